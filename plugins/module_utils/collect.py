@@ -1,0 +1,112 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, meshgate authors
+# Apache License 2.0 (see LICENSE)
+"""Gather the objects detection needs, from a live cluster or from offline sources.
+
+Live: one aggregated discovery (2 requests), then one paginated LIST per served kind, each
+page reduced as it arrives (inventory.reduce_object), then a second small pass: ConfigMaps in
+the namespaces of detected controllers and of istiod, and the Pods of each detected LB (one
+LIST per LB, by its label selector). No per-object GETs.
+Offline: the same reduction over the objects of load_sources(). Same objects in, same answer.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.meshgate.istio_lb.plugins.module_utils import detect as _detect
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.inventory import (
+    read_kinds,
+    reduce_object,
+)
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s_client import K8sError
+
+try:
+    from urllib.parse import quote
+except ImportError:  # pragma: no cover
+    from urllib import quote
+
+
+def _list_path(info, group, namespace=None):
+    base = "/api/%s" % info["version"] if not group else "/apis/%s/%s" % (group, info["version"])
+    if namespace:
+        return "%s/namespaces/%s/%s" % (base, quote(namespace, safe=""), info["resource"])
+    return "%s/%s" % (base, info["resource"])
+
+
+def collect_live(client, page_size=500):
+    """Read the cluster: returns (Index, kinds) where kinds reports each kind's status."""
+    discovery = client.discover()
+    objects = []
+    kinds = []
+    for group, kind in read_kinds():
+        info = discovery.get((group, kind))
+        gk = "%s/%s" % (group or "core", kind)
+        if info is None:
+            kinds.append({"kind": gk, "status": "api_absent", "count": 0})
+            continue
+        before = len(objects)
+        objects.extend(client.list_items(_list_path(info, group), limit=page_size, reduce=reduce_object))
+        kinds.append(
+            {"kind": gk, "version": info["version"], "status": "found", "count": len(objects) - before}
+        )
+    idx = _detect.Index(objects, reduce=False)
+    idx.api_groups = {g for (g, _k) in discovery}
+    extra = []
+    cm_info = discovery.get(("", "ConfigMap"))
+    pod_info = discovery.get(("", "Pod"))
+    wanted_cm, wanted_pods = second_pass_wanted(idx)
+    cm_count = pod_count = 0
+    for ns in wanted_cm:
+        for obj in client.list_items(_list_path(cm_info, "", ns), limit=page_size, reduce=reduce_object):
+            extra.append(obj)
+            cm_count += 1
+    for ns, selector in wanted_pods:
+        query = {"labelSelector": ",".join("%s=%s" % kv for kv in sorted(selector.items()))}
+        for obj in client.list_items(
+            _list_path(pod_info, "", ns), limit=page_size, reduce=reduce_object, query=query
+        ):
+            extra.append(obj)
+            pod_count += 1
+    kinds.append({"kind": "core/ConfigMap", "status": "found", "count": cm_count, "namespaces": wanted_cm})
+    kinds.append({"kind": "core/Pod", "status": "found", "count": pod_count, "selectors": len(wanted_pods)})
+    idx.add(extra)
+    return idx, kinds
+
+
+def second_pass_wanted(idx):
+    """Namespaces whose ConfigMaps, and (namespace, selector) whose Pods, detection wants."""
+    cm_ns = set()
+    pods = []
+    for wl in idx.workloads():
+        ns = (wl.get("metadata") or {}).get("namespace")
+        vendor_id, role, _evidence = _detect.classify_workload(wl)
+        images = " ".join(c.get("image") or "" for c in _detect._containers(wl))
+        if "pilot" in images or _detect.is_istio_gateway_workload(wl):
+            cm_ns.add(ns)
+        if not vendor_id:
+            continue
+        cm_ns.add(ns)
+        if role != "control-plane":
+            selector = ((wl.get("spec") or {}).get("selector") or {}).get("matchLabels")
+            if selector:
+                pods.append((ns, selector))
+    for wl in idx.workloads():
+        labels = _detect._tmpl_labels(wl)
+        if labels.get("app") == "istiod" or labels.get("istio") == "pilot":
+            cm_ns.add((wl.get("metadata") or {}).get("namespace"))
+    return sorted(n for n in cm_ns if n), sorted(pods, key=lambda p: (p[0], sorted(p[1].items())))
+
+
+def collect_offline(paths):
+    """Read offline sources: returns (Index, kinds, warnings)."""
+    from ansible_collections.meshgate.istio_lb.plugins.module_utils.sources import load_sources
+
+    objects, warnings = load_sources(paths)
+    idx = _detect.Index(objects)
+    kinds = [
+        {"kind": "%s/%s" % (g or "core", k), "status": "found", "count": len(v)}
+        for (g, k), v in sorted(idx.by_kind.items())
+    ]
+    return idx, kinds, warnings
+
+
+__all__ = ["collect_live", "collect_offline", "second_pass_wanted", "K8sError"]

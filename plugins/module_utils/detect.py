@@ -1,0 +1,1546 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, meshgate authors
+# Apache License 2.0 (see LICENSE)
+"""Detection and diagnosis: plain Kubernetes objects in, a compact inventory + findings out.
+
+Pure functions over dicts. The same code serves live clusters (objects reduced page by page
+by inventory.reduce_object), offline snapshots and filters. Vendor knowledge comes from
+catalog.py; finding texts from findings.py.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+
+from ansible_collections.meshgate.istio_lb.plugins.module_utils import catalog
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.findings import (
+    make_finding,
+    sort_findings,
+)
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.inventory import (
+    group_of,
+    reduce_object,
+)
+
+try:
+    import jmespath
+
+    HAS_JMESPATH = True
+except ImportError:  # pragma: no cover - reported by the module
+    jmespath = None
+    HAS_JMESPATH = False
+
+try:
+    import yaml
+
+    HAS_YAML = True
+except ImportError:  # pragma: no cover
+    yaml = None
+    HAS_YAML = False
+
+WORKLOAD_KINDS = ("Deployment", "DaemonSet", "StatefulSet")
+DEFAULT_OPTIONS = {"cluster_domain": "cluster.local", "namespaces": None, "vendors": None}
+MODES = ("standalone", "chained", "mixed", "unknown")
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+@lru_cache(maxsize=None)
+def _compiled(expr):
+    return jmespath.compile(expr)
+
+
+def jp(expr, obj):
+    """Evaluate a catalog JMESPath expression; errors count as 'no match'."""
+    try:
+        return _compiled(expr).search(obj)
+    except Exception:  # noqa: BLE001 - a bad match on odd data must not abort detection
+        return None
+
+
+@lru_cache(maxsize=None)
+def _regex(pattern):
+    return re.compile(pattern)
+
+
+def normalise_image(image):
+    """Image reference -> repository path without registry, tag or digest.
+
+    "registry.k8s.io/ingress-nginx/controller:v1.15.1@sha256:..." -> "ingress-nginx/controller";
+    "docker.io/library/traefik:v3" -> "traefik"; mirrors keep their path prefix, which the
+    catalog's suffix-anchored regexes tolerate.
+    """
+    if not image:
+        return ""
+    image = image.split("@", 1)[0]
+    last = image.rsplit("/", 1)
+    if ":" in last[-1]:
+        image = image[: len(image) - len(last[-1])] + last[-1].split(":", 1)[0]
+    parts = image.split("/")
+    if len(parts) > 1 and ("." in parts[0] or ":" in parts[0] or parts[0] == "localhost"):
+        parts = parts[1:]
+    if parts and parts[0] == "library":
+        parts = parts[1:]
+    return "/".join(parts)
+
+
+def ref(obj):
+    meta = obj.get("metadata") or {}
+    out = {"apiVersion": obj.get("apiVersion"), "kind": obj.get("kind"), "name": meta.get("name")}
+    if meta.get("namespace"):
+        out["namespace"] = meta["namespace"]
+    return out
+
+
+def obj_id(obj):
+    meta = obj.get("metadata") or {}
+    if meta.get("namespace"):
+        return "%s/%s/%s" % (obj.get("kind"), meta["namespace"], meta.get("name"))
+    return "%s/%s" % (obj.get("kind"), meta.get("name"))
+
+
+def _labels(obj):
+    return (obj.get("metadata") or {}).get("labels") or {}
+
+
+def _annotations(obj):
+    return (obj.get("metadata") or {}).get("annotations") or {}
+
+
+def _ns(obj):
+    return (obj.get("metadata") or {}).get("namespace")
+
+
+def _name(obj):
+    return (obj.get("metadata") or {}).get("name")
+
+
+def _template(obj):
+    return ((obj.get("spec") or {}).get("template")) or {}
+
+
+def _tmpl_labels(obj):
+    return (_template(obj).get("metadata") or {}).get("labels") or {}
+
+
+def _tmpl_annotations(obj):
+    return (_template(obj).get("metadata") or {}).get("annotations") or {}
+
+
+def _containers(obj, init=True):
+    spec = _template(obj).get("spec") or (obj.get("spec") if obj.get("kind") == "Pod" else {}) or {}
+    out = list(spec.get("containers") or ())
+    if init:
+        out += list(spec.get("initContainers") or ())
+    return out
+
+
+def _host_network(obj):
+    return bool((_template(obj).get("spec") or {}).get("hostNetwork"))
+
+
+def labels_match(wanted, labels):
+    """wanted {k: v}; v None means 'key present'."""
+    if not wanted:
+        return False
+    for key, value in wanted.items():
+        if key not in labels:
+            return False
+        if value is not None and labels[key] != value:
+            return False
+    return True
+
+
+def selector_matches(selector, labels):
+    """Service-style selector (all pairs present in labels); empty selects nothing."""
+    return bool(selector) and all(labels.get(k) == v for k, v in selector.items())
+
+
+def _parse_proxy_config(text):
+    if not text:
+        return {}
+    try:
+        value = json.loads(text)
+    except ValueError:
+        if not HAS_YAML:
+            return {}
+        try:
+            value = yaml.safe_load(text)
+        except Exception:  # noqa: BLE001
+            return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _truthy(value):
+    return str(value).strip().lower() in ("true", "1", "yes", "on")
+
+
+# --------------------------------------------------------------------------- index
+
+
+class Index:
+    """Objects grouped by (group, kind) and by (group, kind, namespace, name)."""
+
+    def __init__(self, objects, reduce=True):
+        self.by_kind = {}
+        self.by_key = {}
+        self.reduce = reduce
+        # API groups the server serves (live reads fill this from discovery).
+        self.api_groups = set()
+        self.add(objects)
+
+    def add(self, objects):
+        reduce = self.reduce
+        for obj in objects:
+            if not isinstance(obj, dict) or not obj.get("kind"):
+                continue
+            if not (obj.get("metadata") or {}).get("name"):
+                continue  # not a complete object (e.g. a golden-file fragment)
+            if reduce:
+                obj = reduce_object(obj)
+            gk = (group_of(obj.get("apiVersion")), obj["kind"])
+            self.by_kind.setdefault(gk, []).append(obj)
+            self.by_key[gk + (_ns(obj), _name(obj))] = obj
+
+    def kind(self, group, kind):
+        return self.by_kind.get((group, kind), ())
+
+    def get(self, group, kind, namespace, name):
+        return self.by_key.get((group, kind, namespace, name))
+
+    def workloads(self):
+        for kind in WORKLOAD_KINDS:
+            for obj in self.kind("apps", kind):
+                yield obj
+
+
+# --------------------------------------------------------------------------- Istio
+
+
+def _istio_inventory(idx):
+    istiods = []
+    ztunnels = []
+    gateways = []
+    for wl in idx.workloads():
+        labels = _tmpl_labels(wl) or _labels(wl)
+        images = [normalise_image(c.get("image")) for c in _containers(wl)]
+        if any(_regex(p).search(i) for p in catalog.ISTIO["ztunnel_images"] for i in images):
+            ztunnels.append(wl)
+            continue
+        if any(_regex(p).search(i) for p in catalog.ISTIO["istiod_images"] for i in images) or any(
+            labels_match(w, labels) for w in catalog.ISTIO["istiod_labels"]
+        ):
+            istiods.append(wl)
+            continue
+        if is_istio_gateway_workload(wl):
+            gateways.append(wl)
+
+    revisions = set()
+    tags = set()
+    for wl in istiods:
+        revisions.add(_labels(wl).get("istio.io/rev") or _tmpl_labels(wl).get("istio.io/rev") or "default")
+    injector_webhooks = []
+    for hook in idx.kind("admissionregistration.k8s.io", "MutatingWebhookConfiguration"):
+        names = [w.get("name") or "" for w in hook.get("webhooks") or ()]
+        if any(n.endswith("sidecar-injector.istio.io") for n in names):
+            injector_webhooks.append(hook)
+            labels = _labels(hook)
+            if labels.get("istio.io/tag"):
+                tags.add(labels["istio.io/tag"])
+            elif labels.get("istio.io/rev"):
+                revisions.add(labels["istio.io/rev"])
+
+    istio_groups = ("networking.istio.io", "security.istio.io")
+    crds = any(g in istio_groups for g, _k in idx.by_kind) or any(g in istio_groups for g in idx.api_groups)
+    control_ns = _ns(istiods[0]) if istiods else None
+    mesh = _mesh_config(idx, control_ns)
+    root_ns = mesh.get("rootNamespace") or control_ns or "istio-system"
+
+    namespaces = {}
+    ambient_ns = []
+    for ns in idx.kind("", "Namespace"):
+        labels = _labels(ns)
+        entry = {}
+        if "istio-injection" in labels:
+            entry["injection"] = labels["istio-injection"]
+        if labels.get("istio.io/rev"):
+            entry["revision"] = labels["istio.io/rev"]
+        if labels.get("istio.io/dataplane-mode") == "ambient":
+            entry["ambient"] = True
+            ambient_ns.append(_name(ns))
+        if (ns.get("status") or {}).get("phase") == "Terminating" or (ns.get("metadata") or {}).get(
+            "deletionTimestamp"
+        ):
+            entry["terminating"] = True
+        namespaces[_name(ns)] = entry
+
+    pas = []
+    for pa in idx.kind("security.istio.io", "PeerAuthentication"):
+        spec = pa.get("spec") or {}
+        selector = (spec.get("selector") or {}).get("matchLabels")
+        scope = "workload" if selector else ("mesh" if _ns(pa) == root_ns else "namespace")
+        pas.append(
+            {
+                "namespace": _ns(pa),
+                "name": _name(pa),
+                "scope": scope,
+                "mode": ((spec.get("mtls") or {}).get("mode")) or "UNSET",
+                "selector": selector or None,
+                "port_level": {
+                    str(k): (v or {}).get("mode", "UNSET") for k, v in (spec.get("portLevelMtls") or {}).items()
+                },
+            }
+        )
+    pas.sort(key=lambda p: (p["namespace"] or "", p["name"] or ""))
+    mesh_pa = [p for p in pas if p["scope"] == "mesh"]
+    mesh_mode = mesh_pa[0]["mode"] if mesh_pa and mesh_pa[0]["mode"] != "UNSET" else "PERMISSIVE"
+
+    gw_out = []
+    for wl in gateways:
+        svcs = services_selecting(idx, wl)
+        pc = _parse_proxy_config(_tmpl_annotations(wl).get("proxy.istio.io/config"))
+        ntp = ((pc.get("gatewayTopology") or {}).get("numTrustedProxies")) or (
+            (mesh.get("defaultConfig") or {}).get("gatewayTopology") or {}
+        ).get("numTrustedProxies")
+        gw_out.append(
+            {
+                "kind": wl.get("kind"),
+                "namespace": _ns(wl),
+                "name": _name(wl),
+                "labels": {k: v for k, v in _tmpl_labels(wl).items() if k in ("app", "istio", "istio.io/rev")},
+                "num_trusted_proxies": ntp,
+                "services": [_service_summary(s) for s in svcs],
+            }
+        )
+    # Gateway Services whose workload is not in the objects (partial snapshots).
+    seen = {(g["namespace"], s["name"]) for g in gw_out for s in g["services"]}
+    for svc in idx.kind("", "Service"):
+        if (_ns(svc), _name(svc)) in seen:
+            continue
+        selector = (svc.get("spec") or {}).get("selector") or {}
+        if any(labels_match(w, selector) for w in catalog.ISTIO["gateway_labels"]):
+            gw_out.append(
+                {
+                    "kind": None,
+                    "namespace": _ns(svc),
+                    "name": None,
+                    "labels": selector,
+                    "num_trusted_proxies": None,
+                    "services": [_service_summary(svc)],
+                }
+            )
+    gw_out.sort(key=lambda g: (g["namespace"] or "", g["name"] or ""))
+
+    installed = bool(istiods or injector_webhooks or ztunnels)
+    return {
+        "_gateway_pods": [(_ns(w), _tmpl_labels(w)) for w in gateways],
+        "installed": installed,
+        "crds_present": crds,
+        "control_plane_namespace": control_ns,
+        "root_namespace": root_ns,
+        "istiod": ["%s/%s" % (_ns(w), _name(w)) for w in istiods],
+        "revisions": sorted(revisions) if installed else [],
+        "tags": sorted(tags),
+        "namespaces": namespaces,
+        "peer_authentications": pas,
+        "mesh_mtls_mode": mesh_mode,
+        "mesh_config": {
+            "hold_application_until_proxy_starts": bool(
+                (mesh.get("defaultConfig") or {}).get("holdApplicationUntilProxyStarts")
+            ),
+            "num_trusted_proxies": ((mesh.get("defaultConfig") or {}).get("gatewayTopology") or {}).get(
+                "numTrustedProxies"
+            ),
+        },
+        "gateways": gw_out,
+        "ambient": {
+            "enabled": bool(ztunnels),
+            "ztunnel": ["%s/%s" % (_ns(w), _name(w)) for w in ztunnels],
+            "namespaces": sorted(ambient_ns),
+        },
+    }
+
+
+def _mesh_config(idx, control_ns):
+    for cm in idx.kind("", "ConfigMap"):
+        if _name(cm) in ("istio",) and (control_ns is None or _ns(cm) == control_ns):
+            text = (cm.get("data") or {}).get("mesh")
+            if text and HAS_YAML:
+                try:
+                    value = yaml.safe_load(text)
+                except Exception:  # noqa: BLE001
+                    value = None
+                if isinstance(value, dict):
+                    return value
+    return {}
+
+
+def is_istio_gateway_workload(wl):
+    labels = _tmpl_labels(wl) or _labels(wl)
+    if any(labels_match(w, labels) for w in catalog.ISTIO["gateway_labels"]):
+        return True
+    for c in _containers(wl, init=False):
+        image = normalise_image(c.get("image"))
+        if any(_regex(p).search(image) for p in catalog.ISTIO["proxy_images"]):
+            args = c.get("args") or []
+            if "router" in args:
+                return True
+    # Gateway Helm chart: image "auto" + gateway injection template.
+    if _tmpl_annotations(wl).get("inject.istio.io/templates") == "gateway":
+        return True
+    return False
+
+
+def _service_summary(svc):
+    spec = svc.get("spec") or {}
+    ports = spec.get("ports") or []
+    out = {
+        "name": _name(svc),
+        "namespace": _ns(svc),
+        "type": spec.get("type") or "ClusterIP",
+        "ports": [{"name": p.get("name"), "port": p.get("port"), "targetPort": p.get("targetPort")} for p in ports],
+        "status_port": any(p.get("port") == catalog.ISTIO_STATUS_PORT for p in ports),
+    }
+    anns = _annotations(svc)
+    if anns:
+        out["annotations"] = anns
+    if spec.get("externalTrafficPolicy"):
+        out["external_traffic_policy"] = spec["externalTrafficPolicy"]
+    if spec.get("loadBalancerClass"):
+        out["load_balancer_class"] = spec["loadBalancerClass"]
+    return out
+
+
+def services_selecting(idx, wl):
+    labels = _tmpl_labels(wl)
+    ns = _ns(wl)
+    out = []
+    for svc in idx.kind("", "Service"):
+        if _ns(svc) == ns and selector_matches((svc.get("spec") or {}).get("selector"), labels):
+            out.append(svc)
+    order = {"LoadBalancer": 0, "NodePort": 1, "ClusterIP": 2}
+    out.sort(key=lambda s: (order.get((s.get("spec") or {}).get("type") or "ClusterIP", 3), _name(s)))
+    return out
+
+
+# --------------------------------------------------------------------------- injection state
+
+
+def injection_state(wl, istio):
+    """Is a sidecar intended for this workload's pods, and why (or why not)."""
+    ns = _ns(wl)
+    ns_info = istio["namespaces"].get(ns, {})
+    labels = _tmpl_labels(wl)
+    anns = _tmpl_annotations(wl)
+    pod_inject = labels.get("sidecar.istio.io/inject", anns.get("sidecar.istio.io/inject"))
+    ambient = (
+        labels.get("istio.io/dataplane-mode") == "ambient"
+        or (ns_info.get("ambient") and labels.get("istio.io/dataplane-mode") != "none")
+    ) and istio["installed"]
+    state = {"injection": "none", "source": None, "revision": None, "ambient": bool(ambient)}
+    if _host_network(wl):
+        state.update(injection="impossible", source="hostNetwork: true (Istio never injects these pods)")
+        return state
+    if not istio["installed"]:
+        state["source"] = "Istio is not installed"
+        return state
+    if ns_info.get("injection") == "disabled":
+        state.update(injection="disabled", source="namespace label istio-injection=disabled")
+        return state
+    if pod_inject is not None and not _truthy(pod_inject):
+        state.update(injection="disabled", source="pod label sidecar.istio.io/inject=%s" % pod_inject)
+        return state
+    if ns_info.get("injection") == "enabled":
+        state.update(injection="enabled", source="namespace label istio-injection=enabled", revision="default")
+        return state
+    rev = labels.get("istio.io/rev") or ns_info.get("revision")
+    if rev:
+        known = rev in istio["revisions"] or rev in istio["tags"]
+        state.update(
+            injection="enabled" if known else "unknown-revision",
+            source="%s label istio.io/rev=%s" % ("pod" if labels.get("istio.io/rev") else "namespace", rev),
+            revision=rev,
+        )
+        return state
+    if pod_inject is not None and _truthy(pod_inject):
+        state.update(injection="enabled", source="pod label sidecar.istio.io/inject=true", revision="default")
+        return state
+    return state
+
+
+def _pods_of(idx, wl):
+    selector = ((wl.get("spec") or {}).get("selector") or {}).get("matchLabels") or _tmpl_labels(wl)
+    ns = _ns(wl)
+    return [p for p in idx.kind("", "Pod") if _ns(p) == ns and selector_matches(selector, _labels(p))]
+
+
+def _pod_has_proxy(pod):
+    if "sidecar.istio.io/status" in _annotations(pod):
+        return True
+    spec = pod.get("spec") or {}
+    return any(c.get("name") == "istio-proxy" for c in (spec.get("containers") or []) + (spec.get("initContainers") or []))
+
+
+# --------------------------------------------------------------------------- workload LBs
+
+
+def classify_workload(wl):
+    """Match a workload against the catalog: (vendor id, role, evidence) or (None, None, [])."""
+    images = [normalise_image(c.get("image")) for c in _containers(wl)]
+    labels = _tmpl_labels(wl) or _labels(wl)
+    best = None
+    for entry in catalog.VENDORS:
+        evidence = []
+        roles = set()
+        decided = None
+        for sig in entry.get("workload_signals", ()):
+            if "image" in sig:
+                hits = [i for i in images if _regex(sig["image"]).search(i)]
+                if not hits:
+                    continue
+                if "with_image" in sig and not any(_regex(sig["with_image"]).search(i) for i in images):
+                    continue
+                evidence.append("container image %s" % hits[0])
+                roles.add(sig["role"])
+            elif "labels" in sig and labels_match(sig["labels"], labels):
+                if sig.get("decides_role"):
+                    decided = sig["role"]
+                evidence.append(
+                    "pod labels %s"
+                    % ", ".join("%s=%s" % (k, labels[k]) for k in sorted(sig["labels"]))
+                )
+                roles.add(sig["role"])
+        if not evidence:
+            continue
+        score = sum(3 if e.startswith("container image") else 2 for e in evidence)
+        if best is None or score > best[0]:
+            best = (score, entry["id"], roles, evidence, decided)
+    if best is None:
+        return None, None, []
+    roles = best[2]
+    if best[4]:
+        role = best[4]
+    elif "data-plane" in roles:
+        role = "data-plane"
+    elif "all-in-one" in roles:
+        role = "all-in-one"
+    else:
+        role = "control-plane"
+    return best[1], role, best[3]
+
+
+def _class_args(wl, entry):
+    """Class names / controller classes the workload's args or env declare."""
+    keys = entry.get("class_args") or {}
+    found = {"ingress_class": [], "controller_class": []}
+    for c in _containers(wl, init=False):
+        args = list(c.get("args") or []) + list(c.get("command") or [])
+        env = {e.get("name"): e.get("value") for e in c.get("env") or ()}
+        for what, names in keys.items():
+            for name in names:
+                if name in env and env[name]:
+                    found[what].append(env[name])
+                for i, arg in enumerate(args):
+                    if not isinstance(arg, str):
+                        continue
+                    if arg.startswith(name + "="):
+                        found[what].append(arg.split("=", 1)[1])
+                    elif arg == name and i + 1 < len(args):
+                        found[what].append(str(args[i + 1]))
+    return found
+
+
+def _configmap_switch(idx, wl, entry):
+    """Global Service-routing switch in the controller ConfigMap, or None if unknown."""
+    spec = (entry.get("service_routing") or {}).get("configmap")
+    if not spec:
+        return None
+    for c in _containers(wl, init=False):
+        for arg in c.get("args") or []:
+            if isinstance(arg, str) and arg.startswith(spec["arg"] + "="):
+                ref_ = arg.split("=", 1)[1].replace("$(POD_NAMESPACE)", _ns(wl) or "")
+                ns, _, name = ref_.rpartition("/")
+                cm = idx.get("", "ConfigMap", ns or _ns(wl), name)
+                if cm is None:
+                    return None
+                return (cm.get("data") or {}).get(spec["key"]) == spec["value"]
+    return None
+
+
+def _workload_lbs(idx, istio):
+    lbs = []
+    controllers = []
+    for wl in idx.workloads():
+        if is_istio_gateway_workload(wl):
+            continue
+        vendor_id, role, evidence = classify_workload(wl)
+        if not vendor_id:
+            continue
+        entry = catalog.vendor(vendor_id)
+        item = {"wl": wl, "vendor": vendor_id, "role": role, "evidence": evidence, "entry": entry}
+        if entry["kind"] == "cloud" or role == "control-plane":
+            controllers.append(item)
+        else:
+            lbs.append(item)
+    # Control planes without a data plane in their namespace still represent an install.
+    planes = {(i["vendor"], _ns(i["wl"])) for i in lbs}
+    for item in controllers:
+        if item["entry"]["kind"] == "in-cluster" and (item["vendor"], _ns(item["wl"])) not in planes:
+            if not any(i["vendor"] == item["vendor"] for i in lbs):
+                lbs.append(item)
+    return lbs, controllers
+
+
+# --------------------------------------------------------------------------- routes
+
+
+def _ingress_classes(idx):
+    out = {}
+    for ic in idx.kind("networking.k8s.io", "IngressClass"):
+        controller = (ic.get("spec") or {}).get("controller")
+        out[_name(ic)] = {
+            "controller": controller,
+            "vendor": catalog.vendor_for_ingress_controller(controller),
+            "default": _truthy(_annotations(ic).get("ingressclass.kubernetes.io/is-default-class", "false")),
+        }
+    return out
+
+
+def _gateway_classes(idx):
+    out = {}
+    for gc in idx.kind("gateway.networking.k8s.io", "GatewayClass"):
+        controller = (gc.get("spec") or {}).get("controllerName")
+        out[_name(gc)] = catalog.vendor_for_gateway_controller(controller)
+    return out
+
+
+def _gateway_class_vendor(name, gclasses):
+    if not name:
+        return None, False
+    if name in gclasses:
+        return gclasses[name], False
+    if name in catalog.ISTIO["gateway_class_names"]:
+        return "istio", True
+    for entry in catalog.VENDORS:
+        if any(name.startswith(p) for p in entry.get("gateway_class_prefixes", ())):
+            return entry["id"], True
+    return None, False
+
+
+def _resolve_ingress_vendor(idx, ing, classes, lb_classes):
+    """(vendor, inferred, candidates, class_name, evidence) for an Ingress."""
+    spec = ing.get("spec") or {}
+    anns = _annotations(ing)
+    klass = spec.get("ingressClassName")
+    source = "spec.ingressClassName"
+    if not klass and anns.get("kubernetes.io/ingress.class"):
+        klass = anns["kubernetes.io/ingress.class"]
+        source = "annotation kubernetes.io/ingress.class"
+    if not klass:
+        defaults = [n for n, c in classes.items() if c["default"]]
+        if len(defaults) == 1:
+            klass = defaults[0]
+            source = "default IngressClass"
+    if klass and klass in classes and classes[klass]["vendor"]:
+        return classes[klass]["vendor"], False, [], klass, "IngressClass %s controller %s" % (
+            klass,
+            classes[klass]["controller"],
+        )
+    by_annotation = catalog.vendors_for_annotations(anns)
+    candidates = []
+    if klass and klass in lb_classes and len(lb_classes[klass]) == 1:
+        return lb_classes[klass][0], True, [], klass, "class %s served by a detected controller" % klass
+    if klass:
+        candidates = catalog.vendors_for_class_name(klass)
+    if klass and len(candidates) == 1:
+        return candidates[0], True, [], klass, "class name %s (%s) by convention" % (klass, source)
+    if candidates:
+        narrowed = [c for c in candidates if c in by_annotation]
+        if len(narrowed) == 1:
+            return narrowed[0], True, [], klass, "class %s and %s annotations" % (klass, narrowed[0])
+        return None, True, candidates, klass, "class %s is used by %s" % (klass, ", ".join(candidates))
+    if len(by_annotation) == 1:
+        return by_annotation[0], True, [], klass, "vendor annotations (%s)" % by_annotation[0]
+    if len(by_annotation) > 1:
+        return None, True, by_annotation, klass, "annotations of several vendors"
+    if not klass:
+        for b in _ingress_backends(ing):
+            svc = idx.get("", "Service", _ns(ing), b["service"])
+            svc_anns = _annotations(svc) if svc else {}
+            for entry in catalog.VENDORS:
+                prefixes = entry.get("backend_service_annotation_prefixes", ())
+                hit = sorted(k for k in svc_anns if any(k.startswith(p) for p in prefixes))
+                if hit:
+                    return entry["id"], True, [], klass, "backend Service %s has %s" % (b["service"], hit[0])
+    return None, False, [], klass, None
+
+
+def _ingress_backends(ing):
+    spec = ing.get("spec") or {}
+    out = []
+    backends = []
+    if spec.get("defaultBackend"):
+        backends.append(spec["defaultBackend"])
+    if spec.get("backend"):  # extensions/v1beta1 shape in old dumps
+        backends.append(spec["backend"])
+    for rule in spec.get("rules") or ():
+        for path in ((rule.get("http") or {}).get("paths")) or ():
+            backends.append(path.get("backend") or {})
+    for b in backends:
+        svc = b.get("service")
+        if svc:
+            port = svc.get("port") or {}
+            out.append({"service": svc.get("name"), "port": port.get("number", port.get("name"))})
+        elif b.get("serviceName"):
+            out.append({"service": b["serviceName"], "port": b.get("servicePort")})
+    return out
+
+
+def _parse_service_ref(value, namespace):
+    """Emissary-style 'scheme://name.ns:port' -> (service, namespace, port)."""
+    if not isinstance(value, str):
+        return None
+    value = value.split("://", 1)[-1].split("/", 1)[0]
+    host, _, port = value.partition(":")
+    parts = host.split(".")
+    name = parts[0]
+    ns = parts[1] if len(parts) > 1 and parts[1] != "svc" else namespace
+    return name, ns, int(port) if port.isdigit() else (port or None)
+
+
+def _route_backends(route, raw_backends):
+    ns = _ns(route)
+    out = []
+    seen = set()
+    for b in raw_backends or ():
+        if not isinstance(b, dict):
+            continue
+        svc = b.get("service")
+        port = b.get("port")
+        bns = b.get("namespace") or ns
+        if isinstance(svc, str) and ("." in svc or "://" in svc or ":" in svc):
+            parsed = _parse_service_ref(svc, ns)
+            if parsed:
+                svc, bns, p2 = parsed
+                port = port or p2
+        if not svc:
+            continue
+        key = (bns, svc, port)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append({"namespace": bns, "service": svc, "port": port})
+    return out
+
+
+def _gateway_api_backends(route):
+    raw = []
+    for rule in (route.get("spec") or {}).get("rules") or ():
+        for b in rule.get("backendRefs") or ():
+            if (b.get("kind") or "Service") == "Service" and not b.get("group"):
+                raw.append({"service": b.get("name"), "port": b.get("port"), "namespace": b.get("namespace")})
+    return raw
+
+
+def _collect_routes(idx, classes, gclasses, lb_classes):
+    routes = []
+    for ing in idx.kind("networking.k8s.io", "Ingress"):
+        vendor, inferred, candidates, klass, why = _resolve_ingress_vendor(idx, ing, classes, lb_classes)
+        hosts = [r.get("host") for r in (ing.get("spec") or {}).get("rules") or () if r.get("host")]
+        routes.append(
+            _route(ing, vendor, inferred, candidates, klass, hosts, _route_backends(ing, _ingress_backends(ing)), why)
+        )
+    gateways = {}
+    for gw in idx.kind("gateway.networking.k8s.io", "Gateway"):
+        klass = (gw.get("spec") or {}).get("gatewayClassName")
+        vendor, inferred = _gateway_class_vendor(klass, gclasses)
+        gateways[(_ns(gw), _name(gw))] = (vendor, inferred, klass)
+        hosts = [ls.get("hostname") for ls in (gw.get("spec") or {}).get("listeners") or () if ls.get("hostname")]
+        routes.append(_route(gw, vendor, inferred, [], klass, hosts, [], "GatewayClass %s" % klass))
+    for kind in ("HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute"):
+        for rt in idx.kind("gateway.networking.k8s.io", kind):
+            vendors = []
+            klass = None
+            parents = []
+            for p in (rt.get("spec") or {}).get("parentRefs") or ():
+                if (p.get("kind") or "Gateway") != "Gateway":
+                    continue
+                key = (p.get("namespace") or _ns(rt), p.get("name"))
+                parents.append("%s/%s" % key)
+                if key in gateways:
+                    vendors.append(gateways[key])
+            vendor = vendors[0][0] if vendors else None
+            inferred = vendors[0][1] if vendors else False
+            klass = vendors[0][2] if vendors else None
+            route = _route(
+                rt,
+                vendor,
+                inferred,
+                [],
+                klass,
+                (rt.get("spec") or {}).get("hostnames") or [],
+                _route_backends(rt, _gateway_api_backends(rt)),
+                "parent Gateway %s" % ", ".join(parents) if parents else None,
+            )
+            route["parents"] = parents
+            routes.append(route)
+    for gk, vendor in sorted(catalog.route_kinds().items()):
+        group, kind = gk.split("/", 1)
+        _vid, spec = catalog.route_kind_vendor(gk)
+        for obj in idx.kind(group, kind):
+            raw = jp(spec["backends"], obj) or []
+            hosts = [h for h in (jp(spec.get("hosts", "[]"), obj) or []) if isinstance(h, str)]
+            routes.append(_route(obj, vendor, False, [], None, hosts, _route_backends(obj, raw), "kind %s" % gk))
+    for vs in idx.kind("networking.istio.io", "VirtualService"):
+        spec = vs.get("spec") or {}
+        gws = [g for g in spec.get("gateways") or () if g != "mesh"]
+        if not gws:
+            continue
+        raw = []
+        for section in ("http", "tls", "tcp"):
+            for r in spec.get(section) or ():
+                for d in r.get("route") or ():
+                    dest = d.get("destination") or {}
+                    port = (dest.get("port") or {}).get("number")
+                    raw.append({"service": dest.get("host"), "port": port})
+        route = _route(vs, "istio", False, [], None, spec.get("hosts") or [], _route_backends(vs, raw), "Istio VirtualService")
+        route["parents"] = gws
+        routes.append(route)
+    routes.sort(key=lambda r: (r["namespace"] or "", r["kind"], r["name"] or ""))
+    return routes
+
+
+def _route(obj, vendor, inferred, candidates, klass, hosts, backends, why):
+    out = {
+        "id": obj_id(obj),
+        "apiVersion": obj.get("apiVersion"),
+        "kind": obj.get("kind"),
+        "namespace": _ns(obj),
+        "name": _name(obj),
+        "vendor": vendor,
+        "vendor_inferred": bool(inferred and vendor),
+        "class": klass,
+        "hosts": sorted(set(hosts)),
+        "backends": backends,
+        "served_by": [],
+    }
+    if candidates:
+        out["vendor_candidates"] = sorted(candidates)
+    if why:
+        out["vendor_evidence"] = why
+    out["_obj"] = obj
+    return out
+
+
+# --------------------------------------------------------------------------- backends
+
+
+def _selects_gateway(istio, namespace, selector):
+    """Does a Service-style selector pick Istio gateway pods (detected or by convention)?"""
+    if any(labels_match(w, selector) for w in catalog.ISTIO["gateway_labels"]):
+        return True
+    return any(ns == namespace and selector_matches(selector, labels) for ns, labels in istio["_gateway_pods"])
+
+
+def _annotate_backends(idx, routes, istio, cluster_domain):
+    gw_services = {(s["namespace"], s["name"]) for g in istio["gateways"] for s in g["services"]}
+    for route in routes:
+        for b in route["backends"]:
+            svc_name = b["service"]
+            # Istio VirtualService hosts may be FQDNs.
+            if isinstance(svc_name, str) and "." in svc_name:
+                parts = svc_name.split(".")
+                b["service"], b["namespace"] = parts[0], parts[1] if len(parts) > 1 else b["namespace"]
+            svc = idx.get("", "Service", b["namespace"], b["service"])
+            b["istio_gateway"] = (b["namespace"], b["service"]) in gw_services
+            if svc is None:
+                mcs = idx.get("networking.gke.io", "MultiClusterService", b["namespace"], b["service"])
+                if mcs is not None:
+                    sel = (((mcs.get("spec") or {}).get("template") or {}).get("spec") or {}).get("selector") or {}
+                    b["istio_gateway"] = _selects_gateway(istio, b["namespace"], sel)
+                    b["multi_cluster_service"] = True
+                b["found"] = False
+                continue
+            b["found"] = True
+            b["headless"] = (svc.get("spec") or {}).get("clusterIP") == "None"
+            b["fqdn"] = "%s.%s.svc.%s" % (b["service"], b["namespace"], cluster_domain)
+
+
+def _backend_workloads(idx, ns, svc_name):
+    svc = idx.get("", "Service", ns, svc_name)
+    if svc is None:
+        return None, []
+    selector = (svc.get("spec") or {}).get("selector")
+    return svc, [w for w in idx.workloads() if _ns(w) == ns and selector_matches(selector, _tmpl_labels(w))]
+
+
+def _target_port(svc, port, wl):
+    """Container port behind a Service port (PeerAuthentication portLevelMtls uses it)."""
+    for p in (svc.get("spec") or {}).get("ports") or ():
+        if port in (p.get("port"), p.get("name")) or (port is None and p):
+            target = p.get("targetPort", p.get("port"))
+            if isinstance(target, int) or (isinstance(target, str) and target.isdigit()):
+                return int(target)
+            for c in _containers(wl, init=False):
+                for cp in c.get("ports") or ():
+                    if cp.get("name") == target:
+                        return cp.get("containerPort")
+            return None
+    return None
+
+
+def effective_mtls(istio, namespace, pod_labels, port):
+    """Effective PeerAuthentication mode for a workload port, and the policy that decided it."""
+    chain = []
+    for pa in istio["peer_authentications"]:
+        if pa["scope"] == "workload" and pa["namespace"] == namespace and selector_matches(pa["selector"], pod_labels):
+            chain.append((0, pa))
+        elif pa["scope"] == "namespace" and pa["namespace"] == namespace:
+            chain.append((1, pa))
+        elif pa["scope"] == "mesh":
+            chain.append((2, pa))
+    chain.sort(key=lambda t: t[0])
+    for _lvl, pa in chain:
+        if pa["scope"] == "workload" and port is not None and str(port) in pa["port_level"]:
+            mode = pa["port_level"][str(port)]
+            if mode != "UNSET":
+                return mode, "%s/%s portLevelMtls[%s]" % (pa["namespace"], pa["name"], port)
+        if pa["mode"] != "UNSET":
+            return pa["mode"], "%s/%s (%s)" % (pa["namespace"], pa["name"], pa["scope"])
+    return "PERMISSIVE", "default (no PeerAuthentication)"
+
+
+# --------------------------------------------------------------------------- service routing
+
+
+def _eval_any(exprs, obj):
+    return any(bool(jp(e, obj)) for e in exprs or ())
+
+
+def route_service_routing(idx, route, entry, wl=None):
+    """True / False / None (vendor has no switch or nothing to evaluate) for one route."""
+    sr = entry.get("service_routing") or {}
+    obj = route["_obj"]
+    if obj.get("kind") in ("Gateway",) and group_of(obj.get("apiVersion")) == "gateway.networking.k8s.io":
+        return None
+    if sr.get("cluster"):
+        for spec in sr["cluster"]:
+            gk, expr = spec.split(":", 1)
+            group, kind = gk.split("/", 1)
+            if any(jp(expr, o) for o in idx.kind(group, kind)):
+                return True
+        return sr.get("default", False)
+    if _eval_any(sr.get("route"), obj):
+        return True
+    if wl is not None:
+        if _eval_any(sr.get("workload"), {"args": _all_args(wl)}):
+            return True
+        global_switch = _configmap_switch(idx, wl, entry)
+        if global_switch:
+            return True
+    if sr.get("backend_service") and route["backends"]:
+        svcs = [idx.get("", "Service", b["namespace"], b["service"]) for b in route["backends"]]
+        if all(s is not None and _eval_any(sr["backend_service"], s) for s in svcs):
+            return True
+    if sr.get("switch") is None and "switch" in sr:
+        return None
+    return bool(sr.get("default", False))
+
+
+def route_host_rewrite(idx, route, entry):
+    hr = entry.get("host_rewrite") or {}
+    if _eval_any(hr.get("route"), route["_obj"]):
+        return True
+    if hr.get("backend_service") and route["backends"]:
+        svcs = [idx.get("", "Service", b["namespace"], b["service"]) for b in route["backends"]]
+        return all(s is not None and _eval_any(hr["backend_service"], s) for s in svcs)
+    return False
+
+
+def _all_args(wl):
+    out = []
+    for c in _containers(wl, init=False):
+        out += [str(a).lower() for a in (c.get("args") or [])]
+    return out
+
+
+# --------------------------------------------------------------------------- cloud LBs
+
+
+def _cloud_health_check(idx, vendor_id, lb_obj, gw_service):
+    """(ok, actual description) for a cloud LB's health check against the gateway Service."""
+    entry = catalog.vendor(vendor_id)
+    hc = entry.get("health_check") or {}
+    svc = idx.get("", "Service", gw_service["namespace"], gw_service["service"])
+    if svc is None:
+        svc = idx.get("networking.gke.io", "MultiClusterService", gw_service["namespace"], gw_service["service"])
+    svc_anns = _annotations(svc) if svc else {}
+    if vendor_id == "gke-ingress":
+        value = svc_anns.get("cloud.google.com/backend-config") or svc_anns.get("beta.cloud.google.com/backend-config")
+        if not value:
+            return False, "derived by GKE (readiness probe or GET / on the serving port): no BackendConfig"
+        try:
+            cfg = json.loads(value)
+        except ValueError:
+            return False, "unparsable cloud.google.com/backend-config annotation %r" % value
+        names = []
+        port = gw_service.get("port")
+        ports = cfg.get("ports") or {}
+        if port is not None and str(port) in {str(k) for k in ports}:
+            names = [v for k, v in ports.items() if str(k) == str(port)]
+        elif cfg.get("default"):
+            names = [cfg["default"]]
+        else:
+            names = list(ports.values())
+        for name in names:
+            bc = idx.get("cloud.google.com", "BackendConfig", gw_service["namespace"], name)
+            if bc is None:
+                return False, "BackendConfig %s/%s not found" % (gw_service["namespace"], name)
+            h = (bc.get("spec") or {}).get("healthCheck") or {}
+            if h.get("port") != catalog.ISTIO_STATUS_PORT or h.get("requestPath") != catalog.ISTIO_READY_PATH:
+                return False, "BackendConfig %s: port %s path %s" % (name, h.get("port"), h.get("requestPath"))
+        return bool(names), "BackendConfig %s" % ", ".join(names) if names else "no BackendConfig for the port"
+    if vendor_id == "gke-gateway":
+        for pol in idx.kind("networking.gke.io", "HealthCheckPolicy"):
+            spec = pol.get("spec") or {}
+            target = spec.get("targetRef") or {}
+            if target.get("kind") == "Service" and target.get("name") == gw_service["service"] and _ns(pol) == gw_service["namespace"]:
+                cfg = ((spec.get("default") or {}).get("config")) or {}
+                h = cfg.get("httpHealthCheck") or cfg.get("httpsHealthCheck") or cfg.get("http2HealthCheck") or {}
+                ok = h.get("port") == catalog.ISTIO_STATUS_PORT and h.get("requestPath") == catalog.ISTIO_READY_PATH
+                return ok, "HealthCheckPolicy %s: port %s path %s" % (_name(pol), h.get("port"), h.get("requestPath"))
+        return False, "no HealthCheckPolicy (GKE Gateway defaults to GET / on the serving port)"
+    port_key = hc.get("port_annotation")
+    path_key = hc.get("path_annotation")
+    anns = dict(svc_anns)
+    if lb_obj is not None and lb_obj.get("kind") != "Service":
+        anns.update(_annotations(lb_obj))
+    port = anns.get(port_key) if port_key else None
+    path = anns.get(path_key) if path_key else None
+    ok = (port_key is None or str(port) in (str(catalog.ISTIO_STATUS_PORT), "status-port")) and (
+        path_key is None or path == catalog.ISTIO_READY_PATH
+    )
+    return ok, "port %s path %s" % (port or "traffic-port (default)", path or "/ (default)")
+
+
+def _service_cloud_vendor(svc):
+    if ((svc.get("spec") or {}).get("type")) != "LoadBalancer":
+        return None
+    for entry in catalog.VENDORS:
+        if entry.get("service_signals") and _eval_any(entry["service_signals"], svc):
+            return entry["id"]
+    return None
+
+
+# --------------------------------------------------------------------------- main entry
+
+
+def detect(objects, options=None):
+    """Detect LBs, routes and Istio from plain objects, and diagnose them.
+
+    Returns {"load_balancers", "routes", "istio", "findings", "summary"}; deterministic.
+    """
+    opts = dict(DEFAULT_OPTIONS)
+    opts.update({k: v for k, v in (options or {}).items() if v is not None})
+    idx = objects if isinstance(objects, Index) else Index(objects)
+    istio = _istio_inventory(idx)
+    classes = _ingress_classes(idx)
+    gclasses = _gateway_classes(idx)
+    wl_lbs, controllers = _workload_lbs(idx, istio)
+
+    lb_classes = {}
+    for item in wl_lbs + controllers:
+        args = _class_args(item["wl"], item["entry"])
+        names = set(args["ingress_class"])
+        for name, c in classes.items():
+            if c["vendor"] == item["vendor"]:
+                ctrl = args["controller_class"]
+                if not ctrl or c["controller"] in ctrl:
+                    names.add(name)
+        item["classes"] = sorted(names)
+        for n in names:
+            lb_classes.setdefault(n, [])
+            if item["vendor"] not in lb_classes[n]:
+                lb_classes[n].append(item["vendor"])
+
+    routes = _collect_routes(idx, classes, gclasses, lb_classes)
+    _annotate_backends(idx, routes, istio, opts["cluster_domain"])
+
+    findings = []
+    load_balancers = []
+    for item in wl_lbs:
+        load_balancers.append(_workload_lb_result(idx, item, routes, istio, controllers, findings))
+    load_balancers += _cloud_lbs(idx, routes, istio, wl_lbs, controllers, findings)
+    _route_findings(idx, routes, findings)
+    _global_findings(idx, istio, wl_lbs, load_balancers, findings)
+
+    # Scope filters (after linking, so routes keep their served_by).
+    ns_scope = set(opts["namespaces"]) if opts["namespaces"] else None
+    vendor_scope = set(opts["vendors"]) if opts["vendors"] else None
+
+    def in_scope(ns, vendor):
+        return (ns_scope is None or ns in ns_scope) and (vendor_scope is None or vendor in vendor_scope)
+
+    load_balancers = [lb for lb in load_balancers if in_scope(lb["namespace"], lb["vendor"])]
+    routes = [r for r in routes if in_scope(r["namespace"], r["vendor"])]
+    findings = [
+        f
+        for f in findings
+        if (ns_scope is None or f["object"].get("namespace") in ns_scope)
+        and (vendor_scope is None or f["args"].get("vendor") in vendor_scope or "vendor" not in f["args"])
+    ]
+    for r in routes:
+        r.pop("_obj", None)
+    load_balancers.sort(key=lambda lb: (lb["namespace"] or "", lb["kind"], lb["name"] or ""))
+    findings = sort_findings(findings)
+    summary = {
+        "load_balancers": len(load_balancers),
+        "routes": len(routes),
+        "vendors": sorted({lb["vendor"] for lb in load_balancers}),
+        "modes": {m: sum(1 for lb in load_balancers if lb["mode"] == m) for m in MODES},
+        "findings": {lvl: sum(1 for f in findings if f["level"] == lvl) for lvl in ("Error", "Warning", "Info")},
+    }
+    istio = {k: v for k, v in istio.items() if not k.startswith("_")}
+    return {
+        "load_balancers": load_balancers,
+        "routes": routes,
+        "istio": istio,
+        "findings": findings,
+        "summary": summary,
+    }
+
+
+def _workload_lb_result(idx, item, routes, istio, controllers, findings):
+    wl = item["wl"]
+    entry = item["entry"]
+    lb_id = obj_id(wl)
+    ns = _ns(wl)
+    svcs = services_selecting(idx, wl)
+    service = _service_summary(svcs[0]) if svcs else None
+    if service:
+        cloud = _service_cloud_vendor(svcs[0])
+        if cloud:
+            service["cloud_lb"] = cloud
+    inj = injection_state(wl, istio)
+    pods = _pods_of(idx, wl)
+    injected = None
+    if pods:
+        injected = all(_pod_has_proxy(p) for p in pods)
+    anns = _tmpl_annotations(wl)
+    inbound_off = anns.get("traffic.sidecar.istio.io/includeInboundPorts") == ""
+    pc = _parse_proxy_config(anns.get("proxy.istio.io/config"))
+    hold = bool(pc.get("holdApplicationUntilProxyStarts")) or istio["mesh_config"]["hold_application_until_proxy_starts"]
+    sidecar_intended = inj["injection"] == "enabled"
+    sidecar = {
+        "injection": inj["injection"],
+        "injection_source": inj["source"],
+        "revision": inj["revision"],
+        "injected": injected,
+        "pods_observed": len(pods),
+        "ambient": inj["ambient"],
+        "inbound_capture": ("off" if inbound_off else "on") if sidecar_intended else "n/a",
+        "hold_application_until_proxy_starts": hold if sidecar_intended else None,
+    }
+    if inj["ambient"]:
+        sidecar["bypass_inbound_capture"] = _truthy(anns.get("ambient.istio.io/bypass-inbound-capture", "false"))
+
+    # Routes this LB serves.
+    mine = []
+    for r in routes:
+        if r["vendor"] != item["vendor"]:
+            continue
+        if r["kind"] == "Ingress" and item.get("classes") and r["class"] and r["class"] not in item["classes"]:
+            continue
+        if item["vendor"] == "envoy-gateway" and r["kind"] != "Gateway":
+            owner = _tmpl_labels(wl).get("gateway.envoyproxy.io/owning-gateway-name")
+            if owner and not any(p.split("/", 1)[-1] == owner for p in r.get("parents", [])):
+                continue
+        r["served_by"].append(lb_id)
+        mine.append(r)
+
+    backends = [b for r in mine for b in r["backends"]]
+    to_gateway = [b for b in backends if b.get("istio_gateway")]
+    if not backends:
+        mode = "unknown"
+    elif to_gateway and len(to_gateway) == len(backends):
+        mode = "chained"
+    elif to_gateway:
+        mode = "mixed"
+    else:
+        mode = "standalone"
+
+    # Service routing and mTLS per route.
+    sr_states = []
+    for r in mine:
+        if r["kind"] == "Gateway":
+            continue
+        sr = route_service_routing(idx, r, entry, wl)
+        hr = route_host_rewrite(idx, r, entry)
+        r["service_routing"] = sr
+        r["host_rewrite"] = hr
+        sr_states.append(bool(sr) or hr)
+    if not sr_states:
+        service_routing = "n/a"
+    elif all(sr_states):
+        service_routing = "on"
+    elif any(sr_states):
+        service_routing = "partial"
+    else:
+        service_routing = "off"
+    in_mesh = sidecar_intended or inj["ambient"]
+    if mode == "chained":
+        mtls = True
+    elif inj["ambient"]:
+        mtls = True
+    else:
+        mtls = bool(sidecar_intended and service_routing == "on")
+
+    result = {
+        "id": lb_id,
+        "vendor": item["vendor"],
+        "vendor_name": entry.get("name"),
+        "kind": wl.get("kind"),
+        "namespace": ns,
+        "name": _name(wl),
+        "role": item["role"],
+        "ingress_classes": item.get("classes", []),
+        "service": service,
+        "host_network": _host_network(wl),
+        "replicas": (wl.get("spec") or {}).get("replicas"),
+        "sidecar": sidecar,
+        "mode": mode,
+        "mtls": mtls,
+        "service_routing": service_routing,
+        "service_routing_switch": (entry.get("service_routing") or {}).get("switch"),
+        "routes": [r["id"] for r in mine],
+        "backends": sorted({"%s/%s" % (b["namespace"], b["service"]) for b in backends}),
+        "controllers": sorted(
+            "%s/%s/%s" % (c["wl"].get("kind"), _ns(c["wl"]), _name(c["wl"]))
+            for c in controllers
+            if c["vendor"] == item["vendor"] and c is not item
+        ),
+        "evidence": item["evidence"] + (["serves classes %s" % ", ".join(item["classes"])] if item.get("classes") else []),
+        "gitops": _gitops_owner(wl),
+    }
+    lb_ref = ref(wl)
+    label = "%s %s/%s" % (wl.get("kind"), ns, _name(wl))
+    args = {"lb": label, "vendor": item["vendor"]}
+
+    # ---- findings for this LB
+    if entry.get("retired"):
+        findings.append(make_finding("MG0008", lb_ref, retired=entry["retired"], **args))
+    if result["host_network"]:
+        findings.append(make_finding("MG0004", lb_ref, **args))
+    if sidecar_intended and not inbound_off:
+        findings.append(
+            make_finding(
+                "MG0002",
+                lb_ref,
+                value=repr(anns.get("traffic.sidecar.istio.io/includeInboundPorts", "unset (all ports)")),
+                **args,
+            )
+        )
+    if sidecar_intended and not hold:
+        findings.append(make_finding("MG0011", lb_ref, **args))
+    if inj["ambient"] and not sidecar.get("bypass_inbound_capture"):
+        findings.append(make_finding("MG0017", lb_ref, **args))
+    if sidecar_intended and pods and not injected:
+        missing = sum(1 for p in pods if not _pod_has_proxy(p))
+        findings.append(make_finding("MG0016", lb_ref, pods="%d of %d" % (missing, len(pods)), **args))
+    replicas = (wl.get("spec") or {}).get("replicas")
+    if wl.get("kind") != "DaemonSet" and replicas == 0:
+        findings.append(make_finding("MG0015", lb_ref, replicas=0, ready=0, **args))
+    switch_text = (entry.get("service_routing") or {}).get("switch")
+    for r in mine:
+        if r["kind"] == "Gateway" or mode == "chained":
+            continue
+        if sidecar_intended and not (r.get("service_routing") or r.get("host_rewrite")) and r["backends"]:
+            fix = (
+                "Turn on Service routing: %s." % switch_text
+                if switch_text
+                else "%s has no Service-routing switch: rewrite the Host header to the Service FQDN "
+                "(%s) or use the chained mode." % (item["vendor"], r["backends"][0].get("fqdn", "<svc>.<ns>.svc"))
+            )
+            findings.append(
+                make_finding(
+                    "MG0003",
+                    _route_ref(r),
+                    route="%s %s/%s" % (r["kind"], r["namespace"], r["name"]),
+                    switch=switch_text or "vendor has no switch",
+                    fix_switch=fix,
+                    **args,
+                )
+            )
+        if in_mesh and r.get("service_routing"):
+            for b in r["backends"]:
+                if b.get("headless"):
+                    findings.append(
+                        make_finding(
+                            "MG0014",
+                            _route_ref(r),
+                            route="%s %s/%s" % (r["kind"], r["namespace"], r["name"]),
+                            backend="%s/%s" % (b["namespace"], b["service"]),
+                            vendor=item["vendor"],
+                        )
+                    )
+    if not in_mesh and mode != "chained":
+        _strict_backend_findings(idx, istio, mine, label, item["vendor"], findings)
+    if mode == "chained":
+        _trusted_proxy_findings(istio, to_gateway, label, item["vendor"], findings)
+    _misplaced_annotation_findings(wl, findings)
+    _helper_job_findings(idx, item, istio, findings)
+    return result
+
+
+def _route_ref(route):
+    out = {"apiVersion": route["apiVersion"], "kind": route["kind"], "name": route["name"]}
+    if route["namespace"]:
+        out["namespace"] = route["namespace"]
+    return out
+
+
+def _gitops_owner(obj):
+    labels = _labels(obj)
+    anns = _annotations(obj)
+    managers = (obj.get("metadata") or {}).get("managers") or []
+    if labels.get("app.kubernetes.io/managed-by") == "Helm" or "meta.helm.sh/release-name" in anns:
+        return {"tool": "helm", "release": anns.get("meta.helm.sh/release-name")}
+    if "argocd.argoproj.io/instance" in labels or "argocd.argoproj.io/tracking-id" in anns:
+        return {"tool": "argocd", "app": labels.get("argocd.argoproj.io/instance") or anns.get("argocd.argoproj.io/tracking-id")}
+    if any(k.startswith("kustomize.toolkit.fluxcd.io/") or k.startswith("helm.toolkit.fluxcd.io/") for k in labels):
+        return {"tool": "flux"}
+    for m in managers:
+        if m in ("helm", "argocd-controller", "kustomize-controller", "helm-controller"):
+            return {"tool": m}
+    return None
+
+
+def _strict_backend_findings(idx, istio, routes, label, vendor, findings):
+    if not istio["installed"]:
+        return
+    seen = set()
+    for r in routes:
+        for b in r["backends"]:
+            svc, wls = _backend_workloads(idx, b["namespace"], b["service"])
+            if svc is None:
+                continue
+            for wl in wls:
+                inj = injection_state(wl, istio)
+                if inj["injection"] != "enabled" and not inj["ambient"]:
+                    continue
+                port = _target_port(svc, b["port"], wl)
+                mode, policy = effective_mtls(istio, b["namespace"], _tmpl_labels(wl), port)
+                key = (b["namespace"], b["service"], port)
+                if mode == "STRICT" and key not in seen:
+                    seen.add(key)
+                    findings.append(
+                        make_finding(
+                            "MG0001",
+                            _route_ref(r),
+                            lb=label,
+                            vendor=vendor,
+                            backend="Service %s/%s" % (b["namespace"], b["service"]),
+                            port=port if port is not None else b["port"],
+                            policy=policy,
+                        )
+                    )
+
+
+def _trusted_proxy_findings(istio, gw_backends, label, vendor, findings, n=1):
+    reported = set()
+    for b in gw_backends:
+        for gw in istio["gateways"]:
+            if any(s["namespace"] == b["namespace"] and s["name"] == b["service"] for s in gw["services"]):
+                if gw["num_trusted_proxies"] or not gw["name"] or gw["name"] in reported:
+                    continue
+                reported.add(gw["name"])
+                obj = {"apiVersion": "apps/v1", "kind": gw["kind"], "namespace": gw["namespace"], "name": gw["name"]}
+                findings.append(
+                    make_finding(
+                        "MG0013", obj, gateway="%s/%s" % (gw["namespace"], gw["name"]), lb=label, vendor=vendor, n=n
+                    )
+                )
+
+
+def _misplaced_annotation_findings(wl, findings):
+    prefixes = catalog.ISTIO["pod_annotation_prefixes"]
+    misplaced = sorted(k for k in _annotations(wl) if any(k.startswith(p) for p in prefixes))
+    if misplaced:
+        findings.append(
+            make_finding(
+                "MG0005",
+                ref(wl),
+                workload="%s %s/%s" % (wl.get("kind"), _ns(wl), _name(wl)),
+                annotations=misplaced,
+            )
+        )
+
+
+def _helper_job_findings(idx, item, istio, findings):
+    patterns = item["entry"].get("helper_jobs") or ()
+    if not patterns:
+        return
+    ns = _ns(item["wl"])
+    for job in idx.kind("batch", "Job"):
+        if _ns(job) != ns:
+            continue
+        names = [normalise_image(c.get("image")) for c in _containers(job)] + [_name(job) or ""]
+        if not any(_regex(p).search(n) for p in patterns for n in names):
+            continue
+        inj = injection_state(job, istio)
+        if inj["injection"] == "enabled":
+            findings.append(
+                make_finding(
+                    "MG0007",
+                    ref(job),
+                    job="%s/%s" % (ns, _name(job)),
+                    vendor=item["vendor"],
+                    namespace=ns,
+                    injection=inj["source"],
+                )
+            )
+
+
+def _cloud_lbs(idx, routes, istio, wl_lbs, controllers, findings):
+    out = []
+    lb_pods = {}
+    for item in wl_lbs:
+        lb_pods.setdefault(_ns(item["wl"]), []).append(_tmpl_labels(item["wl"]))
+    for r in routes:
+        if not r["vendor"]:
+            continue
+        entry = catalog.VENDORS_BY_ID.get(r["vendor"])
+        if not entry or entry["kind"] != "cloud":
+            continue
+        r["served_by"].append("%s:%s" % (r["vendor"], r["id"]))
+        out.append(_cloud_lb_entry(idx, r["_obj"], r["vendor"], r, istio, controllers, findings))
+    # Service-level cloud LBs (NLB, Azure LB) in front of the gateway or of app pods.
+    for svc in idx.kind("", "Service"):
+        vendor_id = _service_cloud_vendor(svc)
+        if not vendor_id:
+            continue
+        selector = (svc.get("spec") or {}).get("selector")
+        if any(selector_matches(selector, labels) for labels in lb_pods.get(_ns(svc), ())):
+            continue  # exposes a detected in-cluster LB: reported on that LB's service
+        ports = (svc.get("spec") or {}).get("ports") or []
+        backend = {
+            "namespace": _ns(svc),
+            "service": _name(svc),
+            "port": ports[0].get("port") if ports else None,
+            "istio_gateway": any(
+                s["namespace"] == _ns(svc) and s["name"] == _name(svc) for g in istio["gateways"] for s in g["services"]
+            ),
+        }
+        pseudo = {"kind": "Service", "backends": [backend], "id": obj_id(svc)}
+        out.append(_cloud_lb_entry(idx, svc, vendor_id, pseudo, istio, controllers, findings))
+    return out
+
+
+def _cloud_lb_entry(idx, obj, vendor_id, route, istio, controllers, findings):
+    entry = catalog.vendor(vendor_id)
+    backends = route["backends"]
+    to_gateway = [b for b in backends if b.get("istio_gateway")]
+    mode = "unknown" if not backends else ("chained" if to_gateway else "standalone")
+    label = "%s %s/%s" % (obj.get("kind"), _ns(obj), _name(obj))
+    hc_state = None
+    for b in to_gateway:
+        ok, actual = _cloud_health_check(idx, vendor_id, obj, b)
+        hc_state = {"ok": ok, "actual": actual, "where": (entry.get("health_check") or {}).get("where")}
+        if not ok:
+            findings.append(
+                make_finding(
+                    "MG0006",
+                    ref(obj),
+                    lb=label,
+                    vendor=vendor_id,
+                    service="%s/%s" % (b["namespace"], b["service"]),
+                    actual=actual,
+                    where=hc_state["where"],
+                )
+            )
+        break
+    if mode == "chained":
+        _trusted_proxy_findings(istio, to_gateway, label, vendor_id, findings)
+    elif mode == "standalone":
+        _strict_backend_findings(idx, istio, [dict(route, kind=obj.get("kind"), apiVersion=obj.get("apiVersion"), namespace=_ns(obj), name=_name(obj))], label, vendor_id, findings)
+    anns = _annotations(obj)
+    evidence = [route.get("vendor_evidence") or "Service %s" % _name(obj)]
+    if route.get("vendor_inferred"):
+        evidence.append("vendor inferred (no controller object in the input)")
+    svc = None
+    if obj.get("kind") == "Service":
+        svc = _service_summary(obj)
+    return {
+        "id": "%s:%s" % (vendor_id, obj_id(obj)),
+        "vendor": vendor_id,
+        "vendor_name": entry.get("name"),
+        "kind": obj.get("kind"),
+        "namespace": _ns(obj),
+        "name": _name(obj),
+        "role": "cloud",
+        "ingress_classes": [route["class"]] if route.get("class") else [],
+        "service": svc,
+        "host_network": None,
+        "sidecar": None,
+        "mode": mode,
+        # Cloud LBs never speak Istio mTLS; chained traffic is mTLS from the gateway on.
+        "mtls": mode == "chained",
+        "service_routing": "n/a",
+        "routes": [route["id"]] if route.get("kind") != "Service" else [],
+        "backends": sorted({"%s/%s" % (b["namespace"], b["service"]) for b in backends}),
+        "health_check": hc_state,
+        "annotations": {k: v for k, v in anns.items() if any(k.startswith(p) for p in entry.get("annotation_prefixes", ()))}
+        or None,
+        "controllers": sorted(
+            "%s/%s/%s" % (c["wl"].get("kind"), _ns(c["wl"]), _name(c["wl"])) for c in controllers if c["vendor"] == vendor_id
+        ),
+        "evidence": evidence,
+        "gitops": _gitops_owner(obj),
+    }
+
+
+def _route_findings(idx, routes, findings):
+    for r in routes:
+        if r["kind"] not in ("Ingress",):
+            continue
+        if r.get("vendor_candidates") and not r["vendor"]:
+            findings.append(
+                make_finding(
+                    "MG0012",
+                    _route_ref(r),
+                    route="%s %s/%s" % (r["kind"], r["namespace"], r["name"]),
+                    klass=r["class"],
+                    candidates=r["vendor_candidates"],
+                )
+            )
+        elif not r["vendor"] and not r.get("vendor_candidates"):
+            findings.append(make_finding("MG0019", _route_ref(r), route="%s %s/%s" % (r["kind"], r["namespace"], r["name"])))
+    for r in routes:
+        if r["vendor"] == "emissary":
+            resolver = ((r["_obj"].get("spec") or {}).get("resolver")) or ""
+            if "endpoint" in resolver.lower():
+                findings.append(
+                    make_finding(
+                        "MG0009",
+                        _route_ref(r),
+                        route="%s %s/%s" % (r["kind"], r["namespace"], r["name"]),
+                        resolver=resolver,
+                        vendor="emissary",
+                    )
+                )
+
+
+def _global_findings(idx, istio, wl_lbs, load_balancers, findings):
+    if load_balancers and not istio["installed"]:
+        findings.append(
+            make_finding("MG0018", {"apiVersion": "v1", "kind": "Cluster", "name": "cluster"}, scope="")
+        )
+    for dr in idx.kind("networking.istio.io", "DestinationRule"):
+        spec = dr.get("spec") or {}
+        host = spec.get("host") or ""
+        tls = ((spec.get("trafficPolicy") or {}).get("tls") or {}).get("mode")
+        if tls == "ISTIO_MUTUAL" and (host in ("*", "*.local") or host.startswith("*.svc") or host == "*.cluster.local"):
+            findings.append(make_finding("MG0010", ref(dr), dr="%s/%s" % (_ns(dr), _name(dr)), host=host))

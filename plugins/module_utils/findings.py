@@ -1,0 +1,258 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, meshgate authors
+# Apache License 2.0 (see LICENSE)
+"""Findings message catalog, modelled on istioctl analyze's messages.yaml.
+
+Each message has a stable code (never reused, never renumbered), a name, a level, a
+description, a template with named arguments, the fix (also a template) and a reference.
+detect.py produces findings by calling make_finding(code, obj_ref, **args).
+"""
+
+from __future__ import annotations
+
+LB_DOC = "https://istio.io/latest/docs/ops/integrations/loadbalancers/"
+PA_DOC = "https://istio.io/latest/docs/reference/config/security/peer_authentication/"
+TOPO_DOC = "https://istio.io/latest/docs/ops/configuration/traffic-management/network-topologies/"
+ANNO_DOC = "https://istio.io/latest/docs/reference/config/annotations/"
+ROUTING_DOC = "https://istio.io/latest/docs/ops/configuration/traffic-management/traffic-routing/#http"
+
+MESSAGES = {
+    "MG0001": {
+        "name": "StrictBackendBehindNonMeshLoadBalancer",
+        "level": "Error",
+        "description": "A load balancer outside the mesh sends plaintext to backends whose "
+        "PeerAuthentication is STRICT: the sidecar resets the connection (502/503).",
+        "template": "{lb} ({vendor}) sends plaintext to {backend} port {port}, whose effective "
+        "PeerAuthentication is STRICT ({policy}); requests fail with 'connection termination'.",
+        "fix": "Run the standalone_mtls mode (sidecar in the LB pods + Service routing), or the "
+        "chained mode through the Istio ingress gateway; as a stop-gap, the standalone mode "
+        "adds a PERMISSIVE PeerAuthentication for exactly these backend ports.",
+        "reference": PA_DOC,
+    },
+    "MG0002": {
+        "name": "LoadBalancerSidecarCapturesInbound",
+        "level": "Warning",
+        "description": "The LB pods get a sidecar but inbound capture is on: the LB sees "
+        "127.0.0.6 instead of the client IP, and its webhook port goes through Envoy.",
+        "template": "{lb} ({vendor}) has sidecar injection but its pod template lacks "
+        "traffic.sidecar.istio.io/includeInboundPorts: \"\" (now {value}).",
+        "fix": "Set the pod-template annotation traffic.sidecar.istio.io/includeInboundPorts: \"\" "
+        "(the standalone_mtls plan does this).",
+        "reference": LB_DOC,
+    },
+    "MG0003": {
+        "name": "LoadBalancerSidecarWithPodIPRouting",
+        "level": "Error",
+        "description": "The LB has a sidecar but sends to pod IPs: the sidecar treats that as "
+        "passthrough traffic, so it leaves in plaintext without mTLS and STRICT backends reset it.",
+        "template": "{lb} ({vendor}) has a sidecar but routes {route} to pod IPs; Service routing "
+        "is off ({switch}).",
+        "fix": "{fix_switch}",
+        "reference": LB_DOC,
+    },
+    "MG0004": {
+        "name": "HostNetworkLoadBalancer",
+        "level": "Warning",
+        "description": "Istio never injects a sidecar into hostNetwork pods, so this LB cannot "
+        "speak mTLS to the mesh (standalone_mtls is impossible).",
+        "template": "{lb} ({vendor}) runs with hostNetwork: true; it cannot get a sidecar.",
+        "fix": "Use the chained mode (LB -> Istio ingress gateway), or the standalone mode with "
+        "PERMISSIVE PeerAuthentication on the backend ports it reaches.",
+        "reference": "https://istio.io/latest/docs/setup/additional-setup/sidecar-injection/",
+    },
+    "MG0005": {
+        "name": "IstioAnnotationOnWorkloadNotPodTemplate",
+        "level": "Warning",
+        "description": "Istio sidecar annotations only work on Pods; on the Deployment/DaemonSet "
+        "metadata they are ignored (istioctl IST0107 MisplacedAnnotation).",
+        "template": "{workload} carries {annotations} on its own metadata instead of "
+        "spec.template.metadata.",
+        "fix": "Move them to spec.template.metadata.annotations (Helm: podAnnotations, not annotations).",
+        "reference": ANNO_DOC,
+    },
+    "MG0006": {
+        "name": "CloudLoadBalancerHealthCheckNotOnGatewayStatusPort",
+        "level": "Error",
+        "description": "A cloud LB fronting the Istio ingress gateway must health-check the "
+        "gateway status port 15021 path /healthz/ready; the traffic ports answer 404 until a "
+        "route exists, so backends go unhealthy.",
+        "template": "{lb} ({vendor}) fronts Istio gateway Service {service} but its health check "
+        "is {actual} (expected port 15021, path /healthz/ready; set via {where}).",
+        "fix": "Point the health check at port 15021 path /healthz/ready ({where}); the "
+        "chained_gateway / gclb_chained plans do this.",
+        "reference": "https://istio.io/latest/docs/ops/integrations/loadbalancers/",
+    },
+    "MG0007": {
+        "name": "LoadBalancerHelperJobWouldGetSidecar",
+        "level": "Warning",
+        "description": "Install helper Jobs (admission certificate generators) in a namespace with "
+        "sidecar injection get a sidecar and never complete.",
+        "template": "Job {job} ({vendor} helper) runs in namespace {namespace} where injection is "
+        "{injection} and has no sidecar.istio.io/inject: \"false\".",
+        "fix": "Add the pod label sidecar.istio.io/inject: \"false\" to the Job template (Helm "
+        "ingress-nginx: controller.admissionWebhooks.patch.labels).",
+        "reference": "https://github.com/kubernetes/ingress-nginx/issues/6394",
+    },
+    "MG0008": {
+        "name": "RetiredIngressController",
+        "level": "Warning",
+        "description": "The ingress controller project is retired and gets no security fixes.",
+        "template": "{lb} runs {vendor}: {retired}",
+        "fix": "Plan a migration, e.g. to the Istio ingress gateway (chained mode first, then "
+        "Gateway API routes).",
+        "reference": "https://kubernetes.io/blog/",
+    },
+    "MG0009": {
+        "name": "EmissaryEndpointResolver",
+        "level": "Warning",
+        "description": "An endpoint resolver makes Emissary send to pod IPs, which undoes the "
+        "Service routing the sidecar needs.",
+        "template": "{route} uses resolver {resolver}, which resolves endpoints (pod IPs).",
+        "fix": "Remove the resolver (Emissary's default KubernetesServiceResolver routes to Services).",
+        "reference": "https://www.getambassador.io/docs/emissary/latest/topics/running/resolvers",
+    },
+    "MG0010": {
+        "name": "MeshWideIstioMutualDestinationRule",
+        "level": "Warning",
+        "description": "A catch-all DestinationRule forcing ISTIO_MUTUAL also applies to the LB's "
+        "calls to the API server and other non-mesh endpoints, which then fail.",
+        "template": "DestinationRule {dr} sets ISTIO_MUTUAL for host {host}.",
+        "fix": "Scope the DestinationRule to mesh hosts, or rely on auto mTLS (no DestinationRule).",
+        "reference": "https://github.com/istio/istio/issues/23848",
+    },
+    "MG0011": {
+        "name": "LoadBalancerSidecarWithoutHoldApplication",
+        "level": "Info",
+        "description": "An LB that talks to the API server at start-up can crash-loop if it "
+        "starts before its sidecar is ready.",
+        "template": "{lb} ({vendor}) has a sidecar without holdApplicationUntilProxyStarts.",
+        "fix": "Set proxy.istio.io/config: '{{\"holdApplicationUntilProxyStarts\": true}}' on the "
+        "pod template (the standalone_mtls plan does this).",
+        "reference": ANNO_DOC,
+    },
+    "MG0012": {
+        "name": "AmbiguousIngressClass",
+        "level": "Warning",
+        "description": "The class name is used by several vendors and nothing tells which one "
+        "serves this route.",
+        "template": "{route} uses class {klass}, claimed by {candidates}; no IngressClass or "
+        "vendor annotation decides.",
+        "fix": "Create the IngressClass (its spec.controller names the vendor) or include it in "
+        "the snapshot.",
+        "reference": "https://kubernetes.io/docs/concepts/services-networking/ingress/#ingress-class",
+    },
+    "MG0013": {
+        "name": "GatewayWithoutTrustedProxies",
+        "level": "Info",
+        "description": "Behind a load balancer the Istio gateway sees the LB as the client unless "
+        "numTrustedProxies tells it how many proxies' X-Forwarded-For entries to trust.",
+        "template": "Istio gateway {gateway} is behind {lb} ({vendor}) but numTrustedProxies is "
+        "not set; backends see the LB's address as the client IP.",
+        "fix": "Set proxy.istio.io/config: '{{\"gatewayTopology\": {{\"numTrustedProxies\": {n}}}}}' "
+        "on the gateway pod template (the chained plans do this).",
+        "reference": TOPO_DOC,
+    },
+    "MG0014": {
+        "name": "ServiceRoutingToHeadlessService",
+        "level": "Warning",
+        "description": "A headless Service has no ClusterIP, so Service routing falls back to pod IPs.",
+        "template": "{route} sends to headless Service {backend}; Service routing cannot apply.",
+        "fix": "Give the Service a ClusterIP, or use the Host-header rewrite or the chained mode.",
+        "reference": ROUTING_DOC,
+    },
+    "MG0015": {
+        "name": "LoadBalancerHasNoReplicas",
+        "level": "Warning",
+        "description": "The LB workload has no ready replicas; nothing is serving.",
+        "template": "{lb} ({vendor}) has {replicas} replicas ({ready} ready).",
+        "fix": "Scale it up or check why its pods do not start before changing routing.",
+        "reference": LB_DOC,
+    },
+    "MG0016": {
+        "name": "LoadBalancerSidecarNotInjectedYet",
+        "level": "Warning",
+        "description": "Injection is enabled for the LB but its running pods have no istio-proxy: "
+        "they were created before injection was enabled (istioctl IST0103).",
+        "template": "{lb} ({vendor}) should have a sidecar but {pods} of its pods have none.",
+        "fix": "Restart the LB workload (kubectl rollout restart) so new pods get the sidecar.",
+        "reference": "https://istio.io/latest/docs/reference/config/analysis/ist0103/",
+    },
+    "MG0017": {
+        "name": "AmbientLoadBalancerCapturesInbound",
+        "level": "Warning",
+        "description": "An LB enrolled in ambient should bypass inbound capture so clients reach "
+        "it directly and their IPs survive.",
+        "template": "{lb} ({vendor}) is enrolled in ambient without "
+        "ambient.istio.io/bypass-inbound-capture: \"true\".",
+        "fix": "Set the pod-template annotation ambient.istio.io/bypass-inbound-capture: \"true\".",
+        "reference": ANNO_DOC,
+    },
+    "MG0018": {
+        "name": "IstioNotInstalled",
+        "level": "Info",
+        "description": "No Istio control plane was found; mesh modes cannot be planned.",
+        "template": "No istiod Deployment, sidecar injector webhook or ztunnel was found{scope}.",
+        "fix": "Install Istio first (istioctl install or the Helm charts), or point at the right cluster.",
+        "reference": "https://istio.io/latest/docs/setup/",
+    },
+    "MG0019": {
+        "name": "RouteVendorUnknown",
+        "level": "Info",
+        "description": "Nothing tells which controller serves this route.",
+        "template": "{route} has no class, no default IngressClass and no vendor annotation.",
+        "fix": "Set spec.ingressClassName (or include the IngressClass in the snapshot).",
+        "reference": "https://kubernetes.io/docs/concepts/services-networking/ingress/#ingress-class",
+    },
+}
+
+LEVELS = ("Error", "Warning", "Info")
+
+
+class _Args(dict):
+    """Leaves unknown placeholders visible instead of raising KeyError."""
+
+    def __missing__(self, key):
+        return "{" + key + "}"
+
+
+def make_finding(code, obj, **args):
+    """Build one finding from the catalog; obj is an object reference dict."""
+    msg = MESSAGES[code]
+    fmt = _Args({k: _fmt(v) for k, v in args.items()})
+    return {
+        "code": code,
+        "name": msg["name"],
+        "level": msg["level"],
+        "object": obj,
+        "message": msg["template"].format_map(fmt),
+        "fix": msg["fix"].format_map(fmt),
+        "reference": msg["reference"],
+        "args": {k: _fmt(v) for k, v in args.items()},
+    }
+
+
+def _fmt(value):
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value)
+    return value if isinstance(value, (str, int, float, bool)) or value is None else str(value)
+
+
+def sort_findings(findings):
+    """Deterministic order: level (Error first), code, object."""
+    order = {lvl: i for i, lvl in enumerate(LEVELS)}
+    return sorted(
+        findings,
+        key=lambda f: (
+            order.get(f["level"], 9),
+            f["code"],
+            f["object"].get("namespace") or "",
+            f["object"].get("kind") or "",
+            f["object"].get("name") or "",
+            f["message"],
+        ),
+    )
+
+
+def catalog_as_list():
+    """The catalog as a list (for docs and the lb_findings filter)."""
+    return [dict(code=code, **msg) for code, msg in sorted(MESSAGES.items())]

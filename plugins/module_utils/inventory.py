@@ -1,0 +1,181 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, meshgate authors
+# Apache License 2.0 (see LICENSE)
+"""What detection reads, and how each object is reduced as it arrives.
+
+Keeping every object as a dict costs 5-6x the JSON size; detection needs a small part of each
+object, so live reads reduce every item page by page (reduce_object) and offline sources go
+through the same function. Same objects in, same answer out.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.meshgate.istio_lb.plugins.module_utils import catalog
+
+# (group, kind) read with one paginated LIST each when the API serves them.
+CORE_KINDS = (
+    ("", "Namespace"),
+    ("", "Service"),
+    ("apps", "Deployment"),
+    ("apps", "DaemonSet"),
+    ("apps", "StatefulSet"),
+    ("batch", "Job"),
+    ("networking.k8s.io", "Ingress"),
+    ("networking.k8s.io", "IngressClass"),
+    ("admissionregistration.k8s.io", "MutatingWebhookConfiguration"),
+    ("gateway.networking.k8s.io", "GatewayClass"),
+    ("gateway.networking.k8s.io", "Gateway"),
+    ("gateway.networking.k8s.io", "HTTPRoute"),
+    ("gateway.networking.k8s.io", "GRPCRoute"),
+    ("gateway.networking.k8s.io", "TLSRoute"),
+    ("gateway.networking.k8s.io", "TCPRoute"),
+    ("networking.istio.io", "Gateway"),
+    ("networking.istio.io", "VirtualService"),
+    ("networking.istio.io", "DestinationRule"),
+    ("security.istio.io", "PeerAuthentication"),
+    ("cloud.google.com", "BackendConfig"),
+    ("networking.gke.io", "HealthCheckPolicy"),
+    ("networking.gke.io", "MultiClusterService"),
+    ("getambassador.io", "Module"),
+    ("gateway.envoyproxy.io", "EnvoyProxy"),
+    ("gateway.envoyproxy.io", "BackendTrafficPolicy"),
+)
+
+
+def read_kinds():
+    """All (group, kind) pairs detection reads: core kinds plus every catalog route kind."""
+    kinds = list(CORE_KINDS)
+    for gk in sorted(catalog.route_kinds()):
+        group, kind = gk.split("/", 1)
+        if (group, kind) not in kinds:
+            kinds.append((group, kind))
+    return kinds
+
+
+# ConfigMap keys detection looks at (controller global switches, Istio mesh config).
+CONFIGMAP_KEYS = ("service-upstream", "mesh", "meshNetworks")
+
+WORKLOAD_KINDS = ("Deployment", "DaemonSet", "StatefulSet", "Job", "ReplicaSet")
+
+# Cluster-scoped kinds detection reads; every other kind is namespaced, and an object without
+# metadata.namespace lands in "default" when applied, so offline input is read the same way.
+CLUSTER_SCOPED = frozenset(
+    (
+        ("", "Namespace"),
+        ("", "Node"),
+        ("networking.k8s.io", "IngressClass"),
+        ("gateway.networking.k8s.io", "GatewayClass"),
+        ("admissionregistration.k8s.io", "MutatingWebhookConfiguration"),
+        ("admissionregistration.k8s.io", "ValidatingWebhookConfiguration"),
+        ("apiextensions.k8s.io", "CustomResourceDefinition"),
+        ("rbac.authorization.k8s.io", "ClusterRole"),
+        ("rbac.authorization.k8s.io", "ClusterRoleBinding"),
+    )
+)
+DEFAULT_NAMESPACE = "default"
+_DROP_ANNOTATIONS = ("kubectl.kubernetes.io/last-applied-configuration",)
+
+
+def group_of(api_version):
+    """API group of an apiVersion string ("apps/v1" -> "apps", "v1" -> "")."""
+    if not api_version or "/" not in api_version:
+        return ""
+    return api_version.split("/", 1)[0]
+
+
+def _meta(meta):
+    meta = meta or {}
+    out = {"name": meta.get("name"), "namespace": meta.get("namespace")}
+    for key in ("labels", "annotations"):
+        value = meta.get(key)
+        if value:
+            if key == "annotations":
+                value = {k: v for k, v in value.items() if k not in _DROP_ANNOTATIONS}
+            out[key] = value
+    for key in ("uid", "resourceVersion", "generation", "deletionTimestamp"):
+        if meta.get(key) is not None:
+            out[key] = meta[key]
+    owners = meta.get("ownerReferences")
+    if owners:
+        out["ownerReferences"] = [{"kind": o.get("kind"), "name": o.get("name")} for o in owners]
+    managers = meta.get("managedFields")
+    if managers:
+        out["managers"] = sorted({m.get("manager") for m in managers if m.get("manager")})
+    return out
+
+
+def _container(c):
+    out = {"name": c.get("name"), "image": c.get("image") or ""}
+    for key in ("args", "command", "ports", "restartPolicy"):
+        if c.get(key):
+            out[key] = c[key]
+    env = c.get("env")
+    if env:
+        # valueFrom may reference Secrets: keep only literal values.
+        out["env"] = [{"name": e.get("name"), "value": e.get("value")} for e in env if "value" in e]
+    return out
+
+
+def _pod_spec(spec):
+    spec = spec or {}
+    out = {
+        "containers": [_container(c) for c in spec.get("containers") or ()],
+    }
+    if spec.get("initContainers"):
+        out["initContainers"] = [_container(c) for c in spec["initContainers"]]
+    if spec.get("hostNetwork"):
+        out["hostNetwork"] = True
+    return out
+
+
+def reduce_object(obj):
+    """Keep what detection needs of one object (plain dict in, smaller plain dict out)."""
+    api_version = obj.get("apiVersion") or ""
+    kind = obj.get("kind") or ""
+    out = {"apiVersion": api_version, "kind": kind, "metadata": _meta(obj.get("metadata"))}
+    if not out["metadata"].get("namespace") and (group_of(api_version), kind) not in CLUSTER_SCOPED:
+        out["metadata"]["namespace"] = DEFAULT_NAMESPACE
+    spec = obj.get("spec")
+    status = obj.get("status") or {}
+    if kind in WORKLOAD_KINDS and group_of(api_version) in ("apps", "batch"):
+        spec = spec or {}
+        tmpl = spec.get("template") or {}
+        out["spec"] = {
+            "selector": spec.get("selector"),
+            "template": {
+                "metadata": _meta(tmpl.get("metadata")),
+                "spec": _pod_spec(tmpl.get("spec")),
+            },
+        }
+        if "replicas" in spec:
+            out["spec"]["replicas"] = spec["replicas"]
+        keep = ("replicas", "readyReplicas", "numberReady", "desiredNumberScheduled", "succeeded", "active")
+        st = {k: status[k] for k in keep if k in status}
+        if st:
+            out["status"] = st
+    elif kind == "Pod" and api_version == "v1":
+        out["spec"] = _pod_spec(spec)
+        out["status"] = {"phase": status.get("phase")}
+    elif kind == "Service" and api_version == "v1":
+        spec = spec or {}
+        keep = ("type", "selector", "ports", "clusterIP", "loadBalancerClass", "externalTrafficPolicy")
+        out["spec"] = {k: spec[k] for k in keep if k in spec}
+    elif kind == "ConfigMap" and api_version == "v1":
+        data = obj.get("data") or {}
+        out["data"] = {k: v for k, v in data.items() if k in CONFIGMAP_KEYS}
+    elif kind == "Namespace" and api_version == "v1":
+        if status.get("phase"):
+            out["status"] = {"phase": status["phase"]}
+    elif kind == "MutatingWebhookConfiguration":
+        out["webhooks"] = [
+            {
+                "name": w.get("name"),
+                "namespaceSelector": w.get("namespaceSelector"),
+                "objectSelector": w.get("objectSelector"),
+            }
+            for w in obj.get("webhooks") or ()
+        ]
+    elif spec is not None:
+        # Routes, Istio and vendor config objects: their specs are small and all of it matters.
+        out["spec"] = spec
+    return out

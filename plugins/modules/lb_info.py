@@ -1,0 +1,326 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, meshgate authors
+# Apache License 2.0 (see LICENSE)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: lb_info
+short_description: Detect third-party load balancers in front of an Istio mesh and diagnose them
+version_added: 0.1.0
+author:
+  - meshgate platform team
+description:
+  - Finds every third-party load balancer and ingress controller that sends traffic into the
+    mesh (in-cluster controllers such as ingress-nginx, F5 NGINX, Emissary, Traefik, Contour,
+    Envoy Gateway, HAProxy, Kong, APISIX and Skipper, and cloud load balancers such as GKE
+    Ingress and Gateway, AWS ALB and NLB, Azure Application Gateway and Load Balancer).
+  - Reports how each one reaches the backends (V(standalone), V(chained) through the Istio
+    ingress gateway, or V(unknown)), whether that traffic is mutually authenticated by Istio,
+    the Istio installation (revisions, injection, effective PeerAuthentication, gateways,
+    ambient), and findings with stable codes, each with the fix.
+  - Reads a live cluster (one paginated LIST per kind, no per-object GETs; kinds whose API is
+    not served are skipped) or offline manifests given in O(src). The same objects give the
+    same answer either way.
+  - Read-only. "Forbidden" and "unreachable" are errors naming what is missing, never an
+    empty result.
+options:
+  src:
+    description:
+      - Files or directories of manifests to read instead of a live cluster (multi-document
+        YAML, JSON, C(kind: List) dumps from C(kubectl get -A -o yaml), Helm output).
+      - Directories are read recursively (C(*.yaml), C(*.yml), C(*.json)); a file named
+        explicitly is read whatever its extension.
+      - When set, the connection options are ignored.
+    type: list
+    elements: path
+  namespaces:
+    description:
+      - Report only load balancers, routes and findings in these namespaces. The whole cluster
+        is still read, because a load balancer in one namespace serves backends in others.
+    type: list
+    elements: str
+  vendors:
+    description:
+      - Report only these vendors.
+    type: list
+    elements: str
+    choices: [ingress-nginx, nginx-inc, emissary, traefik, contour, envoy-gateway, haproxy-ingress,
+              haproxytech, kong, apisix, skipper, gke-ingress, gke-gateway, aws-alb, aws-nlb,
+              azure-agic, azure-lb]
+  cluster_domain:
+    description:
+      - Cluster DNS domain used to build Service FQDNs (C(<svc>.<ns>.svc.<cluster_domain>)).
+    type: str
+    default: cluster.local
+  page_size:
+    description:
+      - Objects per LIST request (the API server's C(limit)).
+    type: int
+    default: 500
+extends_documentation_fragment:
+  - meshgate.istio_lb.k8s_auth
+  - meshgate.istio_lb.attributes
+  - meshgate.istio_lb.attributes.info_module
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: none
+  idempotent:
+    support: full
+requirements:
+  - python >= 3.9
+  - kubernetes >= 24.2.0
+  - jmespath
+  - PyYAML
+seealso:
+  - name: Istio - Third Party Load Balancers
+    description: The integration modes this module checks.
+    link: https://istio.io/latest/docs/ops/integrations/loadbalancers/
+notes:
+  - Finding codes (C(MG0001) ...) are stable and never reused; C(docs/findings.md) lists them.
+"""
+
+EXAMPLES = r"""
+- name: Inventory the load balancers of the current kubeconfig context
+  meshgate.istio_lb.lb_info:
+  register: lbs
+
+- name: Same for one cluster of a fleet, only ingress-nginx
+  meshgate.istio_lb.lb_info:
+    kubeconfig: "{{ cluster_kubeconfig }}"
+    context: prod-eu
+    vendors: [ingress-nginx]
+  register: lbs
+
+- name: Offline, from a kubectl dump and a folder of Helm-rendered manifests
+  meshgate.istio_lb.lb_info:
+    src:
+      - cluster-dump.yaml
+      - rendered/
+  register: lbs
+
+- name: Fail when there is an Error finding
+  ansible.builtin.assert:
+    that: lbs.summary.findings.Error == 0
+    fail_msg: "{{ lbs.findings | selectattr('level', 'eq', 'Error') | map(attribute='message') | list }}"
+"""
+
+RETURN = r"""
+cluster:
+  description: Which cluster (or files) was read.
+  returned: always
+  type: dict
+  sample: {"server": "https://127.0.0.1:6443", "context": "prod", "source": "live"}
+load_balancers:
+  description: One entry per detected load balancer workload or cloud load balancer.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: Stable id (C(Kind/namespace/name), prefixed with the vendor for cloud LBs).
+      type: str
+    vendor:
+      description: Canonical vendor id (see O(vendors)).
+      type: str
+    kind:
+      description: Kind of the object that is the load balancer (Deployment, DaemonSet, Ingress, Service, ...).
+      type: str
+    namespace:
+      description: Namespace of that object.
+      type: str
+    name:
+      description: Name of that object.
+      type: str
+    role:
+      description: V(all-in-one), V(data-plane), V(control-plane) (no data plane found) or V(cloud).
+      type: str
+    ingress_classes:
+      description: Ingress class names it serves.
+      type: list
+      elements: str
+    service:
+      description: The Service in front of the LB pods (type, ports, annotations, C(cloud_lb) when a cloud LB exposes it).
+      type: dict
+    host_network:
+      description: Whether the pods use the node network (no sidecar possible).
+      type: bool
+    sidecar:
+      description:
+        - Sidecar state; C(injection) is V(enabled), V(disabled), V(none), V(impossible) or
+          V(unknown-revision); C(injected) is what running pods show (null when no pods were read);
+          C(inbound_capture), C(hold_application_until_proxy_starts), C(ambient).
+      type: dict
+    mode:
+      description: V(standalone), V(chained), V(mixed) (some routes to the gateway, some not) or V(unknown) (no routes).
+      type: str
+    mtls:
+      description: Whether traffic from this LB reaches the backends over Istio mTLS.
+      type: bool
+    service_routing:
+      description: V(on), V(off), V(partial) or V(n/a) - whether routes target Service VIPs (or rewrite Host) instead of pod IPs.
+      type: str
+    routes:
+      description: Ids of the routes it serves.
+      type: list
+      elements: str
+    backends:
+      description: Backend Services (C(namespace/name)).
+      type: list
+      elements: str
+    health_check:
+      description: For cloud LBs fronting the Istio gateway, whether the health check targets 15021 /healthz/ready.
+      type: dict
+    gitops:
+      description: The tool that owns the object (Helm, Argo CD, Flux), or null.
+      type: dict
+    evidence:
+      description: Why it was recognised.
+      type: list
+      elements: str
+routes:
+  description: Every Ingress, Gateway API Gateway/route, Istio VirtualService bound to a gateway and vendor route object.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    vendor:
+      description: Vendor serving it, V(istio) for Istio's own gateways, or null when nothing points anywhere.
+      type: str
+    vendor_inferred:
+      description: True when the controller was not among the objects and the vendor was inferred from conventions.
+      type: bool
+    vendor_candidates:
+      description: The vendors that share the class name when it is ambiguous.
+      type: list
+      elements: str
+    class:
+      description: Ingress or Gateway class.
+      type: str
+    backends:
+      description: Backend Services with C(namespace), C(service), C(port), C(istio_gateway), C(headless), C(fqdn).
+      type: list
+      elements: dict
+    served_by:
+      description: Ids of the load balancers serving it.
+      type: list
+      elements: str
+istio:
+  description:
+    - Istio installation - C(installed), C(revisions), C(tags), C(control_plane_namespace), C(root_namespace),
+      per-namespace injection (C(namespaces)), C(peer_authentications), C(mesh_mtls_mode), C(gateways) with their
+      Services and status port, C(ambient) (ztunnel, enrolled namespaces).
+  returned: always
+  type: dict
+findings:
+  description: Problems found, each with a stable C(code), C(name), C(level), the C(object), C(message), C(fix) and C(reference).
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - code: MG0001
+      name: StrictBackendBehindNonMeshLoadBalancer
+      level: Error
+      object: {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "namespace": "shop", "name": "web"}
+      message: Deployment ingress-nginx/ingress-nginx-controller (ingress-nginx) sends plaintext to ...
+      fix: Run the standalone_mtls mode ...
+      reference: https://istio.io/latest/docs/reference/config/security/peer_authentication/
+summary:
+  description: Counts of load balancers, routes, vendors, modes and findings per level.
+  returned: always
+  type: dict
+kinds:
+  description: Per kind read, its status (V(found) or V(api_absent)) and object count.
+  returned: always
+  type: list
+  elements: dict
+api_requests:
+  description: API requests made, by HTTP method (live reads only).
+  returned: always
+  type: dict
+"""
+
+import copy
+import re
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.catalog import VENDOR_IDS
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect import HAS_JMESPATH, detect
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s_client import (
+    AUTH_ARG_SPEC,
+    K8sError,
+    client_from_params,
+)
+
+DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+
+
+def argument_spec():
+    spec = copy.deepcopy(AUTH_ARG_SPEC)
+    spec.update(
+        src=dict(type="list", elements="path"),
+        namespaces=dict(type="list", elements="str"),
+        vendors=dict(type="list", elements="str", choices=list(VENDOR_IDS)),
+        cluster_domain=dict(type="str", default="cluster.local"),
+        page_size=dict(type="int", default=500),
+    )
+    return spec
+
+
+def run(module):
+    params = module.params
+    bad = [n for n in params.get("namespaces") or () if not DNS1123_LABEL.match(n)]
+    if bad:
+        module.fail_json(
+            msg="namespaces: %s %s not a valid namespace name (RFC 1123 label: lower-case "
+            "letters, digits and '-', at most 63 characters, starting and ending with a letter or "
+            "digit)" % (", ".join(repr(b) for b in bad), "is" if len(bad) == 1 else "are")
+        )
+    if params["page_size"] < 1:
+        module.fail_json(msg="page_size must be a positive number of objects per LIST request")
+    options = {
+        "namespaces": params.get("namespaces"),
+        "vendors": params.get("vendors"),
+        "cluster_domain": params["cluster_domain"],
+    }
+    from ansible_collections.meshgate.istio_lb.plugins.module_utils import collect
+
+    warnings = []
+    api_requests = {}
+    if params.get("src"):
+        from ansible_collections.meshgate.istio_lb.plugins.module_utils.sources import SourceError
+
+        try:
+            idx, kinds, warnings = collect.collect_offline(params["src"])
+        except SourceError as exc:
+            module.fail_json(msg=str(exc))
+        cluster = {"source": "offline", "src": params["src"]}
+    else:
+        try:
+            client = client_from_params(params)
+            idx, kinds = collect.collect_live(client, page_size=params["page_size"])
+        except K8sError as exc:
+            module.fail_json(msg=str(exc), error=exc.to_dict())
+        cluster = {"source": "live", "server": client.server, "context": client.context}
+        api_requests = dict(client.request_counts)
+        warnings.extend(getattr(client, "discovery_warnings", []) or [])
+    result = detect(idx, options)
+    for warning in warnings:
+        module.warn(warning)
+    module.exit_json(changed=False, cluster=cluster, kinds=kinds, api_requests=api_requests, **result)
+
+
+def main():
+    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    if not HAS_JMESPATH:
+        module.fail_json(msg=missing_required_lib("jmespath"))
+    run(module)
+
+
+if __name__ == "__main__":
+    main()
