@@ -218,6 +218,8 @@ VENDORS = [
         "name": "Contour (projectcontour)",
         "kind": "in-cluster",
         "ingress_class_controllers": ["projectcontour.io/"],
+        # Contour matches Ingress classes by name (--ingress-class-name, default "contour"),
+        # not by IngressClass spec.controller; its Gateway controller is projectcontour.io/gateway-controller.
         "gateway_class_controllers": ["projectcontour.io/"],
         "class_names": ["contour"],
         "annotation_prefixes": ["projectcontour.io/"],
@@ -249,10 +251,13 @@ VENDORS = [
         "name": "Envoy Gateway",
         "kind": "in-cluster",
         "gateway_class_controllers": ["gateway.envoyproxy.io/gatewayclass-controller"],
+        # Helm-hook Job that generates the control plane's certificates.
+        "helper_jobs": [r"certgen$"],
         "workload_signals": [
             {"labels": {"gateway.envoyproxy.io/owning-gateway-name": None}, "role": "data-plane"},
             {"labels": {"app.kubernetes.io/managed-by": "envoy-gateway", "app.kubernetes.io/component": "proxy"}, "role": "data-plane"},
-            {"image": r"(^|/)envoyproxy/gateway$", "role": "control-plane"},
+            {"image": r"(^|/)envoyproxy/gateway(-dev)?$", "role": "control-plane"},
+            {"labels": {"control-plane": "envoy-gateway"}, "role": "control-plane"},
         ],
         "service_routing": {
             "switch": "EnvoyProxy spec.routingType: Service (or BackendTrafficPolicy routingType: Service)",
@@ -341,7 +346,8 @@ VENDORS = [
         "id": "apisix",
         "name": "Apache APISIX Ingress Controller",
         "kind": "in-cluster",
-        "ingress_class_controllers": ["apisix.apache.org/apisix-ingress-controller"],
+        # 1.x charts use apisix.apache.org/apisix-ingress, 2.x apisix.apache.org/apisix-ingress-controller.
+        "ingress_class_controllers": ["apisix.apache.org/apisix-ingress-controller", "apisix.apache.org/apisix-ingress"],
         "gateway_class_controllers": ["apisix.apache.org/apisix-ingress-controller"],
         "class_names": ["apisix"],
         "annotation_prefixes": ["k8s.apisix.apache.org/"],
@@ -378,7 +384,7 @@ VENDORS = [
             },
         },
         "workload_signals": [
-            {"image": r"(^|/)teapot/skipper(-ingress)?$", "role": "all-in-one"},
+            {"image": r"(^|/)(teapot|pathfinder)/skipper(-ingress)?$", "role": "all-in-one"},
             {"image": r"(^|/)skipper$", "role": "all-in-one"},
             {"labels": {"application": "skipper-ingress"}, "role": "all-in-one"},
         ],
@@ -449,10 +455,13 @@ VENDORS = [
         "id": "aws-nlb",
         "name": "AWS Network Load Balancer (Service annotations)",
         "kind": "cloud",
+        # Values are compared after trimming white space (an upstream example carries "external ").
         "service_signals": [
-            "spec.loadBalancerClass == 'service.k8s.aws/nlb'",
-            "contains(['external', 'nlb', 'nlb-ip'], "
-            "metadata.annotations.\"service.beta.kubernetes.io/aws-load-balancer-type\" || '')",
+            {"field": "spec.loadBalancerClass", "values": ["service.k8s.aws/nlb"]},
+            {
+                "annotation": "service.beta.kubernetes.io/aws-load-balancer-type",
+                "values": ["external", "nlb", "nlb-ip"],
+            },
         ],
         "gateway_class_controllers": ["gateway.k8s.aws/nlb"],
         "health_check": {
@@ -482,9 +491,7 @@ VENDORS = [
         "id": "azure-lb",
         "name": "Azure Load Balancer (Service annotations)",
         "kind": "cloud",
-        "service_signals": [
-            "length(keys(metadata.annotations || `{}`)[?starts_with(@, 'service.beta.kubernetes.io/azure-')]) > `0`",
-        ],
+        "service_signals": [{"annotation_prefix": "service.beta.kubernetes.io/azure-"}],
         "health_check": {
             "where": "Service annotations service.beta.kubernetes.io/azure-load-balancer-health-probe-request-path "
             "(and port_<port>_health-probe_* per port)",

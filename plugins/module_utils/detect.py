@@ -41,6 +41,14 @@ except ImportError:  # pragma: no cover
     HAS_YAML = False
 
 WORKLOAD_KINDS = ("Deployment", "DaemonSet", "StatefulSet")
+LEGACY_GROUPS = {
+    ("extensions", "Deployment"): ("apps", "Deployment"),
+    ("extensions", "DaemonSet"): ("apps", "DaemonSet"),
+    ("extensions", "ReplicaSet"): ("apps", "ReplicaSet"),
+    ("extensions", "Ingress"): ("networking.k8s.io", "Ingress"),
+}
+# Gateway API before v1beta1 lived in this group; old clusters and snapshots still carry it.
+OLD_GATEWAY_API = "networking.x-k8s.io"
 DEFAULT_OPTIONS = {"cluster_domain": "cluster.local", "namespaces": None, "vendors": None}
 MODES = ("standalone", "chained", "mixed", "unknown")
 
@@ -187,6 +195,8 @@ class Index:
     def __init__(self, objects, reduce=True):
         self.by_kind = {}
         self.by_key = {}
+        self.by_ns = {}
+        self._cache = {}
         self.reduce = reduce
         # API groups the server serves (live reads fill this from discovery).
         self.api_groups = set()
@@ -202,11 +212,31 @@ class Index:
             if reduce:
                 obj = reduce_object(obj)
             gk = (group_of(obj.get("apiVersion")), obj["kind"])
-            self.by_kind.setdefault(gk, []).append(obj)
-            self.by_key[gk + (_ns(obj), _name(obj))] = obj
+            # Objects from old dumps (extensions/v1beta1) are read as their current group.
+            gk = LEGACY_GROUPS.get(gk, gk)
+            key = gk + (_ns(obj), _name(obj))
+            # One object per key, the last one wins - what applying the files in order does.
+            self.by_kind.setdefault(gk, {})[key] = obj
+            self.by_key[key] = obj
+            self.by_ns.setdefault(gk + (_ns(obj),), {})[key] = obj
+        self._cache = {}
 
     def kind(self, group, kind):
-        return self.by_kind.get((group, kind), ())
+        key = (group, kind)
+        if key not in self._cache:
+            self._cache[key] = tuple(self.by_kind.get(key, {}).values())
+        return self._cache[key]
+
+    def in_namespace(self, group, kind, namespace):
+        key = (group, kind, namespace)
+        if key not in self._cache:
+            self._cache[key] = tuple(self.by_ns.get(key, {}).values())
+        return self._cache[key]
+
+    def workloads_in(self, namespace):
+        for kind in WORKLOAD_KINDS:
+            for obj in self.in_namespace("apps", kind, namespace):
+                yield obj
 
     def get(self, group, kind, namespace, name):
         return self.by_key.get((group, kind, namespace, name))
@@ -418,8 +448,8 @@ def services_selecting(idx, wl):
     labels = _tmpl_labels(wl)
     ns = _ns(wl)
     out = []
-    for svc in idx.kind("", "Service"):
-        if _ns(svc) == ns and selector_matches((svc.get("spec") or {}).get("selector"), labels):
+    for svc in idx.in_namespace("", "Service", ns):
+        if selector_matches((svc.get("spec") or {}).get("selector"), labels):
             out.append(svc)
     order = {"LoadBalancer": 0, "NodePort": 1, "ClusterIP": 2}
     out.sort(key=lambda s: (order.get((s.get("spec") or {}).get("type") or "ClusterIP", 3), _name(s)))
@@ -474,7 +504,7 @@ def injection_state(wl, istio):
 def _pods_of(idx, wl):
     selector = ((wl.get("spec") or {}).get("selector") or {}).get("matchLabels") or _tmpl_labels(wl)
     ns = _ns(wl)
-    return [p for p in idx.kind("", "Pod") if _ns(p) == ns and selector_matches(selector, _labels(p))]
+    return [p for p in idx.in_namespace("", "Pod", ns) if selector_matches(selector, _labels(p))]
 
 
 def _pod_has_proxy(pod):
@@ -611,7 +641,7 @@ def _ingress_classes(idx):
 
 def _gateway_classes(idx):
     out = {}
-    for gc in idx.kind("gateway.networking.k8s.io", "GatewayClass"):
+    for gc in idx.kind("gateway.networking.k8s.io", "GatewayClass") + idx.kind(OLD_GATEWAY_API, "GatewayClass"):
         controller = (gc.get("spec") or {}).get("controllerName")
         out[_name(gc)] = catalog.vendor_for_gateway_controller(controller)
     return out
@@ -754,8 +784,11 @@ def _collect_routes(idx, classes, gclasses, lb_classes):
             _route(ing, vendor, inferred, candidates, klass, hosts, _route_backends(ing, _ingress_backends(ing)), why)
         )
     gateways = {}
-    for gw in idx.kind("gateway.networking.k8s.io", "Gateway"):
+    old_gateways = []
+    for gw in idx.kind("gateway.networking.k8s.io", "Gateway") + idx.kind(OLD_GATEWAY_API, "Gateway"):
         klass = (gw.get("spec") or {}).get("gatewayClassName")
+        if group_of(gw.get("apiVersion")) == OLD_GATEWAY_API:
+            old_gateways.append(gw)
         vendor, inferred = _gateway_class_vendor(klass, gclasses)
         gateways[(_ns(gw), _name(gw))] = (vendor, inferred, klass)
         hosts = [ls.get("hostname") for ls in (gw.get("spec") or {}).get("listeners") or () if ls.get("hostname")]
@@ -787,6 +820,36 @@ def _collect_routes(idx, classes, gclasses, lb_classes):
             )
             route["parents"] = parents
             routes.append(route)
+    # Gateway API v1alpha1 (networking.x-k8s.io): Gateways select routes, routes use forwardTo.
+    for rt in idx.kind(OLD_GATEWAY_API, "HTTPRoute"):
+        parents = [
+            gw
+            for gw in old_gateways
+            if any(
+                (ls.get("routes") or {}).get("kind", "HTTPRoute") == "HTTPRoute"
+                and (((ls.get("routes") or {}).get("namespaces") or {}).get("from") == "All" or _ns(gw) == _ns(rt))
+                for ls in (gw.get("spec") or {}).get("listeners") or ()
+            )
+        ]
+        raw = [
+            {"service": f.get("serviceName"), "port": f.get("port")}
+            for rule in (rt.get("spec") or {}).get("rules") or ()
+            for f in rule.get("forwardTo") or ()
+            if f.get("serviceName")
+        ]
+        first = gateways.get((_ns(parents[0]), _name(parents[0]))) if parents else None
+        route = _route(
+            rt,
+            first[0] if first else None,
+            first[1] if first else False,
+            [],
+            first[2] if first else None,
+            (rt.get("spec") or {}).get("hostnames") or [],
+            _route_backends(rt, raw),
+            "selected by Gateway %s" % ", ".join("%s/%s" % (_ns(g), _name(g)) for g in parents) if parents else None,
+        )
+        route["parents"] = ["%s/%s" % (_ns(g), _name(g)) for g in parents]
+        routes.append(route)
     for gk, vendor in sorted(catalog.route_kinds().items()):
         group, kind = gk.split("/", 1)
         _vid, spec = catalog.route_kind_vendor(gk)
@@ -874,7 +937,7 @@ def _backend_workloads(idx, ns, svc_name):
     if svc is None:
         return None, []
     selector = (svc.get("spec") or {}).get("selector")
-    return svc, [w for w in idx.workloads() if _ns(w) == ns and selector_matches(selector, _tmpl_labels(w))]
+    return svc, [w for w in idx.workloads_in(ns) if selector_matches(selector, _tmpl_labels(w))]
 
 
 def _target_port(svc, port, wl):
@@ -1026,11 +1089,22 @@ def _cloud_health_check(idx, vendor_id, lb_obj, gw_service):
     return ok, "port %s path %s" % (port or "traffic-port (default)", path or "/ (default)")
 
 
+def _signal_matches(signal, svc):
+    anns = _annotations(svc)
+    if "annotation_prefix" in signal:
+        return any(k.startswith(signal["annotation_prefix"]) for k in anns)
+    if "annotation" in signal:
+        value = anns.get(signal["annotation"])
+    else:
+        value = jp(signal["field"], svc)
+    return isinstance(value, str) and value.strip() in signal["values"]
+
+
 def _service_cloud_vendor(svc):
     if ((svc.get("spec") or {}).get("type")) != "LoadBalancer":
         return None
     for entry in catalog.VENDORS:
-        if entry.get("service_signals") and _eval_any(entry["service_signals"], svc):
+        if any(_signal_matches(sig, svc) for sig in entry.get("service_signals", ())):
             return entry["id"]
     return None
 
@@ -1104,8 +1178,26 @@ def detect(objects, options=None):
         "findings": {lvl: sum(1 for f in findings if f["level"] == lvl) for lvl in ("Error", "Warning", "Info")},
     }
     istio = {k: v for k, v in istio.items() if not k.startswith("_")}
+    lb_ids = {lb["id"] for lb in load_balancers}
+    controller_list = sorted(
+        (
+            {
+                "id": obj_id(c["wl"]),
+                "vendor": c["vendor"],
+                "kind": c["wl"].get("kind"),
+                "namespace": _ns(c["wl"]),
+                "name": _name(c["wl"]),
+                "role": c["role"],
+                "evidence": c["evidence"],
+            }
+            for c in controllers
+            if obj_id(c["wl"]) not in lb_ids and in_scope(_ns(c["wl"]), c["vendor"])
+        ),
+        key=lambda c: (c["namespace"] or "", c["kind"], c["name"] or ""),
+    )
     return {
         "load_balancers": load_balancers,
+        "controllers": controller_list,
         "routes": routes,
         "istio": istio,
         "findings": findings,
@@ -1232,6 +1324,12 @@ def _workload_lb_result(idx, item, routes, istio, controllers, findings):
     # ---- findings for this LB
     if entry.get("retired"):
         findings.append(make_finding("MG0008", lb_ref, retired=entry["retired"], **args))
+    _misplaced_annotation_findings(wl, findings)
+    _helper_job_findings(idx, item, istio, findings)
+    if item["role"] == "control-plane":
+        # Only the control plane is in the input: sidecar and routing findings concern the
+        # data-plane pods, which are not there to check.
+        return result
     if result["host_network"]:
         findings.append(make_finding("MG0004", lb_ref, **args))
     if sidecar_intended and not inbound_off:
@@ -1290,8 +1388,6 @@ def _workload_lb_result(idx, item, routes, istio, controllers, findings):
         _strict_backend_findings(idx, istio, mine, label, item["vendor"], findings)
     if mode == "chained":
         _trusted_proxy_findings(istio, to_gateway, label, item["vendor"], findings)
-    _misplaced_annotation_findings(wl, findings)
-    _helper_job_findings(idx, item, istio, findings)
     return result
 
 
@@ -1384,9 +1480,7 @@ def _helper_job_findings(idx, item, istio, findings):
     if not patterns:
         return
     ns = _ns(item["wl"])
-    for job in idx.kind("batch", "Job"):
-        if _ns(job) != ns:
-            continue
+    for job in idx.in_namespace("batch", "Job", ns):
         names = [normalise_image(c.get("image")) for c in _containers(job)] + [_name(job) or ""]
         if not any(_regex(p).search(n) for p in patterns for n in names):
             continue
@@ -1409,13 +1503,23 @@ def _cloud_lbs(idx, routes, istio, wl_lbs, controllers, findings):
     lb_pods = {}
     for item in wl_lbs:
         lb_pods.setdefault(_ns(item["wl"]), []).append(_tmpl_labels(item["wl"]))
-    for r in routes:
-        if not r["vendor"]:
-            continue
-        entry = catalog.VENDORS_BY_ID.get(r["vendor"])
-        if not entry or entry["kind"] != "cloud":
+    cloud_routes = [
+        r for r in routes if r["vendor"] and (catalog.VENDORS_BY_ID.get(r["vendor"]) or {}).get("kind") == "cloud"
+    ]
+    # A Gateway API Gateway is the cloud LB; its routes bring the backends.
+    attached = {}
+    for r in cloud_routes:
+        for parent in r.get("parents") or ():
+            attached.setdefault((r["vendor"], parent), []).append(r)
+    for r in cloud_routes:
+        if r.get("parents") is not None and r["kind"] != "Gateway":
+            gw_ids = ["%s:Gateway/%s" % (r["vendor"], p) for p in r["parents"]]
+            r["served_by"].extend(gw_ids)
             continue
         r["served_by"].append("%s:%s" % (r["vendor"], r["id"]))
+        if r["kind"] == "Gateway":
+            children = attached.get((r["vendor"], "%s/%s" % (r["namespace"], r["name"])), [])
+            r = dict(r, backends=[b for c in children for b in c["backends"]], child_routes=[c["id"] for c in children])
         out.append(_cloud_lb_entry(idx, r["_obj"], r["vendor"], r, istio, controllers, findings))
     # Service-level cloud LBs (NLB, Azure LB) in front of the gateway or of app pods.
     for svc in idx.kind("", "Service"):
@@ -1489,7 +1593,7 @@ def _cloud_lb_entry(idx, obj, vendor_id, route, istio, controllers, findings):
         # Cloud LBs never speak Istio mTLS; chained traffic is mTLS from the gateway on.
         "mtls": mode == "chained",
         "service_routing": "n/a",
-        "routes": [route["id"]] if route.get("kind") != "Service" else [],
+        "routes": ([route["id"]] + route.get("child_routes", [])) if route.get("kind") != "Service" else [],
         "backends": sorted({"%s/%s" % (b["namespace"], b["service"]) for b in backends}),
         "health_check": hc_state,
         "annotations": {k: v for k, v in anns.items() if any(k.startswith(p) for p in entry.get("annotation_prefixes", ()))}

@@ -1,0 +1,75 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, meshgate authors
+# Apache License 2.0 (see LICENSE)
+"""Filters over the detection core, for users who already hold the objects (e.g. k8s_info)."""
+
+from __future__ import annotations
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.catalog import VENDOR_IDS
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect import detect
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.findings import (
+    LEVELS,
+    catalog_as_list,
+)
+
+
+def _objects(value):
+    """Accept a list of objects, a List object, or registered k8s_info results (resources)."""
+    if value is None:
+        return []
+    if isinstance(value, dict):
+        if "resources" in value:
+            return list(value["resources"])
+        if "results" in value:  # a looped k8s_info task
+            return [o for r in value["results"] for o in r.get("resources", [])]
+        if str(value.get("kind", "")).endswith("List"):
+            return list(value.get("items") or [])
+        return [value]
+    if isinstance(value, (list, tuple)):
+        out = []
+        for item in value:
+            out.extend(_objects(item) if isinstance(item, dict) and ("resources" in item or "items" in item) else [item])
+        return out
+    raise AnsibleFilterError("detect_load_balancers expects a list of Kubernetes objects, got %s" % type(value).__name__)
+
+
+def detect_load_balancers(value, namespaces=None, vendors=None, cluster_domain="cluster.local"):
+    """Same result as lb_info (load_balancers, routes, istio, findings, summary)."""
+    unknown = sorted(set(vendors or ()) - set(VENDOR_IDS))
+    if unknown:
+        raise AnsibleFilterError(
+            "detect_load_balancers: unknown vendor(s) %s; known: %s" % (", ".join(unknown), ", ".join(VENDOR_IDS))
+        )
+    objects = [o for o in _objects(value) if isinstance(o, dict)]
+    return detect(objects, {"namespaces": namespaces, "vendors": vendors, "cluster_domain": cluster_domain})
+
+
+def lb_findings(value, level=None, code=None):
+    """Findings of an lb_info / detect_load_balancers result, optionally at or above a level."""
+    if not isinstance(value, dict) or "findings" not in value:
+        raise AnsibleFilterError("lb_findings expects an lb_info or detect_load_balancers result")
+    findings = value["findings"]
+    if level is not None:
+        if level not in LEVELS:
+            raise AnsibleFilterError("lb_findings: level must be one of %s" % ", ".join(LEVELS))
+        findings = [f for f in findings if LEVELS.index(f["level"]) <= LEVELS.index(level)]
+    if code is not None:
+        codes = [code] if isinstance(code, str) else list(code)
+        findings = [f for f in findings if f["code"] in codes]
+    return findings
+
+
+def lb_finding_catalog(_value=None):
+    """The message catalog: every finding code with its name, level, description and fix."""
+    return catalog_as_list()
+
+
+class FilterModule:
+    def filters(self):
+        return {
+            "detect_load_balancers": detect_load_balancers,
+            "lb_findings": lb_findings,
+            "lb_finding_catalog": lb_finding_catalog,
+        }
