@@ -24,13 +24,13 @@ description:
   - Reads a live cluster (one paginated LIST per kind, no per-object GETs; kinds whose API is
     not served are skipped) or offline manifests given in O(src). The same objects give the
     same answer either way.
-  - Read-only. "Forbidden" and "unreachable" are errors naming what is missing, never an
+  - Read-only. Forbidden and unreachable are errors naming what is missing, never an
     empty result.
 options:
   src:
     description:
       - Files or directories of manifests to read instead of a live cluster (multi-document
-        YAML, JSON, C(kind: List) dumps from C(kubectl get -A -o yaml), Helm output).
+        YAML, JSON, C(List) dumps from C(kubectl get -A -o yaml), Helm output).
       - Directories are read recursively (C(*.yaml), C(*.yml), C(*.json)); a file named
         explicitly is read whatever its extension.
       - When set, the connection options are ignored.
