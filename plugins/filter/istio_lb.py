@@ -30,9 +30,15 @@ def _objects(value):
     if isinstance(value, (list, tuple)):
         out = []
         for item in value:
-            out.extend(_objects(item) if isinstance(item, dict) and ("resources" in item or "items" in item) else [item])
+            out.extend(
+                _objects(item)
+                if isinstance(item, dict) and ("resources" in item or "items" in item)
+                else [item]
+            )
         return out
-    raise AnsibleFilterError("detect_load_balancers expects a list of Kubernetes objects, got %s" % type(value).__name__)
+    raise AnsibleFilterError(
+        "detect_load_balancers expects a list of Kubernetes objects, got %s" % type(value).__name__
+    )
 
 
 def detect_load_balancers(value, namespaces=None, vendors=None, cluster_domain="cluster.local"):
@@ -40,10 +46,13 @@ def detect_load_balancers(value, namespaces=None, vendors=None, cluster_domain="
     unknown = sorted(set(vendors or ()) - set(VENDOR_IDS))
     if unknown:
         raise AnsibleFilterError(
-            "detect_load_balancers: unknown vendor(s) %s; known: %s" % (", ".join(unknown), ", ".join(VENDOR_IDS))
+            "detect_load_balancers: unknown vendor(s) %s; known: %s"
+            % (", ".join(unknown), ", ".join(VENDOR_IDS))
         )
     objects = [o for o in _objects(value) if isinstance(o, dict)]
-    return detect(objects, {"namespaces": namespaces, "vendors": vendors, "cluster_domain": cluster_domain})
+    return detect(
+        objects, {"namespaces": namespaces, "vendors": vendors, "cluster_domain": cluster_domain}
+    )
 
 
 def lb_findings(value, level=None, code=None):

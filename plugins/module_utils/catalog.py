@@ -86,17 +86,24 @@ VENDORS = [
                 "role": "all-in-one",
             },
         ],
-        "class_args": {"ingress_class": ["--ingress-class"], "controller_class": ["--controller-class"]},
+        "class_args": {
+            "ingress_class": ["--ingress-class"],
+            "controller_class": ["--controller-class"],
+        },
         "helper_jobs": [r"(^|/)kube-webhook-certgen$", r"admission-(create|patch)$"],
         "webhook_ports": [8443],
         "service_routing": {
-            "switch": "Ingress annotation nginx.ingress.kubernetes.io/service-upstream: \"true\" "
-            "(or controller ConfigMap key service-upstream: \"true\")",
-            "route": ["metadata.annotations.\"nginx.ingress.kubernetes.io/service-upstream\" == 'true'"],
+            "switch": 'Ingress annotation nginx.ingress.kubernetes.io/service-upstream: "true" '
+            '(or controller ConfigMap key service-upstream: "true")',
+            "route": [
+                "metadata.annotations.\"nginx.ingress.kubernetes.io/service-upstream\" == 'true'"
+            ],
             "configmap": {"arg": "--configmap", "key": "service-upstream", "value": "true"},
             "default": False,
         },
-        "host_rewrite": {"route": ["metadata.annotations.\"nginx.ingress.kubernetes.io/upstream-vhost\""]},
+        "host_rewrite": {
+            "route": ['metadata.annotations."nginx.ingress.kubernetes.io/upstream-vhost"']
+        },
         "retired": "ingress-nginx is retired: best-effort maintenance ended in March 2026 (no more "
         "releases or security fixes). Plan a migration (Istio Gateway API, or another vendor).",
     },
@@ -124,12 +131,12 @@ VENDORS = [
         ],
         "class_args": {"ingress_class": ["-ingress-class", "--ingress-class"]},
         "service_routing": {
-            "switch": "Ingress annotation nginx.org/use-cluster-ip: \"true\" (NIC >= 3.5.0); "
+            "switch": 'Ingress annotation nginx.org/use-cluster-ip: "true" (NIC >= 3.5.0); '
             "VirtualServer upstreams[].use-cluster-ip: true",
             "route": [
                 "metadata.annotations.\"nginx.org/use-cluster-ip\" == 'true'",
                 "length(spec.upstreams || `[]`) > `0` && "
-                "length(spec.upstreams[?\"use-cluster-ip\" != `true`]) == `0`",
+                'length(spec.upstreams[?"use-cluster-ip" != `true`]) == `0`',
             ],
             "default": False,
         },
@@ -151,12 +158,18 @@ VENDORS = [
                 "backends": "[{service: spec.service}]",
                 "hosts": "[spec.hostname || spec.host]",
             },
-            "getambassador.io/TCPMapping": {"backends": "[{service: spec.service}]", "hosts": "[spec.host]"},
+            "getambassador.io/TCPMapping": {
+                "backends": "[{service: spec.service}]",
+                "hosts": "[spec.host]",
+            },
         },
         "workload_signals": [
             {"image": r"(^|/)(emissary|ambassador|aes)$", "role": "all-in-one"},
             {"labels": {"app.kubernetes.io/name": "emissary-ingress"}, "role": "all-in-one"},
-            {"labels": {"app.kubernetes.io/managed-by": "getambassador.io", "profile": "main"}, "role": "all-in-one"},
+            {
+                "labels": {"app.kubernetes.io/managed-by": "getambassador.io", "profile": "main"},
+                "role": "all-in-one",
+            },
             {"labels": {"service": "ambassador"}, "role": "all-in-one"},
             {
                 "labels": {"app.kubernetes.io/name": "emissary-ingress-agent"},
@@ -200,7 +213,7 @@ VENDORS = [
         ],
         "class_args": {"ingress_class": ["--providers.kubernetesingress.ingressclass"]},
         "service_routing": {
-            "switch": "Service annotation traefik.ingress.kubernetes.io/service.nativelb: \"true\"; "
+            "switch": 'Service annotation traefik.ingress.kubernetes.io/service.nativelb: "true"; '
             "IngressRoute services[].nativeLB: true; or provider nativeLBByDefault (Traefik >= 2.10)",
             "route": [
                 "length(spec.routes[].services[] || `[]`) > `0` && "
@@ -231,7 +244,11 @@ VENDORS = [
         },
         "workload_signals": [
             # The Envoy DaemonSet carries a contour "shutdown-manager" container: data plane.
-            {"image": r"(^|/)projectcontour/contour$", "with_image": r"(^|/)envoy(-distroless)?$", "role": "data-plane"},
+            {
+                "image": r"(^|/)projectcontour/contour$",
+                "with_image": r"(^|/)envoy(-distroless)?$",
+                "role": "data-plane",
+            },
             {"image": r"(^|/)projectcontour/contour$", "role": "control-plane"},
             {"labels": {"app": "contour"}, "role": "control-plane"},
         ],
@@ -241,9 +258,7 @@ VENDORS = [
             "default": False,
         },
         "host_rewrite": {
-            "route": [
-                "spec.routes[].requestHeadersPolicy.set[?name == 'Host'][] | length(@) > `0`"
-            ]
+            "route": ["spec.routes[].requestHeadersPolicy.set[?name == 'Host'][] | length(@) > `0`"]
         },
     },
     {
@@ -255,7 +270,13 @@ VENDORS = [
         "helper_jobs": [r"certgen$"],
         "workload_signals": [
             {"labels": {"gateway.envoyproxy.io/owning-gateway-name": None}, "role": "data-plane"},
-            {"labels": {"app.kubernetes.io/managed-by": "envoy-gateway", "app.kubernetes.io/component": "proxy"}, "role": "data-plane"},
+            {
+                "labels": {
+                    "app.kubernetes.io/managed-by": "envoy-gateway",
+                    "app.kubernetes.io/component": "proxy",
+                },
+                "role": "data-plane",
+            },
             {"image": r"(^|/)envoyproxy/gateway(-dev)?$", "role": "control-plane"},
             {"labels": {"control-plane": "envoy-gateway"}, "role": "control-plane"},
         ],
@@ -280,9 +301,12 @@ VENDORS = [
             {"image": r"(^|/)haproxy-ingress/haproxy-ingress$", "role": "all-in-one"},
             {"labels": {"app.kubernetes.io/name": "haproxy-ingress"}, "role": "all-in-one"},
         ],
-        "class_args": {"ingress_class": ["--ingress-class"], "controller_class": ["--controller-class"]},
+        "class_args": {
+            "ingress_class": ["--ingress-class"],
+            "controller_class": ["--controller-class"],
+        },
         "service_routing": {
-            "switch": "annotation haproxy-ingress.github.io/service-upstream: \"true\" (Ingress or Service; "
+            "switch": 'annotation haproxy-ingress.github.io/service-upstream: "true" (Ingress or Service; '
             "legacy prefix ingress.kubernetes.io/; global ConfigMap key service-upstream)",
             "route": [
                 "metadata.annotations.\"haproxy-ingress.github.io/service-upstream\" == 'true'",
@@ -309,7 +333,7 @@ VENDORS = [
         ],
         "class_args": {"ingress_class": ["--ingress.class"]},
         "service_routing": {"switch": None, "route": [], "default": False},
-        "host_rewrite": {"route": ["metadata.annotations.\"haproxy.org/set-host\""]},
+        "host_rewrite": {"route": ['metadata.annotations."haproxy.org/set-host"']},
     },
     {
         "id": "kong",
@@ -336,18 +360,23 @@ VENDORS = [
         ],
         "class_args": {"ingress_class": ["CONTROLLER_INGRESS_CLASS", "--ingress-class"]},
         "service_routing": {
-            "switch": "Service annotation ingress.kubernetes.io/service-upstream: \"true\" on each backend Service",
-            "backend_service": ["metadata.annotations.\"ingress.kubernetes.io/service-upstream\" == 'true'"],
+            "switch": 'Service annotation ingress.kubernetes.io/service-upstream: "true" on each backend Service',
+            "backend_service": [
+                "metadata.annotations.\"ingress.kubernetes.io/service-upstream\" == 'true'"
+            ],
             "default": False,
         },
-        "host_rewrite": {"backend_service": ["metadata.annotations.\"konghq.com/host-header\""]},
+        "host_rewrite": {"backend_service": ['metadata.annotations."konghq.com/host-header"']},
     },
     {
         "id": "apisix",
         "name": "Apache APISIX Ingress Controller",
         "kind": "in-cluster",
         # 1.x charts use apisix.apache.org/apisix-ingress, 2.x apisix.apache.org/apisix-ingress-controller.
-        "ingress_class_controllers": ["apisix.apache.org/apisix-ingress-controller", "apisix.apache.org/apisix-ingress"],
+        "ingress_class_controllers": [
+            "apisix.apache.org/apisix-ingress-controller",
+            "apisix.apache.org/apisix-ingress",
+        ],
         "gateway_class_controllers": ["apisix.apache.org/apisix-ingress-controller"],
         "class_names": ["apisix"],
         "annotation_prefixes": ["k8s.apisix.apache.org/"],
@@ -388,7 +417,9 @@ VENDORS = [
             {"image": r"(^|/)skipper$", "role": "all-in-one"},
             {"labels": {"application": "skipper-ingress"}, "role": "all-in-one"},
         ],
-        "class_args": {"ingress_class": ["-kubernetes-ingress-class", "--kubernetes-ingress-class"]},
+        "class_args": {
+            "ingress_class": ["-kubernetes-ingress-class", "--kubernetes-ingress-class"]
+        },
         "service_routing": {"switch": None, "route": [], "default": False},
     },
     # ---- cloud load balancers ----
@@ -429,7 +460,9 @@ VENDORS = [
         "kind": "cloud",
         "gateway_class_controllers": ["networking.gke.io/gateway"],
         "gateway_class_prefixes": ["gke-l7-"],
-        "health_check": {"where": "HealthCheckPolicy (networking.gke.io/v1) targeting the backend Service"},
+        "health_check": {
+            "where": "HealthCheckPolicy (networking.gke.io/v1) targeting the backend Service"
+        },
     },
     {
         "id": "aws-alb",
@@ -479,7 +512,10 @@ VENDORS = [
         "class_names": ["azure/application-gateway", "azure-application-gateway"],
         "annotation_prefixes": ["appgw.ingress.kubernetes.io/"],
         "workload_signals": [
-            {"image": r"(^|/)azure-application-gateway/kubernetes-ingress$", "role": "control-plane"},
+            {
+                "image": r"(^|/)azure-application-gateway/kubernetes-ingress$",
+                "role": "control-plane",
+            },
         ],
         "health_check": {
             "where": "annotations appgw.ingress.kubernetes.io/health-probe-port and health-probe-path",

@@ -44,9 +44,16 @@ def collect_live(client, page_size=500):
             kinds.append({"kind": gk, "status": "api_absent", "count": 0})
             continue
         before = len(objects)
-        objects.extend(client.list_items(_list_path(info, group), limit=page_size, reduce=reduce_object))
+        objects.extend(
+            client.list_items(_list_path(info, group), limit=page_size, reduce=reduce_object)
+        )
         kinds.append(
-            {"kind": gk, "version": info["version"], "status": "found", "count": len(objects) - before}
+            {
+                "kind": gk,
+                "version": info["version"],
+                "status": "found",
+                "count": len(objects) - before,
+            }
         )
     idx = _detect.Index(objects, reduce=False)
     idx.api_groups = {g for (g, _k) in discovery}
@@ -56,7 +63,9 @@ def collect_live(client, page_size=500):
     wanted_cm, wanted_pods = second_pass_wanted(idx)
     cm_count = pod_count = 0
     for ns in wanted_cm:
-        for obj in client.list_items(_list_path(cm_info, "", ns), limit=page_size, reduce=reduce_object):
+        for obj in client.list_items(
+            _list_path(cm_info, "", ns), limit=page_size, reduce=reduce_object
+        ):
             extra.append(obj)
             cm_count += 1
     for ns, selector in wanted_pods:
@@ -66,8 +75,12 @@ def collect_live(client, page_size=500):
         ):
             extra.append(obj)
             pod_count += 1
-    kinds.append({"kind": "core/ConfigMap", "status": "found", "count": cm_count, "namespaces": wanted_cm})
-    kinds.append({"kind": "core/Pod", "status": "found", "count": pod_count, "selectors": len(wanted_pods)})
+    kinds.append(
+        {"kind": "core/ConfigMap", "status": "found", "count": cm_count, "namespaces": wanted_cm}
+    )
+    kinds.append(
+        {"kind": "core/Pod", "status": "found", "count": pod_count, "selectors": len(wanted_pods)}
+    )
     idx.add(extra)
     return idx, kinds
 

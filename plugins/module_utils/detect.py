@@ -271,7 +271,9 @@ def _istio_inventory(idx):
     revisions = set()
     tags = set()
     for wl in istiods:
-        revisions.add(_labels(wl).get("istio.io/rev") or _tmpl_labels(wl).get("istio.io/rev") or "default")
+        revisions.add(
+            _labels(wl).get("istio.io/rev") or _tmpl_labels(wl).get("istio.io/rev") or "default"
+        )
     injector_webhooks = []
     for hook in idx.kind("admissionregistration.k8s.io", "MutatingWebhookConfiguration"):
         names = [w.get("name") or "" for w in hook.get("webhooks") or ()]
@@ -284,7 +286,9 @@ def _istio_inventory(idx):
                 revisions.add(labels["istio.io/rev"])
 
     istio_groups = ("networking.istio.io", "security.istio.io")
-    crds = any(g in istio_groups for g, _k in idx.by_kind) or any(g in istio_groups for g in idx.api_groups)
+    crds = any(g in istio_groups for g, _k in idx.by_kind) or any(
+        g in istio_groups for g in idx.api_groups
+    )
     control_ns = _ns(istiods[0]) if istiods else None
     mesh = _mesh_config(idx, control_ns)
     root_ns = mesh.get("rootNamespace") or control_ns or "istio-system"
@@ -320,7 +324,8 @@ def _istio_inventory(idx):
                 "mode": ((spec.get("mtls") or {}).get("mode")) or "UNSET",
                 "selector": selector or None,
                 "port_level": {
-                    str(k): (v or {}).get("mode", "UNSET") for k, v in (spec.get("portLevelMtls") or {}).items()
+                    str(k): (v or {}).get("mode", "UNSET")
+                    for k, v in (spec.get("portLevelMtls") or {}).items()
                 },
             }
         )
@@ -340,7 +345,11 @@ def _istio_inventory(idx):
                 "kind": wl.get("kind"),
                 "namespace": _ns(wl),
                 "name": _name(wl),
-                "labels": {k: v for k, v in _tmpl_labels(wl).items() if k in ("app", "istio", "istio.io/rev")},
+                "labels": {
+                    k: v
+                    for k, v in _tmpl_labels(wl).items()
+                    if k in ("app", "istio", "istio.io/rev")
+                },
                 "num_trusted_proxies": ntp,
                 "services": [_service_summary(s) for s in svcs],
             }
@@ -381,9 +390,9 @@ def _istio_inventory(idx):
             "hold_application_until_proxy_starts": bool(
                 (mesh.get("defaultConfig") or {}).get("holdApplicationUntilProxyStarts")
             ),
-            "num_trusted_proxies": ((mesh.get("defaultConfig") or {}).get("gatewayTopology") or {}).get(
-                "numTrustedProxies"
-            ),
+            "num_trusted_proxies": (
+                (mesh.get("defaultConfig") or {}).get("gatewayTopology") or {}
+            ).get("numTrustedProxies"),
         },
         "gateways": gw_out,
         "ambient": {
@@ -431,7 +440,10 @@ def _service_summary(svc):
         "name": _name(svc),
         "namespace": _ns(svc),
         "type": spec.get("type") or "ClusterIP",
-        "ports": [{"name": p.get("name"), "port": p.get("port"), "targetPort": p.get("targetPort")} for p in ports],
+        "ports": [
+            {"name": p.get("name"), "port": p.get("port"), "targetPort": p.get("targetPort")}
+            for p in ports
+        ],
         "status_port": any(p.get("port") == catalog.ISTIO_STATUS_PORT for p in ports),
     }
     anns = _annotations(svc)
@@ -452,7 +464,9 @@ def services_selecting(idx, wl):
         if selector_matches((svc.get("spec") or {}).get("selector"), labels):
             out.append(svc)
     order = {"LoadBalancer": 0, "NodePort": 1, "ClusterIP": 2}
-    out.sort(key=lambda s: (order.get((s.get("spec") or {}).get("type") or "ClusterIP", 3), _name(s)))
+    out.sort(
+        key=lambda s: (order.get((s.get("spec") or {}).get("type") or "ClusterIP", 3), _name(s))
+    )
     return out
 
 
@@ -472,7 +486,9 @@ def injection_state(wl, istio):
     ) and istio["installed"]
     state = {"injection": "none", "source": None, "revision": None, "ambient": bool(ambient)}
     if _host_network(wl):
-        state.update(injection="impossible", source="hostNetwork: true (Istio never injects these pods)")
+        state.update(
+            injection="impossible", source="hostNetwork: true (Istio never injects these pods)"
+        )
         return state
     if not istio["installed"]:
         state["source"] = "Istio is not installed"
@@ -481,22 +497,31 @@ def injection_state(wl, istio):
         state.update(injection="disabled", source="namespace label istio-injection=disabled")
         return state
     if pod_inject is not None and not _truthy(pod_inject):
-        state.update(injection="disabled", source="pod label sidecar.istio.io/inject=%s" % pod_inject)
+        state.update(
+            injection="disabled", source="pod label sidecar.istio.io/inject=%s" % pod_inject
+        )
         return state
     if ns_info.get("injection") == "enabled":
-        state.update(injection="enabled", source="namespace label istio-injection=enabled", revision="default")
+        state.update(
+            injection="enabled",
+            source="namespace label istio-injection=enabled",
+            revision="default",
+        )
         return state
     rev = labels.get("istio.io/rev") or ns_info.get("revision")
     if rev:
         known = rev in istio["revisions"] or rev in istio["tags"]
         state.update(
             injection="enabled" if known else "unknown-revision",
-            source="%s label istio.io/rev=%s" % ("pod" if labels.get("istio.io/rev") else "namespace", rev),
+            source="%s label istio.io/rev=%s"
+            % ("pod" if labels.get("istio.io/rev") else "namespace", rev),
             revision=rev,
         )
         return state
     if pod_inject is not None and _truthy(pod_inject):
-        state.update(injection="enabled", source="pod label sidecar.istio.io/inject=true", revision="default")
+        state.update(
+            injection="enabled", source="pod label sidecar.istio.io/inject=true", revision="default"
+        )
         return state
     return state
 
@@ -511,7 +536,10 @@ def _pod_has_proxy(pod):
     if "sidecar.istio.io/status" in _annotations(pod):
         return True
     spec = pod.get("spec") or {}
-    return any(c.get("name") == "istio-proxy" for c in (spec.get("containers") or []) + (spec.get("initContainers") or []))
+    return any(
+        c.get("name") == "istio-proxy"
+        for c in (spec.get("containers") or []) + (spec.get("initContainers") or [])
+    )
 
 
 # --------------------------------------------------------------------------- workload LBs
@@ -531,7 +559,9 @@ def classify_workload(wl):
                 hits = [i for i in images if _regex(sig["image"]).search(i)]
                 if not hits:
                     continue
-                if "with_image" in sig and not any(_regex(sig["with_image"]).search(i) for i in images):
+                if "with_image" in sig and not any(
+                    _regex(sig["with_image"]).search(i) for i in images
+                ):
                     continue
                 evidence.append("container image %s" % hits[0])
                 roles.add(sig["role"])
@@ -618,7 +648,10 @@ def _workload_lbs(idx, istio):
     # Control planes without a data plane in their namespace still represent an install.
     planes = {(i["vendor"], _ns(i["wl"])) for i in lbs}
     for item in controllers:
-        if item["entry"]["kind"] == "in-cluster" and (item["vendor"], _ns(item["wl"])) not in planes:
+        if (
+            item["entry"]["kind"] == "in-cluster"
+            and (item["vendor"], _ns(item["wl"])) not in planes
+        ):
             if not any(i["vendor"] == item["vendor"] for i in lbs):
                 lbs.append(item)
     return lbs, controllers
@@ -634,14 +667,18 @@ def _ingress_classes(idx):
         out[_name(ic)] = {
             "controller": controller,
             "vendor": catalog.vendor_for_ingress_controller(controller),
-            "default": _truthy(_annotations(ic).get("ingressclass.kubernetes.io/is-default-class", "false")),
+            "default": _truthy(
+                _annotations(ic).get("ingressclass.kubernetes.io/is-default-class", "false")
+            ),
         }
     return out
 
 
 def _gateway_classes(idx):
     out = {}
-    for gc in idx.kind("gateway.networking.k8s.io", "GatewayClass") + idx.kind(OLD_GATEWAY_API, "GatewayClass"):
+    for gc in idx.kind("gateway.networking.k8s.io", "GatewayClass") + idx.kind(
+        OLD_GATEWAY_API, "GatewayClass"
+    ):
         controller = (gc.get("spec") or {}).get("controllerName")
         out[_name(gc)] = catalog.vendor_for_gateway_controller(controller)
     return out
@@ -675,14 +712,27 @@ def _resolve_ingress_vendor(idx, ing, classes, lb_classes):
             klass = defaults[0]
             source = "default IngressClass"
     if klass and klass in classes and classes[klass]["vendor"]:
-        return classes[klass]["vendor"], False, [], klass, "IngressClass %s controller %s" % (
+        return (
+            classes[klass]["vendor"],
+            False,
+            [],
             klass,
-            classes[klass]["controller"],
+            "IngressClass %s controller %s"
+            % (
+                klass,
+                classes[klass]["controller"],
+            ),
         )
     by_annotation = catalog.vendors_for_annotations(anns)
     candidates = []
     if klass and klass in lb_classes and len(lb_classes[klass]) == 1:
-        return lb_classes[klass][0], True, [], klass, "class %s served by a detected controller" % klass
+        return (
+            lb_classes[klass][0],
+            True,
+            [],
+            klass,
+            "class %s served by a detected controller" % klass,
+        )
     if klass:
         candidates = catalog.vendors_for_class_name(klass)
     if klass and len(candidates) == 1:
@@ -690,8 +740,20 @@ def _resolve_ingress_vendor(idx, ing, classes, lb_classes):
     if candidates:
         narrowed = [c for c in candidates if c in by_annotation]
         if len(narrowed) == 1:
-            return narrowed[0], True, [], klass, "class %s and %s annotations" % (klass, narrowed[0])
-        return None, True, candidates, klass, "class %s is used by %s" % (klass, ", ".join(candidates))
+            return (
+                narrowed[0],
+                True,
+                [],
+                klass,
+                "class %s and %s annotations" % (klass, narrowed[0]),
+            )
+        return (
+            None,
+            True,
+            candidates,
+            klass,
+            "class %s is used by %s" % (klass, ", ".join(candidates)),
+        )
     if len(by_annotation) == 1:
         return by_annotation[0], True, [], klass, "vendor annotations (%s)" % by_annotation[0]
     if len(by_annotation) > 1:
@@ -704,7 +766,13 @@ def _resolve_ingress_vendor(idx, ing, classes, lb_classes):
                 prefixes = entry.get("backend_service_annotation_prefixes", ())
                 hit = sorted(k for k in svc_anns if any(k.startswith(p) for p in prefixes))
                 if hit:
-                    return entry["id"], True, [], klass, "backend Service %s has %s" % (b["service"], hit[0])
+                    return (
+                        entry["id"],
+                        True,
+                        [],
+                        klass,
+                        "backend Service %s has %s" % (b["service"], hit[0]),
+                    )
     return None, False, [], klass, None
 
 
@@ -771,27 +839,50 @@ def _gateway_api_backends(route):
     for rule in (route.get("spec") or {}).get("rules") or ():
         for b in rule.get("backendRefs") or ():
             if (b.get("kind") or "Service") == "Service" and not b.get("group"):
-                raw.append({"service": b.get("name"), "port": b.get("port"), "namespace": b.get("namespace")})
+                raw.append(
+                    {
+                        "service": b.get("name"),
+                        "port": b.get("port"),
+                        "namespace": b.get("namespace"),
+                    }
+                )
     return raw
 
 
 def _collect_routes(idx, classes, gclasses, lb_classes):
     routes = []
     for ing in idx.kind("networking.k8s.io", "Ingress"):
-        vendor, inferred, candidates, klass, why = _resolve_ingress_vendor(idx, ing, classes, lb_classes)
+        vendor, inferred, candidates, klass, why = _resolve_ingress_vendor(
+            idx, ing, classes, lb_classes
+        )
         hosts = [r.get("host") for r in (ing.get("spec") or {}).get("rules") or () if r.get("host")]
         routes.append(
-            _route(ing, vendor, inferred, candidates, klass, hosts, _route_backends(ing, _ingress_backends(ing)), why)
+            _route(
+                ing,
+                vendor,
+                inferred,
+                candidates,
+                klass,
+                hosts,
+                _route_backends(ing, _ingress_backends(ing)),
+                why,
+            )
         )
     gateways = {}
     old_gateways = []
-    for gw in idx.kind("gateway.networking.k8s.io", "Gateway") + idx.kind(OLD_GATEWAY_API, "Gateway"):
+    for gw in idx.kind("gateway.networking.k8s.io", "Gateway") + idx.kind(
+        OLD_GATEWAY_API, "Gateway"
+    ):
         klass = (gw.get("spec") or {}).get("gatewayClassName")
         if group_of(gw.get("apiVersion")) == OLD_GATEWAY_API:
             old_gateways.append(gw)
         vendor, inferred = _gateway_class_vendor(klass, gclasses)
         gateways[(_ns(gw), _name(gw))] = (vendor, inferred, klass)
-        hosts = [ls.get("hostname") for ls in (gw.get("spec") or {}).get("listeners") or () if ls.get("hostname")]
+        hosts = [
+            ls.get("hostname")
+            for ls in (gw.get("spec") or {}).get("listeners") or ()
+            if ls.get("hostname")
+        ]
         routes.append(_route(gw, vendor, inferred, [], klass, hosts, [], "GatewayClass %s" % klass))
     for kind in ("HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute"):
         for rt in idx.kind("gateway.networking.k8s.io", kind):
@@ -827,7 +918,10 @@ def _collect_routes(idx, classes, gclasses, lb_classes):
             for gw in old_gateways
             if any(
                 (ls.get("routes") or {}).get("kind", "HTTPRoute") == "HTTPRoute"
-                and (((ls.get("routes") or {}).get("namespaces") or {}).get("from") == "All" or _ns(gw) == _ns(rt))
+                and (
+                    ((ls.get("routes") or {}).get("namespaces") or {}).get("from") == "All"
+                    or _ns(gw) == _ns(rt)
+                )
                 for ls in (gw.get("spec") or {}).get("listeners") or ()
             )
         ]
@@ -846,7 +940,11 @@ def _collect_routes(idx, classes, gclasses, lb_classes):
             first[2] if first else None,
             (rt.get("spec") or {}).get("hostnames") or [],
             _route_backends(rt, raw),
-            "selected by Gateway %s" % ", ".join("%s/%s" % (_ns(g), _name(g)) for g in parents) if parents else None,
+            (
+                "selected by Gateway %s" % ", ".join("%s/%s" % (_ns(g), _name(g)) for g in parents)
+                if parents
+                else None
+            ),
         )
         route["parents"] = ["%s/%s" % (_ns(g), _name(g)) for g in parents]
         routes.append(route)
@@ -856,7 +954,11 @@ def _collect_routes(idx, classes, gclasses, lb_classes):
         for obj in idx.kind(group, kind):
             raw = jp(spec["backends"], obj) or []
             hosts = [h for h in (jp(spec.get("hosts", "[]"), obj) or []) if isinstance(h, str)]
-            routes.append(_route(obj, vendor, False, [], None, hosts, _route_backends(obj, raw), "kind %s" % gk))
+            routes.append(
+                _route(
+                    obj, vendor, False, [], None, hosts, _route_backends(obj, raw), "kind %s" % gk
+                )
+            )
     for vs in idx.kind("networking.istio.io", "VirtualService"):
         spec = vs.get("spec") or {}
         gws = [g for g in spec.get("gateways") or () if g != "mesh"]
@@ -869,7 +971,16 @@ def _collect_routes(idx, classes, gclasses, lb_classes):
                     dest = d.get("destination") or {}
                     port = (dest.get("port") or {}).get("number")
                     raw.append({"service": dest.get("host"), "port": port})
-        route = _route(vs, "istio", False, [], None, spec.get("hosts") or [], _route_backends(vs, raw), "Istio VirtualService")
+        route = _route(
+            vs,
+            "istio",
+            False,
+            [],
+            None,
+            spec.get("hosts") or [],
+            _route_backends(vs, raw),
+            "Istio VirtualService",
+        )
         route["parents"] = gws
         routes.append(route)
     routes.sort(key=lambda r: (r["namespace"] or "", r["kind"], r["name"] or ""))
@@ -905,7 +1016,10 @@ def _selects_gateway(istio, namespace, selector):
     """Does a Service-style selector pick Istio gateway pods (detected or by convention)?"""
     if any(labels_match(w, selector) for w in catalog.ISTIO["gateway_labels"]):
         return True
-    return any(ns == namespace and selector_matches(selector, labels) for ns, labels in istio["_gateway_pods"])
+    return any(
+        ns == namespace and selector_matches(selector, labels)
+        for ns, labels in istio["_gateway_pods"]
+    )
 
 
 def _annotate_backends(idx, routes, istio, cluster_domain):
@@ -916,13 +1030,19 @@ def _annotate_backends(idx, routes, istio, cluster_domain):
             # Istio VirtualService hosts may be FQDNs.
             if isinstance(svc_name, str) and "." in svc_name:
                 parts = svc_name.split(".")
-                b["service"], b["namespace"] = parts[0], parts[1] if len(parts) > 1 else b["namespace"]
+                b["service"], b["namespace"] = parts[0], (
+                    parts[1] if len(parts) > 1 else b["namespace"]
+                )
             svc = idx.get("", "Service", b["namespace"], b["service"])
             b["istio_gateway"] = (b["namespace"], b["service"]) in gw_services
             if svc is None:
-                mcs = idx.get("networking.gke.io", "MultiClusterService", b["namespace"], b["service"])
+                mcs = idx.get(
+                    "networking.gke.io", "MultiClusterService", b["namespace"], b["service"]
+                )
                 if mcs is not None:
-                    sel = (((mcs.get("spec") or {}).get("template") or {}).get("spec") or {}).get("selector") or {}
+                    sel = (((mcs.get("spec") or {}).get("template") or {}).get("spec") or {}).get(
+                        "selector"
+                    ) or {}
                     b["istio_gateway"] = _selects_gateway(istio, b["namespace"], sel)
                     b["multi_cluster_service"] = True
                 b["found"] = False
@@ -959,7 +1079,11 @@ def effective_mtls(istio, namespace, pod_labels, port):
     """Effective PeerAuthentication mode for a workload port, and the policy that decided it."""
     chain = []
     for pa in istio["peer_authentications"]:
-        if pa["scope"] == "workload" and pa["namespace"] == namespace and selector_matches(pa["selector"], pod_labels):
+        if (
+            pa["scope"] == "workload"
+            and pa["namespace"] == namespace
+            and selector_matches(pa["selector"], pod_labels)
+        ):
             chain.append((0, pa))
         elif pa["scope"] == "namespace" and pa["namespace"] == namespace:
             chain.append((1, pa))
@@ -987,7 +1111,10 @@ def route_service_routing(idx, route, entry, wl=None):
     """True / False / None (vendor has no switch or nothing to evaluate) for one route."""
     sr = entry.get("service_routing") or {}
     obj = route["_obj"]
-    if obj.get("kind") in ("Gateway",) and group_of(obj.get("apiVersion")) == "gateway.networking.k8s.io":
+    if (
+        obj.get("kind") in ("Gateway",)
+        and group_of(obj.get("apiVersion")) == "gateway.networking.k8s.io"
+    ):
         return None
     if sr.get("cluster"):
         for spec in sr["cluster"]:
@@ -1039,12 +1166,22 @@ def _cloud_health_check(idx, vendor_id, lb_obj, gw_service):
     hc = entry.get("health_check") or {}
     svc = idx.get("", "Service", gw_service["namespace"], gw_service["service"])
     if svc is None:
-        svc = idx.get("networking.gke.io", "MultiClusterService", gw_service["namespace"], gw_service["service"])
+        svc = idx.get(
+            "networking.gke.io",
+            "MultiClusterService",
+            gw_service["namespace"],
+            gw_service["service"],
+        )
     svc_anns = _annotations(svc) if svc else {}
     if vendor_id == "gke-ingress":
-        value = svc_anns.get("cloud.google.com/backend-config") or svc_anns.get("beta.cloud.google.com/backend-config")
+        value = svc_anns.get("cloud.google.com/backend-config") or svc_anns.get(
+            "beta.cloud.google.com/backend-config"
+        )
         if not value:
-            return False, "derived by GKE (readiness probe or GET / on the serving port): no BackendConfig"
+            return (
+                False,
+                "derived by GKE (readiness probe or GET / on the serving port): no BackendConfig",
+            )
         try:
             cfg = json.loads(value)
         except ValueError:
@@ -1063,18 +1200,43 @@ def _cloud_health_check(idx, vendor_id, lb_obj, gw_service):
             if bc is None:
                 return False, "BackendConfig %s/%s not found" % (gw_service["namespace"], name)
             h = (bc.get("spec") or {}).get("healthCheck") or {}
-            if h.get("port") != catalog.ISTIO_STATUS_PORT or h.get("requestPath") != catalog.ISTIO_READY_PATH:
-                return False, "BackendConfig %s: port %s path %s" % (name, h.get("port"), h.get("requestPath"))
-        return bool(names), "BackendConfig %s" % ", ".join(names) if names else "no BackendConfig for the port"
+            if (
+                h.get("port") != catalog.ISTIO_STATUS_PORT
+                or h.get("requestPath") != catalog.ISTIO_READY_PATH
+            ):
+                return False, "BackendConfig %s: port %s path %s" % (
+                    name,
+                    h.get("port"),
+                    h.get("requestPath"),
+                )
+        return bool(names), (
+            "BackendConfig %s" % ", ".join(names) if names else "no BackendConfig for the port"
+        )
     if vendor_id == "gke-gateway":
         for pol in idx.kind("networking.gke.io", "HealthCheckPolicy"):
             spec = pol.get("spec") or {}
             target = spec.get("targetRef") or {}
-            if target.get("kind") == "Service" and target.get("name") == gw_service["service"] and _ns(pol) == gw_service["namespace"]:
+            if (
+                target.get("kind") == "Service"
+                and target.get("name") == gw_service["service"]
+                and _ns(pol) == gw_service["namespace"]
+            ):
                 cfg = ((spec.get("default") or {}).get("config")) or {}
-                h = cfg.get("httpHealthCheck") or cfg.get("httpsHealthCheck") or cfg.get("http2HealthCheck") or {}
-                ok = h.get("port") == catalog.ISTIO_STATUS_PORT and h.get("requestPath") == catalog.ISTIO_READY_PATH
-                return ok, "HealthCheckPolicy %s: port %s path %s" % (_name(pol), h.get("port"), h.get("requestPath"))
+                h = (
+                    cfg.get("httpHealthCheck")
+                    or cfg.get("httpsHealthCheck")
+                    or cfg.get("http2HealthCheck")
+                    or {}
+                )
+                ok = (
+                    h.get("port") == catalog.ISTIO_STATUS_PORT
+                    and h.get("requestPath") == catalog.ISTIO_READY_PATH
+                )
+                return ok, "HealthCheckPolicy %s: port %s path %s" % (
+                    _name(pol),
+                    h.get("port"),
+                    h.get("requestPath"),
+                )
         return False, "no HealthCheckPolicy (GKE Gateway defaults to GET / on the serving port)"
     port_key = hc.get("port_annotation")
     path_key = hc.get("path_annotation")
@@ -1156,7 +1318,9 @@ def detect(objects, options=None):
     vendor_scope = set(opts["vendors"]) if opts["vendors"] else None
 
     def in_scope(ns, vendor):
-        return (ns_scope is None or ns in ns_scope) and (vendor_scope is None or vendor in vendor_scope)
+        return (ns_scope is None or ns in ns_scope) and (
+            vendor_scope is None or vendor in vendor_scope
+        )
 
     load_balancers = [lb for lb in load_balancers if in_scope(lb["namespace"], lb["vendor"])]
     routes = [r for r in routes if in_scope(r["namespace"], r["vendor"])]
@@ -1164,7 +1328,11 @@ def detect(objects, options=None):
         f
         for f in findings
         if (ns_scope is None or f["object"].get("namespace") in ns_scope)
-        and (vendor_scope is None or f["args"].get("vendor") in vendor_scope or "vendor" not in f["args"])
+        and (
+            vendor_scope is None
+            or f["args"].get("vendor") in vendor_scope
+            or "vendor" not in f["args"]
+        )
     ]
     for r in routes:
         r.pop("_obj", None)
@@ -1175,7 +1343,10 @@ def detect(objects, options=None):
         "routes": len(routes),
         "vendors": sorted({lb["vendor"] for lb in load_balancers}),
         "modes": {m: sum(1 for lb in load_balancers if lb["mode"] == m) for m in MODES},
-        "findings": {lvl: sum(1 for f in findings if f["level"] == lvl) for lvl in ("Error", "Warning", "Info")},
+        "findings": {
+            lvl: sum(1 for f in findings if f["level"] == lvl)
+            for lvl in ("Error", "Warning", "Info")
+        },
     }
     istio = {k: v for k, v in istio.items() if not k.startswith("_")}
     lb_ids = {lb["id"] for lb in load_balancers}
@@ -1224,7 +1395,10 @@ def _workload_lb_result(idx, item, routes, istio, controllers, findings):
     anns = _tmpl_annotations(wl)
     inbound_off = anns.get("traffic.sidecar.istio.io/includeInboundPorts") == ""
     pc = _parse_proxy_config(anns.get("proxy.istio.io/config"))
-    hold = bool(pc.get("holdApplicationUntilProxyStarts")) or istio["mesh_config"]["hold_application_until_proxy_starts"]
+    hold = (
+        bool(pc.get("holdApplicationUntilProxyStarts"))
+        or istio["mesh_config"]["hold_application_until_proxy_starts"]
+    )
     sidecar_intended = inj["injection"] == "enabled"
     sidecar = {
         "injection": inj["injection"],
@@ -1237,14 +1411,21 @@ def _workload_lb_result(idx, item, routes, istio, controllers, findings):
         "hold_application_until_proxy_starts": hold if sidecar_intended else None,
     }
     if inj["ambient"]:
-        sidecar["bypass_inbound_capture"] = _truthy(anns.get("ambient.istio.io/bypass-inbound-capture", "false"))
+        sidecar["bypass_inbound_capture"] = _truthy(
+            anns.get("ambient.istio.io/bypass-inbound-capture", "false")
+        )
 
     # Routes this LB serves.
     mine = []
     for r in routes:
         if r["vendor"] != item["vendor"]:
             continue
-        if r["kind"] == "Ingress" and item.get("classes") and r["class"] and r["class"] not in item["classes"]:
+        if (
+            r["kind"] == "Ingress"
+            and item.get("classes")
+            and r["class"]
+            and r["class"] not in item["classes"]
+        ):
             continue
         if item["vendor"] == "envoy-gateway" and r["kind"] != "Gateway":
             owner = _tmpl_labels(wl).get("gateway.envoyproxy.io/owning-gateway-name")
@@ -1314,7 +1495,8 @@ def _workload_lb_result(idx, item, routes, istio, controllers, findings):
             for c in controllers
             if c["vendor"] == item["vendor"] and c is not item
         ),
-        "evidence": item["evidence"] + (["serves classes %s" % ", ".join(item["classes"])] if item.get("classes") else []),
+        "evidence": item["evidence"]
+        + (["serves classes %s" % ", ".join(item["classes"])] if item.get("classes") else []),
         "gitops": _gitops_owner(wl),
     }
     lb_ref = ref(wl)
@@ -1337,7 +1519,9 @@ def _workload_lb_result(idx, item, routes, istio, controllers, findings):
             make_finding(
                 "MG0002",
                 lb_ref,
-                value=repr(anns.get("traffic.sidecar.istio.io/includeInboundPorts", "unset (all ports)")),
+                value=repr(
+                    anns.get("traffic.sidecar.istio.io/includeInboundPorts", "unset (all ports)")
+                ),
                 **args,
             )
         )
@@ -1347,7 +1531,9 @@ def _workload_lb_result(idx, item, routes, istio, controllers, findings):
         findings.append(make_finding("MG0017", lb_ref, **args))
     if sidecar_intended and pods and not injected:
         missing = sum(1 for p in pods if not _pod_has_proxy(p))
-        findings.append(make_finding("MG0016", lb_ref, pods="%d of %d" % (missing, len(pods)), **args))
+        findings.append(
+            make_finding("MG0016", lb_ref, pods="%d of %d" % (missing, len(pods)), **args)
+        )
     replicas = (wl.get("spec") or {}).get("replicas")
     if wl.get("kind") != "DaemonSet" and replicas == 0:
         findings.append(make_finding("MG0015", lb_ref, replicas=0, ready=0, **args))
@@ -1355,12 +1541,17 @@ def _workload_lb_result(idx, item, routes, istio, controllers, findings):
     for r in mine:
         if r["kind"] == "Gateway" or mode == "chained":
             continue
-        if sidecar_intended and not (r.get("service_routing") or r.get("host_rewrite")) and r["backends"]:
+        if (
+            sidecar_intended
+            and not (r.get("service_routing") or r.get("host_rewrite"))
+            and r["backends"]
+        ):
             fix = (
                 "Turn on Service routing: %s." % switch_text
                 if switch_text
                 else "%s has no Service-routing switch: rewrite the Host header to the Service FQDN "
-                "(%s) or use the chained mode." % (item["vendor"], r["backends"][0].get("fqdn", "<svc>.<ns>.svc"))
+                "(%s) or use the chained mode."
+                % (item["vendor"], r["backends"][0].get("fqdn", "<svc>.<ns>.svc"))
             )
             findings.append(
                 make_finding(
@@ -1405,8 +1596,15 @@ def _gitops_owner(obj):
     if labels.get("app.kubernetes.io/managed-by") == "Helm" or "meta.helm.sh/release-name" in anns:
         return {"tool": "helm", "release": anns.get("meta.helm.sh/release-name")}
     if "argocd.argoproj.io/instance" in labels or "argocd.argoproj.io/tracking-id" in anns:
-        return {"tool": "argocd", "app": labels.get("argocd.argoproj.io/instance") or anns.get("argocd.argoproj.io/tracking-id")}
-    if any(k.startswith("kustomize.toolkit.fluxcd.io/") or k.startswith("helm.toolkit.fluxcd.io/") for k in labels):
+        return {
+            "tool": "argocd",
+            "app": labels.get("argocd.argoproj.io/instance")
+            or anns.get("argocd.argoproj.io/tracking-id"),
+        }
+    if any(
+        k.startswith("kustomize.toolkit.fluxcd.io/") or k.startswith("helm.toolkit.fluxcd.io/")
+        for k in labels
+    ):
         return {"tool": "flux"}
     for m in managers:
         if m in ("helm", "argocd-controller", "kustomize-controller", "helm-controller"):
@@ -1449,14 +1647,27 @@ def _trusted_proxy_findings(istio, gw_backends, label, vendor, findings, n=1):
     reported = set()
     for b in gw_backends:
         for gw in istio["gateways"]:
-            if any(s["namespace"] == b["namespace"] and s["name"] == b["service"] for s in gw["services"]):
+            if any(
+                s["namespace"] == b["namespace"] and s["name"] == b["service"]
+                for s in gw["services"]
+            ):
                 if gw["num_trusted_proxies"] or not gw["name"] or gw["name"] in reported:
                     continue
                 reported.add(gw["name"])
-                obj = {"apiVersion": "apps/v1", "kind": gw["kind"], "namespace": gw["namespace"], "name": gw["name"]}
+                obj = {
+                    "apiVersion": "apps/v1",
+                    "kind": gw["kind"],
+                    "namespace": gw["namespace"],
+                    "name": gw["name"],
+                }
                 findings.append(
                     make_finding(
-                        "MG0013", obj, gateway="%s/%s" % (gw["namespace"], gw["name"]), lb=label, vendor=vendor, n=n
+                        "MG0013",
+                        obj,
+                        gateway="%s/%s" % (gw["namespace"], gw["name"]),
+                        lb=label,
+                        vendor=vendor,
+                        n=n,
                     )
                 )
 
@@ -1504,7 +1715,9 @@ def _cloud_lbs(idx, routes, istio, wl_lbs, controllers, findings):
     for item in wl_lbs:
         lb_pods.setdefault(_ns(item["wl"]), []).append(_tmpl_labels(item["wl"]))
     cloud_routes = [
-        r for r in routes if r["vendor"] and (catalog.VENDORS_BY_ID.get(r["vendor"]) or {}).get("kind") == "cloud"
+        r
+        for r in routes
+        if r["vendor"] and (catalog.VENDORS_BY_ID.get(r["vendor"]) or {}).get("kind") == "cloud"
     ]
     # A Gateway API Gateway is the cloud LB; its routes bring the backends.
     attached = {}
@@ -1519,7 +1732,11 @@ def _cloud_lbs(idx, routes, istio, wl_lbs, controllers, findings):
         r["served_by"].append("%s:%s" % (r["vendor"], r["id"]))
         if r["kind"] == "Gateway":
             children = attached.get((r["vendor"], "%s/%s" % (r["namespace"], r["name"])), [])
-            r = dict(r, backends=[b for c in children for b in c["backends"]], child_routes=[c["id"] for c in children])
+            r = dict(
+                r,
+                backends=[b for c in children for b in c["backends"]],
+                child_routes=[c["id"] for c in children],
+            )
         out.append(_cloud_lb_entry(idx, r["_obj"], r["vendor"], r, istio, controllers, findings))
     # Service-level cloud LBs (NLB, Azure LB) in front of the gateway or of app pods.
     for svc in idx.kind("", "Service"):
@@ -1535,7 +1752,9 @@ def _cloud_lbs(idx, routes, istio, wl_lbs, controllers, findings):
             "service": _name(svc),
             "port": ports[0].get("port") if ports else None,
             "istio_gateway": any(
-                s["namespace"] == _ns(svc) and s["name"] == _name(svc) for g in istio["gateways"] for s in g["services"]
+                s["namespace"] == _ns(svc) and s["name"] == _name(svc)
+                for g in istio["gateways"]
+                for s in g["services"]
             ),
         }
         pseudo = {"kind": "Service", "backends": [backend], "id": obj_id(svc)}
@@ -1552,7 +1771,11 @@ def _cloud_lb_entry(idx, obj, vendor_id, route, istio, controllers, findings):
     hc_state = None
     for b in to_gateway:
         ok, actual = _cloud_health_check(idx, vendor_id, obj, b)
-        hc_state = {"ok": ok, "actual": actual, "where": (entry.get("health_check") or {}).get("where")}
+        hc_state = {
+            "ok": ok,
+            "actual": actual,
+            "where": (entry.get("health_check") or {}).get("where"),
+        }
         if not ok:
             findings.append(
                 make_finding(
@@ -1569,7 +1792,22 @@ def _cloud_lb_entry(idx, obj, vendor_id, route, istio, controllers, findings):
     if mode == "chained":
         _trusted_proxy_findings(istio, to_gateway, label, vendor_id, findings)
     elif mode == "standalone":
-        _strict_backend_findings(idx, istio, [dict(route, kind=obj.get("kind"), apiVersion=obj.get("apiVersion"), namespace=_ns(obj), name=_name(obj))], label, vendor_id, findings)
+        _strict_backend_findings(
+            idx,
+            istio,
+            [
+                dict(
+                    route,
+                    kind=obj.get("kind"),
+                    apiVersion=obj.get("apiVersion"),
+                    namespace=_ns(obj),
+                    name=_name(obj),
+                )
+            ],
+            label,
+            vendor_id,
+            findings,
+        )
     anns = _annotations(obj)
     evidence = [route.get("vendor_evidence") or "Service %s" % _name(obj)]
     if route.get("vendor_inferred"):
@@ -1593,13 +1831,23 @@ def _cloud_lb_entry(idx, obj, vendor_id, route, istio, controllers, findings):
         # Cloud LBs never speak Istio mTLS; chained traffic is mTLS from the gateway on.
         "mtls": mode == "chained",
         "service_routing": "n/a",
-        "routes": ([route["id"]] + route.get("child_routes", [])) if route.get("kind") != "Service" else [],
+        "routes": (
+            ([route["id"]] + route.get("child_routes", []))
+            if route.get("kind") != "Service"
+            else []
+        ),
         "backends": sorted({"%s/%s" % (b["namespace"], b["service"]) for b in backends}),
         "health_check": hc_state,
-        "annotations": {k: v for k, v in anns.items() if any(k.startswith(p) for p in entry.get("annotation_prefixes", ()))}
+        "annotations": {
+            k: v
+            for k, v in anns.items()
+            if any(k.startswith(p) for p in entry.get("annotation_prefixes", ()))
+        }
         or None,
         "controllers": sorted(
-            "%s/%s/%s" % (c["wl"].get("kind"), _ns(c["wl"]), _name(c["wl"])) for c in controllers if c["vendor"] == vendor_id
+            "%s/%s/%s" % (c["wl"].get("kind"), _ns(c["wl"]), _name(c["wl"]))
+            for c in controllers
+            if c["vendor"] == vendor_id
         ),
         "evidence": evidence,
         "gitops": _gitops_owner(obj),
@@ -1621,7 +1869,13 @@ def _route_findings(idx, routes, findings):
                 )
             )
         elif not r["vendor"] and not r.get("vendor_candidates"):
-            findings.append(make_finding("MG0019", _route_ref(r), route="%s %s/%s" % (r["kind"], r["namespace"], r["name"])))
+            findings.append(
+                make_finding(
+                    "MG0019",
+                    _route_ref(r),
+                    route="%s %s/%s" % (r["kind"], r["namespace"], r["name"]),
+                )
+            )
     for r in routes:
         if r["vendor"] == "emissary":
             resolver = ((r["_obj"].get("spec") or {}).get("resolver")) or ""
@@ -1640,11 +1894,17 @@ def _route_findings(idx, routes, findings):
 def _global_findings(idx, istio, wl_lbs, load_balancers, findings):
     if load_balancers and not istio["installed"]:
         findings.append(
-            make_finding("MG0018", {"apiVersion": "v1", "kind": "Cluster", "name": "cluster"}, scope="")
+            make_finding(
+                "MG0018", {"apiVersion": "v1", "kind": "Cluster", "name": "cluster"}, scope=""
+            )
         )
     for dr in idx.kind("networking.istio.io", "DestinationRule"):
         spec = dr.get("spec") or {}
         host = spec.get("host") or ""
         tls = ((spec.get("trafficPolicy") or {}).get("tls") or {}).get("mode")
-        if tls == "ISTIO_MUTUAL" and (host in ("*", "*.local") or host.startswith("*.svc") or host == "*.cluster.local"):
-            findings.append(make_finding("MG0010", ref(dr), dr="%s/%s" % (_ns(dr), _name(dr)), host=host))
+        if tls == "ISTIO_MUTUAL" and (
+            host in ("*", "*.local") or host.startswith("*.svc") or host == "*.cluster.local"
+        ):
+            findings.append(
+                make_finding("MG0010", ref(dr), dr="%s/%s" % (_ns(dr), _name(dr)), host=host)
+            )

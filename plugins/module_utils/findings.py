@@ -14,7 +14,9 @@ LB_DOC = "https://istio.io/latest/docs/ops/integrations/loadbalancers/"
 PA_DOC = "https://istio.io/latest/docs/reference/config/security/peer_authentication/"
 TOPO_DOC = "https://istio.io/latest/docs/ops/configuration/traffic-management/network-topologies/"
 ANNO_DOC = "https://istio.io/latest/docs/reference/config/annotations/"
-ROUTING_DOC = "https://istio.io/latest/docs/ops/configuration/traffic-management/traffic-routing/#http"
+ROUTING_DOC = (
+    "https://istio.io/latest/docs/ops/configuration/traffic-management/traffic-routing/#http"
+)
 
 MESSAGES = {
     "MG0001": {
@@ -35,8 +37,8 @@ MESSAGES = {
         "description": "The LB pods get a sidecar but inbound capture is on: the LB sees "
         "127.0.0.6 instead of the client IP, and its webhook port goes through Envoy.",
         "template": "{lb} ({vendor}) has sidecar injection but its pod template lacks "
-        "traffic.sidecar.istio.io/includeInboundPorts: \"\" (now {value}).",
-        "fix": "Set the pod-template annotation traffic.sidecar.istio.io/includeInboundPorts: \"\" "
+        'traffic.sidecar.istio.io/includeInboundPorts: "" (now {value}).',
+        "fix": 'Set the pod-template annotation traffic.sidecar.istio.io/includeInboundPorts: "" '
         "(the standalone_mtls plan does this).",
         "reference": LB_DOC,
     },
@@ -88,8 +90,8 @@ MESSAGES = {
         "description": "Install helper Jobs (admission certificate generators) in a namespace with "
         "sidecar injection get a sidecar and never complete.",
         "template": "Job {job} ({vendor} helper) runs in namespace {namespace} where injection is "
-        "{injection} and has no sidecar.istio.io/inject: \"false\".",
-        "fix": "Add the pod label sidecar.istio.io/inject: \"false\" to the Job template (Helm "
+        '{injection} and has no sidecar.istio.io/inject: "false".',
+        "fix": 'Add the pod label sidecar.istio.io/inject: "false" to the Job template (Helm '
         "ingress-nginx: controller.admissionWebhooks.patch.labels).",
         "reference": "https://github.com/kubernetes/ingress-nginx/issues/6394",
     },
@@ -148,7 +150,7 @@ MESSAGES = {
         "numTrustedProxies tells it how many proxies' X-Forwarded-For entries to trust.",
         "template": "Istio gateway {gateway} is behind {lb} ({vendor}) but numTrustedProxies is "
         "not set; backends see the LB's address as the client IP.",
-        "fix": "Set proxy.istio.io/config: '{{\"gatewayTopology\": {{\"numTrustedProxies\": {n}}}}}' "
+        "fix": 'Set proxy.istio.io/config: \'{{"gatewayTopology": {{"numTrustedProxies": {n}}}}}\' '
         "on the gateway pod template (the chained plans do this).",
         "reference": TOPO_DOC,
     },
@@ -183,8 +185,8 @@ MESSAGES = {
         "description": "An LB enrolled in ambient should bypass inbound capture so clients reach "
         "it directly and their IPs survive.",
         "template": "{lb} ({vendor}) is enrolled in ambient without "
-        "ambient.istio.io/bypass-inbound-capture: \"true\".",
-        "fix": "Set the pod-template annotation ambient.istio.io/bypass-inbound-capture: \"true\".",
+        'ambient.istio.io/bypass-inbound-capture: "true".',
+        "fix": 'Set the pod-template annotation ambient.istio.io/bypass-inbound-capture: "true".',
         "reference": ANNO_DOC,
     },
     "MG0018": {

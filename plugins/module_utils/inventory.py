@@ -55,6 +55,59 @@ def read_kinds():
     return kinds
 
 
+# Resource (plural) names of the kinds read, for the shipped RBAC (rbac_rules()).
+PLURALS = {
+    "Namespace": "namespaces",
+    "Service": "services",
+    "ConfigMap": "configmaps",
+    "Pod": "pods",
+    "Deployment": "deployments",
+    "DaemonSet": "daemonsets",
+    "StatefulSet": "statefulsets",
+    "Job": "jobs",
+    "Ingress": "ingresses",
+    "IngressClass": "ingressclasses",
+    "MutatingWebhookConfiguration": "mutatingwebhookconfigurations",
+    "GatewayClass": "gatewayclasses",
+    "Gateway": "gateways",
+    "HTTPRoute": "httproutes",
+    "GRPCRoute": "grpcroutes",
+    "TLSRoute": "tlsroutes",
+    "TCPRoute": "tcproutes",
+    "VirtualService": "virtualservices",
+    "DestinationRule": "destinationrules",
+    "PeerAuthentication": "peerauthentications",
+    "BackendConfig": "backendconfigs",
+    "HealthCheckPolicy": "healthcheckpolicies",
+    "MultiClusterService": "multiclusterservices",
+    "MultiClusterIngress": "multiclusteringresses",
+    "Module": "modules",
+    "Mapping": "mappings",
+    "TCPMapping": "tcpmappings",
+    "EnvoyProxy": "envoyproxies",
+    "BackendTrafficPolicy": "backendtrafficpolicies",
+    "VirtualServer": "virtualservers",
+    "VirtualServerRoute": "virtualserverroutes",
+    "IngressRoute": "ingressroutes",
+    "HTTPProxy": "httpproxies",
+    "TCPIngress": "tcpingresses",
+    "UDPIngress": "udpingresses",
+    "ApisixRoute": "apisixroutes",
+    "RouteGroup": "routegroups",
+}
+
+
+def rbac_rules():
+    """ClusterRole rules lb_info needs: list (never get, never Secrets) on every kind it reads."""
+    groups = {}
+    for group, kind in read_kinds() + [("", "ConfigMap"), ("", "Pod")]:
+        groups.setdefault(group, set()).add(PLURALS[kind])
+    return [
+        {"apiGroups": [group], "resources": sorted(resources), "verbs": ["list"]}
+        for group, resources in sorted(groups.items())
+    ]
+
+
 # ConfigMap keys detection looks at (controller global switches, Istio mesh config).
 CONFIGMAP_KEYS = ("service-upstream", "mesh", "meshNetworks")
 
@@ -153,7 +206,17 @@ def reduce_object(obj):
         }
         if "replicas" in spec:
             out["spec"]["replicas"] = spec["replicas"]
-        keep = ("replicas", "readyReplicas", "numberReady", "desiredNumberScheduled", "succeeded", "active")
+        elif kind in ("Deployment", "StatefulSet", "ReplicaSet"):
+            # The API server defaults it; offline manifests often leave it out.
+            out["spec"]["replicas"] = 1
+        keep = (
+            "replicas",
+            "readyReplicas",
+            "numberReady",
+            "desiredNumberScheduled",
+            "succeeded",
+            "active",
+        )
         st = {k: status[k] for k in keep if k in status}
         if st:
             out["status"] = st
@@ -162,8 +225,29 @@ def reduce_object(obj):
         out["status"] = {"phase": status.get("phase")}
     elif kind == "Service" and api_version == "v1":
         spec = spec or {}
-        keep = ("type", "selector", "ports", "clusterIP", "loadBalancerClass", "externalTrafficPolicy")
+        keep = (
+            "type",
+            "selector",
+            "ports",
+            "clusterIP",
+            "loadBalancerClass",
+            "externalTrafficPolicy",
+        )
         out["spec"] = {k: spec[k] for k in keep if k in spec}
+        # Server-side defaults, applied here too so offline input reads like a live cluster.
+        svc_type = out["spec"].setdefault("type", "ClusterIP")
+        if svc_type in ("LoadBalancer", "NodePort"):
+            out["spec"].setdefault("externalTrafficPolicy", "Cluster")
+        if out["spec"].get("ports"):
+            out["spec"]["ports"] = [
+                {
+                    "name": p.get("name"),
+                    "port": p.get("port"),
+                    "targetPort": p.get("targetPort", p.get("port")),
+                    **({"appProtocol": p["appProtocol"]} if p.get("appProtocol") else {}),
+                }
+                for p in out["spec"]["ports"]
+            ]
     elif kind == "ConfigMap" and api_version == "v1":
         data = obj.get("data") or {}
         out["data"] = {k: v for k, v in data.items() if k in CONFIGMAP_KEYS}

@@ -255,6 +255,7 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s_client impor
     AUTH_ARG_SPEC,
     K8sError,
     client_from_params,
+    kubeconfig_no_log_values,
 )
 
 DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
@@ -312,11 +313,15 @@ def run(module):
     result = detect(idx, options)
     for warning in warnings:
         module.warn(warning)
-    module.exit_json(changed=False, cluster=cluster, kinds=kinds, api_requests=api_requests, **result)
+    module.exit_json(
+        changed=False, cluster=cluster, kinds=kinds, api_requests=api_requests, **result
+    )
 
 
 def main():
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    # A kubeconfig given as a dict carries tokens and keys: mask them in every output.
+    module.no_log_values.update(kubeconfig_no_log_values(module.params.get("kubeconfig")))
     if not HAS_JMESPATH:
         module.fail_json(msg=missing_required_lib("jmespath"))
     run(module)

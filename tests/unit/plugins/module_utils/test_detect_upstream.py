@@ -23,7 +23,9 @@ def run(*paths):
 
 
 def lbs(result):
-    return sorted((lb["vendor"], lb["kind"], lb["namespace"], lb["name"]) for lb in result["load_balancers"])
+    return sorted(
+        (lb["vendor"], lb["kind"], lb["namespace"], lb["name"]) for lb in result["load_balancers"]
+    )
 
 
 def test_traefik_v2_deployment_and_ingressroutes():

@@ -11,7 +11,10 @@ import json
 import pytest
 
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect import detect
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.findings import MESSAGES, make_finding
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.findings import (
+    MESSAGES,
+    make_finding,
+)
 
 NGINX_IMAGE = "registry.k8s.io/ingress-nginx/controller:v1.15.1"
 
@@ -23,7 +26,18 @@ def namespace(name, **labels):
     return {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name, "labels": labels}}
 
 
-def deployment(ns, name, image, labels=None, pod_annotations=None, annotations=None, host_network=False, args=None, replicas=1, kind="Deployment"):
+def deployment(
+    ns,
+    name,
+    image,
+    labels=None,
+    pod_annotations=None,
+    annotations=None,
+    host_network=False,
+    args=None,
+    replicas=1,
+    kind="Deployment",
+):
     labels = labels or {"app": name}
     pod_spec = {"containers": [{"name": "main", "image": image, "args": args or []}]}
     if host_network:
@@ -34,7 +48,10 @@ def deployment(ns, name, image, labels=None, pod_annotations=None, annotations=N
         "metadata": {"name": name, "namespace": ns, "annotations": annotations or {}},
         "spec": {
             "selector": {"matchLabels": dict(labels)},
-            "template": {"metadata": {"labels": dict(labels), "annotations": pod_annotations or {}}, "spec": pod_spec},
+            "template": {
+                "metadata": {"labels": dict(labels), "annotations": pod_annotations or {}},
+                "spec": pod_spec,
+            },
         },
     }
     if kind != "DaemonSet":
@@ -42,7 +59,9 @@ def deployment(ns, name, image, labels=None, pod_annotations=None, annotations=N
     return obj
 
 
-def service(ns, name, selector, ports=((80, 8080),), svc_type="ClusterIP", annotations=None, headless=False):
+def service(
+    ns, name, selector, ports=((80, 8080),), svc_type="ClusterIP", annotations=None, headless=False
+):
     spec = {
         "type": svc_type,
         "selector": selector,
@@ -50,18 +69,48 @@ def service(ns, name, selector, ports=((80, 8080),), svc_type="ClusterIP", annot
     }
     if headless:
         spec["clusterIP"] = "None"
-    return {"apiVersion": "v1", "kind": "Service", "metadata": {"name": name, "namespace": ns, "annotations": annotations or {}}, "spec": spec}
+    return {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {"name": name, "namespace": ns, "annotations": annotations or {}},
+        "spec": spec,
+    }
 
 
 def ingress(ns, name, backend, port, klass="nginx", annotations=None):
-    spec = {"rules": [{"host": "%s.example.com" % name, "http": {"paths": [{"path": "/", "pathType": "Prefix", "backend": {"service": {"name": backend, "port": {"number": port}}}}]}}]}
+    spec = {
+        "rules": [
+            {
+                "host": "%s.example.com" % name,
+                "http": {
+                    "paths": [
+                        {
+                            "path": "/",
+                            "pathType": "Prefix",
+                            "backend": {"service": {"name": backend, "port": {"number": port}}},
+                        }
+                    ]
+                },
+            }
+        ]
+    }
     if klass:
         spec["ingressClassName"] = klass
-    return {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": {"name": name, "namespace": ns, "annotations": annotations or {}}, "spec": spec}
+    return {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "Ingress",
+        "metadata": {"name": name, "namespace": ns, "annotations": annotations or {}},
+        "spec": spec,
+    }
 
 
 def ingress_class(name, controller):
-    return {"apiVersion": "networking.k8s.io/v1", "kind": "IngressClass", "metadata": {"name": name}, "spec": {"controller": controller}}
+    return {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "IngressClass",
+        "metadata": {"name": name},
+        "spec": {"controller": controller},
+    }
 
 
 def peer_auth(ns, name, mode, selector=None, port_level=None):
@@ -70,17 +119,34 @@ def peer_auth(ns, name, mode, selector=None, port_level=None):
         spec["selector"] = {"matchLabels": selector}
     if port_level:
         spec["portLevelMtls"] = {str(k): {"mode": v} for k, v in port_level.items()}
-    return {"apiVersion": "security.istio.io/v1", "kind": "PeerAuthentication", "metadata": {"name": name, "namespace": ns}, "spec": spec}
+    return {
+        "apiVersion": "security.istio.io/v1",
+        "kind": "PeerAuthentication",
+        "metadata": {"name": name, "namespace": ns},
+        "spec": spec,
+    }
 
 
 def istio_base(mesh_mode="STRICT", mesh_config=None):
     objs = [
         namespace("istio-system"),
-        deployment("istio-system", "istiod", "docker.io/istio/pilot:1.30.3", labels={"app": "istiod", "istio": "pilot"}),
+        deployment(
+            "istio-system",
+            "istiod",
+            "docker.io/istio/pilot:1.30.3",
+            labels={"app": "istiod", "istio": "pilot"},
+        ),
         peer_auth("istio-system", "default", mesh_mode),
     ]
     if mesh_config:
-        objs.append({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "istio", "namespace": "istio-system"}, "data": {"mesh": mesh_config}})
+        objs.append(
+            {
+                "apiVersion": "v1",
+                "kind": "ConfigMap",
+                "metadata": {"name": "istio", "namespace": "istio-system"},
+                "data": {"mesh": mesh_config},
+            }
+        )
     return objs
 
 
@@ -93,13 +159,29 @@ def app(ns="shop", name="web", port=8080, svc_port=80, injected=True):
 
 
 def nginx_lb(pod_annotations=None, ns_labels=None, pod_labels=None, **kw):
-    labels = {"app.kubernetes.io/name": "ingress-nginx", "app.kubernetes.io/component": "controller"}
+    labels = {
+        "app.kubernetes.io/name": "ingress-nginx",
+        "app.kubernetes.io/component": "controller",
+    }
     labels.update(pod_labels or {})
     return [
         namespace("ingress-nginx", **(ns_labels or {})),
         ingress_class("nginx", "k8s.io/ingress-nginx"),
-        deployment("ingress-nginx", "ingress-nginx-controller", NGINX_IMAGE, labels=labels, pod_annotations=pod_annotations, **kw),
-        service("ingress-nginx", "ingress-nginx-controller", dict(labels), ports=((80, 80), (443, 443)), svc_type="LoadBalancer"),
+        deployment(
+            "ingress-nginx",
+            "ingress-nginx-controller",
+            NGINX_IMAGE,
+            labels=labels,
+            pod_annotations=pod_annotations,
+            **kw,
+        ),
+        service(
+            "ingress-nginx",
+            "ingress-nginx-controller",
+            dict(labels),
+            ports=((80, 80), (443, 443)),
+            svc_type="LoadBalancer",
+        ),
     ]
 
 
@@ -132,17 +214,36 @@ def test_mg0001_not_when_permissive_or_port_level_permissive_or_backend_not_in_m
     base = app() + nginx_lb() + [ingress("shop", "web", "web", 80)]
     assert not only(istio_base("PERMISSIVE") + base, "MG0001")
     # Workload policy with portLevelMtls on the container port 8080 (not the Service port 80).
-    opened = [peer_auth("shop", "web-open", "STRICT", selector={"app": "web"}, port_level={8080: "PERMISSIVE"})]
+    opened = [
+        peer_auth(
+            "shop", "web-open", "STRICT", selector={"app": "web"}, port_level={8080: "PERMISSIVE"}
+        )
+    ]
     assert not only(istio_base("STRICT") + base + opened, "MG0001")
     # Port-level on the Service port does not help: Istio matches container ports.
-    wrong = [peer_auth("shop", "web-open", "STRICT", selector={"app": "web"}, port_level={80: "PERMISSIVE"})]
+    wrong = [
+        peer_auth(
+            "shop", "web-open", "STRICT", selector={"app": "web"}, port_level={80: "PERMISSIVE"}
+        )
+    ]
     assert only(istio_base("STRICT") + base + wrong, "MG0001")
     # Backend without sidecar: nothing enforces STRICT.
-    assert not only(istio_base("STRICT") + app(injected=False) + nginx_lb() + [ingress("shop", "web", "web", 80)], "MG0001")
+    assert not only(
+        istio_base("STRICT")
+        + app(injected=False)
+        + nginx_lb()
+        + [ingress("shop", "web", "web", 80)],
+        "MG0001",
+    )
 
 
 def test_mg0001_namespace_policy_overrides_mesh():
-    objs = istio_base("STRICT") + app() + nginx_lb() + [ingress("shop", "web", "web", 80), peer_auth("shop", "default", "PERMISSIVE")]
+    objs = (
+        istio_base("STRICT")
+        + app()
+        + nginx_lb()
+        + [ingress("shop", "web", "web", 80), peer_auth("shop", "default", "PERMISSIVE")]
+    )
     assert not only(objs, "MG0001")
 
 
@@ -150,24 +251,56 @@ def test_mg0002_inbound_capture_on():
     on = istio_base() + nginx_lb(ns_labels={"istio-injection": "enabled"})
     (f,) = only(on, "MG0002")
     assert f["level"] == "Warning"
-    off = istio_base() + nginx_lb(ns_labels={"istio-injection": "enabled"}, pod_annotations=GOOD_SIDECAR_ANNOTATIONS)
+    off = istio_base() + nginx_lb(
+        ns_labels={"istio-injection": "enabled"}, pod_annotations=GOOD_SIDECAR_ANNOTATIONS
+    )
     assert not only(off, "MG0002")
     # No sidecar intended: inbound capture is irrelevant.
     assert not only(istio_base() + nginx_lb(), "MG0002")
 
 
 def test_mg0003_sidecar_with_pod_ip_routing_and_the_vendor_switches():
-    lb = nginx_lb(pod_labels={"sidecar.istio.io/inject": "true"}, pod_annotations=GOOD_SIDECAR_ANNOTATIONS)
+    lb = nginx_lb(
+        pod_labels={"sidecar.istio.io/inject": "true"}, pod_annotations=GOOD_SIDECAR_ANNOTATIONS
+    )
     plain = istio_base() + app() + lb + [ingress("shop", "web", "web", 80)]
     (f,) = only(plain, "MG0003")
     assert "service-upstream" in f["fix"]
-    switched = istio_base() + app() + lb + [ingress("shop", "web", "web", 80, annotations={"nginx.ingress.kubernetes.io/service-upstream": "true"})]
+    switched = (
+        istio_base()
+        + app()
+        + lb
+        + [
+            ingress(
+                "shop",
+                "web",
+                "web",
+                80,
+                annotations={"nginx.ingress.kubernetes.io/service-upstream": "true"},
+            )
+        ]
+    )
     assert not only(switched, "MG0003")
     result = detect(switched)
     (nginx,) = result["load_balancers"]
     assert (nginx["mode"], nginx["mtls"], nginx["service_routing"]) == ("standalone", True, "on")
     assert not [f for f in result["findings"] if f["level"] == "Error"]
-    vhost = istio_base() + app() + lb + [ingress("shop", "web", "web", 80, annotations={"nginx.ingress.kubernetes.io/upstream-vhost": "web.shop.svc.cluster.local"})]
+    vhost = (
+        istio_base()
+        + app()
+        + lb
+        + [
+            ingress(
+                "shop",
+                "web",
+                "web",
+                80,
+                annotations={
+                    "nginx.ingress.kubernetes.io/upstream-vhost": "web.shop.svc.cluster.local"
+                },
+            )
+        ]
+    )
     assert not only(vhost, "MG0003")
 
 
@@ -177,7 +310,12 @@ def test_mg0003_global_configmap_switch():
         pod_annotations=GOOD_SIDECAR_ANNOTATIONS,
         args=["/nginx-ingress-controller", "--configmap=$(POD_NAMESPACE)/ingress-nginx-controller"],
     )
-    cm = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "ingress-nginx-controller", "namespace": "ingress-nginx"}, "data": {"service-upstream": "true"}}
+    cm = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": "ingress-nginx-controller", "namespace": "ingress-nginx"},
+        "data": {"service-upstream": "true"},
+    }
     objs = istio_base() + app() + lb + [ingress("shop", "web", "web", 80)]
     assert only(objs, "MG0003")
     assert not only(objs + [cm], "MG0003")
@@ -195,22 +333,34 @@ def test_mg0003_vendor_without_switch_suggests_host_rewrite():
             kind="DaemonSet",
         ),
     ]
-    contour[1]["spec"]["template"]["spec"]["containers"].append({"name": "shutdown-manager", "image": "ghcr.io/projectcontour/contour:v1.33.6"})
+    contour[1]["spec"]["template"]["spec"]["containers"].append(
+        {"name": "shutdown-manager", "image": "ghcr.io/projectcontour/contour:v1.33.6"}
+    )
     proxy = {
         "apiVersion": "projectcontour.io/v1",
         "kind": "HTTPProxy",
         "metadata": {"name": "web", "namespace": "shop"},
-        "spec": {"virtualhost": {"fqdn": "web.example.com"}, "routes": [{"services": [{"name": "web", "port": 80}]}]},
+        "spec": {
+            "virtualhost": {"fqdn": "web.example.com"},
+            "routes": [{"services": [{"name": "web", "port": 80}]}],
+        },
     }
     (f,) = only(istio_base() + app() + contour + [proxy], "MG0003")
     assert "no Service-routing switch" in f["fix"] and "web.shop.svc.cluster.local" in f["fix"]
-    proxy["spec"]["routes"][0]["requestHeadersPolicy"] = {"set": [{"name": "Host", "value": "web.shop.svc.cluster.local"}]}
+    proxy["spec"]["routes"][0]["requestHeadersPolicy"] = {
+        "set": [{"name": "Host", "value": "web.shop.svc.cluster.local"}]
+    }
     assert not only(istio_base() + app() + contour + [proxy], "MG0003")
 
 
 def test_mg0004_host_network():
-    (f,) = only(istio_base() + nginx_lb(host_network=True, ns_labels={"istio-injection": "enabled"}), "MG0004")
-    lb = detect(istio_base() + nginx_lb(host_network=True, ns_labels={"istio-injection": "enabled"}))["load_balancers"][0]
+    (f,) = only(
+        istio_base() + nginx_lb(host_network=True, ns_labels={"istio-injection": "enabled"}),
+        "MG0004",
+    )
+    lb = detect(
+        istio_base() + nginx_lb(host_network=True, ns_labels={"istio-injection": "enabled"})
+    )["load_balancers"][0]
     assert lb["sidecar"]["injection"] == "impossible"
     assert not only(istio_base() + nginx_lb(), "MG0004")
 
@@ -219,24 +369,52 @@ def test_mg0005_annotation_on_workload_metadata():
     objs = istio_base() + nginx_lb(annotations={"traffic.sidecar.istio.io/includeInboundPorts": ""})
     (f,) = only(objs, "MG0005")
     assert f["object"]["kind"] == "Deployment"
-    assert not only(istio_base() + nginx_lb(pod_annotations={"traffic.sidecar.istio.io/includeInboundPorts": ""}), "MG0005")
+    assert not only(
+        istio_base()
+        + nginx_lb(pod_annotations={"traffic.sidecar.istio.io/includeInboundPorts": ""}),
+        "MG0005",
+    )
 
 
 def _gateway():
     labels = {"app": "istio-ingressgateway", "istio": "ingressgateway"}
-    gw = deployment("istio-system", "istio-ingressgateway", "docker.io/istio/proxyv2:1.30.3", labels=labels, args=["proxy", "router"])
-    svc = service("istio-system", "istio-ingressgateway", dict(labels), ports=((15021, 15021), (80, 8080)), annotations={"cloud.google.com/neg": '{"ingress": true}'})
+    gw = deployment(
+        "istio-system",
+        "istio-ingressgateway",
+        "docker.io/istio/proxyv2:1.30.3",
+        labels=labels,
+        args=["proxy", "router"],
+    )
+    svc = service(
+        "istio-system",
+        "istio-ingressgateway",
+        dict(labels),
+        ports=((15021, 15021), (80, 8080)),
+        annotations={"cloud.google.com/neg": '{"ingress": true}'},
+    )
     return gw, svc
 
 
 def test_mg0006_gke_ingress_health_check():
     gw, svc = _gateway()
-    gce = ingress("istio-system", "edge", "istio-ingressgateway", 80, klass=None, annotations={"kubernetes.io/ingress.class": "gce"})
+    gce = ingress(
+        "istio-system",
+        "edge",
+        "istio-ingressgateway",
+        80,
+        klass=None,
+        annotations={"kubernetes.io/ingress.class": "gce"},
+    )
     (f,) = only(istio_base() + [gw, svc, gce], "MG0006")
     assert f["level"] == "Error" and "no BackendConfig" in f["message"]
     svc2 = copy.deepcopy(svc)
     svc2["metadata"]["annotations"]["cloud.google.com/backend-config"] = '{"default": "gw-hc"}'
-    bad = {"apiVersion": "cloud.google.com/v1", "kind": "BackendConfig", "metadata": {"name": "gw-hc", "namespace": "istio-system"}, "spec": {"healthCheck": {"type": "HTTP", "port": 80, "requestPath": "/"}}}
+    bad = {
+        "apiVersion": "cloud.google.com/v1",
+        "kind": "BackendConfig",
+        "metadata": {"name": "gw-hc", "namespace": "istio-system"},
+        "spec": {"healthCheck": {"type": "HTTP", "port": 80, "requestPath": "/"}},
+    }
     (f,) = only(istio_base() + [gw, svc2, gce, bad], "MG0006")
     assert "port 80 path /" in f["message"]
     good = copy.deepcopy(bad)
@@ -246,9 +424,21 @@ def test_mg0006_gke_ingress_health_check():
 
 def test_mg0006_alb_annotations():
     gw, svc = _gateway()
-    alb = ingress("istio-system", "edge", "istio-ingressgateway", 80, klass="alb", annotations={"alb.ingress.kubernetes.io/target-type": "ip"})
+    alb = ingress(
+        "istio-system",
+        "edge",
+        "istio-ingressgateway",
+        80,
+        klass="alb",
+        annotations={"alb.ingress.kubernetes.io/target-type": "ip"},
+    )
     assert only(istio_base() + [gw, svc, alb], "MG0006")
-    alb["metadata"]["annotations"].update({"alb.ingress.kubernetes.io/healthcheck-port": "15021", "alb.ingress.kubernetes.io/healthcheck-path": "/healthz/ready"})
+    alb["metadata"]["annotations"].update(
+        {
+            "alb.ingress.kubernetes.io/healthcheck-port": "15021",
+            "alb.ingress.kubernetes.io/healthcheck-path": "/healthz/ready",
+        }
+    )
     assert not only(istio_base() + [gw, svc, alb], "MG0006")
 
 
@@ -257,7 +447,19 @@ def test_mg0007_helper_job_in_injected_namespace():
         "apiVersion": "batch/v1",
         "kind": "Job",
         "metadata": {"name": "ingress-nginx-admission-create", "namespace": "ingress-nginx"},
-        "spec": {"template": {"metadata": {"labels": {}}, "spec": {"containers": [{"name": "create", "image": "registry.k8s.io/ingress-nginx/kube-webhook-certgen:v1.6.9"}]}}},
+        "spec": {
+            "template": {
+                "metadata": {"labels": {}},
+                "spec": {
+                    "containers": [
+                        {
+                            "name": "create",
+                            "image": "registry.k8s.io/ingress-nginx/kube-webhook-certgen:v1.6.9",
+                        }
+                    ]
+                },
+            }
+        },
     }
     objs = istio_base() + nginx_lb(ns_labels={"istio-injection": "enabled"}) + [job]
     (f,) = only(objs, "MG0007")
@@ -268,7 +470,12 @@ def test_mg0007_helper_job_in_injected_namespace():
 
 def test_mg0008_retired_only_for_ingress_nginx():
     assert only(istio_base() + nginx_lb(), "MG0008")
-    traefik = deployment("kube-system", "traefik", "docker.io/traefik:v3.3", labels={"app.kubernetes.io/name": "traefik"})
+    traefik = deployment(
+        "kube-system",
+        "traefik",
+        "docker.io/traefik:v3.3",
+        labels={"app.kubernetes.io/name": "traefik"},
+    )
     assert not only(istio_base() + [traefik], "MG0008")
 
 
@@ -300,9 +507,15 @@ def test_mg0011_hold_application():
     enabled = {"istio-injection": "enabled"}
     annotations = {"traffic.sidecar.istio.io/includeInboundPorts": ""}
     assert only(istio_base() + nginx_lb(ns_labels=enabled, pod_annotations=annotations), "MG0011")
-    assert not only(istio_base() + nginx_lb(ns_labels=enabled, pod_annotations=GOOD_SIDECAR_ANNOTATIONS), "MG0011")
+    assert not only(
+        istio_base() + nginx_lb(ns_labels=enabled, pod_annotations=GOOD_SIDECAR_ANNOTATIONS),
+        "MG0011",
+    )
     mesh = "defaultConfig:\n  holdApplicationUntilProxyStarts: true\n"
-    assert not only(istio_base(mesh_config=mesh) + nginx_lb(ns_labels=enabled, pod_annotations=annotations), "MG0011")
+    assert not only(
+        istio_base(mesh_config=mesh) + nginx_lb(ns_labels=enabled, pod_annotations=annotations),
+        "MG0011",
+    )
 
 
 def test_mg0012_ambiguous_class():
@@ -320,14 +533,24 @@ def test_mg0013_chained_gateway_without_trusted_proxies():
     nginx = [lb for lb in result["load_balancers"] if lb["vendor"] == "ingress-nginx"][0]
     assert (nginx["mode"], nginx["mtls"]) == ("chained", True)
     assert only(objs, "MG0013")
-    gw["spec"]["template"]["metadata"]["annotations"]["proxy.istio.io/config"] = '{"gatewayTopology": {"numTrustedProxies": 1}}'
+    gw["spec"]["template"]["metadata"]["annotations"][
+        "proxy.istio.io/config"
+    ] = '{"gatewayTopology": {"numTrustedProxies": 1}}'
     assert not only(objs, "MG0013")
 
 
 def test_mg0014_headless_backend_with_service_routing():
-    lb = nginx_lb(pod_labels={"sidecar.istio.io/inject": "true"}, pod_annotations=GOOD_SIDECAR_ANNOTATIONS)
-    objs = istio_base() + [namespace("db", **{"istio-injection": "enabled"}), deployment("db", "db", "ghcr.io/example/db:1"), service("db", "db", {"app": "db"}, headless=True)]
-    route = ingress("db", "db", "db", 80, annotations={"nginx.ingress.kubernetes.io/service-upstream": "true"})
+    lb = nginx_lb(
+        pod_labels={"sidecar.istio.io/inject": "true"}, pod_annotations=GOOD_SIDECAR_ANNOTATIONS
+    )
+    objs = istio_base() + [
+        namespace("db", **{"istio-injection": "enabled"}),
+        deployment("db", "db", "ghcr.io/example/db:1"),
+        service("db", "db", {"app": "db"}, headless=True),
+    ]
+    route = ingress(
+        "db", "db", "db", 80, annotations={"nginx.ingress.kubernetes.io/service-upstream": "true"}
+    )
     assert only(objs + lb + [route], "MG0014")
 
 
@@ -340,24 +563,52 @@ def test_mg0016_injection_enabled_but_pods_without_proxy():
     pod = {
         "apiVersion": "v1",
         "kind": "Pod",
-        "metadata": {"name": "ingress-nginx-controller-x", "namespace": "ingress-nginx", "labels": {"app.kubernetes.io/name": "ingress-nginx", "app.kubernetes.io/component": "controller"}},
+        "metadata": {
+            "name": "ingress-nginx-controller-x",
+            "namespace": "ingress-nginx",
+            "labels": {
+                "app.kubernetes.io/name": "ingress-nginx",
+                "app.kubernetes.io/component": "controller",
+            },
+        },
         "spec": {"containers": [{"name": "controller", "image": NGINX_IMAGE}]},
     }
-    objs = istio_base() + nginx_lb(ns_labels={"istio-injection": "enabled"}, pod_annotations=GOOD_SIDECAR_ANNOTATIONS) + [pod]
+    objs = (
+        istio_base()
+        + nginx_lb(
+            ns_labels={"istio-injection": "enabled"}, pod_annotations=GOOD_SIDECAR_ANNOTATIONS
+        )
+        + [pod]
+    )
     (f,) = only(objs, "MG0016")
     assert "1 of 1" in f["message"]
-    pod["spec"]["containers"].append({"name": "istio-proxy", "image": "docker.io/istio/proxyv2:1.30.3"})
+    pod["spec"]["containers"].append(
+        {"name": "istio-proxy", "image": "docker.io/istio/proxyv2:1.30.3"}
+    )
     assert not only(objs, "MG0016")
     assert detect(objs)["load_balancers"][0]["sidecar"]["injected"] is True
 
 
 def test_mg0017_ambient_lb_without_bypass():
-    ztunnel = deployment("istio-system", "ztunnel", "docker.io/istio/ztunnel:1.30.3", labels={"app": "ztunnel"}, kind="DaemonSet")
+    ztunnel = deployment(
+        "istio-system",
+        "ztunnel",
+        "docker.io/istio/ztunnel:1.30.3",
+        labels={"app": "ztunnel"},
+        kind="DaemonSet",
+    )
     objs = istio_base() + [ztunnel] + nginx_lb(ns_labels={"istio.io/dataplane-mode": "ambient"})
     assert only(objs, "MG0017")
     lb = detect(objs)["load_balancers"][0]
     assert lb["sidecar"]["ambient"] is True and lb["mtls"] is True
-    objs2 = istio_base() + [ztunnel] + nginx_lb(ns_labels={"istio.io/dataplane-mode": "ambient"}, pod_annotations={"ambient.istio.io/bypass-inbound-capture": "true"})
+    objs2 = (
+        istio_base()
+        + [ztunnel]
+        + nginx_lb(
+            ns_labels={"istio.io/dataplane-mode": "ambient"},
+            pod_annotations={"ambient.istio.io/bypass-inbound-capture": "true"},
+        )
+    )
     assert not only(objs2, "MG0017")
 
 
@@ -369,7 +620,19 @@ def test_mg0018_istio_missing():
 def test_mg0019_route_without_any_vendor_signal():
     objs = app() + [ingress("shop", "web", "web", 80, klass=None)]
     assert only(objs, "MG0019")
-    assert not only(objs + [dict(ingress_class("nginx", "k8s.io/ingress-nginx"), metadata={"name": "nginx", "annotations": {"ingressclass.kubernetes.io/is-default-class": "true"}})], "MG0019")
+    assert not only(
+        objs
+        + [
+            dict(
+                ingress_class("nginx", "k8s.io/ingress-nginx"),
+                metadata={
+                    "name": "nginx",
+                    "annotations": {"ingressclass.kubernetes.io/is-default-class": "true"},
+                },
+            )
+        ],
+        "MG0019",
+    )
 
 
 # ------------------------------------------------------------------ catalog and rules
@@ -391,7 +654,15 @@ def test_catalog_entries_render(code):
 
 def test_injection_revision_rules():
     rev_ns = namespace("edge", **{"istio.io/rev": "canary"})
-    lb = deployment("edge", "nginx", NGINX_IMAGE, labels={"app.kubernetes.io/name": "ingress-nginx", "app.kubernetes.io/component": "controller"})
+    lb = deployment(
+        "edge",
+        "nginx",
+        NGINX_IMAGE,
+        labels={
+            "app.kubernetes.io/name": "ingress-nginx",
+            "app.kubernetes.io/component": "controller",
+        },
+    )
     (res,) = detect(istio_base() + [rev_ns, lb])["load_balancers"]
     assert res["sidecar"]["injection"] == "unknown-revision"
     hook = {

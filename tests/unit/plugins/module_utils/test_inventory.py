@@ -1,0 +1,146 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, meshgate authors
+# Apache License 2.0 (see LICENSE)
+"""Object reduction, the kinds read and the shipped RBAC."""
+
+from __future__ import annotations
+
+import os
+
+import yaml
+
+from ansible_collections.meshgate.istio_lb.plugins.module_utils import catalog
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect import jp, normalise_image
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.inventory import (
+    PLURALS,
+    rbac_rules,
+    read_kinds,
+    reduce_object,
+)
+
+ROOT = os.path.normpath(
+    os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "..")
+)
+
+
+def test_shipped_clusterrole_equals_generated_rules():
+    with open(os.path.join(ROOT, "rbac", "meshgate-istio-lb-reader.yaml")) as fh:
+        role = yaml.safe_load(fh)
+    assert role["kind"] == "ClusterRole"
+    assert role["rules"] == rbac_rules()
+    verbs = {v for r in role["rules"] for v in r["verbs"]}
+    assert verbs == {"list"}
+    assert not [r for r in role["rules"] if "secrets" in r["resources"]]
+
+
+def test_every_read_kind_has_a_plural():
+    assert all(kind in PLURALS for _g, kind in read_kinds())
+
+
+def test_reduce_drops_bulk_and_secrets_but_keeps_detection_fields():
+    obj = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {
+            "name": "x",
+            "namespace": "n",
+            "annotations": {
+                "kubectl.kubernetes.io/last-applied-configuration": "{...}" * 1000,
+                "a": "b",
+            },
+            "managedFields": [{"manager": "helm", "fieldsV1": {"f:spec": {}}}],
+        },
+        "spec": {
+            "template": {
+                "metadata": {"labels": {"app": "x"}},
+                "spec": {
+                    "containers": [
+                        {
+                            "name": "c",
+                            "image": "i",
+                            "env": [
+                                {
+                                    "name": "TOKEN",
+                                    "valueFrom": {"secretKeyRef": {"name": "s", "key": "k"}},
+                                },
+                                {"name": "A", "value": "1"},
+                            ],
+                            "resources": {"limits": {"cpu": "1"}},
+                        }
+                    ],
+                    "volumes": [{"name": "v"}],
+                },
+            }
+        },
+    }
+    out = reduce_object(obj)
+    assert out["metadata"]["annotations"] == {"a": "b"}
+    assert out["metadata"]["managers"] == ["helm"]
+    c = out["spec"]["template"]["spec"]["containers"][0]
+    assert c["env"] == [{"name": "A", "value": "1"}]
+    assert "resources" not in c and "volumes" not in out["spec"]["template"]["spec"]
+    assert out["spec"]["replicas"] == 1  # server default
+
+
+def test_reduce_namespaces_and_service_defaults():
+    svc = reduce_object(
+        {
+            "apiVersion": "v1",
+            "kind": "Service",
+            "metadata": {"name": "s"},
+            "spec": {"type": "LoadBalancer", "ports": [{"port": 80}]},
+        }
+    )
+    assert svc["metadata"]["namespace"] == "default"
+    assert svc["spec"]["ports"][0]["targetPort"] == 80
+    assert svc["spec"]["externalTrafficPolicy"] == "Cluster"
+    ic = reduce_object(
+        {"apiVersion": "networking.k8s.io/v1", "kind": "IngressClass", "metadata": {"name": "c"}}
+    )
+    assert "namespace" not in ic["metadata"] or ic["metadata"]["namespace"] is None
+
+
+def test_reduce_is_idempotent_on_detection_output():
+    obj = {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {"name": "s", "namespace": "n"},
+        "spec": {"ports": [{"port": 1}]},
+    }
+    once = reduce_object(obj)
+    assert reduce_object(once)["spec"] == once["spec"]
+
+
+def test_normalise_image():
+    cases = {
+        "registry.k8s.io/ingress-nginx/controller:v1.15.1@sha256:594c": "ingress-nginx/controller",
+        "docker.io/library/traefik:v3.3": "traefik",
+        "traefik": "traefik",
+        "localhost:5000/mirror/kong/kubernetes-ingress-controller:3.4": "mirror/kong/kubernetes-ingress-controller",
+        "my.registry:8443/quay.io/jcmoraisjr/haproxy-ingress": "quay.io/jcmoraisjr/haproxy-ingress",
+        "$imageRepo$:$version$": "$imageRepo$",
+        "": "",
+    }
+    for image, want in cases.items():
+        assert normalise_image(image) == want, image
+
+
+def test_catalog_expressions_compile_and_ids_are_unique():
+    import jmespath
+
+    ids = [v["id"] for v in catalog.VENDORS]
+    assert len(ids) == len(set(ids)) == 17
+    for entry in catalog.VENDORS:
+        sr = entry.get("service_routing") or {}
+        exprs = (
+            list(sr.get("route", []))
+            + list(sr.get("backend_service", []))
+            + list(sr.get("workload", []))
+        )
+        exprs += [c.split(":", 1)[1] for c in sr.get("cluster", [])]
+        exprs += list((entry.get("host_rewrite") or {}).get("route", []))
+        exprs += [spec["backends"] for spec in entry.get("route_kinds", {}).values()]
+        for expr in exprs:
+            jmespath.compile(expr)
+    assert jp("metadata.name", {"metadata": {"name": "x"}}) == "x"
+    assert jp("invalid[[", {}) is None
