@@ -13,6 +13,8 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.findings import 
     LEVELS,
     catalog_as_list,
 )
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan import PlanError
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan import plan as _plan
 
 
 def _objects(value):
@@ -75,10 +77,29 @@ def lb_finding_catalog(_value=None):
     return catalog_as_list()
 
 
+def lb_plan(facts, mode, **options):
+    """Plan a mode from an lb_info / detect_load_balancers result (same as the lb_plan module)."""
+    try:
+        return _plan(facts, mode, options)
+    except PlanError as exc:
+        raise AnsibleFilterError("lb_plan: %s" % exc) from None
+
+
+def lb_plan_manifests(the_plan):
+    """The manifests of a plan, in apply order (for kubernetes.core.k8s or a GitOps repo)."""
+    if not isinstance(the_plan, dict) or "phases" not in the_plan:
+        raise AnsibleFilterError(
+            "lb_plan_manifests expects a plan (the plan key of lb_plan's result)"
+        )
+    return [p["manifest"] for ph in the_plan["phases"] for p in ph["patches"]]
+
+
 class FilterModule:
     def filters(self):
         return {
             "detect_load_balancers": detect_load_balancers,
             "lb_findings": lb_findings,
             "lb_finding_catalog": lb_finding_catalog,
+            "lb_plan": lb_plan,
+            "lb_plan_manifests": lb_plan_manifests,
         }

@@ -70,6 +70,23 @@ _BACKEND_INGRESS = None  # networking.k8s.io Ingress backends are read structura
 VENDORS = [
     {
         "id": "ingress-nginx",
+        "plan": {
+            "switch": [
+                {
+                    "on": "Ingress",
+                    "target": "route",
+                    "annotations": {"nginx.ingress.kubernetes.io/service-upstream": "true"},
+                },
+            ],
+            "global_switch": "configmap",
+            "helm": {
+                "chart": "ingress-nginx/ingress-nginx",
+                "pod_annotations": "controller.podAnnotations",
+                "pod_labels": "controller.podLabels",
+                "config": "controller.config",
+                "job_labels": "controller.admissionWebhooks.patch.labels",
+            },
+        },
         "name": "ingress-nginx (kubernetes/ingress-nginx)",
         "kind": "in-cluster",
         "ingress_class_controllers": ["k8s.io/ingress-nginx"],
@@ -109,6 +126,27 @@ VENDORS = [
     },
     {
         "id": "nginx-inc",
+        "plan": {
+            "switch": [
+                {
+                    "on": "Ingress",
+                    "target": "route",
+                    "annotations": {"nginx.org/use-cluster-ip": "true"},
+                },
+                {
+                    "on": "VirtualServer",
+                    "target": "route_list",
+                    "field": "upstreams",
+                    "set": {"use-cluster-ip": True},
+                },
+                {
+                    "on": "VirtualServerRoute",
+                    "target": "route_list",
+                    "field": "upstreams",
+                    "set": {"use-cluster-ip": True},
+                },
+            ],
+        },
         "name": "F5 NGINX Ingress Controller (nginx/kubernetes-ingress)",
         "kind": "in-cluster",
         "ingress_class_controllers": ["nginx.org/ingress-controller"],
@@ -116,10 +154,12 @@ VENDORS = [
         "annotation_prefixes": ["nginx.org/", "nginx.com/"],
         "route_kinds": {
             "k8s.nginx.org/VirtualServer": {
+                "plan_fields": ["upstreams"],
                 "backends": "spec.upstreams[].{service: service, port: port}",
                 "hosts": "[spec.host]",
             },
             "k8s.nginx.org/VirtualServerRoute": {
+                "plan_fields": ["upstreams"],
                 "backends": "spec.upstreams[].{service: service, port: port}",
                 "hosts": "[spec.host]",
             },
@@ -148,6 +188,11 @@ VENDORS = [
     },
     {
         "id": "emissary",
+        "plan": {
+            "switch": [],
+            "default_service_routing": True,
+            "helm": {"pod_annotations": "podAnnotations"},
+        },
         "name": "Emissary-ingress / Ambassador",
         "kind": "in-cluster",
         "ingress_class_controllers": ["getambassador.io/ingress-controller"],
@@ -191,6 +236,22 @@ VENDORS = [
     },
     {
         "id": "traefik",
+        "plan": {
+            "switch": [
+                {
+                    "on": "Ingress",
+                    "target": "backend_service",
+                    "annotations": {"traefik.ingress.kubernetes.io/service.nativelb": "true"},
+                },
+                {
+                    "on": "IngressRoute",
+                    "target": "route_nested",
+                    "field": "routes",
+                    "nested": "services",
+                    "set": {"nativeLB": True},
+                },
+            ],
+        },
         "name": "Traefik Proxy",
         "kind": "in-cluster",
         "ingress_class_controllers": ["traefik.io/ingress-controller"],
@@ -199,10 +260,12 @@ VENDORS = [
         "annotation_prefixes": ["traefik.ingress.kubernetes.io/", "traefik.io/"],
         "route_kinds": {
             "traefik.io/IngressRoute": {
+                "plan_fields": ["routes"],
                 "backends": "spec.routes[].services[?!kind || kind == 'Service'][].{service: name, port: port, namespace: namespace}",
                 "hosts": "[]",
             },
             "traefik.containo.us/IngressRoute": {
+                "plan_fields": ["routes"],
                 "backends": "spec.routes[].services[?!kind || kind == 'Service'][].{service: name, port: port, namespace: namespace}",
                 "hosts": "[]",
             },
@@ -228,6 +291,12 @@ VENDORS = [
     },
     {
         "id": "contour",
+        "plan": {
+            "switch": [],
+            "host_rewrite": [
+                {"on": "HTTPProxy", "target": "route_nested_header", "field": "routes"}
+            ],
+        },
         "name": "Contour (projectcontour)",
         "kind": "in-cluster",
         "ingress_class_controllers": ["projectcontour.io/"],
@@ -238,6 +307,7 @@ VENDORS = [
         "annotation_prefixes": ["projectcontour.io/"],
         "route_kinds": {
             "projectcontour.io/HTTPProxy": {
+                "plan_fields": ["routes"],
                 "backends": "spec.routes[].services[].{service: name, port: port}",
                 "hosts": "[spec.virtualhost.fqdn]",
             },
@@ -263,6 +333,7 @@ VENDORS = [
     },
     {
         "id": "envoy-gateway",
+        "plan": {"switch": [{"on": "*", "target": "envoyproxy"}]},
         "name": "Envoy Gateway",
         "kind": "in-cluster",
         "gateway_class_controllers": ["gateway.envoyproxy.io/gatewayclass-controller"],
@@ -291,6 +362,15 @@ VENDORS = [
     },
     {
         "id": "haproxy-ingress",
+        "plan": {
+            "switch": [
+                {
+                    "on": "Ingress",
+                    "target": "route",
+                    "annotations": {"haproxy-ingress.github.io/service-upstream": "true"},
+                },
+            ],
+        },
         "name": "HAProxy Ingress (jcmoraisjr/haproxy-ingress)",
         "kind": "in-cluster",
         "ingress_class_controllers": ["haproxy-ingress.github.io/controller"],
@@ -322,6 +402,16 @@ VENDORS = [
     },
     {
         "id": "haproxytech",
+        "plan": {
+            "switch": [],
+            "host_rewrite": [
+                {
+                    "on": "Ingress",
+                    "target": "route_annotation",
+                    "annotation": "haproxy.org/set-host",
+                }
+            ],
+        },
         "name": "HAProxy Kubernetes Ingress Controller (haproxytech)",
         "kind": "in-cluster",
         "ingress_class_controllers": ["haproxy.org/ingress-controller"],
@@ -337,6 +427,15 @@ VENDORS = [
     },
     {
         "id": "kong",
+        "plan": {
+            "switch": [
+                {
+                    "on": "*",
+                    "target": "backend_service",
+                    "annotations": {"ingress.kubernetes.io/service-upstream": "true"},
+                },
+            ],
+        },
         "name": "Kong Ingress Controller",
         "kind": "in-cluster",
         "ingress_class_controllers": ["ingress-controllers.konghq.com/kong"],
@@ -370,6 +469,17 @@ VENDORS = [
     },
     {
         "id": "apisix",
+        "plan": {
+            "switch": [
+                {
+                    "on": "ApisixRoute",
+                    "target": "route_nested",
+                    "field": "http",
+                    "nested": "backends",
+                    "set": {"resolveGranularity": "service"},
+                },
+            ],
+        },
         "name": "Apache APISIX Ingress Controller",
         "kind": "in-cluster",
         # 1.x charts use apisix.apache.org/apisix-ingress, 2.x apisix.apache.org/apisix-ingress-controller.
@@ -382,6 +492,7 @@ VENDORS = [
         "annotation_prefixes": ["k8s.apisix.apache.org/"],
         "route_kinds": {
             "apisix.apache.org/ApisixRoute": {
+                "plan_fields": ["http"],
                 "backends": "spec.http[].backends[].{service: serviceName, port: servicePort}",
                 "hosts": "spec.http[].match.hosts[]",
             },
@@ -402,6 +513,7 @@ VENDORS = [
     },
     {
         "id": "skipper",
+        "plan": {"switch": []},
         "name": "Skipper (zalando)",
         "kind": "in-cluster",
         "class_names": ["skipper"],

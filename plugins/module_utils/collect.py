@@ -57,6 +57,7 @@ def collect_live(client, page_size=500):
         )
     idx = _detect.Index(objects, reduce=False)
     idx.api_groups = {g for (g, _k) in discovery}
+    idx.served = {gk: info["version"] for gk, info in discovery.items()}
     extra = []
     cm_info = discovery.get(("", "ConfigMap"))
     pod_info = discovery.get(("", "Pod"))

@@ -41,6 +41,20 @@ except ImportError:  # pragma: no cover
     HAS_YAML = False
 
 WORKLOAD_KINDS = ("Deployment", "DaemonSet", "StatefulSet")
+# Kinds a plan may create or patch; their served versions go into the result.
+PLAN_KINDS = (
+    ("security.istio.io", "PeerAuthentication"),
+    ("networking.istio.io", "Gateway"),
+    ("networking.istio.io", "VirtualService"),
+    ("gateway.networking.k8s.io", "Gateway"),
+    ("gateway.networking.k8s.io", "HTTPRoute"),
+    ("cloud.google.com", "BackendConfig"),
+    ("networking.gke.io", "FrontendConfig"),
+    ("networking.gke.io", "ManagedCertificate"),
+    ("networking.gke.io", "HealthCheckPolicy"),
+    ("gateway.envoyproxy.io", "EnvoyProxy"),
+)
+
 LEGACY_GROUPS = {
     ("extensions", "Deployment"): ("apps", "Deployment"),
     ("extensions", "DaemonSet"): ("apps", "DaemonSet"),
@@ -198,8 +212,10 @@ class Index:
         self.by_ns = {}
         self._cache = {}
         self.reduce = reduce
-        # API groups the server serves (live reads fill this from discovery).
+        # API groups / kinds the server serves (live reads fill these from discovery;
+        # offline they stay empty and mean "unknown").
         self.api_groups = set()
+        self.served = {}
         self.add(objects)
 
     def add(self, objects):
@@ -235,16 +251,14 @@ class Index:
 
     def workloads_in(self, namespace):
         for kind in WORKLOAD_KINDS:
-            for obj in self.in_namespace("apps", kind, namespace):
-                yield obj
+            yield from self.in_namespace("apps", kind, namespace)
 
     def get(self, group, kind, namespace, name):
         return self.by_key.get((group, kind, namespace, name))
 
     def workloads(self):
         for kind in WORKLOAD_KINDS:
-            for obj in self.kind("apps", kind):
-                yield obj
+            yield from self.kind("apps", kind)
 
 
 # --------------------------------------------------------------------------- Istio
@@ -332,6 +346,15 @@ def _istio_inventory(idx):
     pas.sort(key=lambda p: (p["namespace"] or "", p["name"] or ""))
     mesh_pa = [p for p in pas if p["scope"] == "mesh"]
     mesh_mode = mesh_pa[0]["mode"] if mesh_pa and mesh_pa[0]["mode"] != "UNSET" else "PERMISSIVE"
+    # Effective namespace-wide mode (workload and port policies are resolved per backend).
+    ns_modes = {
+        p["namespace"]: p["mode"] for p in pas if p["scope"] == "namespace" and p["mode"] != "UNSET"
+    }
+    if pas:
+        for name, entry in namespaces.items():
+            # Only namespaces that matter to the mesh (labelled for it, or with their own policy).
+            if entry or name in ns_modes:
+                entry["mtls_mode"] = ns_modes.get(name, mesh_mode)
 
     gw_out = []
     for wl in gateways:
@@ -351,6 +374,8 @@ def _istio_inventory(idx):
                     if k in ("app", "istio", "istio.io/rev")
                 },
                 "num_trusted_proxies": ntp,
+                "apiVersion": wl.get("apiVersion"),
+                "proxy_config": _tmpl_annotations(wl).get("proxy.istio.io/config"),
                 "services": [_service_summary(s) for s in svcs],
             }
         )
@@ -368,13 +393,17 @@ def _istio_inventory(idx):
                     "name": None,
                     "labels": selector,
                     "num_trusted_proxies": None,
+                    "apiVersion": None,
+                    "proxy_config": None,
                     "services": [_service_summary(svc)],
                 }
             )
     gw_out.sort(key=lambda g: (g["namespace"] or "", g["name"] or ""))
 
     installed = bool(istiods or injector_webhooks or ztunnels)
+    api_svc = idx.get("", "Service", "default", "kubernetes")
     return {
+        "_api_server_ip": ((api_svc or {}).get("spec") or {}).get("clusterIP"),
         "_gateway_pods": [(_ns(w), _tmpl_labels(w)) for w in gateways],
         "installed": installed,
         "crds_present": crds,
@@ -613,6 +642,25 @@ def _class_args(wl, entry):
     return found
 
 
+def _configmap_ref(wl, entry):
+    """namespace/name of the controller ConfigMap that holds the global routing switch."""
+    spec = (entry.get("service_routing") or {}).get("configmap")
+    if not spec:
+        return None
+    for c in _containers(wl, init=False):
+        for arg in c.get("args") or []:
+            if isinstance(arg, str) and arg.startswith(spec["arg"] + "="):
+                ref_ = arg.split("=", 1)[1].replace("$(POD_NAMESPACE)", _ns(wl) or "")
+                ns, _sep, name = ref_.rpartition("/")
+                return {
+                    "namespace": ns or _ns(wl),
+                    "name": name,
+                    "key": spec["key"],
+                    "value": spec["value"],
+                }
+    return None
+
+
 def _configmap_switch(idx, wl, entry):
     """Global Service-routing switch in the controller ConfigMap, or None if unknown."""
     spec = (entry.get("service_routing") or {}).get("configmap")
@@ -622,7 +670,7 @@ def _configmap_switch(idx, wl, entry):
         for arg in c.get("args") or []:
             if isinstance(arg, str) and arg.startswith(spec["arg"] + "="):
                 ref_ = arg.split("=", 1)[1].replace("$(POD_NAMESPACE)", _ns(wl) or "")
-                ns, _, name = ref_.rpartition("/")
+                ns, _sep, name = ref_.rpartition("/")
                 cm = idx.get("", "ConfigMap", ns or _ns(wl), name)
                 if cm is None:
                     return None
@@ -802,7 +850,7 @@ def _parse_service_ref(value, namespace):
     if not isinstance(value, str):
         return None
     value = value.split("://", 1)[-1].split("/", 1)[0]
-    host, _, port = value.partition(":")
+    host, _sep, port = value.partition(":")
     parts = host.split(".")
     name = parts[0]
     ns = parts[1] if len(parts) > 1 and parts[1] != "svc" else namespace
@@ -1005,7 +1053,57 @@ def _route(obj, vendor, inferred, candidates, klass, hosts, backends, why):
         out["vendor_candidates"] = sorted(candidates)
     if why:
         out["vendor_evidence"] = why
+    anns = _annotations(obj)
+    if anns:
+        out["annotations"] = anns
+    managers = (obj.get("metadata") or {}).get("managers")
+    if managers:
+        out["managers"] = managers
+    if obj.get("kind") == "Ingress":
+        out["rules"] = _ingress_rules(obj)
+    else:
+        _vid, spec = catalog.route_kind_vendor(
+            "%s/%s" % (group_of(obj.get("apiVersion")), obj.get("kind"))
+        )
+        if spec and spec.get("plan_fields"):
+            # Atomic lists a plan must send whole (server-side apply replaces them).
+            out["spec"] = {f: (obj.get("spec") or {}).get(f) for f in spec["plan_fields"]}
     out["_obj"] = obj
+    return out
+
+
+def _ingress_rules(ing):
+    """Ingress spec reduced to what re-pointing needs (spec.rules is an atomic list)."""
+    spec = ing.get("spec") or {}
+    out = {"rules": []}
+    for rule in spec.get("rules") or ():
+        paths = []
+        for p in ((rule.get("http") or {}).get("paths")) or ():
+            svc = (p.get("backend") or {}).get("service") or {}
+            port = svc.get("port") or {}
+            paths.append(
+                {
+                    "path": p.get("path"),
+                    "pathType": p.get("pathType"),
+                    "service": svc.get("name") or (p.get("backend") or {}).get("serviceName"),
+                    "port": (
+                        port.get("number", port.get("name"))
+                        if port
+                        else (p.get("backend") or {}).get("servicePort")
+                    ),
+                }
+            )
+        out["rules"].append({"host": rule.get("host"), "paths": paths})
+    default = spec.get("defaultBackend") or spec.get("backend")
+    if default:
+        svc = default.get("service") or {}
+        port = svc.get("port") or {}
+        out["default_backend"] = {
+            "service": svc.get("name") or default.get("serviceName"),
+            "port": port.get("number", port.get("name")) if port else default.get("servicePort"),
+        }
+    if spec.get("tls"):
+        out["tls"] = spec["tls"]
     return out
 
 
@@ -1050,6 +1148,17 @@ def _annotate_backends(idx, routes, istio, cluster_domain):
             b["found"] = True
             b["headless"] = (svc.get("spec") or {}).get("clusterIP") == "None"
             b["fqdn"] = "%s.%s.svc.%s" % (b["service"], b["namespace"], cluster_domain)
+            selector = (svc.get("spec") or {}).get("selector") or {}
+            b["selector"] = selector or None
+            _svc, wls = _backend_workloads(idx, b["namespace"], b["service"])
+            if wls and istio["installed"]:
+                wl = wls[0]
+                inj = injection_state(wl, istio)
+                b["in_mesh"] = inj["injection"] == "enabled" or inj["ambient"]
+                b["target_port"] = _target_port(svc, b["port"], wl)
+                b["mtls_mode"], b["mtls_policy"] = effective_mtls(
+                    istio, b["namespace"], _tmpl_labels(wl), b["target_port"]
+                )
 
 
 def _backend_workloads(idx, ns, svc_name):
@@ -1348,6 +1457,19 @@ def detect(objects, options=None):
             for lvl in ("Error", "Warning", "Info")
         },
     }
+    cluster_facts = {
+        "api_server_ip": istio["_api_server_ip"],
+        # Served versions of the kinds plans create (live only; null offline = unknown).
+        "apis": (
+            {
+                "%s/%s" % (g, k): idx.served[(g, k)]
+                for g, k in sorted(PLAN_KINDS)
+                if (g, k) in idx.served
+            }
+            if idx.served
+            else None
+        ),
+    }
     istio = {k: v for k, v in istio.items() if not k.startswith("_")}
     lb_ids = {lb["id"] for lb in load_balancers}
     controller_list = sorted(
@@ -1367,6 +1489,7 @@ def detect(objects, options=None):
         key=lambda c: (c["namespace"] or "", c["kind"], c["name"] or ""),
     )
     return {
+        "cluster_facts": cluster_facts,
         "load_balancers": load_balancers,
         "controllers": controller_list,
         "routes": routes,
@@ -1498,6 +1621,17 @@ def _workload_lb_result(idx, item, routes, istio, controllers, findings):
         "evidence": item["evidence"]
         + (["serves classes %s" % ", ".join(item["classes"])] if item.get("classes") else []),
         "gitops": _gitops_owner(wl),
+        "apiVersion": wl.get("apiVersion"),
+        # What a plan needs to patch the pod template without clobbering values already there.
+        "pod_template": {
+            "labels": {k: v for k, v in _tmpl_labels(wl).items() if "istio" in k},
+            "annotations": {
+                k: v
+                for k, v in anns.items()
+                if any(k.startswith(p) for p in catalog.ISTIO["pod_annotation_prefixes"])
+            },
+        },
+        "config_map": _configmap_ref(wl, entry),
     }
     lb_ref = ref(wl)
     label = "%s %s/%s" % (wl.get("kind"), ns, _name(wl))

@@ -11,7 +11,7 @@ module: lb_info
 short_description: Detect third-party load balancers in front of an Istio mesh and diagnose them
 version_added: 0.1.0
 author:
-  - meshgate platform team
+  - meshgate platform team (@meshgate)
 description:
   - Finds every third-party load balancer and ingress controller that sends traffic into the
     mesh (in-cluster controllers such as ingress-nginx, F5 NGINX, Emissary, Traefik, Contour,

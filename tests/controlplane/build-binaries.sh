@@ -14,7 +14,9 @@ K8S_VERSION="${MESHGATE_K8S_VERSION:-v1.36.2}"
 ETCD_VERSION="${MESHGATE_ETCD_VERSION:-v3.6.16}"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cache_root="${MESHGATE_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/meshgate-istio-lb}"
-out="$cache_root/controlplane-k8s-${K8S_VERSION}-etcd-${ETCD_VERSION}"
+# The cache key includes the wrapper sources, so a change to them rebuilds.
+src_hash="$(cat "$here/etcd/main.go" "$here/kube/tools.go" "$here/kube/staging-modules.txt" | sha256sum | cut -c1-12)"
+out="$cache_root/controlplane-k8s-${K8S_VERSION}-etcd-${ETCD_VERSION}-${src_hash}"
 
 log() { echo "build-binaries: $*" >&2; }
 

@@ -270,7 +270,7 @@ def test_none_param_falls_back_to_env_and_unset_stays_none():
     [("no", False), ("False", False), ("0", False), ("yes", True), ("true", True), ("x", True)],
 )
 def test_verify_ssl_env_is_boolean_like_kubernetes_core(value, expected):
-    auth, _ = resolve_auth_params({}, {"K8S_AUTH_VERIFY_SSL": value})
+    auth, _origin = resolve_auth_params({}, {"K8S_AUTH_VERIFY_SSL": value})
     assert auth["validate_certs"] is expected
 
 
@@ -294,7 +294,7 @@ def test_tls_file_env_vars(tmp_path):
         "/k.pem",
     )
     assert origin["client_key"] == "environment variable K8S_AUTH_KEY_FILE"
-    auth, _ = resolve_auth_params({}, {"K8S_AUTH_CA_CERT": "/other.pem"})
+    auth, _origin = resolve_auth_params({}, {"K8S_AUTH_CA_CERT": "/other.pem"})
     assert auth["ca_cert"] == "/other.pem"
 
 
@@ -308,7 +308,7 @@ def test_remaining_env_vars():
         "K8S_AUTH_PROXY_HEADERS_PROXY_BASIC_AUTH": "u:p",
         "K8S_AUTH_PROXY_HEADERS_USER_AGENT": "ua/1",
     }
-    auth, _ = resolve_auth_params({}, env)
+    auth, _origin = resolve_auth_params({}, env)
     assert auth["kubeconfig"] == "/kc"
     assert auth["proxy"] == "http://proxy:3128"
     assert auth["no_proxy"] == "localhost,.local"
@@ -318,7 +318,7 @@ def test_remaining_env_vars():
 
 
 def test_aliases_accepted_in_plain_params():
-    auth, _ = resolve_auth_params(
+    auth, _origin = resolve_auth_params(
         {"verify_ssl": "no", "ssl_ca_cert": "/a", "cert_file": "/b", "key_file": "/c"}, {}
     )
     assert auth["validate_certs"] is False
@@ -882,7 +882,7 @@ def test_list_items_reduces_each_page_as_it_arrives(api):
 def test_list_items_expired_continue_token(api):
     api.on("GET", "/api/v1/configmaps", handler=paged_handler(make_items(9), expire_after=3))
     gen = client_for(api).list_items("/api/v1/configmaps", limit=3)
-    assert len([next(gen) for _ in range(3)]) == 3
+    assert len([next(gen) for _i in range(3)]) == 3
     with pytest.raises(K8sError) as info:
         next(gen)
     assert info.value.reason == "timeout"
@@ -1365,7 +1365,7 @@ def test_error_from_response_redacts_secrets_in_bodies():
 
 def test_k8s_error_rejects_unknown_reason():
     with pytest.raises(ValueError):
-        K8sError("weird", "x")
+        raise K8sError("weird", "x")
     err = K8sError("conflict", "m", status=409, managers=["helm"])
     assert err.to_dict() == {
         "reason": "conflict",

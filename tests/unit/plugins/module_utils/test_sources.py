@@ -98,7 +98,7 @@ def test_timestamps_and_dates_stay_strings(tmp_path):
         "  creationTimestamp: 2024-01-02T03:04:05Z\n"
         "  annotations:\n    released: 2024-01-02\n",
     )
-    (obj,), _ = load_sources(f)
+    (obj,), _warnings = load_sources(f)
     assert obj["metadata"]["creationTimestamp"] == "2024-01-02T03:04:05Z"
     assert obj["metadata"]["annotations"]["released"] == "2024-01-02"
     json.dumps(obj)  # results cross a process boundary as JSON
@@ -333,14 +333,14 @@ def test_directory_is_recursive_sorted_and_filtered(tmp_path):
 
 def test_explicit_file_is_read_whatever_its_extension(tmp_path):
     f = write(tmp_path / "manifest.yaml.in", SVC.format(name="explicit"))
-    objects, _ = load_sources([str(f)])
+    objects, _warnings = load_sources([str(f)])
     assert names(objects) == [("Service", "explicit")]
 
 
 def test_mixed_paths_keep_order_and_dedupe(tmp_path):
     a = write(tmp_path / "d" / "a.yaml", SVC.format(name="a"))
     b = write(tmp_path / "b.yaml", SVC.format(name="b"))
-    objects, _ = load_sources([str(b), str(tmp_path / "d"), str(a)])
+    objects, _warnings = load_sources([str(b), str(tmp_path / "d"), str(a)])
     assert [o["metadata"]["name"] for o in objects] == ["b", "a"]
 
 
@@ -396,7 +396,7 @@ def test_upstream_helm_rendered_manifest_with_source_comments():
 
 def test_upstream_directory_skips_yaml_in_templates():
     path = upstream("controllers/emissary/emissary-emissaryns-v2.1.0.yaml").parent
-    objects, _ = load_sources(str(path))
+    objects, _warnings = load_sources(str(path))
     # only emissary-emissaryns-v2.1.0.yaml: *.yaml.in files are read only when named
     assert len(objects) == 20
 

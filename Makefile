@@ -1,0 +1,256 @@
+# Developer and CI entry points for the meshgate.istio_lb collection.
+#
+#   make test     the whole suite, in CI order: lint, sanity, units, build + install-check,
+#                 integration, molecule (stops at the first failing stage)
+#   make demo     run playbooks/demo.yml against the checkout
+#   make help     list every target
+#
+# Works from a clean clone: `.venv` is created from requirements-dev.txt (all pins live there)
+# and re-installed only when requirements-dev.txt or requirements.txt change. Needs python3
+# (3.11; ansible-core 2.19), git, make, tar and access to a Python package index.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+.NOTPARALLEL:
+MAKEFLAGS += --no-print-directory
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+VENV_STAMP := $(VENV)/.meshgate-requirements.stamp
+
+BUILD := $(CURDIR)/.build
+COLLECTIONS := $(BUILD)/collections
+COLLECTION_LINK := $(COLLECTIONS)/ansible_collections/meshgate/istio_lb
+SANITY_ROOT := $(BUILD)/sanity/ansible_collections/meshgate/istio_lb
+DIST := $(BUILD)/dist
+INSTALLED := $(BUILD)/installed
+
+# ansible-test sanity: Python version of the venv (3.11 with the pinned ansible-core) unless
+# overridden; extra options, e.g. SANITY_ARGS='--test validate-modules'.
+SANITY_PYTHON ?= $(shell test -x $(BIN)/python && $(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null || echo 3.11)
+SANITY_ARGS ?=
+# pytest: extra options for units/integration, e.g. PYTEST_ARGS='-k lb_info -x'.
+PYTEST_ARGS ?=
+# pytest exit code 5 (nothing collected) fails units/integration: tests that silently
+# vanish must not pass CI. Set ALLOW_NO_TESTS=1 locally to accept it while narrowing with -k.
+ALLOW_NO_TESTS ?= 0
+
+# Every tool runs from the venv; ansible finds this collection only through the symlink tree.
+export PATH := $(BIN):$(PATH)
+export VIRTUAL_ENV := $(CURDIR)/$(VENV)
+export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
+ifeq ($(CI),true)
+export NO_COLOR := 1
+export ANSIBLE_NOCOLOR := 1
+export PY_COLORS := 0
+endif
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+# `install-check` builds the tarball itself (never checks a stale one).
+STAGES := lint sanity units install-check integration molecule
+
+.PHONY: help venv collections demo lint sanity units integration molecule build \
+        install-check test clean distclean
+
+help: ## list targets
+	@grep -E '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+
+# --- environment ------------------------------------------------------------------------------
+
+venv: $(VENV_STAMP) ## create/update .venv from requirements-dev.txt
+
+# Re-runs only when a requirements file is newer than the stamp. A venv whose interpreter no
+# longer starts (Python moved or upgraded) is recreated.
+$(VENV_STAMP): requirements-dev.txt requirements.txt
+	@if ! $(BIN)/python -c '' 2>/dev/null; then \
+	  echo "==> creating $(VENV) with $$($(PYTHON) --version)"; \
+	  rm -rf $(VENV); $(PYTHON) -m venv $(VENV); \
+	fi
+	@echo "==> installing requirements-dev.txt into $(VENV)"
+	$(BIN)/python -m pip install -q "$$(grep -E '^pip==' requirements-dev.txt)"
+	$(BIN)/python -m pip install -q -r requirements-dev.txt
+	$(BIN)/python -m pip check
+	@touch $@
+
+collections: ## symlink .build/collections/ansible_collections/meshgate/istio_lb -> repo root
+	@mkdir -p $(dir $(COLLECTION_LINK))
+	@ln -sfn ../../../.. $(COLLECTION_LINK)
+	@test -f $(COLLECTION_LINK)/galaxy.yml
+
+# --- run --------------------------------------------------------------------------------------
+
+demo: venv collections ## run playbooks/demo.yml
+	ansible-playbook playbooks/demo.yml
+
+# --- static checks ----------------------------------------------------------------------------
+
+lint: venv collections ## ansible-lint (production), black, ruff, yamllint, changelog fragments, shellcheck
+	@failed=""; \
+	echo "==> ansible-lint"; ansible-lint -c .ansible-lint || failed="$$failed ansible-lint"; \
+	echo "==> black --check"; black --check . || failed="$$failed black"; \
+	echo "==> ruff check"; ruff check --no-cache . || failed="$$failed ruff"; \
+	echo "==> yamllint"; yamllint --strict -c .yamllint . || failed="$$failed yamllint"; \
+	echo "==> antsibull-changelog lint"; antsibull-changelog lint || failed="$$failed changelog"; \
+	echo "==> shellcheck"; shellcheck -x .ci/run $$(find . \( -path ./.venv -o -path ./.build -o -path ./.git \
+	  -o -path ./tests/output \) -prune -o -name '*.sh' -type f -print) || failed="$$failed shellcheck"; \
+	if [ -n "$$failed" ]; then echo "lint FAILED:$$failed"; exit 1; fi
+
+# Upstream manifests kept byte-for-byte (see their PROVENANCE.md) are data, not our content:
+# left out of the sanity copy as they are left out of lint, so the ignore file stays empty.
+SANITY_SKIP := tests/fixtures tests/crds
+
+# ansible-test accepts only a real .../ansible_collections/meshgate/istio_lb directory (it
+# resolves a symlinked cwd, also when it re-executes itself inside --venv), so sanity runs on a
+# fresh copy of the files git would see: tracked + untracked-not-ignored, never .venv/.build.
+#
+# --venv makes ansible-test build one venv per sanity test (cached in ~/.ansible/test/venv).
+# Bootstrapping each venv downloads get-pip from a host that is unreachable offline; the
+# stand-in below (ansible-test's documented cache path) installs the same pinned pip from the
+# package index instead, with the system CA bundle since ansible-test strips the environment.
+define GET_PIP_STANDIN
+# Offline stand-in for ansible-test's get-pip bootstrap; written by meshgate.istio_lb `make sanity`.
+# ansible-test runs it inside a fresh venv with the arguments for pip (e.g. pip==24.2).
+import ensurepip
+import os
+import sys
+
+args = [a for a in sys.argv[1:] if a not in ("--no-setuptools", "--no-wheel")]
+ensurepip.bootstrap(upgrade=True)
+
+from pip._internal.cli.main import main  # noqa: E402
+
+cert = []
+for bundle in ("/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt"):
+    if os.path.isfile(bundle):
+        cert = ["--cert", bundle]
+        break
+sys.exit(main(["install", "--upgrade", "--force-reinstall"] + cert + args))
+endef
+export GET_PIP_STANDIN
+
+sanity: venv ## ansible-test sanity --venv (offline bootstrap), on a copy under .build/sanity
+	@pipver="$$(python -c 'import re, ansible_test._internal.python_requirements as m; \
+	  print(re.search(r"pip=.([0-9.]+).", open(m.__file__).read()).group(1))')"; \
+	cache="$$HOME/.ansible/test/cache/get_pip_$${pipver//./_}.py"; \
+	if [ ! -f "$$cache" ] || grep -q 'meshgate.istio_lb `make sanity`' "$$cache"; then \
+	  mkdir -p "$$(dirname "$$cache")"; printf '%s\n' "$$GET_PIP_STANDIN" > "$$cache"; \
+	  echo "==> pip $$pipver bootstrap stand-in: $$cache"; \
+	else echo "==> using existing pip $$pipver bootstrap script: $$cache"; fi
+	@rm -rf $(SANITY_ROOT); mkdir -p $(SANITY_ROOT)
+	@if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+	  git ls-files -z -co --exclude-standard \
+	    | { grep -zv $(foreach d,$(SANITY_SKIP),-e '^$(d)/') || true; } \
+	    | tar --null --no-recursion --ignore-failed-read -T - -cf - \
+	    | tar -xf - -C $(SANITY_ROOT); \
+	else \
+	  echo "==> not a git checkout: copying everything but venvs and build output"; \
+	  tar --exclude=./.venv --exclude=./.build --exclude=./.git --exclude=./tests/output \
+	      $(foreach d,$(SANITY_SKIP),--exclude=./$(d)) \
+	      --exclude='__pycache__' -cf - . | tar -xf - -C $(SANITY_ROOT); \
+	fi
+	@# An empty git repo makes ansible-test list exactly these files; without one it would find
+	@# the enclosing checkout's .git, where .build/ is ignored, and skip every target.
+	@git -C $(SANITY_ROOT) init -q
+	@echo "==> ansible-test sanity --venv --python $(SANITY_PYTHON) in $(SANITY_ROOT) ($$(find $(SANITY_ROOT) -type f | wc -l) files)"
+	cd $(SANITY_ROOT) && ansible-test sanity --venv --python $(SANITY_PYTHON) --color no $(SANITY_ARGS)
+
+# --- tests ------------------------------------------------------------------------------------
+
+# $(call pytest,<path>): pytest, with exit code 5 (no tests collected) reported as a failure.
+define pytest
+@rc=0; pytest $(1) $(PYTEST_ARGS) || rc=$$?; \
+	if [ $$rc -eq 5 ]; then \
+	  if [ "$(ALLOW_NO_TESTS)" = 1 ]; then echo "==> no tests collected in $(1) (ALLOW_NO_TESTS=1)"; exit 0; fi; \
+	  echo "ERROR: pytest collected no tests in $(1) (exit 5); this stage must run tests."; exit 1; \
+	fi; exit $$rc
+endef
+
+units: venv collections ## pytest tests/unit
+	$(call pytest,tests/unit)
+
+integration: venv collections ## pytest tests/integration (real control plane)
+	$(call pytest,tests/integration)
+
+molecule: venv collections ## molecule test -s controlplane; molecule syntax -s kind
+	molecule test -s controlplane
+	molecule syntax -s kind
+
+# --- package ----------------------------------------------------------------------------------
+
+build: venv ## ansible-galaxy collection build into .build/dist
+	@rm -rf $(DIST); mkdir -p $(DIST)
+	ansible-galaxy collection build --force --output-path $(DIST) .
+	@tarball="$$(ls $(DIST)/meshgate-istio_lb-*.tar.gz)"; \
+	echo "==> $$tarball: $$(du -h "$$tarball" | cut -f1), $$(tar -tzf "$$tarball" | wc -l) entries"
+
+# Installs the built tarball offline into an empty directory and renders the docs of every
+# module, filter (plugins/filter/<name>.yml) and role of the INSTALLED copy, which catches
+# files lost to build_ignore and docs that only parse in the checkout. ansible-doc exits 0 when
+# a plugin is missing, so its JSON output and warnings are checked as well.
+define INSTALL_CHECK
+tarball="$$(ls "$(DIST)"/meshgate-istio_lb-*.tar.gz)"
+export ANSIBLE_COLLECTIONS_PATH="$(INSTALLED)" ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false
+rm -rf "$(INSTALLED)"; mkdir -p "$(INSTALLED)"
+ansible-galaxy collection install --offline -p "$(INSTALLED)" "$$tarball"
+root="$(INSTALLED)/ansible_collections/meshgate/istio_lb"
+cd "$(INSTALLED)"
+checked=0; failed=""
+check() {
+  local type="$$1" fqcn="$$2" out json
+  checked=$$((checked + 1))
+  if ! out="$$(ansible-doc -t "$$type" "$$fqcn" 2>&1)" \
+     || grep -qE '^\[(WARNING|ERROR|DEPRECATION WARNING)\]' <<<"$$out" \
+     || ! json="$$(ansible-doc --json -t "$$type" "$$fqcn" 2>/dev/null)" \
+     || ! python -c 'import json, sys; d = json.loads(sys.argv[1]); sys.exit(0 if d.get(sys.argv[2]) else 1)' "$$json" "$$fqcn"; then
+    echo "FAIL  $$type $$fqcn"; sed 's/^/      /' <<<"$${out:-(ansible-doc printed nothing)}" | head -40
+    failed="$$failed $$type:$$fqcn"
+  else
+    echo "ok    $$type $$fqcn"
+  fi
+}
+modules=0
+for f in "$$root"/plugins/modules/*.py; do
+  [ -e "$$f" ] || continue
+  name="$$(basename "$$f" .py)"; [ "$$name" = __init__ ] && continue
+  modules=$$((modules + 1)); check module "meshgate.istio_lb.$$name"
+done
+for f in "$$root"/plugins/filter/*.yml; do
+  [ -e "$$f" ] || continue
+  check filter "meshgate.istio_lb.$$(basename "$$f" .yml)"
+done
+for d in "$$root"/roles/*/; do
+  [ -d "$$d" ] || continue
+  check role "meshgate.istio_lb.$$(basename "$$d")"
+done
+echo "==> ansible-doc checked $$checked docs ($$modules modules) of the collection installed from $$tarball"
+if [ "$$modules" -eq 0 ]; then echo "FAIL  no module in the installed collection"; exit 1; fi
+if [ -n "$$failed" ]; then echo "install-check FAILED:$$failed"; exit 1; fi
+endef
+export INSTALL_CHECK
+
+install-check: build ## build, install the tarball offline, ansible-doc every module/filter/role
+	@bash -euo pipefail -c "$$INSTALL_CHECK"
+
+# --- everything -------------------------------------------------------------------------------
+
+test: venv collections ## lint, sanity, units, build + install-check, integration, molecule
+	@start=$$(date +%s); \
+	for stage in $(STAGES); do \
+	  echo; echo "######## $$stage"; t0=$$(date +%s); \
+	  if ! $(MAKE) $$stage; then \
+	    echo; echo "######## FAILED: $$stage after $$(( $$(date +%s) - t0 ))s (stages after it were not run)"; \
+	    exit 1; \
+	  fi; \
+	  echo "######## passed: $$stage ($$(( $$(date +%s) - t0 ))s)"; \
+	done; \
+	echo; echo "######## all stages passed: $(STAGES) ($$(( $$(date +%s) - start ))s)"
+
+clean: ## remove build output (.build, tests/output, caches); keeps .venv
+	rm -rf .build tests/output .pytest_cache .ruff_cache .ansible
+	find . -path ./.venv -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
+
+distclean: clean ## clean, and remove .venv
+	rm -rf $(VENV)

@@ -1,0 +1,378 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, meshgate authors
+# Apache License 2.0 (see LICENSE)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: lb_plan
+short_description: Compute the exact patches an Istio third-party load balancer mode needs
+version_added: 0.1.0
+author:
+  - meshgate platform team (@meshgate)
+description:
+  - Computes, for one cluster, the ordered phases of server-side-apply patches that put its
+    third-party load balancers into the chosen integration mode, with the reason, the
+    reference, the risk and the undo of every patch. Nothing is written to the cluster; use
+    M(meshgate.istio_lb.lb_apply) or the roles to apply a plan.
+  - Detects by itself (live cluster or O(src)), or plans from O(facts), a registered
+    M(meshgate.istio_lb.lb_info) result.
+  - Patches hold only the fields the collection owns. When a target is owned by Helm, Argo CD
+    or Flux, the plan also carries the same change as Helm values and as a kustomize patch,
+    and warns that a direct patch would be reverted.
+  - Deterministic, the same input gives the same plan; the plan is empty when nothing is needed.
+options:
+  mode:
+    description:
+      - V(standalone) keeps plaintext from the load balancer working with a PERMISSIVE
+        PeerAuthentication on exactly the backend ports it reaches (never mesh-wide).
+      - V(standalone_mtls) is Istio's recipe, a sidecar in the load balancer pods with inbound
+        capture off, the application held until the proxy starts, and Service routing (the
+        vendor's switch, or a Host-header rewrite where the vendor has none). hostNetwork load
+        balancers are refused.
+      - V(chained) re-points the in-cluster load balancer's Ingresses at the Istio ingress
+        gateway, with an Istio Gateway and VirtualServices for their hosts and
+        C(numTrustedProxies) on the gateway.
+      - V(gclb_chained) puts a GKE Ingress (or, with O(gke_gateway_class), a GKE Gateway) in front
+        of the Istio ingress gateway, with the health check on 15021 C(/healthz/ready).
+      - V(ambient) enrols the load balancer pods in ambient and bypasses inbound capture.
+    type: str
+    required: true
+    choices: [standalone, standalone_mtls, chained, gclb_chained, ambient]
+  facts:
+    description:
+      - A registered M(meshgate.istio_lb.lb_info) result to plan from, instead of detecting again.
+    type: dict
+  src:
+    description:
+      - Manifests to detect from instead of a live cluster (see M(meshgate.istio_lb.lb_info)).
+    type: list
+    elements: path
+  load_balancers:
+    description:
+      - Plan only these load balancers (ids such as C(Deployment/ingress-nginx/ingress-nginx-controller),
+        C(namespace/name) or names).
+    type: list
+    elements: str
+  namespaces:
+    description: Plan only load balancers in these namespaces.
+    type: list
+    elements: str
+  hosts:
+    description: Plan only routes with these hosts (and, for V(gclb_chained), serve these hosts).
+    type: list
+    elements: str
+  revision:
+    description:
+      - Istio revision (or tag) that injects the load balancer sidecars. Defaults to V(default),
+        or the only installed revision. An unknown revision is refused.
+    type: str
+  global_switch:
+    description:
+      - For ingress-nginx and HAProxy Ingress, turn Service routing on in the controller
+        ConfigMap (all routes) instead of per Ingress.
+    type: bool
+    default: false
+  exclude_api_server:
+    description:
+      - Keep the load balancer's calls to the Kubernetes API server out of Envoy
+        (C(excludeOutboundIPRanges) with the C(kubernetes) Service IP), so a start-up race or a
+        mesh-wide DestinationRule cannot break them.
+    type: bool
+    default: true
+  gateway:
+    description:
+      - The Istio ingress gateway Service (C(namespace/name)) for V(chained) and
+        V(gclb_chained); needed when several exist.
+    type: str
+  route_api:
+    description:
+      - API for the gateway routes; V(istio) (Gateway + VirtualService). V(gateway-api) is
+        refused for now.
+    type: str
+    default: istio
+    choices: [istio, gateway-api]
+  num_trusted_proxies:
+    description: C(gatewayTopology.numTrustedProxies) for the gateway (default 1).
+    type: int
+  istio_api_version:
+    description:
+      - Version of the Istio APIs to emit (V(v1), V(v1beta1)). Default, what the cluster serves,
+        or V(v1) offline.
+    type: str
+  cluster_domain:
+    description: Cluster DNS domain for Service FQDNs.
+    type: str
+    default: cluster.local
+  ingress_class:
+    description: GKE Ingress class for V(gclb_chained).
+    type: str
+    default: gce
+    choices: [gce, gce-internal]
+  backend_protocol:
+    description: Protocol from the Google load balancer to the gateway (C(cloud.google.com/app-protocols)).
+    type: str
+    default: HTTP
+    choices: [HTTP, HTTPS, HTTP2]
+  static_ip_name:
+    description: Name of a reserved global static IP for the GKE Ingress.
+    type: str
+  managed_certificate_domains:
+    description: Domains of a Google-managed certificate (creates a ManagedCertificate).
+    type: list
+    elements: str
+  https_redirect:
+    description: Redirect HTTP to HTTPS at the Google front end (creates a FrontendConfig).
+    type: bool
+    default: false
+  ssl_policy:
+    description: Name of a Google SSL policy for the front end (FrontendConfig).
+    type: str
+  ingress_name:
+    description: Name of the GKE Ingress that V(gclb_chained) creates.
+    type: str
+    default: meshgate-gclb
+  gke_gateway_class:
+    description:
+      - Use the GKE Gateway API instead of a GKE Ingress (a C(gke-l7-*) GatewayClass); adds a
+        HealthCheckPolicy for the gateway Service.
+    type: str
+  dest:
+    description:
+      - Also write the plan to this directory, C(plan.json) and one YAML file per patch under
+        C(manifests/) in apply order, plus C(gitops/) alternatives, for review or GitOps.
+        C(changed) then reports whether files changed.
+    type: path
+  page_size:
+    description: Objects per LIST request when detecting live.
+    type: int
+    default: 500
+extends_documentation_fragment:
+  - meshgate.istio_lb.k8s_auth
+  - meshgate.istio_lb.attributes
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: none
+  idempotent:
+    support: full
+requirements:
+  - python >= 3.9
+  - kubernetes >= 24.2.0
+  - jmespath
+  - PyYAML
+seealso:
+  - module: meshgate.istio_lb.lb_info
+  - name: Istio - Third Party Load Balancers
+    description: The integration modes planned here.
+    link: https://istio.io/latest/docs/ops/integrations/loadbalancers/
+"""
+
+EXAMPLES = r"""
+- name: Plan Istio's recipe (sidecar + Service routing) for every in-cluster load balancer
+  meshgate.istio_lb.lb_plan:
+    mode: standalone_mtls
+  register: lb
+
+- name: Plan from facts already gathered, only ingress-nginx, global switch, canary revision
+  meshgate.istio_lb.lb_plan:
+    mode: standalone_mtls
+    facts: "{{ lbs }}"
+    load_balancers: [ingress-nginx/ingress-nginx-controller]
+    global_switch: true
+    revision: canary
+
+- name: GKE Ingress in front of the Istio gateway, HTTPS to the gateway, written out for review
+  meshgate.istio_lb.lb_plan:
+    mode: gclb_chained
+    backend_protocol: HTTPS
+    managed_certificate_domains: [shop.example.com]
+    https_redirect: true
+    dest: "{{ playbook_dir }}/plans/{{ inventory_hostname }}"
+
+- name: Show what would change
+  ansible.builtin.debug:
+    msg: "{{ lb.plan.phases | map(attribute='patches') | flatten | map(attribute='reason') | list }}"
+"""
+
+RETURN = r"""
+plan:
+  description: The plan.
+  returned: always
+  type: dict
+  contains:
+    mode:
+      description: The mode planned.
+      type: str
+    field_manager:
+      description: Server-side-apply field manager the patches are meant for (C(meshgate)).
+      type: str
+    cluster:
+      description: Which cluster (or files) the plan was computed from.
+      type: dict
+    phases:
+      description:
+        - Ordered phases; each has C(name), C(description), C(patches) and C(wait) (what to wait for
+          before the next phase, for example the rollout of the load balancer pods).
+        - Each patch has C(id), C(target) (apiVersion, kind, namespace, name), C(manifest) (the partial
+          object to server-side apply), C(creates), C(reason), C(reference), C(risk) (restart, traffic)
+          and C(undo).
+      type: list
+      elements: dict
+    warnings:
+      description: What the user must know (unauthenticated traffic, Host rewrite caveats, GitOps owners).
+      type: list
+      elements: str
+    refusals:
+      description: Load balancers that cannot get this mode, with C(code), C(reason) and C(suggestion).
+      type: list
+      elements: dict
+    undo:
+      description: How to reverse each patch, in reverse order.
+      type: list
+      elements: dict
+    gitops:
+      description: For targets owned by Helm, Argo CD or Flux, the same change as C(helm_values) and C(kustomize_patch).
+      type: list
+      elements: dict
+    observed:
+      description: Existing objects the plan patches (apply checks they did not change meanwhile).
+      type: list
+      elements: str
+    summary:
+      description: Counts of phases, patches, created objects, restarts, refusals and warnings.
+      type: dict
+files:
+  description: Files written under O(dest).
+  returned: when O(dest) is set
+  type: list
+  elements: str
+"""
+
+import copy
+import os
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect import HAS_JMESPATH, detect
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s_client import (
+    AUTH_ARG_SPEC,
+    K8sError,
+    client_from_params,
+    kubeconfig_no_log_values,
+)
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan import (
+    DEFAULT_OPTIONS,
+    MODES,
+    PlanError,
+    plan,
+    plan_files,
+)
+
+PLAN_OPTIONS = sorted(DEFAULT_OPTIONS)
+
+
+def argument_spec():
+    spec = copy.deepcopy(AUTH_ARG_SPEC)
+    spec.update(
+        mode=dict(type="str", required=True, choices=list(MODES)),
+        facts=dict(type="dict"),
+        src=dict(type="list", elements="path"),
+        load_balancers=dict(type="list", elements="str"),
+        namespaces=dict(type="list", elements="str"),
+        hosts=dict(type="list", elements="str"),
+        revision=dict(type="str"),
+        global_switch=dict(type="bool", default=False),
+        exclude_api_server=dict(type="bool", default=True),
+        gateway=dict(type="str"),
+        route_api=dict(type="str", default="istio", choices=["istio", "gateway-api"]),
+        num_trusted_proxies=dict(type="int"),
+        istio_api_version=dict(type="str"),
+        cluster_domain=dict(type="str", default="cluster.local"),
+        ingress_class=dict(type="str", default="gce", choices=["gce", "gce-internal"]),
+        backend_protocol=dict(type="str", default="HTTP", choices=["HTTP", "HTTPS", "HTTP2"]),
+        static_ip_name=dict(type="str"),
+        managed_certificate_domains=dict(type="list", elements="str"),
+        https_redirect=dict(type="bool", default=False),
+        ssl_policy=dict(type="str"),
+        ingress_name=dict(type="str", default="meshgate-gclb"),
+        gke_gateway_class=dict(type="str"),
+        dest=dict(type="path"),
+        page_size=dict(type="int", default=500),
+    )
+    return spec
+
+
+def gather_facts(module):
+    """The lb_info result to plan from: given, offline or live."""
+    params = module.params
+    if params.get("facts"):
+        return params["facts"]
+    from ansible_collections.meshgate.istio_lb.plugins.module_utils import collect
+
+    if params.get("src"):
+        from ansible_collections.meshgate.istio_lb.plugins.module_utils.sources import SourceError
+
+        try:
+            idx, _kinds, warnings = collect.collect_offline(params["src"])
+        except SourceError as exc:
+            module.fail_json(msg=str(exc))
+        for warning in warnings:
+            module.warn(warning)
+        facts = detect(idx, {"cluster_domain": params["cluster_domain"]})
+        facts["cluster"] = {"source": "offline", "src": params["src"]}
+        return facts
+    try:
+        client = client_from_params(params)
+        idx, _kinds = collect.collect_live(client, page_size=params["page_size"])
+    except K8sError as exc:
+        module.fail_json(msg=str(exc), error=exc.to_dict())
+    facts = detect(idx, {"cluster_domain": params["cluster_domain"]})
+    facts["cluster"] = {"source": "live", "server": client.server, "context": client.context}
+    return facts
+
+
+def write_files(module, dest, the_plan):
+    """Write plan.json + manifests/ + gitops/; returns (changed, paths)."""
+    changed = False
+    written = []
+    for rel, text in plan_files(the_plan):
+        path = os.path.join(dest, rel)
+        written.append(path)
+        try:
+            with open(path) as fh:
+                if fh.read() == text:
+                    continue
+        except OSError:
+            pass
+        changed = True
+        if module.check_mode:
+            continue
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w") as fh:
+            fh.write(text)
+    return changed, written
+
+
+def main():
+    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    module.no_log_values.update(kubeconfig_no_log_values(module.params.get("kubeconfig")))
+    if not HAS_JMESPATH:
+        module.fail_json(msg=missing_required_lib("jmespath"))
+    facts = gather_facts(module)
+    options = {k: module.params.get(k) for k in PLAN_OPTIONS if k in module.params}
+    try:
+        the_plan = plan(facts, module.params["mode"], options)
+    except PlanError as exc:
+        module.fail_json(msg=str(exc))
+    result = {"changed": False, "plan": the_plan}
+    if module.params.get("dest"):
+        result["changed"], result["files"] = write_files(module, module.params["dest"], the_plan)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,142 @@
+"""Fixtures for integration tests against a real Kubernetes API server.
+
+`control_plane` (session): etcd + kube-apiserver + controller-manager + scheduler started by
+tests/controlplane/harness.py with the CRDs from tests/crds installed, or an existing cluster
+with USE_EXISTING_CLUSTER=true + KUBECONFIG. `namespace` (function): a fresh namespace.
+
+Environment:
+  MESHGATE_STATE_DIR   state dir to use (kept afterwards; a control plane already running
+                       there, e.g. from `cli.py up`, is reused and left running)
+  KUBEBUILDER_ASSETS, TEST_ASSET_*   binaries (envtest conventions), else build-binaries.sh
+  USE_EXISTING_CLUSTER=true + KUBECONFIG   test against that cluster instead
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+# The harness is not a package: put its folder on sys.path (done here, not in pyproject,
+# so these tests run the same whichever config file is in force).
+sys.path.insert(0, str(ROOT / "tests" / "controlplane"))
+# The collection as `ansible_collections.meshgate.istio_lb` (the Makefile creates this link).
+_COLLECTIONS = ROOT / ".build" / "collections"
+if _COLLECTIONS.is_dir() and str(_COLLECTIONS) not in sys.path:
+    sys.path.insert(0, str(_COLLECTIONS))
+
+from harness import ControlPlane, default_crd_paths  # noqa: E402
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "controlplane: needs the real API server (fixture control_plane)"
+    )
+
+
+@pytest.fixture(scope="session")
+def control_plane(tmp_path_factory):
+    """The API server for this test session (started once, CRDs installed, stopped at end)."""
+    fixed = os.environ.get("MESHGATE_STATE_DIR")
+    state_dir = Path(fixed) if fixed else tmp_path_factory.mktemp("controlplane")
+    cp = ControlPlane(state_dir)
+    # Someone else's control plane (cli.py up, or an existing cluster): use, don't stop.
+    owned = not cp.use_existing and not cp.is_running()
+    cp.start()
+    try:
+        cp.install_crds(default_crd_paths())
+        for warning in cp.warnings:
+            print(f"\ncontrol plane: {warning}", file=sys.stderr)
+        yield cp
+    finally:
+        if owned:
+            cp.stop()
+            if not fixed:
+                # etcd preallocates a 64 MB WAL; keep logs/audit.log, drop the data.
+                shutil.rmtree(state_dir / "etcd-data", ignore_errors=True)
+
+
+@pytest.fixture
+def namespace(control_plane, request):
+    """A unique namespace for one test, deleted afterwards (without waiting)."""
+    base = re.sub(r"[^a-z0-9-]+", "-", request.node.name.lower()).strip("-")[:40]
+    name = f"t-{base}-{uuid.uuid4().hex[:6]}".replace("--", "-")
+    control_plane.apply_manifests(
+        {
+            "apiVersion": "v1",
+            "kind": "Namespace",
+            "metadata": {"name": name, "labels": {"meshgate-test": "true"}},
+        }
+    )
+    yield name
+    # --wait=false: finalization needs the namespace controller and takes a few seconds;
+    # nothing later depends on it being gone.
+    control_plane.kubectl("delete", "namespace", name, "--wait=false", check=False)
+
+
+# ---------------------------------------------------------------- vendor fixtures in the cluster
+# The vendors' own manifests (tests/fixtures/shared) loaded with `kubectl apply --server-side`.
+# Left out of the load, and why:
+#   - admission webhook configurations: the API server would call webhooks whose pods never
+#     run here (no kubelet), and reject every Ingress/Pod;
+#   - CustomResourceDefinitions: the session fixture installed the real CRDs from tests/crds;
+#   - F5 NGINX's IngressClass "nginx": ingress-nginx ships one with the same name, and a
+#     cluster can hold only one (spec.controller is immutable).
+SHARED = ROOT / "tests" / "fixtures" / "shared"
+SKIP_KINDS = {
+    "ValidatingWebhookConfiguration",
+    "MutatingWebhookConfiguration",
+    "CustomResourceDefinition",
+    "APIService",
+}
+FILES = [
+    "controllers/ingress-nginx/deploy-cloud.yaml",
+    "controllers/contour/contour.yaml",
+    "controllers/kong/all-in-one-dbless.yaml",
+    "controllers/haproxytech/haproxy-ingress.yaml",
+    "controllers/haproxytech/ingressclass.yaml",
+    "controllers/nginx-inc/common-ns-and-sa.yaml",
+    "controllers/nginx-inc/deployment-nginx-ingress.yaml",
+    "controllers/nginx-inc/service-loadbalancer.yaml",
+    "controllers/emissary/emissary-emissaryns-v2.1.0.yaml",
+    "controllers/istio/istiod-rendered.golden.yaml",
+    "controllers/istio/ingressgateway-rendered.golden.yaml",
+    "controllers/istio/bookinfo.yaml",
+    "controllers/istio/bookinfo-gateway.yaml",
+    "examples/gke/ingress-asm-multi-backendconfig/backend-services.yaml",
+    "examples/gke/ingress-asm-multi-backendconfig/istio-ingressgateway-service.yaml",
+    "examples/contour/basic-httpproxy.yaml",
+    "examples/nginx-inc/cafe.yaml",
+    "examples/nginx-inc/cafe-virtual-server.yaml",
+    "examples/aws-alb/2048_full.yaml",
+    "examples/ingress-nginx/http-svc.yaml",
+    "examples/ingress-nginx/affinity-cookie-ingress.yaml",
+]
+
+
+@pytest.fixture(scope="session")
+def loaded(control_plane, tmp_path_factory):
+    """Load the fixtures once; returns the path of the exact objects that were applied."""
+    docs = []
+    for rel in FILES:
+        with open(SHARED / rel) as fh:
+            for doc in yaml.safe_load_all(fh):
+                if (
+                    isinstance(doc, dict)
+                    and doc.get("kind") not in SKIP_KINDS
+                    and (doc.get("metadata") or {}).get("name")
+                ):
+                    docs.append(doc)
+    namespaces = sorted({(d.get("metadata") or {}).get("namespace") for d in docs} - {None})
+    pre = [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": n}} for n in namespaces]
+    path = tmp_path_factory.mktemp("lbinfo") / "objects.yaml"
+    path.write_text(yaml.safe_dump_all(pre + docs))
+    control_plane.apply_manifests(str(path))
+    return path

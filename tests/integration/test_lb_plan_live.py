@@ -1,0 +1,242 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, meshgate authors
+# Apache License 2.0 (see LICENSE)
+"""lb_plan against the real API server with the real CRD schemas.
+
+Every manifest of every plan (fixture scenarios x modes x options) must be accepted by a
+server-side dry-run apply; planning never writes; the conflicts a plan predicts for atomic
+lists owned by another manager are the ones the API server reports.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.collect import collect_live
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect import detect
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s_client import (
+    K8sError,
+    client_from_params,
+)
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan import (
+    FIELD_MANAGER,
+    MODES,
+    PlanError,
+    plan,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+GATEWAY = "istio-system/istio-ingressgateway"
+OPTION_SETS = [
+    {"gateway": GATEWAY},
+    {"gateway": GATEWAY, "global_switch": True, "revision": "default"},
+    {
+        "gateway": GATEWAY,
+        "backend_protocol": "HTTPS",
+        "managed_certificate_domains": ["shop.example.com"],
+        "https_redirect": True,
+        "ssl_policy": "modern",
+        "static_ip_name": "shop-ip",
+    },
+    {
+        "gateway": GATEWAY,
+        "gke_gateway_class": "gke-l7-global-external-managed",
+        "hosts": ["shop.example.com"],
+    },
+]
+
+pytestmark = pytest.mark.controlplane
+
+
+@pytest.fixture(scope="module")
+def scenario(control_plane, loaded):
+    """What the fixtures lack for every mode to have work, removed afterwards so other tests see
+    the fixtures alone: a ztunnel DaemonSet (a simulated ambient install - no node runs it
+    here), a mesh-wide STRICT PeerAuthentication, and injection on the apps' namespace."""
+    extras = [
+        {
+            "apiVersion": "apps/v1",
+            "kind": "DaemonSet",
+            "metadata": {"name": "ztunnel", "namespace": "istio-system"},
+            "spec": {
+                "selector": {"matchLabels": {"app": "ztunnel"}},
+                "template": {
+                    "metadata": {"labels": {"app": "ztunnel"}},
+                    "spec": {
+                        "containers": [
+                            {"name": "istio-proxy", "image": "docker.io/istio/ztunnel:1.30.3"}
+                        ]
+                    },
+                },
+            },
+        },
+        # The rendered istiod fixture sets meshConfig.rootNamespace: istio-control, so that is
+        # where a mesh-wide policy lives (in istio-system it would be namespace-wide only).
+        {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "istio-control"}},
+        {
+            "apiVersion": "security.istio.io/v1",
+            "kind": "PeerAuthentication",
+            "metadata": {"name": "default", "namespace": "istio-control"},
+            "spec": {"mtls": {"mode": "STRICT"}},
+        },
+    ]
+    for obj in extras:
+        control_plane.apply_manifests(obj)
+    control_plane.kubectl("label", "namespace", "default", "istio-injection=enabled", "--overwrite")
+    yield
+    control_plane.kubectl("label", "namespace", "default", "istio-injection-", check=False)
+    control_plane.kubectl(
+        "delete", "daemonset", "ztunnel", "-n", "istio-system", "--wait=false", check=False
+    )
+    control_plane.kubectl(
+        "delete",
+        "peerauthentication",
+        "default",
+        "-n",
+        "istio-control",
+        "--wait=false",
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def facts(control_plane, loaded, scenario):
+    client = client_from_params({"kubeconfig": control_plane.kubeconfig})
+    idx, _kinds = collect_live(client)
+    return detect(idx)
+
+
+def _plans(facts):
+    for mode in MODES:
+        for opts in OPTION_SETS:
+            try:
+                yield mode, opts, plan(facts, mode, opts)
+            except PlanError as exc:  # a refusal of the whole request is not a manifest
+                yield mode, opts, exc
+
+
+def test_every_manifest_of_every_plan_passes_server_side_dry_run(control_plane, facts):
+    client = client_from_params({"kubeconfig": control_plane.kubeconfig})
+    mark = control_plane.audit.mark()
+    checked = {}
+    rejected = []
+    for mode, opts, p in _plans(facts):
+        assert not isinstance(p, PlanError), (mode, opts, str(p))
+        for ph in p["phases"]:
+            for patch in ph["patches"]:
+                try:
+                    # force: ownership conflicts are apply's business (tested below); here the
+                    # question is whether the schema and the API accept the object.
+                    client.apply(patch["manifest"], FIELD_MANAGER, dry_run=True, force=True)
+                except K8sError as exc:
+                    rejected.append((mode, patch["target"], str(exc)))
+                checked[mode] = checked.get(mode, 0) + 1
+    assert rejected == []
+    # Every mode produced manifests on this cluster (the fixtures give each something to do).
+    assert set(checked) == set(MODES), checked
+    # Planning and dry runs wrote nothing.
+    writes = [
+        e
+        for e in control_plane.audit.events(since=mark)
+        if e.get("verb") in ("create", "update", "patch", "delete")
+        and not (e.get("user") or {}).get("username", "").startswith("system:")
+        and "dryRun=All" not in e.get("requestURI", "")
+    ]
+    assert writes == [], [e.get("requestURI") for e in writes]
+
+
+def test_kinds_planned_cover_the_modes(facts):
+    kinds = {}
+    for mode, _opts, p in _plans(facts):
+        for ph in p["phases"]:
+            for patch in ph["patches"]:
+                kinds.setdefault(mode, set()).add(patch["target"]["kind"])
+    assert "PeerAuthentication" in kinds["standalone"]
+    assert {"Deployment", "Ingress"} <= kinds["standalone_mtls"]
+    assert {"Gateway", "VirtualService", "Service", "Ingress", "Deployment"} <= kinds["chained"]
+    assert {
+        "BackendConfig",
+        "Service",
+        "Ingress",
+        "ManagedCertificate",
+        "FrontendConfig",
+        "HealthCheckPolicy",
+        "HTTPRoute",
+    } <= kinds["gclb_chained"]
+    assert "Deployment" in kinds["ambient"]
+
+
+def test_predicted_conflicts_are_the_servers(control_plane, facts):
+    client = client_from_params({"kubeconfig": control_plane.kubeconfig})
+    predicted = []
+    for mode in ("standalone_mtls", "chained"):
+        p = plan(facts, mode, {"gateway": GATEWAY})
+        predicted += [
+            pt for ph in p["phases"] for pt in ph["patches"] if pt["risk"].get("conflicts_with")
+        ]
+    assert predicted, "the fixtures hold atomic lists created by kubectl"
+    for pt in predicted:
+        with pytest.raises(K8sError) as exc:
+            client.apply(pt["manifest"], FIELD_MANAGER, dry_run=True)
+        assert exc.value.reason == "conflict"
+        assert set(pt["risk"]["conflicts_with"]) <= set(exc.value.managers), (
+            pt["target"],
+            exc.value.managers,
+        )
+
+
+def test_module_writes_plan_files_idempotently(control_plane, loaded, tmp_path):
+    dest = tmp_path / "plan"
+    play = [
+        {
+            "hosts": "localhost",
+            "connection": "local",
+            "gather_facts": False,
+            "tasks": [
+                {
+                    "name": "plan",
+                    "meshgate.istio_lb.lb_plan": {
+                        "mode": "chained",
+                        "gateway": GATEWAY,
+                        "kubeconfig": control_plane.kubeconfig,
+                        "dest": str(dest),
+                    },
+                    "register": "r",
+                },
+                {
+                    "name": "save",
+                    "ansible.builtin.copy": {
+                        "content": "{{ r | to_json }}",
+                        "dest": str(tmp_path / "r.json"),
+                        "mode": "0600",
+                    },
+                },
+            ],
+        }
+    ]
+    pb = tmp_path / "play.yml"
+    pb.write_text(yaml.safe_dump(play))
+    env = dict(
+        os.environ,
+        ANSIBLE_COLLECTIONS_PATH=str(ROOT / ".build" / "collections"),
+        ANSIBLE_PYTHON_INTERPRETER=sys.executable,
+    )
+    cmd = [str(Path(sys.executable).parent / "ansible-playbook"), "-i", "localhost,", str(pb)]
+    first = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300, check=False)
+    assert first.returncode == 0, first.stdout + first.stderr
+    r1 = json.loads((tmp_path / "r.json").read_text())
+    assert r1["changed"] is True and r1["plan"]["summary"]["patches"] > 0
+    manifests = sorted(p.name for p in (dest / "manifests").iterdir())
+    assert manifests[0].startswith("p001-") and len(manifests) == r1["plan"]["summary"]["patches"]
+    second = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300, check=False)
+    assert second.returncode == 0
+    r2 = json.loads((tmp_path / "r.json").read_text())
+    assert r2["changed"] is False  # same cluster, same plan, files unchanged
+    assert r2["plan"] == r1["plan"]

@@ -1,0 +1,524 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, meshgate authors
+# Apache License 2.0 (see LICENSE)
+"""lb_plan's core on plain data: vendor x mode, refusals, determinism, convergence, GitOps."""
+
+from __future__ import annotations
+
+import copy
+import json
+import random
+
+import pytest
+from builders import (
+    GOOD_SIDECAR_ANNOTATIONS,
+    NGINX_IMAGE,
+    app,
+    deployment,
+    ingress,
+    ingress_class,
+    istio_base,
+    namespace,
+    nginx_lb,
+    service,
+)
+
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect import detect
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan import (
+    FIELD_MANAGER,
+    PlanError,
+    plan,
+    plan_files,
+)
+
+
+def patches(p):
+    return [pt for ph in p["phases"] for pt in ph["patches"]]
+
+
+def by_kind(p, kind):
+    return [pt for pt in patches(p) if pt["target"]["kind"] == kind]
+
+
+def gateway_objects():
+    labels = {"app": "istio-ingressgateway", "istio": "ingressgateway"}
+    gw = deployment(
+        "istio-system",
+        "istio-ingressgateway",
+        "docker.io/istio/proxyv2:1.30.3",
+        labels=labels,
+        args=["proxy", "router"],
+    )
+    svc = service(
+        "istio-system",
+        "istio-ingressgateway",
+        dict(labels),
+        ports=((15021, 15021), (80, 8080), (443, 8443)),
+    )
+    svc["spec"]["ports"][1]["name"] = "http2"
+    svc["spec"]["ports"][2]["name"] = "https"
+    return [gw, svc]
+
+
+def shop_with_nginx(**lb_kw):
+    return istio_base("STRICT") + app() + nginx_lb(**lb_kw) + [ingress("shop", "web", "web", 80)]
+
+
+# ------------------------------------------------------------------ standalone (A)
+
+
+def test_standalone_permissive_exactly_on_the_backend_container_port():
+    p = plan(detect(shop_with_nginx()), "standalone")
+    (pa,) = by_kind(p, "PeerAuthentication")
+    m = pa["manifest"]
+    assert m["metadata"]["namespace"] == "shop"
+    assert m["spec"] == {
+        "selector": {"matchLabels": {"app": "web"}},
+        "portLevelMtls": {"8080": {"mode": "PERMISSIVE"}},
+    }
+    assert "mtls" not in m["spec"]  # never changes the workload-wide mode
+    assert pa["creates"] and pa["undo"] == {"action": "delete"}
+    assert any("NOT mutually authenticated" in w for w in p["warnings"])
+
+
+def test_standalone_nothing_when_not_strict():
+    objs = istio_base("PERMISSIVE") + app() + nginx_lb() + [ingress("shop", "web", "web", 80)]
+    p = plan(detect(objs), "standalone")
+    assert p["phases"] == [] and p["summary"]["patches"] == 0
+
+
+# ------------------------------------------------------------------ standalone_mtls (B)
+
+
+def test_standalone_mtls_ingress_nginx_per_ingress():
+    objs = shop_with_nginx()
+    objs.append(
+        {
+            "apiVersion": "v1",
+            "kind": "Service",
+            "metadata": {"name": "kubernetes", "namespace": "default"},
+            "spec": {"clusterIP": "10.96.0.1", "ports": [{"port": 443}]},
+        }
+    )
+    p = plan(detect(objs), "standalone_mtls")
+    assert [ph["name"] for ph in p["phases"]] == ["service-routing", "sidecar"]
+    (ing,) = by_kind(p, "Ingress")
+    assert ing["manifest"]["metadata"]["annotations"] == {
+        "nginx.ingress.kubernetes.io/service-upstream": "true"
+    }
+    assert "spec" not in ing["manifest"]  # only the field we own
+    (dep,) = by_kind(p, "Deployment")
+    tmpl = dep["manifest"]["spec"]["template"]["metadata"]
+    assert tmpl["labels"] == {"sidecar.istio.io/inject": "true"}
+    assert tmpl["annotations"]["traffic.sidecar.istio.io/includeInboundPorts"] == ""
+    assert json.loads(tmpl["annotations"]["proxy.istio.io/config"]) == {
+        "holdApplicationUntilProxyStarts": True
+    }
+    assert tmpl["annotations"]["traffic.sidecar.istio.io/excludeOutboundIPRanges"] == "10.96.0.1/32"
+    assert dep["risk"]["restart"] is True
+    assert p["phases"][1]["wait"] == [
+        {
+            "for": "rollout",
+            "targets": ["Deployment/ingress-nginx/ingress-nginx-controller"],
+            "timeout": 600,
+        }
+    ]
+    assert p["field_manager"] == FIELD_MANAGER == "meshgate"
+
+
+def test_standalone_mtls_global_switch_uses_the_controller_configmap():
+    lb = nginx_lb(
+        args=["/nginx-ingress-controller", "--configmap=$(POD_NAMESPACE)/ingress-nginx-controller"]
+    )
+    objs = (
+        istio_base()
+        + app()
+        + lb
+        + [ingress("shop", "web", "web", 80), ingress("shop", "web2", "web", 80)]
+    )
+    p = plan(detect(objs), "standalone_mtls", {"global_switch": True})
+    (cm,) = by_kind(p, "ConfigMap")
+    assert cm["target"] == {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "name": "ingress-nginx-controller",
+        "namespace": "ingress-nginx",
+    }
+    assert cm["manifest"]["data"] == {"service-upstream": "true"}
+    assert by_kind(p, "Ingress") == []
+
+
+def test_standalone_mtls_merges_existing_proxy_config_and_revision():
+    lb = nginx_lb(pod_annotations={"proxy.istio.io/config": '{"concurrency": 2}'})
+    hook = {
+        "apiVersion": "admissionregistration.k8s.io/v1",
+        "kind": "MutatingWebhookConfiguration",
+        "metadata": {"name": "istio-sidecar-injector-canary", "labels": {"istio.io/rev": "canary"}},
+        "webhooks": [{"name": "rev.namespace.sidecar-injector.istio.io"}],
+    }
+    facts = detect(istio_base() + app() + lb + [hook, ingress("shop", "web", "web", 80)])
+    p = plan(facts, "standalone_mtls", {"revision": "canary"})
+    (dep,) = by_kind(p, "Deployment")
+    tmpl = dep["manifest"]["spec"]["template"]["metadata"]
+    assert tmpl["labels"] == {"istio.io/rev": "canary"}
+    assert json.loads(tmpl["annotations"]["proxy.istio.io/config"]) == {
+        "concurrency": 2,
+        "holdApplicationUntilProxyStarts": True,
+    }
+    assert dep["undo"]["restore"] == {
+        "spec.template.metadata.annotations.proxy.istio.io/config": '{"concurrency": 2}'
+    }
+
+
+def test_standalone_mtls_refusals():
+    facts = detect(
+        istio_base() + app() + nginx_lb(host_network=True) + [ingress("shop", "web", "web", 80)]
+    )
+    p = plan(facts, "standalone_mtls")
+    assert patches(p) == []
+    (r,) = p["refusals"]
+    assert r["code"] == "host-network" and "chained" in r["suggestion"]
+    off = detect(
+        istio_base()
+        + app()
+        + nginx_lb(ns_labels={"istio-injection": "disabled"})
+        + [ingress("shop", "web", "web", 80)]
+    )
+    assert plan(off, "standalone_mtls")["refusals"][0]["code"] == "injection-disabled"
+
+
+def test_standalone_mtls_errors_are_clear():
+    with pytest.raises(PlanError, match="Istio is not installed"):
+        plan(detect(app() + nginx_lb()), "standalone_mtls")
+    with pytest.raises(PlanError, match="revision 'blue' is not installed .*found: default"):
+        plan(detect(shop_with_nginx()), "standalone_mtls", {"revision": "blue"})
+    with pytest.raises(PlanError, match="unknown mode 'sideways'"):
+        plan(detect(shop_with_nginx()), "sideways")
+    with pytest.raises(PlanError, match="unknown plan option"):
+        plan(detect(shop_with_nginx()), "standalone", {"colour": "blue"})
+    with pytest.raises(PlanError, match="facts must be the result"):
+        plan({"foo": 1}, "standalone")
+
+
+def _vendor_lb(vendor_objs, route):
+    return istio_base() + app() + vendor_objs + [route]
+
+
+def test_standalone_mtls_kong_switch_on_backend_services():
+    kong = [
+        namespace("kong"),
+        ingress_class("kong", "ingress-controllers.konghq.com/kong"),
+        deployment("kong", "proxy-kong", "kong:3.4", labels={"app": "proxy-kong"}),
+    ]
+    p = plan(
+        detect(_vendor_lb(kong, ingress("shop", "web", "web", 80, klass="kong"))), "standalone_mtls"
+    )
+    (svc,) = by_kind(p, "Service")
+    assert svc["target"]["name"] == "web" and svc["manifest"]["metadata"]["annotations"] == {
+        "ingress.kubernetes.io/service-upstream": "true"
+    }
+
+
+def test_standalone_mtls_traefik_ingressroute_whole_atomic_list():
+    traefik = [
+        namespace("traefik"),
+        deployment(
+            "traefik",
+            "traefik",
+            "docker.io/traefik:v3.3",
+            labels={"app.kubernetes.io/name": "traefik"},
+        ),
+    ]
+    route = {
+        "apiVersion": "traefik.io/v1alpha1",
+        "kind": "IngressRoute",
+        "metadata": {"name": "web", "namespace": "shop", "managedFields": [{"manager": "kubectl"}]},
+        "spec": {
+            "routes": [
+                {"match": "Host(`a`)", "kind": "Rule", "services": [{"name": "web", "port": 80}]}
+            ]
+        },
+    }
+    p = plan(detect(_vendor_lb(traefik, route)), "standalone_mtls")
+    (ir,) = by_kind(p, "IngressRoute")
+    assert ir["manifest"]["spec"]["routes"][0]["services"] == [
+        {"name": "web", "port": 80, "nativeLB": True}
+    ]
+    assert ir["manifest"]["spec"]["routes"][0]["match"] == "Host(`a`)"  # the rest of the list kept
+    assert ir["risk"]["conflicts_with"] == ["kubectl"]
+    assert ir["undo"]["action"] == "restore-field"
+
+
+def test_standalone_mtls_vendor_without_switch_uses_host_rewrite_or_refuses():
+    hap = [
+        namespace("haproxy"),
+        deployment(
+            "haproxy",
+            "haproxy",
+            "haproxytech/kubernetes-ingress:3.2",
+            labels={"run": "haproxy-ingress"},
+        ),
+    ]
+    p = plan(
+        detect(
+            _vendor_lb(
+                hap + [ingress_class("haproxy", "haproxy.org/ingress-controller")],
+                ingress("shop", "web", "web", 80, klass="haproxy"),
+            )
+        ),
+        "standalone_mtls",
+    )
+    (ing,) = by_kind(p, "Ingress")
+    assert ing["manifest"]["metadata"]["annotations"] == {
+        "haproxy.org/set-host": "web.shop.svc.cluster.local"
+    }
+    assert any("Host-header rewrite" in w for w in p["warnings"])
+    skipper = [
+        namespace("skipper"),
+        deployment(
+            "skipper",
+            "skipper-ingress",
+            "registry.opensource.zalan.do/pathfinder/skipper:v0.11",
+            labels={"application": "skipper-ingress"},
+        ),
+    ]
+    rg = {
+        "apiVersion": "zalando.org/v1",
+        "kind": "RouteGroup",
+        "metadata": {"name": "web", "namespace": "shop"},
+        "spec": {
+            "hosts": ["a"],
+            "backends": [{"name": "b", "type": "service", "serviceName": "web", "servicePort": 80}],
+        },
+    }
+    p = plan(detect(_vendor_lb(skipper, rg)), "standalone_mtls")
+    assert p["refusals"][0]["code"] == "no-service-routing"
+
+
+def test_standalone_mtls_nothing_left_when_converged():
+    lb = nginx_lb(
+        pod_labels={"sidecar.istio.io/inject": "true"}, pod_annotations=GOOD_SIDECAR_ANNOTATIONS
+    )
+    objs = (
+        istio_base()
+        + app()
+        + lb
+        + [
+            ingress(
+                "shop",
+                "web",
+                "web",
+                80,
+                annotations={"nginx.ingress.kubernetes.io/service-upstream": "true"},
+            )
+        ]
+    )
+    p = plan(detect(objs), "standalone_mtls", {"exclude_api_server": False})
+    assert p["phases"] == [] and p["summary"]["patches"] == 0
+
+
+def test_applying_the_plan_converges():
+    """Merge every manifest into the objects (what server-side apply does to these maps):
+    planning again gives an empty plan."""
+    objs = shop_with_nginx()
+    p = plan(detect(objs), "standalone_mtls", {"exclude_api_server": False})
+    index = {(o["kind"], o["metadata"].get("namespace"), o["metadata"]["name"]): o for o in objs}
+    for pt in patches(p):
+        t = pt["target"]
+        _merge(index[(t["kind"], t.get("namespace"), t["name"])], pt["manifest"])
+    again = plan(detect(objs), "standalone_mtls", {"exclude_api_server": False})
+    assert again["summary"]["patches"] == 0, again["phases"]
+
+
+def _merge(dst, src):
+    for k, v in src.items():
+        if isinstance(v, dict) and isinstance(dst.get(k), dict):
+            _merge(dst[k], v)
+        elif isinstance(v, dict):
+            dst[k] = copy.deepcopy(v)
+        else:
+            dst[k] = v
+
+
+def test_gitops_owner_gets_helm_values_and_kustomize_patch():
+    objs = shop_with_nginx()
+    dep = [
+        o
+        for o in objs
+        if o["kind"] == "Deployment" and o["metadata"]["name"] == "ingress-nginx-controller"
+    ][0]
+    dep["metadata"]["labels"] = {"app.kubernetes.io/managed-by": "Helm"}
+    dep["metadata"]["annotations"]["meta.helm.sh/release-name"] = "ingress-nginx"
+    p = plan(detect(objs), "standalone_mtls")
+    (g,) = p["gitops"]
+    assert g["owner"] == {"tool": "helm", "release": "ingress-nginx"}
+    values = g["helm_values"]["controller"]
+    assert values["podLabels"] == {"sidecar.istio.io/inject": "true"}
+    assert values["podAnnotations"]["traffic.sidecar.istio.io/includeInboundPorts"] == ""
+    assert g["kustomize_patch"]["kind"] == "Deployment"
+    assert any("reverted" in w for w in p["warnings"])
+    assert by_kind(p, "Deployment")[0]["owner"]["tool"] == "helm"
+
+
+def test_deterministic_byte_identical():
+    objs = shop_with_nginx() + gateway_objects()
+    a = json.dumps(plan(detect(objs), "chained"), sort_keys=True)
+    shuffled = list(objs)
+    random.Random(7).shuffle(shuffled)
+    b = json.dumps(plan(detect(shuffled), "chained"), sort_keys=True)
+    assert a == b
+    files_a = plan_files(plan(detect(objs), "standalone_mtls"))
+    files_b = plan_files(plan(detect(shuffled), "standalone_mtls"))
+    assert files_a == files_b
+    assert files_a[0][0] == "plan.json" and files_a[1][0].startswith("manifests/p001-")
+
+
+# ------------------------------------------------------------------ chained (C)
+
+
+def test_chained_repoints_ingress_through_an_externalname_bridge():
+    p = plan(detect(shop_with_nginx() + gateway_objects()), "chained")
+    assert [ph["name"] for ph in p["phases"]] == ["gateway", "repoint"]
+    (gw,) = by_kind(p, "Gateway")
+    assert gw["manifest"]["spec"]["selector"] == {"istio": "ingressgateway"}
+    assert gw["manifest"]["spec"]["servers"][0]["hosts"] == ["web.example.com"]
+    (vs,) = by_kind(p, "VirtualService")
+    assert vs["manifest"]["spec"]["http"][0]["route"][0]["destination"] == {
+        "host": "web.shop.svc.cluster.local",
+        "port": {"number": 80},
+    }
+    (bridge,) = by_kind(p, "Service")
+    assert bridge["manifest"]["spec"] == {
+        "type": "ExternalName",
+        "externalName": "istio-ingressgateway.istio-system.svc.cluster.local",
+        "ports": [{"name": "http", "port": 80}],
+    }
+    (ing,) = by_kind(p, "Ingress")
+    path = ing["manifest"]["spec"]["rules"][0]["http"]["paths"][0]
+    assert path["backend"] == {
+        "service": {"name": "meshgate-istio-gateway", "port": {"number": 80}}
+    }
+    assert (
+        ing["undo"]["restore"]["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]["name"]
+        == "web"
+    )
+    (dep,) = by_kind(p, "Deployment")
+    assert json.loads(
+        dep["manifest"]["spec"]["template"]["metadata"]["annotations"]["proxy.istio.io/config"]
+    ) == {"gatewayTopology": {"numTrustedProxies": 1}}
+    assert p["phases"][0]["wait"][0]["targets"] == ["Deployment/istio-system/istio-ingressgateway"]
+
+
+def test_chained_gateway_choice():
+    with pytest.raises(PlanError, match="no Istio ingress gateway"):
+        plan(detect(shop_with_nginx()), "chained")
+    two = shop_with_nginx() + gateway_objects()
+    extra = service(
+        "gw2",
+        "istio-ingressgateway",
+        {"istio": "ingressgateway"},
+        ports=((15021, 15021), (80, 8080)),
+    )
+    with pytest.raises(PlanError, match="several Istio ingress gateways"):
+        plan(detect(two + [extra]), "chained")
+    p = plan(detect(two + [extra]), "chained", {"gateway": "istio-system/istio-ingressgateway"})
+    assert p["summary"]["patches"] > 0
+    with pytest.raises(PlanError, match="gateway 'nope/x'"):
+        plan(detect(two), "chained", {"gateway": "nope/x"})
+
+
+# ------------------------------------------------------------------ gclb_chained (C, GKE)
+
+
+def test_gclb_chained_new_ingress_and_backendconfig():
+    opts = {
+        "backend_protocol": "HTTPS",
+        "managed_certificate_domains": ["shop.example.com"],
+        "https_redirect": True,
+        "static_ip_name": "shop-ip",
+    }
+    p = plan(detect(istio_base() + gateway_objects()), "gclb_chained", opts)
+    (bc,) = by_kind(p, "BackendConfig")
+    assert bc["manifest"]["spec"]["healthCheck"] == {
+        "type": "HTTP",
+        "port": 15021,
+        "requestPath": "/healthz/ready",
+    }
+    (svc,) = by_kind(p, "Service")
+    anns = svc["manifest"]["metadata"]["annotations"]
+    assert anns["cloud.google.com/neg"] == '{"ingress": true}'
+    assert json.loads(anns["cloud.google.com/backend-config"]) == {
+        "default": "meshgate-istio-gateway"
+    }
+    assert json.loads(anns["cloud.google.com/app-protocols"]) == {"https": "HTTPS"}
+    (ing,) = by_kind(p, "Ingress")
+    ia = ing["manifest"]["metadata"]["annotations"]
+    assert ia["kubernetes.io/ingress.class"] == "gce"
+    assert ia["networking.gke.io/managed-certificates"] == "meshgate-gclb"
+    assert ia["networking.gke.io/v1beta1.FrontendConfig"] == "meshgate-gclb"
+    assert ing["manifest"]["spec"]["defaultBackend"]["service"] == {
+        "name": "istio-ingressgateway",
+        "port": {"number": 443},
+    }
+    assert by_kind(p, "FrontendConfig")[0]["manifest"]["spec"] == {
+        "redirectToHttps": {"enabled": True}
+    }
+    assert by_kind(p, "ManagedCertificate")[0]["manifest"]["spec"] == {
+        "domains": ["shop.example.com"]
+    }
+
+
+def test_gclb_chained_gke_gateway_variant():
+    p = plan(
+        detect(istio_base() + gateway_objects()),
+        "gclb_chained",
+        {"gke_gateway_class": "gke-l7-global-external-managed"},
+    )
+    (hcp,) = by_kind(p, "HealthCheckPolicy")
+    assert hcp["manifest"]["spec"]["default"]["config"]["httpHealthCheck"] == {
+        "port": 15021,
+        "requestPath": "/healthz/ready",
+    }
+    assert hcp["manifest"]["spec"]["targetRef"]["name"] == "istio-ingressgateway"
+    assert (
+        by_kind(p, "Gateway")[0]["manifest"]["spec"]["gatewayClassName"]
+        == "gke-l7-global-external-managed"
+    )
+    with pytest.raises(PlanError, match="gke-l7-"):
+        plan(
+            detect(istio_base() + gateway_objects()), "gclb_chained", {"gke_gateway_class": "istio"}
+        )
+
+
+# ------------------------------------------------------------------ ambient (D)
+
+
+def test_ambient_enrols_pods_and_refuses_without_ztunnel():
+    with pytest.raises(PlanError, match="ztunnel"):
+        plan(detect(shop_with_nginx()), "ambient")
+    zt = deployment(
+        "istio-system",
+        "ztunnel",
+        "docker.io/istio/ztunnel:1.30.3",
+        labels={"app": "ztunnel"},
+        kind="DaemonSet",
+    )
+    p = plan(detect(shop_with_nginx() + [zt]), "ambient")
+    (dep,) = by_kind(p, "Deployment")
+    meta = dep["manifest"]["spec"]["template"]["metadata"]
+    assert meta == {
+        "labels": {"istio.io/dataplane-mode": "ambient"},
+        "annotations": {"ambient.istio.io/bypass-inbound-capture": "true"},
+    }
+
+
+def test_undo_is_the_reverse_of_apply_order():
+    p = plan(detect(shop_with_nginx() + gateway_objects()), "chained")
+    ids = [pt["id"] for pt in patches(p)]
+    assert [u["patch"] for u in p["undo"]] == list(reversed(ids))
+
+
+def test_nginx_image_constant_is_real():
+    # Guards the builders against drifting from the catalog.
+    assert detect(nginx_lb())["load_balancers"][0]["vendor"] == "ingress-nginx"
+    assert "ingress-nginx/controller" in NGINX_IMAGE
