@@ -1109,15 +1109,162 @@ def _trusted_proxies(b, facts, opts, phase, gw, n, reason):
     ]
 
 
+def _gateway_api_gateway(b, facts, opts, phase):
+    """The Istio Gateway API Gateway the LB sends to: the existing one, or a new ClusterIP one.
+
+    istiod deploys a Gateway of class istio as a Deployment + Service "<name>-istio"; the LB
+    targets that Service. Returns (gateway info, Service summary).
+    """
+    if _served(facts, "gateway.networking.k8s.io", "Gateway") is False:
+        raise PlanError(
+            "the Gateway API CRDs (gateway.networking.k8s.io) are not served: install them, "
+            "or use route_api istio"
+        )
+    existing = [
+        r
+        for r in facts.get("routes") or ()
+        if r["kind"] == "Gateway"
+        and r["vendor"] == "istio"
+        and (r["apiVersion"] or "").startswith("gateway.networking.k8s.io/")
+    ]
+    if opts["gateway"]:
+        ns, _sep, name = opts["gateway"].rpartition("/")
+        existing = [r for r in existing if r["name"] == name and (not ns or r["namespace"] == ns)]
+    if len(existing) > 1:
+        raise PlanError(
+            "several Istio Gateway API gateways were found (%s); choose one with "
+            "gateway=<namespace>/<name>"
+            % ", ".join("%s/%s" % (r["namespace"], r["name"]) for r in existing)
+        )
+    version = _api(facts, "gateway.networking.k8s.io", "Gateway", "v1")
+    n = opts["num_trusted_proxies"] or 1
+    trust = {"gatewayTopology": {"numTrustedProxies": n}}
+    annotations = {
+        "proxy.istio.io/config": json.dumps(trust, sort_keys=True, separators=(",", ":"))
+    }
+    if existing:
+        r = existing[0]
+        target = _target(r["apiVersion"], "Gateway", r["name"], r["namespace"])
+        manifest = {
+            "apiVersion": r["apiVersion"],
+            "kind": "Gateway",
+            "metadata": _meta(target),
+            "spec": {"infrastructure": {"annotations": annotations}},
+        }
+        creates = False
+        b.warn(
+            "Gateway %s/%s must accept routes from the Ingress namespaces "
+            "(listeners[].allowedRoutes.namespaces)" % (r["namespace"], r["name"])
+        )
+    else:
+        gateways = (facts.get("istio") or {}).get("gateways") or [{}]
+        ns = (
+            gateways[0].get("namespace")
+            or (facts.get("istio") or {}).get("control_plane_namespace")
+            or "istio-system"
+        )
+        target = _target(version, "Gateway", "meshgate-chained", ns)
+        manifest = {
+            "apiVersion": version,
+            "kind": "Gateway",
+            "metadata": _meta(
+                target,
+                labels=MANAGED_LABEL,
+                annotations={"networking.istio.io/service-type": "ClusterIP"},
+            ),
+            "spec": {
+                "gatewayClassName": "istio",
+                "infrastructure": {"annotations": annotations},
+                "listeners": [
+                    {
+                        "name": "http",
+                        "port": 80,
+                        "protocol": "HTTP",
+                        "allowedRoutes": {"namespaces": {"from": "All"}},
+                    }
+                ],
+            },
+        }
+        creates = True
+    svc = {
+        "name": "%s-istio" % target["name"],
+        "namespace": target["namespace"],
+        "ports": [{"name": "http", "port": 80}],
+    }
+    gw = {
+        "target": target,
+        "trust_manifest": manifest,
+        "creates": creates,
+        "trust_reason": "Istio Gateway API gateway %s/%s (its ClusterIP Service %s is deployed by istiod) "
+        "trusts %d proxy in X-Forwarded-For"
+        % (target["namespace"], target["name"], svc["name"], n),
+    }
+    return gw, svc
+
+
+def _gateway_api_routing(b, facts, opts, phase, svc, routes):
+    """One HTTPRoute per Ingress, attached to the Istio Gateway API gateway."""
+    version = _api(facts, "gateway.networking.k8s.io", "HTTPRoute", "v1")
+    parent = {"name": svc["name"][: -len("-istio")], "namespace": svc["namespace"]}
+    for r in routes:
+        rules = []
+        compact = r.get("rules") or {}
+        for rule in compact.get("rules") or ():
+            for p in rule.get("paths") or ():
+                if not isinstance(p.get("port"), int):
+                    b.warn(
+                        "%s: backend %s uses a named port; an HTTPRoute needs a number, left out"
+                        % (r["id"], p.get("service"))
+                    )
+                    continue
+                kind = "Exact" if p.get("pathType") == "Exact" else "PathPrefix"
+                rules.append(
+                    {
+                        "matches": [{"path": {"type": kind, "value": p.get("path") or "/"}}],
+                        "backendRefs": [{"name": p["service"], "port": p["port"]}],
+                    }
+                )
+        default = compact.get("default_backend")
+        if default and isinstance(default.get("port"), int):
+            rules.append({"backendRefs": [{"name": default["service"], "port": default["port"]}]})
+        if not rules:
+            continue
+        target = _target(version, "HTTPRoute", _dns_name("meshgate", r["name"]), r["namespace"])
+        spec = {"parentRefs": [dict(parent)], "rules": rules}
+        hosts = sorted(h for h in r.get("hosts") or () if h)
+        if hosts:
+            spec["hostnames"] = hosts
+        b.patch(
+            phase,
+            target,
+            {
+                "apiVersion": version,
+                "kind": "HTTPRoute",
+                "metadata": _meta(target, labels=MANAGED_LABEL),
+                "spec": spec,
+            },
+            "routes of %s as a Gateway API HTTPRoute on the Istio gateway (paths and backends preserved)"
+            % r["id"],
+            LB_DOC,
+            {"restart": False, "traffic": "none until traffic is re-pointed"},
+            {"action": "delete"},
+            creates=True,
+        )
+
+
 def _plan_chained(b, facts, opts):
     if _served(facts, "networking.istio.io", "Gateway") is False:
         raise PlanError(
             "the Istio networking CRDs (networking.istio.io) are not served: chained mode needs Istio installed"
         )
-    gw, svc = _pick_gateway(facts, opts)
     gateway_phase = b.phase(
         "gateway", "Istio routing for the load balancers' hosts, and client-IP trust on the gateway"
     )
+    gateway_api = opts["route_api"] == "gateway-api"
+    if gateway_api:
+        gw, svc = _gateway_api_gateway(b, facts, opts, gateway_phase)
+    else:
+        gw, svc = _pick_gateway(facts, opts)
     repoint = b.phase(
         "repoint", "The load balancers send to the Istio ingress gateway (Host header preserved)"
     )
@@ -1148,8 +1295,11 @@ def _plan_chained(b, facts, opts):
         if not routes:
             continue
         any_lb = True
-        gw_name = _dns_name("meshgate", lb["namespace"], lb["name"])
-        _istio_routing(b, facts, opts, gateway_phase, gw, svc, lb["id"], routes, gw_name)
+        if gateway_api:
+            _gateway_api_routing(b, facts, opts, gateway_phase, svc, routes)
+        else:
+            gw_name = _dns_name("meshgate", lb["namespace"], lb["name"])
+            _istio_routing(b, facts, opts, gateway_phase, gw, svc, lb["id"], routes, gw_name)
         for r in routes:
             backend_name = svc["name"]
             if r["namespace"] != svc["namespace"]:
@@ -1241,7 +1391,38 @@ def _plan_chained(b, facts, opts):
                 "%s must allow ExternalName Services (Traefik: allowExternalNameServices; Contour: enableExternalNameService) for the cross-namespace bridge"
                 % lb["vendor"]
             )
-    if any_lb:
+    if any_lb and gateway_api:
+        b.patch(
+            gateway_phase,
+            gw["target"],
+            gw["trust_manifest"],
+            gw["trust_reason"],
+            TOPO_DOC,
+            {
+                "restart": True,
+                "traffic": "Istio (re)deploys the gateway pods with the new proxy config",
+            },
+            (
+                {"action": "delete"}
+                if gw["creates"]
+                else {
+                    "action": "remove-fields",
+                    "fields": ["spec.infrastructure.annotations.proxy.istio.io/config"],
+                }
+            ),
+            creates=gw["creates"],
+        )
+        # The Gateway goes first; the next phase waits for the Deployment istiod makes of it.
+        gateway_phase["patches"].insert(0, gateway_phase["patches"].pop())
+        t = gw["target"]
+        gateway_phase["wait"] = [
+            {
+                "for": "rollout",
+                "targets": ["Deployment/%s/%s-istio" % (t["namespace"], t["name"])],
+                "timeout": 600,
+            }
+        ]
+    elif any_lb:
         _trusted_proxies(
             b,
             facts,
@@ -1251,6 +1432,7 @@ def _plan_chained(b, facts, opts):
             opts["num_trusted_proxies"] or 1,
             "one in-cluster load balancer in front",
         )
+    if any_lb:
         b.warn(
             "chained mode: the hop LB -> Istio gateway is plaintext HTTP inside the cluster; gateway -> backends is Istio mTLS."
         )
@@ -1697,10 +1879,6 @@ def plan(facts, mode, options=None):
     opts.update({k: v for k, v in (options or {}).items() if v is not None})
     if opts["route_api"] not in ("istio", "gateway-api"):
         raise PlanError("route_api must be istio or gateway-api")
-    if opts["route_api"] == "gateway-api":
-        raise PlanError(
-            "route_api gateway-api is not implemented yet; use route_api istio (Istio Gateway + VirtualService)"
-        )
     b = _Builder(facts, mode, opts)
     _PLANNERS[mode](b, facts, opts)
     return b.result()

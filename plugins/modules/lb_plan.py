@@ -89,8 +89,10 @@ options:
     type: str
   route_api:
     description:
-      - API for the gateway routes; V(istio) (Gateway + VirtualService). V(gateway-api) is
-        refused for now.
+      - API for the gateway routes in V(chained) mode. V(istio) creates an Istio Gateway and
+        VirtualServices for the existing ingress gateway. V(gateway-api) attaches one Gateway API
+        HTTPRoute per Ingress to the Istio Gateway API gateway (class C(istio)), creating a
+        ClusterIP one named C(meshgate-chained) when none exists.
     type: str
     default: istio
     choices: [istio, gateway-api]

@@ -50,6 +50,7 @@ OPTION_SETS = [
         "gke_gateway_class": "gke-l7-global-external-managed",
         "hosts": ["shop.example.com"],
     },
+    {"route_api": "gateway-api"},
 ]
 
 pytestmark = pytest.mark.controlplane
@@ -116,6 +117,8 @@ def facts(control_plane, loaded, scenario):
 def _plans(facts):
     for mode in MODES:
         for opts in OPTION_SETS:
+            if "route_api" in opts and mode != "chained":
+                continue  # an option of the chained mode only
             try:
                 yield mode, opts, plan(facts, mode, opts)
             except PlanError as exc:  # a refusal of the whole request is not a manifest
@@ -160,7 +163,9 @@ def test_kinds_planned_cover_the_modes(facts):
                 kinds.setdefault(mode, set()).add(patch["target"]["kind"])
     assert "PeerAuthentication" in kinds["standalone"]
     assert {"Deployment", "Ingress"} <= kinds["standalone_mtls"]
-    assert {"Gateway", "VirtualService", "Service", "Ingress", "Deployment"} <= kinds["chained"]
+    assert {"Gateway", "VirtualService", "HTTPRoute", "Service", "Ingress", "Deployment"} <= kinds[
+        "chained"
+    ]
     assert {
         "BackendConfig",
         "Service",

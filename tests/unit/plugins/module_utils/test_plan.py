@@ -427,6 +427,32 @@ def test_chained_gateway_choice():
         plan(detect(two), "chained", {"gateway": "nope/x"})
 
 
+def test_chained_gateway_api_variant_creates_an_istio_class_gateway():
+    p = plan(detect(shop_with_nginx() + gateway_objects()), "chained", {"route_api": "gateway-api"})
+    gateway_phase = p["phases"][0]
+    first = gateway_phase["patches"][0]
+    assert (first["target"]["kind"], first["target"]["name"]) == ("Gateway", "meshgate-chained")
+    spec = first["manifest"]["spec"]
+    assert spec["gatewayClassName"] == "istio"
+    assert first["manifest"]["metadata"]["annotations"] == {
+        "networking.istio.io/service-type": "ClusterIP"
+    }
+    trust = json.loads(spec["infrastructure"]["annotations"]["proxy.istio.io/config"])
+    assert trust == {"gatewayTopology": {"numTrustedProxies": 1}}
+    assert gateway_phase["wait"][0]["targets"] == ["Deployment/istio-system/meshgate-chained-istio"]
+    (route,) = by_kind(p, "HTTPRoute")
+    assert route["manifest"]["spec"]["parentRefs"] == [
+        {"name": "meshgate-chained", "namespace": "istio-system"}
+    ]
+    assert route["manifest"]["spec"]["rules"][0]["backendRefs"] == [{"name": "web", "port": 80}]
+    (bridge,) = by_kind(p, "Service")
+    assert (
+        bridge["manifest"]["spec"]["externalName"]
+        == "meshgate-chained-istio.istio-system.svc.cluster.local"
+    )
+    assert by_kind(p, "VirtualService") == []
+
+
 # ------------------------------------------------------------------ gclb_chained (C, GKE)
 
 
