@@ -76,6 +76,9 @@ VENDORS = [
                     "on": "Ingress",
                     "target": "route",
                     "annotations": {"nginx.ingress.kubernetes.io/service-upstream": "true"},
+                    # Without it the sidecar sees the client's Host, matches no Service and sends
+                    # plaintext through PassthroughCluster (ingress-nginx#3171).
+                    "host_annotation": "nginx.ingress.kubernetes.io/upstream-vhost",
                 },
             ],
             "global_switch": "configmap",
@@ -719,4 +722,56 @@ def route_kinds():
     for entry in VENDORS:
         for gk in entry.get("route_kinds", {}):
             out[gk] = entry["id"]
+    return out
+
+
+# Annotations worth reporting in results (everything the catalog, the plans and the health
+# checks read). Others - configuration snippets, auth URLs - may carry credentials and are
+# never copied into results.
+_REPORTED_PREFIXES = (
+    "kubernetes.io/ingress.",
+    "cloud.google.com/",
+    "beta.cloud.google.com/",
+    "networking.gke.io/",
+    "service.beta.kubernetes.io/",
+    "alb.ingress.kubernetes.io/healthcheck-",
+    "alb.ingress.kubernetes.io/target-type",
+    "alb.ingress.kubernetes.io/backend-protocol",
+    "appgw.ingress.kubernetes.io/health-probe-",
+    "appgw.ingress.kubernetes.io/backend-protocol",
+    "meta.helm.sh/",
+    "argocd.argoproj.io/",
+) + tuple(ISTIO["pod_annotation_prefixes"])
+
+
+def _reported_keys():
+    keys = {"ingressclass.kubernetes.io/is-default-class"}
+    for entry in VENDORS:
+        spec = entry.get("plan") or {}
+        for item in list(spec.get("switch", ())) + list(spec.get("host_rewrite", ())):
+            keys.update((item.get("annotations") or {}).keys())
+            if item.get("annotation"):
+                keys.add(item["annotation"])
+        exprs = list((entry.get("service_routing") or {}).get("route", []))
+        exprs += list((entry.get("host_rewrite") or {}).get("route", []))
+        exprs += list((entry.get("service_routing") or {}).get("backend_service", []))
+        exprs += list((entry.get("host_rewrite") or {}).get("backend_service", []))
+        for expr in exprs:
+            for part in expr.split('"')[1::2]:
+                if "/" in part:
+                    keys.add(part)
+    return frozenset(keys)
+
+
+_REPORTED_KEYS = _reported_keys()
+
+
+def reported_annotations(annotations):
+    """The annotations a result may carry: known keys and prefixes only, values redacted."""
+    from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s_client import redact
+
+    out = {}
+    for key, value in (annotations or {}).items():
+        if key in _REPORTED_KEYS or key.startswith(_REPORTED_PREFIXES):
+            out[key] = redact(value) if isinstance(value, str) else value
     return out

@@ -20,6 +20,7 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.findings import 
     sort_findings,
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.inventory import (
+    PATCHED_KINDS,
     group_of,
     reduce_object,
 )
@@ -41,20 +42,6 @@ except ImportError:  # pragma: no cover
     HAS_YAML = False
 
 WORKLOAD_KINDS = ("Deployment", "DaemonSet", "StatefulSet")
-# Kinds a plan may create or patch; their served versions go into the result.
-PLAN_KINDS = (
-    ("security.istio.io", "PeerAuthentication"),
-    ("networking.istio.io", "Gateway"),
-    ("networking.istio.io", "VirtualService"),
-    ("gateway.networking.k8s.io", "Gateway"),
-    ("gateway.networking.k8s.io", "HTTPRoute"),
-    ("cloud.google.com", "BackendConfig"),
-    ("networking.gke.io", "FrontendConfig"),
-    ("networking.gke.io", "ManagedCertificate"),
-    ("networking.gke.io", "HealthCheckPolicy"),
-    ("gateway.envoyproxy.io", "EnvoyProxy"),
-)
-
 LEGACY_GROUPS = {
     ("extensions", "Deployment"): ("apps", "Deployment"),
     ("extensions", "DaemonSet"): ("apps", "DaemonSet"),
@@ -179,6 +166,11 @@ def labels_match(wanted, labels):
 def selector_matches(selector, labels):
     """Service-style selector (all pairs present in labels); empty selects nothing."""
     return bool(selector) and all(labels.get(k) == v for k, v in selector.items())
+
+
+def _dict(value):
+    """value if it is a mapping, else {} (annotations are free text and may hold anything)."""
+    return value if isinstance(value, dict) else {}
 
 
 def _parse_proxy_config(text):
@@ -360,8 +352,8 @@ def _istio_inventory(idx):
     for wl in gateways:
         svcs = services_selecting(idx, wl)
         pc = _parse_proxy_config(_tmpl_annotations(wl).get("proxy.istio.io/config"))
-        ntp = ((pc.get("gatewayTopology") or {}).get("numTrustedProxies")) or (
-            (mesh.get("defaultConfig") or {}).get("gatewayTopology") or {}
+        ntp = _dict(pc.get("gatewayTopology")).get("numTrustedProxies") or _dict(
+            _dict(mesh.get("defaultConfig")).get("gatewayTopology")
         ).get("numTrustedProxies")
         gw_out.append(
             {
@@ -417,10 +409,10 @@ def _istio_inventory(idx):
         "mesh_mtls_mode": mesh_mode,
         "mesh_config": {
             "hold_application_until_proxy_starts": bool(
-                (mesh.get("defaultConfig") or {}).get("holdApplicationUntilProxyStarts")
+                _dict(mesh.get("defaultConfig")).get("holdApplicationUntilProxyStarts")
             ),
             "num_trusted_proxies": (
-                (mesh.get("defaultConfig") or {}).get("gatewayTopology") or {}
+                _dict(_dict(mesh.get("defaultConfig")).get("gatewayTopology"))
             ).get("numTrustedProxies"),
         },
         "gateways": gw_out,
@@ -475,7 +467,7 @@ def _service_summary(svc):
         ],
         "status_port": any(p.get("port") == catalog.ISTIO_STATUS_PORT for p in ports),
     }
-    anns = _annotations(svc)
+    anns = catalog.reported_annotations(_annotations(svc))
     if anns:
         out["annotations"] = anns
     if spec.get("externalTrafficPolicy"):
@@ -508,7 +500,11 @@ def injection_state(wl, istio):
     ns_info = istio["namespaces"].get(ns, {})
     labels = _tmpl_labels(wl)
     anns = _tmpl_annotations(wl)
-    pod_inject = labels.get("sidecar.istio.io/inject", anns.get("sidecar.istio.io/inject"))
+    # The injector webhooks select on the label; the deprecated annotation can only disable.
+    pod_inject = labels.get("sidecar.istio.io/inject")
+    if pod_inject is None and anns.get("sidecar.istio.io/inject") is not None:
+        if not _truthy(anns["sidecar.istio.io/inject"]):
+            pod_inject = anns["sidecar.istio.io/inject"]
     ambient = (
         labels.get("istio.io/dataplane-mode") == "ambient"
         or (ns_info.get("ambient") and labels.get("istio.io/dataplane-mode") != "none")
@@ -537,13 +533,15 @@ def injection_state(wl, istio):
             revision="default",
         )
         return state
-    rev = labels.get("istio.io/rev") or ns_info.get("revision")
+    # The namespace's istio.io/rev selects the injecting webhook; a pod label matters only
+    # in namespaces without one.
+    rev = ns_info.get("revision") or labels.get("istio.io/rev")
     if rev:
         known = rev in istio["revisions"] or rev in istio["tags"]
         state.update(
             injection="enabled" if known else "unknown-revision",
             source="%s label istio.io/rev=%s"
-            % ("pod" if labels.get("istio.io/rev") else "namespace", rev),
+            % ("namespace" if ns_info.get("revision") else "pod", rev),
             revision=rev,
         )
         return state
@@ -1053,12 +1051,15 @@ def _route(obj, vendor, inferred, candidates, klass, hosts, backends, why):
         out["vendor_candidates"] = sorted(candidates)
     if why:
         out["vendor_evidence"] = why
-    anns = _annotations(obj)
+    anns = catalog.reported_annotations(_annotations(obj))
     if anns:
         out["annotations"] = anns
     managers = (obj.get("metadata") or {}).get("managers")
     if managers:
         out["managers"] = managers
+    spec_owners = (obj.get("metadata") or {}).get("spec_owners")
+    if spec_owners:
+        out["spec_owners"] = spec_owners
     if obj.get("kind") == "Ingress":
         out["rules"] = _ingress_rules(obj)
     else:
@@ -1077,10 +1078,14 @@ def _ingress_rules(ing):
     spec = ing.get("spec") or {}
     out = {"rules": []}
     for rule in spec.get("rules") or ():
+        if not rule.get("http"):
+            out["unsupported"] = "a rule without http paths"
         paths = []
         for p in ((rule.get("http") or {}).get("paths")) or ():
             svc = (p.get("backend") or {}).get("service") or {}
             port = svc.get("port") or {}
+            if (p.get("backend") or {}).get("resource"):
+                out["unsupported"] = "a resource backend"
             paths.append(
                 {
                     "path": p.get("path"),
@@ -1162,11 +1167,18 @@ def _annotate_backends(idx, routes, istio, cluster_domain):
 
 
 def _backend_workloads(idx, ns, svc_name):
-    svc = idx.get("", "Service", ns, svc_name)
-    if svc is None:
-        return None, []
-    selector = (svc.get("spec") or {}).get("selector")
-    return svc, [w for w in idx.workloads_in(ns) if selector_matches(selector, _tmpl_labels(w))]
+    """(Service, workloads it selects) - memoised per run (routes share backends), sorted so
+    the answer never depends on input order."""
+    key = ("backend-workloads", ns, svc_name)
+    if key not in idx._cache:
+        svc = idx.get("", "Service", ns, svc_name)
+        if svc is None:
+            idx._cache[key] = (None, [])
+        else:
+            selector = (svc.get("spec") or {}).get("selector")
+            wls = [w for w in idx.workloads_in(ns) if selector_matches(selector, _tmpl_labels(w))]
+            idx._cache[key] = (svc, sorted(wls, key=lambda w: (w.get("kind"), _name(w))))
+    return idx._cache[key]
 
 
 def _target_port(svc, port, wl):
@@ -1463,7 +1475,7 @@ def detect(objects, options=None):
         "apis": (
             {
                 "%s/%s" % (g, k): idx.served[(g, k)]
-                for g, k in sorted(PLAN_KINDS)
+                for g, k in sorted(PATCHED_KINDS)
                 if (g, k) in idx.served
             }
             if idx.served
@@ -2012,7 +2024,8 @@ def _route_findings(idx, routes, findings):
             )
     for r in routes:
         if r["vendor"] == "emissary":
-            resolver = ((r["_obj"].get("spec") or {}).get("resolver")) or ""
+            resolver = (r["_obj"].get("spec") or {}).get("resolver")
+            resolver = resolver if isinstance(resolver, str) else ""
             if "endpoint" in resolver.lower():
                 findings.append(
                     make_finding(

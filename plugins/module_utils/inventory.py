@@ -94,7 +94,53 @@ PLURALS = {
     "UDPIngress": "udpingresses",
     "ApisixRoute": "apisixroutes",
     "RouteGroup": "routegroups",
+    "FrontendConfig": "frontendconfigs",
+    "ManagedCertificate": "managedcertificates",
 }
+
+
+# Kinds a plan may create, patch or (on undo) delete; lb_apply's ClusterRole is built from it.
+PATCHED_KINDS = (
+    ("", "Service"),
+    ("", "ConfigMap"),
+    ("apps", "Deployment"),
+    ("apps", "DaemonSet"),
+    ("apps", "StatefulSet"),
+    ("networking.k8s.io", "Ingress"),
+    ("security.istio.io", "PeerAuthentication"),
+    ("networking.istio.io", "Gateway"),
+    ("networking.istio.io", "VirtualService"),
+    ("gateway.networking.k8s.io", "Gateway"),
+    ("gateway.networking.k8s.io", "GatewayClass"),
+    ("gateway.networking.k8s.io", "HTTPRoute"),
+    ("cloud.google.com", "BackendConfig"),
+    ("networking.gke.io", "FrontendConfig"),
+    ("networking.gke.io", "ManagedCertificate"),
+    ("networking.gke.io", "HealthCheckPolicy"),
+    ("gateway.envoyproxy.io", "EnvoyProxy"),
+    ("k8s.nginx.org", "VirtualServer"),
+    ("k8s.nginx.org", "VirtualServerRoute"),
+    ("traefik.io", "IngressRoute"),
+    ("traefik.containo.us", "IngressRoute"),
+    ("projectcontour.io", "HTTPProxy"),
+    ("apisix.apache.org", "ApisixRoute"),
+)
+
+
+def rbac_apply_rules():
+    """ClusterRole rules lb_apply needs on top of the reader role: server-side apply (patch;
+    create when the object is new), delete for undo, list to read state and wait."""
+    groups = {}
+    for group, kind in PATCHED_KINDS:
+        groups.setdefault(group, set()).add(PLURALS[kind])
+    return [
+        {
+            "apiGroups": [group],
+            "resources": sorted(resources),
+            "verbs": ["create", "delete", "list", "patch"],
+        }
+        for group, resources in sorted(groups.items())
+    ]
 
 
 def rbac_rules():
@@ -158,6 +204,17 @@ def _meta(meta):
     managers = meta.get("managedFields")
     if managers:
         out["managers"] = sorted({m.get("manager") for m in managers if m.get("manager")})
+        # Who owns each top-level spec field (plans apply some atomic lists whole and must
+        # name the managers they would conflict with).
+        spec_owners = {}
+        for m in managers:
+            if m.get("subresource") or not m.get("manager"):
+                continue
+            for field in (m.get("fieldsV1") or {}).get("f:spec") or {}:
+                if field.startswith("f:"):
+                    spec_owners.setdefault(field[2:], set()).add(m["manager"])
+        if spec_owners:
+            out["spec_owners"] = {k: sorted(v) for k, v in sorted(spec_owners.items())}
     return out
 
 

@@ -159,7 +159,16 @@ class _Builder:
         return ph
 
     def patch(
-        self, phase, target, manifest, reason, reference, risk, undo, owner=None, creates=False
+        self,
+        phase,
+        target,
+        manifest,
+        reason,
+        reference,
+        risk,
+        undo,
+        owner=None,
+        creates=False,
     ):
         key = (
             target["apiVersion"].split("/")[0],
@@ -396,7 +405,26 @@ def _plan_standalone(b, facts, opts):
                 if key in seen:
                     continue
                 seen.add(key)
-                name = _dns_name("meshgate", be["service"], "permissive")
+                if "(workload)" in (be.get("mtls_policy") or "") or "portLevelMtls" in (
+                    be.get("mtls_policy") or ""
+                ):
+                    # Istio applies only the oldest selector policy to a workload: a second one
+                    # would be ignored. The exception must go into that policy.
+                    b.warn(
+                        "Service %s/%s port %s is STRICT through the workload policy %s; add "
+                        "portLevelMtls %s: PERMISSIVE to it (a second selector policy would be ignored)"
+                        % (
+                            be["namespace"],
+                            be["service"],
+                            be.get("port"),
+                            be["mtls_policy"].split(" ")[0],
+                            be["target_port"],
+                        )
+                    )
+                    continue
+                # One policy per workload selector (Services sharing pods share it), ports merged.
+                sel = ",".join("%s=%s" % kv for kv in sorted(be["selector"].items()))
+                name = _dns_name("meshgate", "permissive", sel.replace("=", "-").replace(",", "-"))
                 target = _target(version, "PeerAuthentication", name, be["namespace"])
                 manifest = {
                     "apiVersion": version,
@@ -546,10 +574,19 @@ def _plan_standalone_mtls(b, facts, opts):
 def _sidecar_patch(b, facts, opts, lb, entry, rev, api_ip, phase):
     current = lb.get("pod_template") or {"labels": {}, "annotations": {}}
     labels = {}
-    if rev == "default":
+    ns_info = ((facts.get("istio") or {}).get("namespaces") or {}).get(lb["namespace"], {})
+    ns_rev = "default" if ns_info.get("injection") == "enabled" else ns_info.get("revision")
+    if ns_rev and ns_rev != rev:
+        # The namespace label picks the injecting webhook; a pod label cannot change it.
+        b.warn(
+            "namespace %s is labelled for revision %s, which injects %s whatever its pod labels say; "
+            "relabel the namespace to use revision %s" % (lb["namespace"], ns_rev, lb["id"], rev)
+        )
+    if rev == "default" or current["labels"].get("sidecar.istio.io/inject") == "false":
+        # Also overrides an explicit opt-out, which would stop any revision from injecting.
         if current["labels"].get("sidecar.istio.io/inject") != "true":
             labels["sidecar.istio.io/inject"] = "true"
-    elif current["labels"].get("istio.io/rev") != rev:
+    if rev != "default" and current["labels"].get("istio.io/rev") != rev:
         labels["istio.io/rev"] = rev
     annotations = {}
     if current["annotations"].get("traffic.sidecar.istio.io/includeInboundPorts") != "":
@@ -614,7 +651,6 @@ def _sidecar_patch(b, facts, opts, lb, entry, rev, api_ip, phase):
         owner=lb.get("gitops"),
     )
     _gitops_alternative(b, lb, entry, manifest, pod_labels=labels, pod_annotations=annotations)
-    ns_info = ((facts.get("istio") or {}).get("namespaces") or {}).get(lb["namespace"], {})
     helm = (entry.get("plan") or {}).get("helm") or {}
     if ns_info.get("injection") == "enabled" and helm.get("job_labels"):
         b.warn(
@@ -669,7 +705,7 @@ def _service_routing_patches(b, facts, opts, lb, entry, routes, phase):
             (s for s in plan_spec.get("host_rewrite", ()) if s["on"] in (kind, "*")), None
         )
         if rewrite:
-            _apply_host_rewrite(b, lb, r, rewrite, phase)
+            _apply_host_rewrite(b, opts, lb, r, rewrite, phase)
             continue
         b.warn(
             "%s %s/%s (%s): no Service-routing switch for this kind; use mode chained for it"
@@ -690,7 +726,22 @@ def _apply_switch(b, facts, opts, lb, r, switch, phase, svc_by):
     if target_kind == "route":
         target = _target(r["apiVersion"], r["kind"], r["name"], r["namespace"])
         current = r.get("annotations") or {}
-        anns = {k: v for k, v in switch["annotations"].items() if current.get(k) != v}
+        wanted = dict(switch["annotations"])
+        if switch.get("host_annotation"):
+            fqdns = sorted({be.get("fqdn") for be in r.get("backends") or () if be.get("fqdn")})
+            if len(fqdns) == 1:
+                wanted[switch["host_annotation"]] = fqdns[0]
+                b.warn(
+                    "%s: the upstream Host becomes %s so the sidecar recognises the Service; the "
+                    "application sees that Host (an Istio VirtualService can put the original back)"
+                    % (r["id"], fqdns[0])
+                )
+            elif fqdns:
+                b.warn(
+                    "%s sends to %d Services: one Host rewrite cannot fit them all; split it per Service "
+                    "or use mode chained" % (r["id"], len(fqdns))
+                )
+        anns = {k: v for k, v in wanted.items() if current.get(k) != v}
         if not anns:
             return
         manifest = {
@@ -832,7 +883,9 @@ def _apply_switch(b, facts, opts, lb, r, switch, phase, svc_by):
 def _atomic_risk(risk, route, field):
     """Risk of applying a whole atomic list that other field managers own."""
     out = dict(risk, note="%s is an atomic list: the whole list is applied" % field)
-    others = [m for m in route.get("managers") or () if m != FIELD_MANAGER]
+    top = field.split(".")[1]
+    owners = (route.get("spec_owners") or {}).get(top, route.get("managers") or ())
+    others = [m for m in owners if m != FIELD_MANAGER]
     if others:
         out["conflicts_with"] = others
         out["note"] += (
@@ -842,7 +895,7 @@ def _atomic_risk(risk, route, field):
     return out
 
 
-def _apply_host_rewrite(b, lb, r, rewrite, phase):
+def _apply_host_rewrite(b, opts, lb, r, rewrite, phase):
     fqdns = sorted({be.get("fqdn") for be in r.get("backends") or () if be.get("fqdn")})
     caveat = "the LB still picks a pod but Istio ignores that choice and routes by Host; the application sees the Service FQDN as Host"
     if rewrite["target"] == "route_annotation":
@@ -889,7 +942,7 @@ def _apply_host_rewrite(b, lb, r, rewrite, phase):
                     % (r["id"], len(services))
                 )
                 continue
-            fqdn = "%s.%s.svc.%s" % (services[0]["name"], r["namespace"], "cluster.local")
+            fqdn = "%s.%s.svc.%s" % (services[0]["name"], r["namespace"], opts["cluster_domain"])
             policy = route.setdefault("requestHeadersPolicy", {})
             policy["set"] = [
                 h for h in policy.get("set") or [] if h.get("name", "").lower() != "host"
@@ -973,7 +1026,7 @@ def _gateway_selector(gw, svc):
     return dict(svc.get("selector") or labels)
 
 
-def _istio_routing(b, facts, opts, phase, gw, svc, lb_name, routes, ns_gateway_name):
+def _istio_routing(b, facts, opts, phase, gw, svc, lb_name, routes, ns_gateway_name, port=80):
     """Istio Gateway (in the gateway namespace) + one VirtualService per route."""
     gw_version = _istio_version(facts, opts, "Gateway")
     vs_version = _istio_version(facts, opts, "VirtualService")
@@ -989,7 +1042,7 @@ def _istio_routing(b, facts, opts, phase, gw, svc, lb_name, routes, ns_gateway_n
             "spec": {
                 "selector": _gateway_selector(gw, svc),
                 "servers": [
-                    {"port": {"number": 80, "name": "http", "protocol": "HTTP"}, "hosts": hosts}
+                    {"port": {"number": port, "name": "http", "protocol": "HTTP"}, "hosts": hosts}
                 ],
             },
         },
@@ -1252,6 +1305,17 @@ def _gateway_api_routing(b, facts, opts, phase, svc, routes):
         )
 
 
+# Host-rewrite annotations of every vendor (catalog data): they break Host routing at a gateway.
+_HOST_REWRITE_KEYS = frozenset(
+    k
+    for e in catalog.VENDORS
+    for item in list((e.get("plan") or {}).get("switch", []))
+    + list((e.get("plan") or {}).get("host_rewrite", []))
+    for k in ([item["host_annotation"]] if item.get("host_annotation") else [])
+    + ([item["annotation"]] if item.get("annotation") else [])
+)
+
+
 def _plan_chained(b, facts, opts):
     if _served(facts, "networking.istio.io", "Gateway") is False:
         raise PlanError(
@@ -1294,13 +1358,28 @@ def _plan_chained(b, facts, opts):
             )
         if not routes:
             continue
+        for r in [r for r in routes if (r.get("rules") or {}).get("unsupported")]:
+            b.warn(
+                "%s has %s; re-point it by hand to %s:%d"
+                % (r["id"], r["rules"]["unsupported"], gw_fqdn, port)
+            )
+        routes = [r for r in routes if not (r.get("rules") or {}).get("unsupported")]
+        if not routes:
+            continue
         any_lb = True
         if gateway_api:
             _gateway_api_routing(b, facts, opts, gateway_phase, svc, routes)
         else:
             gw_name = _dns_name("meshgate", lb["namespace"], lb["name"])
-            _istio_routing(b, facts, opts, gateway_phase, gw, svc, lb["id"], routes, gw_name)
+            _istio_routing(b, facts, opts, gateway_phase, gw, svc, lb["id"], routes, gw_name, port)
         for r in routes:
+            host_keys = [k for k in (r.get("annotations") or {}) if k in _HOST_REWRITE_KEYS]
+            if host_keys:
+                b.warn(
+                    "%s carries %s: the gateway would see the rewritten Host and match none of its "
+                    "hosts; remove it (undo the standalone_mtls plan) before re-pointing"
+                    % (r["id"], ", ".join(host_keys))
+                )
             backend_name = svc["name"]
             if r["namespace"] != svc["namespace"]:
                 # An Ingress can only name Services in its own namespace.
@@ -1348,6 +1427,9 @@ def _plan_chained(b, facts, opts):
                 spec["defaultBackend"] = {
                     "service": {"name": backend_name, "port": {"number": port}}
                 }
+            if not spec:
+                b.warn("%s: no rules or default backend to re-point; left as is" % r["id"])
+                continue
             target = _target(r["apiVersion"], "Ingress", r["name"], r["namespace"])
             b.patch(
                 repoint,

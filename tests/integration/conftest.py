@@ -39,6 +39,16 @@ def pytest_configure(config):
     config.addinivalue_line(
         "markers", "controlplane: needs the real API server (fixture control_plane)"
     )
+    config.addinivalue_line(
+        "markers",
+        "mutates_cluster: changes the shared fixture objects; runs after the read-only tests",
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    # Read-only tests (e.g. live == offline) must see the fixtures as loaded: tests that
+    # change them (plans applied and undone, extra scenario objects) run last.
+    items.sort(key=lambda item: item.get_closest_marker("mutates_cluster") is not None)
 
 
 @pytest.fixture(scope="session")
@@ -140,3 +150,54 @@ def loaded(control_plane, tmp_path_factory):
     path.write_text(yaml.safe_dump_all(pre + docs))
     control_plane.apply_manifests(str(path))
     return path
+
+
+@pytest.fixture(scope="session")
+def scenario(control_plane, loaded):
+    """What the fixtures lack for every mode to have work, removed afterwards so other tests see
+    the fixtures alone: a ztunnel DaemonSet (a simulated ambient install - no node runs it
+    here), a mesh-wide STRICT PeerAuthentication, and injection on the apps' namespace."""
+    extras = [
+        {
+            "apiVersion": "apps/v1",
+            "kind": "DaemonSet",
+            "metadata": {"name": "ztunnel", "namespace": "istio-system"},
+            "spec": {
+                "selector": {"matchLabels": {"app": "ztunnel"}},
+                "template": {
+                    "metadata": {"labels": {"app": "ztunnel"}},
+                    "spec": {
+                        "containers": [
+                            {"name": "istio-proxy", "image": "docker.io/istio/ztunnel:1.30.3"}
+                        ]
+                    },
+                },
+            },
+        },
+        # The rendered istiod fixture sets meshConfig.rootNamespace: istio-control, so that is
+        # where a mesh-wide policy lives (in istio-system it would be namespace-wide only).
+        {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "istio-control"}},
+        {
+            "apiVersion": "security.istio.io/v1",
+            "kind": "PeerAuthentication",
+            "metadata": {"name": "default", "namespace": "istio-control"},
+            "spec": {"mtls": {"mode": "STRICT"}},
+        },
+    ]
+    for obj in extras:
+        control_plane.apply_manifests(obj)
+    control_plane.kubectl("label", "namespace", "default", "istio-injection=enabled", "--overwrite")
+    yield
+    control_plane.kubectl("label", "namespace", "default", "istio-injection-", check=False)
+    control_plane.kubectl(
+        "delete", "daemonset", "ztunnel", "-n", "istio-system", "--wait=false", check=False
+    )
+    control_plane.kubectl(
+        "delete",
+        "peerauthentication",
+        "default",
+        "-n",
+        "istio-control",
+        "--wait=false",
+        check=False,
+    )

@@ -10,14 +10,10 @@ lists owned by another manager are the ones the API server reports.
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-import yaml
+from playbook import run_play
 
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.collect import collect_live
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect import detect
@@ -53,58 +49,7 @@ OPTION_SETS = [
     {"route_api": "gateway-api"},
 ]
 
-pytestmark = pytest.mark.controlplane
-
-
-@pytest.fixture(scope="module")
-def scenario(control_plane, loaded):
-    """What the fixtures lack for every mode to have work, removed afterwards so other tests see
-    the fixtures alone: a ztunnel DaemonSet (a simulated ambient install - no node runs it
-    here), a mesh-wide STRICT PeerAuthentication, and injection on the apps' namespace."""
-    extras = [
-        {
-            "apiVersion": "apps/v1",
-            "kind": "DaemonSet",
-            "metadata": {"name": "ztunnel", "namespace": "istio-system"},
-            "spec": {
-                "selector": {"matchLabels": {"app": "ztunnel"}},
-                "template": {
-                    "metadata": {"labels": {"app": "ztunnel"}},
-                    "spec": {
-                        "containers": [
-                            {"name": "istio-proxy", "image": "docker.io/istio/ztunnel:1.30.3"}
-                        ]
-                    },
-                },
-            },
-        },
-        # The rendered istiod fixture sets meshConfig.rootNamespace: istio-control, so that is
-        # where a mesh-wide policy lives (in istio-system it would be namespace-wide only).
-        {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "istio-control"}},
-        {
-            "apiVersion": "security.istio.io/v1",
-            "kind": "PeerAuthentication",
-            "metadata": {"name": "default", "namespace": "istio-control"},
-            "spec": {"mtls": {"mode": "STRICT"}},
-        },
-    ]
-    for obj in extras:
-        control_plane.apply_manifests(obj)
-    control_plane.kubectl("label", "namespace", "default", "istio-injection=enabled", "--overwrite")
-    yield
-    control_plane.kubectl("label", "namespace", "default", "istio-injection-", check=False)
-    control_plane.kubectl(
-        "delete", "daemonset", "ztunnel", "-n", "istio-system", "--wait=false", check=False
-    )
-    control_plane.kubectl(
-        "delete",
-        "peerauthentication",
-        "default",
-        "-n",
-        "istio-control",
-        "--wait=false",
-        check=False,
-    )
+pytestmark = [pytest.mark.controlplane, pytest.mark.mutates_cluster]
 
 
 @pytest.fixture(scope="module")
@@ -199,49 +144,24 @@ def test_predicted_conflicts_are_the_servers(control_plane, facts):
 
 def test_module_writes_plan_files_idempotently(control_plane, loaded, tmp_path):
     dest = tmp_path / "plan"
-    play = [
-        {
-            "hosts": "localhost",
-            "connection": "local",
-            "gather_facts": False,
-            "tasks": [
-                {
-                    "name": "plan",
-                    "meshgate.istio_lb.lb_plan": {
-                        "mode": "chained",
-                        "gateway": GATEWAY,
-                        "kubeconfig": control_plane.kubeconfig,
-                        "dest": str(dest),
-                    },
-                    "register": "r",
-                },
-                {
-                    "name": "save",
-                    "ansible.builtin.copy": {
-                        "content": "{{ r | to_json }}",
-                        "dest": str(tmp_path / "r.json"),
-                        "mode": "0600",
-                    },
-                },
-            ],
-        }
-    ]
-    pb = tmp_path / "play.yml"
-    pb.write_text(yaml.safe_dump(play))
-    env = dict(
-        os.environ,
-        ANSIBLE_COLLECTIONS_PATH=str(ROOT / ".build" / "collections"),
-        ANSIBLE_PYTHON_INTERPRETER=sys.executable,
-    )
-    cmd = [str(Path(sys.executable).parent / "ansible-playbook"), "-i", "localhost,", str(pb)]
-    first = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300, check=False)
-    assert first.returncode == 0, first.stdout + first.stderr
-    r1 = json.loads((tmp_path / "r.json").read_text())
+    task = {
+        "name": "plan",
+        "meshgate.istio_lb.lb_plan": {
+            "mode": "chained",
+            "gateway": GATEWAY,
+            "kubeconfig": control_plane.kubeconfig,
+            "dest": str(dest),
+        },
+        "register": "r",
+    }
+    first, proc = run_play(tmp_path, [task], ["r"])
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    r1 = first["r"]
     assert r1["changed"] is True and r1["plan"]["summary"]["patches"] > 0
     manifests = sorted(p.name for p in (dest / "manifests").iterdir())
     assert manifests[0].startswith("p001-") and len(manifests) == r1["plan"]["summary"]["patches"]
-    second = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300, check=False)
-    assert second.returncode == 0
-    r2 = json.loads((tmp_path / "r.json").read_text())
+    second, proc = run_play(tmp_path, [task], ["r"])
+    assert proc.returncode == 0
+    r2 = second["r"]
     assert r2["changed"] is False  # same cluster, same plan, files unchanged
     assert r2["plan"] == r1["plan"]

@@ -144,3 +144,23 @@ def test_catalog_expressions_compile_and_ids_are_unique():
             jmespath.compile(expr)
     assert jp("metadata.name", {"metadata": {"name": "x"}}) == "x"
     assert jp("invalid[[", {}) is None
+
+
+def test_shipped_applier_clusterrole_equals_generated_rules_and_covers_plans():
+    from ansible_collections.meshgate.istio_lb.plugins.module_utils import plan as plan_mod
+    from ansible_collections.meshgate.istio_lb.plugins.module_utils.inventory import (
+        PATCHED_KINDS,
+        rbac_apply_rules,
+    )
+
+    with open(os.path.join(ROOT, "rbac", "meshgate-istio-lb-applier.yaml")) as fh:
+        role = yaml.safe_load(fh)
+    assert role["rules"] == rbac_apply_rules()
+    assert not [r for r in role["rules"] if "secrets" in r["resources"]]
+    # Every kind a planner function emits is in PATCHED_KINDS (read from plan.py's source).
+    import inspect
+    import re
+
+    source = inspect.getsource(plan_mod)
+    emitted = set(re.findall(r'_target\([^,]+,\s*"([A-Z][A-Za-z]+)"', source))
+    assert emitted <= {k for _g, k in PATCHED_KINDS}, emitted - {k for _g, k in PATCHED_KINDS}

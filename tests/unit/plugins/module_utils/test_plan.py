@@ -104,7 +104,9 @@ def test_standalone_mtls_ingress_nginx_per_ingress():
     assert [ph["name"] for ph in p["phases"]] == ["service-routing", "sidecar"]
     (ing,) = by_kind(p, "Ingress")
     assert ing["manifest"]["metadata"]["annotations"] == {
-        "nginx.ingress.kubernetes.io/service-upstream": "true"
+        "nginx.ingress.kubernetes.io/service-upstream": "true",
+        # The sidecar routes HTTP by Host: without this it sees the client's Host (ingress-nginx#3171).
+        "nginx.ingress.kubernetes.io/upstream-vhost": "web.shop.svc.cluster.local",
     }
     assert "spec" not in ing["manifest"]  # only the field we own
     (dep,) = by_kind(p, "Deployment")
@@ -548,3 +550,95 @@ def test_nginx_image_constant_is_real():
     # Guards the builders against drifting from the catalog.
     assert detect(nginx_lb())["load_balancers"][0]["vendor"] == "ingress-nginx"
     assert "ingress-nginx/controller" in NGINX_IMAGE
+
+
+# ------------------------------------------------------------------ review regressions
+
+
+def test_standalone_one_policy_per_workload_selector_and_workload_policies_are_not_shadowed():
+    objs = shop_with_nginx() + [service("shop", "web-alt", {"app": "web"}, ports=((81, 8081),))]
+    objs.append(ingress("shop", "alt", "web-alt", 81))
+    p = plan(detect(objs), "standalone")
+    (pa,) = by_kind(p, "PeerAuthentication")  # both Services select the same pods
+    assert pa["manifest"]["spec"]["portLevelMtls"] == {
+        "8080": {"mode": "PERMISSIVE"},
+        "8081": {"mode": "PERMISSIVE"},
+    }
+    strict_wl = {
+        "apiVersion": "security.istio.io/v1",
+        "kind": "PeerAuthentication",
+        "metadata": {"name": "web-strict", "namespace": "shop"},
+        "spec": {"selector": {"matchLabels": {"app": "web"}}, "mtls": {"mode": "STRICT"}},
+    }
+    p = plan(detect(shop_with_nginx() + [strict_wl]), "standalone")
+    assert by_kind(p, "PeerAuthentication") == []
+    assert any("web-strict" in w and "would be ignored" in w for w in p["warnings"])
+
+
+def test_injection_precedence_follows_the_webhooks():
+    # The deprecated annotation cannot turn injection on; the namespace revision beats the pod's.
+    lb = nginx_lb(pod_annotations={"sidecar.istio.io/inject": "true"})
+    assert detect(istio_base() + lb)["load_balancers"][0]["sidecar"]["injection"] == "none"
+    objs = istio_base() + nginx_lb(
+        ns_labels={"istio.io/rev": "default"}, pod_labels={"istio.io/rev": "stable"}
+    )
+    assert detect(objs)["load_balancers"][0]["sidecar"]["revision"] == "default"
+    # An explicit opt-out on the template is overridden by the plan.
+    p = plan(
+        detect(shop_with_nginx(pod_labels={"sidecar.istio.io/inject": "false"})), "standalone_mtls"
+    )
+    (dep,) = by_kind(p, "Deployment")
+    assert (
+        dep["manifest"]["spec"]["template"]["metadata"]["labels"]["sidecar.istio.io/inject"]
+        == "true"
+    )
+
+
+def test_chained_gateway_listens_on_the_port_the_lb_is_pointed_at():
+    gw, svc = gateway_objects()
+    svc["spec"]["ports"][1]["port"] = 8080
+    p = plan(detect(shop_with_nginx() + [gw, svc]), "chained")
+    (g,) = by_kind(p, "Gateway")
+    assert g["manifest"]["spec"]["servers"][0]["port"]["number"] == 8080
+    (ing,) = by_kind(p, "Ingress")
+    backend = ing["manifest"]["spec"]["rules"][0]["http"]["paths"][0]["backend"]
+    assert backend["service"]["port"] == {"number": 8080}
+
+
+def test_chained_leaves_ingresses_with_resource_backends_alone():
+    odd = ingress("shop", "odd", "web", 80)
+    odd["spec"]["rules"][0]["http"]["paths"][0]["backend"] = {
+        "resource": {"apiGroup": "k8s.example.com", "kind": "Bucket", "name": "b"}
+    }
+    p = plan(detect(shop_with_nginx() + gateway_objects() + [odd]), "chained")
+    assert [pt["target"]["name"] for pt in by_kind(p, "Ingress")] == ["web"]
+    assert any("resource backend" in w for w in p["warnings"])
+
+
+def test_odd_free_text_annotations_do_not_crash_detection():
+    gw, svc = gateway_objects()
+    gw["spec"]["template"]["metadata"]["annotations"][
+        "proxy.istio.io/config"
+    ] = "gatewayTopology: 3"
+    mesh = "defaultConfig: [1, 2]\n"
+    result = detect(istio_base(mesh_config=mesh) + [gw, svc])
+    assert result["istio"]["gateways"][0]["num_trusted_proxies"] is None
+
+
+def test_results_never_carry_free_text_annotations():
+    secret = ingress(
+        "shop",
+        "web",
+        "web",
+        80,
+        annotations={
+            "nginx.ingress.kubernetes.io/configuration-snippet": "proxy_set_header Authorization 'Basic dXNlcjpwYXNz';",
+            "nginx.ingress.kubernetes.io/auth-url": "https://user:s3cret@auth.example.com",
+            "nginx.ingress.kubernetes.io/service-upstream": "true",
+        },
+    )
+    result = detect(istio_base() + app() + nginx_lb() + [secret])
+    dumped = json.dumps(result)
+    assert "dXNlcjpwYXNz" not in dumped and "s3cret" not in dumped
+    (route,) = [r for r in result["routes"] if r["name"] == "web"]
+    assert route["annotations"] == {"nginx.ingress.kubernetes.io/service-upstream": "true"}

@@ -1,0 +1,459 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, meshgate authors
+# Apache License 2.0 (see LICENSE)
+"""Executing a plan on one cluster: server-side apply, dry-run first, waits, undo.
+
+Order of work (so that nothing is half applied):
+  1. read the current state of every target: one LIST per (kind, namespace), no GETs;
+  2. decide per patch: unchanged (our field manager already owns these values) or pending;
+     nothing pending -> done, zero write requests;
+  3. server-side dry-run of every pending patch; any rejection fails before the first write;
+  4. check mode stops here; otherwise apply phase by phase, waiting between phases.
+Undo (state=absent) releases what our field manager owns and deletes what the plan created.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s_client import K8sError
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan import FIELD_MANAGER
+
+# Values put back by undo (they were replaced by a patch) are applied under this manager, so
+# they stay owned by someone and never look like meshgate's own changes. (Applying them under
+# the original owner's name would drop that owner's other fields: server-side apply removes
+# what a manager stops sending.)
+RESTORE_MANAGER = "meshgate-restore"
+WAIT_MODES = ("rollout", "observed", "none")
+
+
+class ApplyError(Exception):
+    """A plan could not be applied; ``results`` holds the per-patch states so far."""
+
+    def __init__(self, message, results=None, reason=None):
+        super().__init__(message)
+        self.results = results or []
+        self.reason = reason
+
+
+# --------------------------------------------------------------------------- comparison
+
+
+def subset_equal(want, have):
+    """Does ``have`` already hold every value of ``want``? Lists compare element-wise, allowing
+    server defaults inside the elements (e.g. HTTPRoute backendRefs gain kind/weight)."""
+    if isinstance(want, dict):
+        if not isinstance(have, dict):
+            return False
+        return all(k in have and subset_equal(v, have[k]) for k, v in want.items())
+    if isinstance(want, list):
+        if not isinstance(have, list) or len(want) != len(have):
+            return False
+        return all(subset_equal(w, h) for w, h in zip(want, have, strict=True))
+    if want == "" and have is None:
+        return False
+    return want == have
+
+
+def owned_by(obj, manager):
+    return any(
+        m.get("manager") == manager and m.get("operation") == "Apply"
+        for m in (obj or {}).get("metadata", {}).get("managedFields") or ()
+    )
+
+
+def _project(want, have):
+    """The part of ``have`` at the paths of ``want`` (for diffs: before)."""
+    if isinstance(want, dict):
+        if not isinstance(have, dict):
+            return None
+        out = {}
+        for k, v in want.items():
+            if k in have:
+                out[k] = _project(v, have[k])
+        return out
+    return copy.deepcopy(have)
+
+
+def _key(target):
+    group = target["apiVersion"].split("/")[0] if "/" in target["apiVersion"] else ""
+    return (group, target["kind"], target.get("namespace"), target["name"])
+
+
+def _label(target):
+    if target.get("namespace"):
+        return "%s %s/%s" % (target["kind"], target["namespace"], target["name"])
+    return "%s %s" % (target["kind"], target["name"])
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def read_targets(client, targets):
+    """Current objects for the targets: one LIST per (apiVersion, kind, namespace)."""
+    groups = {}
+    for t in targets:
+        groups.setdefault((t["apiVersion"], t["kind"], t.get("namespace")), set()).add(t["name"])
+    found = {}
+    for (api_version, kind, namespace), names in sorted(
+        groups.items(), key=lambda g: (g[0][0], g[0][1], g[0][2] or "")
+    ):
+        try:
+            path = client.resource_path(api_version, kind, namespace)
+        except K8sError as exc:
+            if exc.reason == "not_found":
+                raise K8sError(
+                    "not_found",
+                    "%s: the plan needs %s %s, which this cluster does not serve; install its CRD "
+                    "(or plan again for this cluster)" % (exc.message, api_version, kind),
+                    status=404,
+                ) from None
+            raise
+        for item in client.list_items(path):
+            name = (item.get("metadata") or {}).get("name")
+            if name in names:
+                found[
+                    _key(
+                        {
+                            "apiVersion": api_version,
+                            "kind": kind,
+                            "namespace": namespace,
+                            "name": name,
+                        }
+                    )
+                ] = item
+    return found
+
+
+def check_plan(the_plan, client):
+    """Refuse a plan made for another cluster or that is not a plan at all."""
+    if not isinstance(the_plan, dict) or "phases" not in the_plan or "mode" not in the_plan:
+        raise ApplyError(
+            "plan must be the plan key of a meshgate.istio_lb.lb_plan result", reason="invalid"
+        )
+    if the_plan.get("field_manager") not in (None, FIELD_MANAGER):
+        raise ApplyError(
+            "plan was made for field manager %r, not %r"
+            % (the_plan.get("field_manager"), FIELD_MANAGER),
+            reason="invalid",
+        )
+    planned_on = (the_plan.get("cluster") or {}).get("server")
+    if planned_on and client.server and planned_on.rstrip("/") != client.server.rstrip("/"):
+        raise ApplyError(
+            "plan from another cluster: it was computed for %s but this task talks to %s; "
+            "plan again for this cluster" % (planned_on, client.server),
+            reason="other-cluster",
+        )
+
+
+# --------------------------------------------------------------------------- present
+
+
+def apply_plan(
+    client,
+    the_plan,
+    force_conflicts=False,
+    check_mode=False,
+    wait="rollout",
+    wait_timeout=None,
+    want_diff=False,
+    sleep=time.sleep,
+):
+    """Apply a plan; returns {"changed", "results", "diff", "requests", "waits"}."""
+    check_plan(the_plan, client)
+    patches = [(ph, p) for ph in the_plan["phases"] for p in ph["patches"]]
+    current = read_targets(client, [p["target"] for _ph, p in patches])
+    missing = [
+        p["target"]
+        for _ph, p in patches
+        if not p.get("creates") and _key(p["target"]) not in current
+    ]
+    if missing:
+        raise ApplyError(
+            "stale plan: %s no longer exist(s); plan again" % ", ".join(_label(t) for t in missing),
+            reason="stale",
+        )
+    results = []
+    pending = []
+    for ph, p in patches:
+        obj = current.get(_key(p["target"]))
+        unchanged = (
+            obj is not None and owned_by(obj, FIELD_MANAGER) and subset_equal(p["manifest"], obj)
+        )
+        entry = {
+            "patch": p["id"],
+            "phase": ph["name"],
+            "target": p["target"],
+            "status": "unchanged" if unchanged else "pending",
+        }
+        if want_diff and not unchanged:
+            entry["diff"] = {
+                "before": _project(p["manifest"], obj) if obj else None,
+                "after": p["manifest"],
+            }
+        results.append(entry)
+        if not unchanged:
+            pending.append((ph, p, entry))
+    if not pending:
+        return {"changed": False, "results": results, "waits": []}
+
+    # Whole-plan dry run before the first write: a rejection anywhere writes nothing.
+    for _ph, p, entry in pending:
+        try:
+            client.apply(p["manifest"], FIELD_MANAGER, dry_run=True, force=force_conflicts)
+        except K8sError as exc:
+            entry["status"] = "failed"
+            entry["error"] = exc.to_dict()
+            raise ApplyError(_rejection(the_plan, p, exc), results, reason=exc.reason) from None
+    if check_mode:
+        for pending_entry in pending:
+            pending_entry[2]["status"] = "changed"
+        return {"changed": True, "results": results, "waits": []}
+
+    waits = []
+    by_phase = {}
+    for ph, p, entry in pending:
+        by_phase.setdefault(ph["name"], []).append((p, entry))
+    for ph in the_plan["phases"]:
+        for p, entry in by_phase.get(ph["name"], ()):
+            try:
+                client.apply(p["manifest"], FIELD_MANAGER, force=force_conflicts)
+            except K8sError as exc:
+                entry["status"] = "failed"
+                entry["error"] = exc.to_dict()
+                raise ApplyError(_rejection(the_plan, p, exc), results, reason=exc.reason) from None
+            entry["status"] = "changed"
+        if wait != "none" and by_phase.get(ph["name"]):
+            for w in ph.get("wait") or ():
+                waits.append(
+                    wait_for(client, w, wait, wait_timeout or w.get("timeout", 600), sleep=sleep)
+                )
+    return {"changed": True, "results": results, "waits": waits}
+
+
+def _rejection(the_plan, patch, exc):
+    label = _label(patch["target"])
+    if exc.reason == "conflict":
+        owners = ", ".join(exc.managers) or "another field manager"
+        hint = "re-run with force_conflicts: true to take these fields over"
+        gitops = [
+            g
+            for g in the_plan.get("gitops") or ()
+            if g["target"].get("name") == patch["target"]["name"]
+        ]
+        if gitops:
+            hint += ", or make the change through its owner (%s): the plan's gitops entry has the Helm values and a kustomize patch" % gitops[
+                0
+            ][
+                "owner"
+            ].get(
+                "tool"
+            )
+        return "%s: fields are owned by %s (%s); nothing was written. %s" % (
+            label,
+            owners,
+            exc.message,
+            hint,
+        )
+    return "%s was rejected by the API server; nothing was written: %s" % (label, exc.message)
+
+
+# --------------------------------------------------------------------------- waits
+
+
+def _observed(obj):
+    st = obj.get("status") or {}
+    return st.get("observedGeneration", 0) >= (obj.get("metadata") or {}).get("generation", 0)
+
+
+def _rolled_out(obj):
+    st = obj.get("status") or {}
+    kind = obj.get("kind")
+    if kind == "DaemonSet":
+        desired = st.get("desiredNumberScheduled", 0)
+        return (
+            st.get("updatedNumberScheduled", 0) == desired
+            and st.get("numberAvailable", 0) == desired
+        )
+    replicas = (obj.get("spec") or {}).get("replicas", 1)
+    return st.get("updatedReplicas", 0) == replicas and st.get("availableReplicas", 0) == replicas
+
+
+def wait_for(client, w, mode, timeout, sleep=time.sleep):
+    """Wait for the rollout (or only the observed generation) of every target of a phase."""
+    deadline = time.monotonic() + timeout
+    outcome = {"for": mode, "targets": w["targets"], "ok": False}
+    pending = list(w["targets"])
+    last = {}
+    while True:
+        still = []
+        for t in pending:
+            kind, ns, name = t.split("/", 2)
+            api = "apps/v1"
+            path = client.resource_path(api, kind, ns)
+            items = list(
+                client.list_items(path, query={"fieldSelector": "metadata.name=%s" % name})
+            )
+            obj = items[0] if items else None
+            last[t] = obj
+            done = obj is not None and _observed(obj) and (mode == "observed" or _rolled_out(obj))
+            if not done:
+                still.append(t)
+        pending = still
+        if not pending:
+            outcome["ok"] = True
+            return outcome
+        if time.monotonic() >= deadline:
+            details = []
+            for t in pending:
+                obj = last.get(t)
+                if obj is None:
+                    details.append("%s does not exist (yet)" % t)
+                else:
+                    st = obj.get("status") or {}
+                    details.append(
+                        "%s: generation %s observed %s, %s/%s updated replicas available"
+                        % (
+                            t,
+                            (obj.get("metadata") or {}).get("generation"),
+                            st.get("observedGeneration"),
+                            st.get("availableReplicas", st.get("numberAvailable", 0)),
+                            (obj.get("spec") or {}).get(
+                                "replicas", st.get("desiredNumberScheduled")
+                            ),
+                        )
+                    )
+            raise ApplyError(
+                "gave up waiting (%ss) for the %s of %s; later phases were not applied. %s"
+                % (
+                    timeout,
+                    "rollout" if mode == "rollout" else "observed generation",
+                    ", ".join(pending),
+                    "; ".join(details),
+                ),
+                reason="timeout",
+            )
+        sleep(2)
+
+
+# --------------------------------------------------------------------------- absent (undo)
+
+
+def undo_plan(client, the_plan, check_mode=False, want_diff=False):
+    """Reverse a plan: release our fields, restore replaced values, delete what it created."""
+    check_plan(the_plan, client)
+    by_id = {p["id"]: (ph, p) for ph in the_plan["phases"] for p in ph["patches"]}
+    steps = [by_id[u["patch"]] for u in the_plan.get("undo") or () if u["patch"] in by_id]
+    current = read_targets(client, [p["target"] for _ph, p in steps])
+    results = []
+    todo = []
+    for _ph, p in steps:
+        obj = current.get(_key(p["target"]))
+        entry = {"patch": p["id"], "target": p["target"], "action": p["undo"]["action"]}
+        if obj is None:
+            entry["status"] = "unchanged"
+        elif p["undo"]["action"] == "delete":
+            ours = owned_by(obj, FIELD_MANAGER)
+            entry["status"] = "pending" if ours else "unchanged"
+            if not ours:
+                entry["note"] = "exists but not created by meshgate; left alone"
+        elif owned_by(obj, FIELD_MANAGER) or _needs_restore(p, obj):
+            entry["status"] = "pending"
+        else:
+            entry["status"] = "unchanged"
+        if want_diff and entry["status"] == "pending":
+            entry["diff"] = {
+                "before": _project(p["manifest"], obj),
+                "after": p["undo"].get("restore") or None,
+            }
+        results.append(entry)
+        if entry["status"] == "pending":
+            todo.append((p, obj, entry))
+    if not todo:
+        return {"changed": False, "results": results}
+    # Dry run first, as for apply.
+    for p, obj, _entry in todo:
+        _undo_step(client, p, obj, dry_run=True)
+    if check_mode:
+        for _p, _obj, entry in todo:
+            entry["status"] = "changed"
+        return {"changed": True, "results": results}
+    for p, obj, entry in todo:
+        try:
+            _undo_step(client, p, obj, dry_run=False)
+        except K8sError as exc:
+            entry["status"] = "failed"
+            entry["error"] = exc.to_dict()
+            raise ApplyError(
+                "undo of %s failed: %s" % (_label(p["target"]), exc.message),
+                results,
+                reason=exc.reason,
+            ) from None
+        entry["status"] = "changed"
+    return {"changed": True, "results": results}
+
+
+def _needs_restore(p, obj):
+    restore = p["undo"].get("restore") or {}
+    return bool(restore) and not subset_equal(_restore_manifest(p, restore), obj)
+
+
+def _set_path(root, dotted, value):
+    """Set a value at a path like spec.template.metadata.annotations.proxy.istio.io/config:
+    the map levels are known (spec, template, metadata, labels|annotations|data), the rest
+    is one key."""
+    parts = dotted.split(".")
+    known = {"metadata", "spec", "template", "labels", "annotations", "data"}
+    node = root
+    i = 0
+    while i < len(parts) - 1 and parts[i] in known:
+        node = node.setdefault(parts[i], {})
+        i += 1
+        if parts[i - 1] in ("labels", "annotations", "data"):
+            break
+    node[".".join(parts[i:])] = value
+
+
+def _restore_manifest(p, restore):
+    t = p["target"]
+    manifest = {"apiVersion": t["apiVersion"], "kind": t["kind"], "metadata": {"name": t["name"]}}
+    if t.get("namespace"):
+        manifest["metadata"]["namespace"] = t["namespace"]
+    for dotted, value in sorted(restore.items()):
+        if dotted == "spec" and isinstance(value, dict):
+            manifest["spec"] = copy.deepcopy(value)
+        else:
+            _set_path(manifest, dotted, value)
+    return manifest
+
+
+def _undo_step(client, p, obj, dry_run):
+    t = p["target"]
+    action = p["undo"]["action"]
+    if action == "delete":
+        path = client.resource_path(t["apiVersion"], t["kind"], t.get("namespace"), t["name"])
+        query = {"dryRun": "All"} if dry_run else None
+        try:
+            client.request("DELETE", path, query=query)
+        except K8sError as exc:
+            if exc.reason != "not_found":
+                raise
+        return
+    # Applying the bare object with our manager releases every field we own: fields nobody
+    # else owns are removed, fields others share keep their value.
+    bare = {"apiVersion": t["apiVersion"], "kind": t["kind"], "metadata": {"name": t["name"]}}
+    if t.get("namespace"):
+        bare["metadata"]["namespace"] = t["namespace"]
+    restore = p["undo"].get("restore") or {}
+    if action == "restore-field" and restore:
+        # Atomic lists: put the original list back (owned by the restore manager), then release.
+        client.apply(_restore_manifest(p, restore), RESTORE_MANAGER, dry_run=dry_run, force=True)
+        if not dry_run:
+            # A dry-run release would be judged against the unrestored object (dry runs do not
+            # persist), so only the real sequence releases.
+            client.apply(bare, FIELD_MANAGER)
+        return
+    client.apply(bare, FIELD_MANAGER, dry_run=dry_run)
+    if restore:
+        client.apply(_restore_manifest(p, restore), RESTORE_MANAGER, dry_run=dry_run, force=True)
