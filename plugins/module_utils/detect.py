@@ -241,6 +241,46 @@ class Index:
             self._cache[key] = tuple(self.by_ns.get(key, {}).values())
         return self._cache[key]
 
+    def _pair_index(self, name, namespace, items, pairs_of):
+        """{(label key, value): [objects]} for one namespace, built once per run."""
+        key = (name, namespace)
+        if key not in self._cache:
+            index = {}
+            for obj in items:
+                for pair in (pairs_of(obj) or {}).items():
+                    index.setdefault(pair, []).append(obj)
+            self._cache[key] = index
+        return self._cache[key]
+
+    def workloads_selected(self, namespace, selector):
+        """Workloads whose pod template labels match a Service-style selector (indexed: a
+        namespace with thousands of workloads and Services stays linear)."""
+        if not selector:
+            return []
+        index = self._pair_index(
+            "wl-labels", namespace, list(self.workloads_in(namespace)), _tmpl_labels
+        )
+        candidates = min((index.get(pair, ()) for pair in selector.items()), key=len)
+        return [w for w in candidates if selector_matches(selector, _tmpl_labels(w))]
+
+    def services_selecting_labels(self, namespace, labels):
+        """Services of a namespace whose selector matches these pod labels (indexed)."""
+        index = self._pair_index(
+            "svc-selectors",
+            namespace,
+            self.in_namespace("", "Service", namespace),
+            lambda s: (s.get("spec") or {}).get("selector"),
+        )
+        seen = {}
+        for pair in (labels or {}).items():
+            for svc in index.get(pair, ()):
+                seen[id(svc)] = svc
+        return [
+            s
+            for s in seen.values()
+            if selector_matches((s.get("spec") or {}).get("selector"), labels)
+        ]
+
     def workloads_in(self, namespace):
         for kind in WORKLOAD_KINDS:
             yield from self.in_namespace("apps", kind, namespace)
@@ -326,6 +366,8 @@ def _istio_inventory(idx):
             {
                 "namespace": _ns(pa),
                 "name": _name(pa),
+                # Istio applies the oldest of several matching policies at one level.
+                "created": (pa.get("metadata") or {}).get("creationTimestamp"),
                 "scope": scope,
                 "mode": ((spec.get("mtls") or {}).get("mode")) or "UNSET",
                 "selector": selector or None,
@@ -480,10 +522,7 @@ def _service_summary(svc):
 def services_selecting(idx, wl):
     labels = _tmpl_labels(wl)
     ns = _ns(wl)
-    out = []
-    for svc in idx.in_namespace("", "Service", ns):
-        if selector_matches((svc.get("spec") or {}).get("selector"), labels):
-            out.append(svc)
+    out = idx.services_selecting_labels(ns, labels)
     order = {"LoadBalancer": 0, "NodePort": 1, "ClusterIP": 2}
     out.sort(
         key=lambda s: (order.get((s.get("spec") or {}).get("type") or "ClusterIP", 3), _name(s))
@@ -1175,8 +1214,7 @@ def _backend_workloads(idx, ns, svc_name):
         if svc is None:
             idx._cache[key] = (None, [])
         else:
-            selector = (svc.get("spec") or {}).get("selector")
-            wls = [w for w in idx.workloads_in(ns) if selector_matches(selector, _tmpl_labels(w))]
+            wls = idx.workloads_selected(ns, (svc.get("spec") or {}).get("selector"))
             idx._cache[key] = (svc, sorted(wls, key=lambda w: (w.get("kind"), _name(w))))
     return idx._cache[key]
 
@@ -1210,7 +1248,7 @@ def effective_mtls(istio, namespace, pod_labels, port):
             chain.append((1, pa))
         elif pa["scope"] == "mesh":
             chain.append((2, pa))
-    chain.sort(key=lambda t: t[0])
+    chain.sort(key=lambda t: (t[0], t[1].get("created") or "~", t[1]["name"] or ""))
     for _lvl, pa in chain:
         if pa["scope"] == "workload" and port is not None and str(port) in pa["port_level"]:
             mode = pa["port_level"][str(port)]

@@ -195,7 +195,7 @@ def _meta(meta):
             if key == "annotations":
                 value = {k: v for k, v in value.items() if k not in _DROP_ANNOTATIONS}
             out[key] = value
-    for key in ("uid", "resourceVersion", "generation", "deletionTimestamp"):
+    for key in ("uid", "resourceVersion", "generation", "deletionTimestamp", "creationTimestamp"):
         if meta.get(key) is not None:
             out[key] = meta[key]
     owners = meta.get("ownerReferences")

@@ -524,3 +524,14 @@ def test_scope_filters():
     assert [r["name"] for r in detect(objs, {"namespaces": ["shop"]})["routes"]] == ["web"]
     assert detect(objs, {"vendors": ["traefik"]})["load_balancers"] == []
     assert len(detect(objs, {"vendors": ["ingress-nginx"]})["load_balancers"]) == 1
+
+
+def test_oldest_policy_wins_at_one_level():
+    from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect import effective_mtls
+
+    old = peer_auth("shop", "zz-old", "PERMISSIVE", selector={"app": "web"})
+    new = peer_auth("shop", "aa-new", "STRICT", selector={"app": "web"})
+    old["metadata"]["creationTimestamp"] = "2025-01-01T00:00:00Z"
+    new["metadata"]["creationTimestamp"] = "2026-01-01T00:00:00Z"
+    istio = detect(istio_base("STRICT") + app() + [old, new])["istio"]
+    assert effective_mtls(istio, "shop", {"app": "web"}, 8080)[0] == "PERMISSIVE"
