@@ -82,6 +82,11 @@ VENDORS = [
                 },
             ],
             "global_switch": "configmap",
+            # chained mode with TLS to the Istio gateway: what makes the LB speak HTTPS upstream
+            "backend_tls": {
+                "target": "route",
+                "annotations": {"nginx.ingress.kubernetes.io/backend-protocol": "HTTPS"},
+            },
             "helm": {
                 "chart": "ingress-nginx/ingress-nginx",
                 "pod_annotations": "controller.podAnnotations",

@@ -41,6 +41,7 @@ DEFAULT_OPTIONS = {
     "exclude_api_server": True,
     "gateway": None,
     "route_api": "istio",
+    "gateway_tls_secret": None,
     "num_trusted_proxies": None,
     "istio_api_version": None,
     "cluster_domain": "cluster.local",
@@ -1026,7 +1027,9 @@ def _gateway_selector(gw, svc):
     return dict(svc.get("selector") or labels)
 
 
-def _istio_routing(b, facts, opts, phase, gw, svc, lb_name, routes, ns_gateway_name, port=80):
+def _istio_routing(
+    b, facts, opts, phase, gw, svc, lb_name, routes, ns_gateway_name, port=80, tls_secret=None
+):
     """Istio Gateway (in the gateway namespace) + one VirtualService per route."""
     gw_version = _istio_version(facts, opts, "Gateway")
     vs_version = _istio_version(facts, opts, "VirtualService")
@@ -1042,7 +1045,19 @@ def _istio_routing(b, facts, opts, phase, gw, svc, lb_name, routes, ns_gateway_n
             "spec": {
                 "selector": _gateway_selector(gw, svc),
                 "servers": [
-                    {"port": {"number": port, "name": "http", "protocol": "HTTP"}, "hosts": hosts}
+                    (
+                        # The LB may not send SNI: a catch-all host keeps the TLS filter chain matching.
+                        {
+                            "port": {"number": port, "name": "https", "protocol": "HTTPS"},
+                            "hosts": ["*"],
+                            "tls": {"mode": "SIMPLE", "credentialName": tls_secret},
+                        }
+                        if tls_secret
+                        else {
+                            "port": {"number": port, "name": "http", "protocol": "HTTP"},
+                            "hosts": hosts,
+                        }
+                    )
                 ],
             },
         },
@@ -1333,6 +1348,26 @@ def _plan_chained(b, facts, opts):
         "repoint", "The load balancers send to the Istio ingress gateway (Host header preserved)"
     )
     port = _gateway_http_port(svc)
+    tls_secret = opts["gateway_tls_secret"]
+    if tls_secret:
+        if gateway_api:
+            raise PlanError("gateway_tls_secret works with route_api istio only for now")
+        tls_ports = [
+            p["port"]
+            for p in svc.get("ports") or ()
+            if p.get("port") == 443 or p.get("name") == "https"
+        ]
+        if not tls_ports:
+            raise PlanError(
+                "gateway Service %s/%s has no port 443 (or named https) for TLS from the load balancer"
+                % (svc["namespace"], svc["name"])
+            )
+        port = tls_ports[0]
+        b.warn(
+            "TLS to the gateway: Secret %s must exist in namespace %s (istiod serves it as the gateway "
+            "certificate); the Gateway matches any SNI on port %d, so no other Gateway may use that port "
+            "on the same gateway (istioctl IST0145)" % (tls_secret, svc["namespace"], port)
+        )
     gw_fqdn = "%s.%s.svc.%s" % (svc["name"], svc["namespace"], opts["cluster_domain"])
     any_lb = False
     for lb in _lbs(facts, opts):
@@ -1358,6 +1393,20 @@ def _plan_chained(b, facts, opts):
             )
         if not routes:
             continue
+        backend_tls = (
+            ((catalog.VENDORS_BY_ID[lb["vendor"]].get("plan") or {}).get("backend_tls"))
+            if tls_secret
+            else None
+        )
+        if tls_secret and not backend_tls:
+            b.refuse(
+                lb,
+                "no-backend-tls",
+                "the catalog has no verified way to make %s speak HTTPS to its backends"
+                % lb["vendor"],
+                "chain it without gateway_tls_secret (plaintext inside the cluster), or configure its upstream TLS by hand",
+            )
+            continue
         for r in [r for r in routes if (r.get("rules") or {}).get("unsupported")]:
             b.warn(
                 "%s has %s; re-point it by hand to %s:%d"
@@ -1371,7 +1420,9 @@ def _plan_chained(b, facts, opts):
             _gateway_api_routing(b, facts, opts, gateway_phase, svc, routes)
         else:
             gw_name = _dns_name("meshgate", lb["namespace"], lb["name"])
-            _istio_routing(b, facts, opts, gateway_phase, gw, svc, lb["id"], routes, gw_name, port)
+            _istio_routing(
+                b, facts, opts, gateway_phase, gw, svc, lb["id"], routes, gw_name, port, tls_secret
+            )
         for r in routes:
             host_keys = [k for k in (r.get("annotations") or {}) if k in _HOST_REWRITE_KEYS]
             if host_keys:
@@ -1437,13 +1488,14 @@ def _plan_chained(b, facts, opts):
                 {
                     "apiVersion": r["apiVersion"],
                     "kind": "Ingress",
-                    "metadata": _meta(target),
+                    "metadata": _meta(target, annotations=(backend_tls or {}).get("annotations")),
                     "spec": spec,
                 },
-                "%s now sends to the Istio ingress gateway %s (was: %s)"
+                "%s now sends to the Istio ingress gateway %s%s (was: %s)"
                 % (
                     r["id"],
                     gw_fqdn,
+                    " over TLS" if backend_tls else "",
                     ", ".join(
                         sorted(
                             {
@@ -1464,7 +1516,11 @@ def _plan_chained(b, facts, opts):
                 ),
                 {
                     "action": "restore-field",
-                    "fields": ["spec.rules", "spec.defaultBackend"],
+                    "fields": ["spec.rules", "spec.defaultBackend"]
+                    + [
+                        "metadata.annotations.%s" % k
+                        for k in sorted((backend_tls or {}).get("annotations") or {})
+                    ],
                     "restore": {"spec": _ingress_spec_from_rules(r.get("rules") or {})},
                 },
             )

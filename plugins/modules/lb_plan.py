@@ -99,6 +99,13 @@ options:
   num_trusted_proxies:
     description: C(gatewayTopology.numTrustedProxies) for the gateway (default 1).
     type: int
+  gateway_tls_secret:
+    description:
+      - V(chained) with O(route_api=istio) only. TLS from the load balancer to the Istio gateway,
+        with this Secret (in the gateway's namespace) as the gateway's certificate. The gateway
+        listens with HTTPS (SIMPLE) on its port 443, and the load balancer's Ingresses are
+        switched to HTTPS upstream (ingress-nginx; other vendors are refused for now).
+    type: str
   istio_api_version:
     description:
       - Version of the Istio APIs to emit (V(v1), V(v1beta1)). Default, what the cluster serves,
@@ -292,6 +299,7 @@ def argument_spec():
         gateway=dict(type="str"),
         route_api=dict(type="str", default="istio", choices=["istio", "gateway-api"]),
         num_trusted_proxies=dict(type="int"),
+        gateway_tls_secret=dict(type="str"),
         istio_api_version=dict(type="str"),
         cluster_domain=dict(type="str", default="cluster.local"),
         ingress_class=dict(type="str", default="gce", choices=["gce", "gce-internal"]),

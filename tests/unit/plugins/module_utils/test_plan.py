@@ -642,3 +642,35 @@ def test_results_never_carry_free_text_annotations():
     assert "dXNlcjpwYXNz" not in dumped and "s3cret" not in dumped
     (route,) = [r for r in result["routes"] if r["name"] == "web"]
     assert route["annotations"] == {"nginx.ingress.kubernetes.io/service-upstream": "true"}
+
+
+def test_chained_tls_to_the_gateway():
+    p = plan(
+        detect(shop_with_nginx() + gateway_objects()), "chained", {"gateway_tls_secret": "gw-cert"}
+    )
+    (g,) = by_kind(p, "Gateway")
+    (server,) = g["manifest"]["spec"]["servers"]
+    assert server["port"] == {"number": 443, "name": "https", "protocol": "HTTPS"}
+    assert server["tls"] == {"mode": "SIMPLE", "credentialName": "gw-cert"}
+    (ing,) = by_kind(p, "Ingress")
+    assert ing["manifest"]["metadata"]["annotations"] == {
+        "nginx.ingress.kubernetes.io/backend-protocol": "HTTPS"
+    }
+    assert ing["manifest"]["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"][
+        "port"
+    ] == {"number": 443}
+    # Vendors without a known upstream-TLS switch are refused, not half done.
+    kong = [
+        namespace("kong"),
+        ingress_class("kong", "ingress-controllers.konghq.com/kong"),
+        deployment("kong", "proxy-kong", "kong:3.4", labels={"app": "proxy-kong"}),
+    ]
+    objs = (
+        istio_base()
+        + app()
+        + kong
+        + gateway_objects()
+        + [ingress("shop", "web", "web", 80, klass="kong")]
+    )
+    p = plan(detect(objs), "chained", {"gateway_tls_secret": "gw-cert"})
+    assert p["refusals"][0]["code"] == "no-backend-tls" and by_kind(p, "Ingress") == []
