@@ -174,9 +174,13 @@ units: venv collections ## pytest tests/unit
 integration: venv collections ## pytest tests/integration (real control plane)
 	$(call pytest,tests/integration)
 
-molecule: venv collections ## molecule test -s controlplane; molecule syntax -s kind
-	molecule test -s controlplane
-	molecule syntax -s kind
+MOLECULE_LOCAL := controlplane role_standalone_mtls role_chained_gateway role_gclb_chained
+# Need Docker and internet (kind, Istio, the vendor's manifest): syntax-checked here.
+MOLECULE_KIND := kind kind_standalone_mtls kind_chained_gateway
+
+molecule: venv collections ## molecule test of every local scenario; molecule syntax of the kind ones
+	@for s in $(MOLECULE_LOCAL); do echo "==> molecule test -s $$s"; molecule test -s $$s || exit 1; done
+	@for s in $(MOLECULE_KIND); do echo "==> molecule syntax -s $$s"; molecule syntax -s $$s || exit 1; done
 
 # --- package ----------------------------------------------------------------------------------
 

@@ -1166,6 +1166,16 @@ def _selects_gateway(istio, namespace, selector):
 
 def _annotate_backends(idx, routes, istio, cluster_domain):
     gw_services = {(s["namespace"], s["name"]) for g in istio["gateways"] for s in g["services"]}
+    # istiod deploys an istio-class Gateway API Gateway as Service "<name>-istio".
+    for r in routes:
+        if (
+            r["kind"] == "Gateway"
+            and r["vendor"] == "istio"
+            and (r["apiVersion"] or "").startswith("gateway.networking.k8s.io/")
+        ):
+            gw_services.add((r["namespace"], "%s-istio" % r["name"]))
+    # ExternalName Services that lead to a gateway (how an Ingress reaches another namespace).
+    gw_hosts = {"%s.%s" % (name, ns) for ns, name in gw_services}
     for route in routes:
         for b in route["backends"]:
             svc_name = b["service"]
@@ -1177,6 +1187,10 @@ def _annotate_backends(idx, routes, istio, cluster_domain):
                 )
             svc = idx.get("", "Service", b["namespace"], b["service"])
             b["istio_gateway"] = (b["namespace"], b["service"]) in gw_services
+            external = ((svc or {}).get("spec") or {}).get("externalName") or ""
+            if external and ".".join(external.split(".")[:2]) in gw_hosts:
+                b["istio_gateway"] = True
+                b["via"] = "ExternalName %s" % external
             if svc is None:
                 mcs = idx.get(
                     "networking.gke.io", "MultiClusterService", b["namespace"], b["service"]

@@ -289,6 +289,7 @@ def reduce_object(obj):
             "clusterIP",
             "loadBalancerClass",
             "externalTrafficPolicy",
+            "externalName",
         )
         out["spec"] = {k: spec[k] for k in keep if k in spec}
         # Server-side defaults, applied here too so offline input reads like a live cluster.

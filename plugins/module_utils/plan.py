@@ -41,7 +41,7 @@ DEFAULT_OPTIONS = {
     "exclude_api_server": True,
     "gateway": None,
     "route_api": "istio",
-    "gateway_tls_secret": None,
+    "gateway_credential_name": None,
     "num_trusted_proxies": None,
     "istio_api_version": None,
     "cluster_domain": "cluster.local",
@@ -1348,10 +1348,10 @@ def _plan_chained(b, facts, opts):
         "repoint", "The load balancers send to the Istio ingress gateway (Host header preserved)"
     )
     port = _gateway_http_port(svc)
-    tls_secret = opts["gateway_tls_secret"]
+    tls_secret = opts["gateway_credential_name"]
     if tls_secret:
         if gateway_api:
-            raise PlanError("gateway_tls_secret works with route_api istio only for now")
+            raise PlanError("gateway_credential_name works with route_api istio only for now")
         tls_ports = [
             p["port"]
             for p in svc.get("ports") or ()
@@ -1404,7 +1404,7 @@ def _plan_chained(b, facts, opts):
                 "no-backend-tls",
                 "the catalog has no verified way to make %s speak HTTPS to its backends"
                 % lb["vendor"],
-                "chain it without gateway_tls_secret (plaintext inside the cluster), or configure its upstream TLS by hand",
+                "chain it without gateway_credential_name (plaintext inside the cluster), or configure its upstream TLS by hand",
             )
             continue
         for r in [r for r in routes if (r.get("rules") or {}).get("unsupported")]:
@@ -1665,9 +1665,11 @@ def _plan_gclb(b, facts, opts):
     )
     port_name = next((p["name"] for p in svc.get("ports") or () if p.get("port") == port), None)
     anns = {"cloud.google.com/neg": '{"ingress": true}'}
+    # An existing GKE load balancer whose health check already targets 15021 needs none.
+    hc_ok = bool(existing) and all((lb.get("health_check") or {}).get("ok") for lb in existing)
     if opts["gke_gateway_class"]:
         _gke_gateway(b, facts, opts, edge, gateway_phase, svc, port)
-    else:
+    elif not hc_ok:
         anns["cloud.google.com/backend-config"] = '{"default": "meshgate-istio-gateway"}'
         bc_version = _api(facts, "cloud.google.com", "BackendConfig", "v1")
         bc = _target(bc_version, "BackendConfig", "meshgate-istio-gateway", ns)

@@ -99,7 +99,7 @@ options:
   num_trusted_proxies:
     description: C(gatewayTopology.numTrustedProxies) for the gateway (default 1).
     type: int
-  gateway_tls_secret:
+  gateway_credential_name:
     description:
       - V(chained) with O(route_api=istio) only. TLS from the load balancer to the Istio gateway,
         with this Secret (in the gateway's namespace) as the gateway's certificate. The gateway
@@ -299,7 +299,7 @@ def argument_spec():
         gateway=dict(type="str"),
         route_api=dict(type="str", default="istio", choices=["istio", "gateway-api"]),
         num_trusted_proxies=dict(type="int"),
-        gateway_tls_secret=dict(type="str"),
+        gateway_credential_name=dict(type="str"),
         istio_api_version=dict(type="str"),
         cluster_domain=dict(type="str", default="cluster.local"),
         ingress_class=dict(type="str", default="gce", choices=["gce", "gce-internal"]),

@@ -47,7 +47,7 @@ OPTION_SETS = [
         "hosts": ["shop.example.com"],
     },
     {"route_api": "gateway-api"},
-    {"gateway": GATEWAY, "gateway_tls_secret": "gateway-cert"},
+    {"gateway": GATEWAY, "gateway_credential_name": "gateway-cert"},
 ]
 
 pytestmark = [pytest.mark.controlplane, pytest.mark.mutates_cluster]
@@ -63,7 +63,7 @@ def facts(control_plane, loaded, scenario):
 def _plans(facts):
     for mode in MODES:
         for opts in OPTION_SETS:
-            if ("route_api" in opts or "gateway_tls_secret" in opts) and mode != "chained":
+            if ("route_api" in opts or "gateway_credential_name" in opts) and mode != "chained":
                 continue  # an option of the chained mode only
             try:
                 yield mode, opts, plan(facts, mode, opts)

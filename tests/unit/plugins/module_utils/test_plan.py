@@ -646,7 +646,9 @@ def test_results_never_carry_free_text_annotations():
 
 def test_chained_tls_to_the_gateway():
     p = plan(
-        detect(shop_with_nginx() + gateway_objects()), "chained", {"gateway_tls_secret": "gw-cert"}
+        detect(shop_with_nginx() + gateway_objects()),
+        "chained",
+        {"gateway_credential_name": "gw-cert"},
     )
     (g,) = by_kind(p, "Gateway")
     (server,) = g["manifest"]["spec"]["servers"]
@@ -672,5 +674,27 @@ def test_chained_tls_to_the_gateway():
         + gateway_objects()
         + [ingress("shop", "web", "web", 80, klass="kong")]
     )
-    p = plan(detect(objs), "chained", {"gateway_tls_secret": "gw-cert"})
+    p = plan(detect(objs), "chained", {"gateway_credential_name": "gw-cert"})
     assert p["refusals"][0]["code"] == "no-backend-tls" and by_kind(p, "Ingress") == []
+
+
+@pytest.mark.parametrize("opts", [{}, {"route_api": "gateway-api"}])
+def test_chained_converges(opts):
+    """Create what the plan creates, merge what it patches: planning again gives nothing."""
+    objs = shop_with_nginx() + gateway_objects()
+    p = plan(detect(objs), "chained", opts)
+    index = {(o["kind"], o["metadata"].get("namespace"), o["metadata"]["name"]): o for o in objs}
+    for pt in patches(p):
+        t = pt["target"]
+        key = (t["kind"], t.get("namespace"), t["name"])
+        if pt["creates"]:
+            objs.append(copy.deepcopy(pt["manifest"]))
+        elif t["kind"] == "Ingress":
+            # spec.rules is atomic (replaced whole); the rest of spec stays
+            index[key]["spec"].update(copy.deepcopy(pt["manifest"]["spec"]))
+        else:
+            _merge(index[key], pt["manifest"])
+    again = plan(detect(objs), "chained", opts)
+    assert again["summary"]["patches"] == 0, [pt["target"] for pt in patches(again)]
+    nginx = [lb for lb in detect(objs)["load_balancers"] if lb["vendor"] == "ingress-nginx"][0]
+    assert nginx["mode"] == "chained"
