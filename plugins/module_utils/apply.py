@@ -76,6 +76,75 @@ def _project(want, have):
     return copy.deepcopy(have)
 
 
+def _owned_projection(fields, value):
+    """The part of ``value`` whose fields a manager owns, from its managedFields fieldsV1.
+
+    Maps (``f:`` keys) are followed; a leaf, or an atomic list owned as a whole, is copied. Items
+    of keyed or set lists (``k:``/``v:``/``i:``) are skipped: our patches own none on objects
+    they did not create, and re-sending a whole keyed list would claim other managers' items.
+    """
+    out = {}
+    for key, sub in (fields or {}).items():
+        if not key.startswith("f:"):
+            continue
+        name = key[2:]
+        if not isinstance(value, dict) or name not in value:
+            continue
+        current = value[name]
+        children = [k for k in (sub or {}) if k != "."]
+        if isinstance(current, list) and any(k.startswith(("k:", "v:", "i:")) for k in children):
+            continue
+        if isinstance(current, dict) and any(k.startswith("f:") for k in children):
+            out[name] = _owned_projection(sub, current)
+        else:
+            out[name] = copy.deepcopy(current)
+    return out
+
+
+def _merge_into(dst, src):
+    for key, val in src.items():
+        if isinstance(val, dict) and isinstance(dst.get(key), dict):
+            _merge_into(dst[key], val)
+        else:
+            dst[key] = copy.deepcopy(val)
+    return dst
+
+
+def full_intent(manifest, obj, manager=None):
+    """Server-side apply takes each apply as the manager's whole intent: fields it owned and
+    leaves out are removed. So send what ``manager`` already owns on the object together with
+    the patch, and earlier plans' changes (another mode, a later re-plan) survive."""
+    manager = manager or FIELD_MANAGER
+    owned = {}
+    for entry in (obj or {}).get("metadata", {}).get("managedFields") or ():
+        if (
+            entry.get("manager") == manager
+            and entry.get("operation") == "Apply"
+            and not entry.get("subresource")
+        ):
+            _merge_into(owned, _owned_projection(entry.get("fieldsV1"), obj))
+    if not owned:
+        return manifest
+    out = _merge_into(owned, manifest)
+    meta = out.setdefault("metadata", {})
+    for key in ("uid", "resourceVersion", "generation", "managedFields", "creationTimestamp"):
+        meta.pop(key, None)
+    return out
+
+
+def _without(owned, manifest):
+    """``owned`` minus every path ``manifest`` sets (what stays ours after undoing a plan)."""
+    out = {}
+    for key, val in owned.items():
+        if key not in manifest:
+            out[key] = copy.deepcopy(val)
+        elif isinstance(val, dict) and isinstance(manifest[key], dict):
+            rest = _without(val, manifest[key])
+            if rest:
+                out[key] = rest
+    return out
+
+
 def _key(target):
     group = target["apiVersion"].split("/")[0] if "/" in target["apiVersion"] else ""
     return (group, target["kind"], target.get("namespace"), target["name"])
@@ -194,7 +263,7 @@ def apply_plan(
             }
         results.append(entry)
         if not unchanged:
-            pending.append((ph, p, entry))
+            pending.append((ph, dict(p, manifest=full_intent(p["manifest"], obj)), entry))
     if not pending:
         return {"changed": False, "results": results, "waits": []}
 
@@ -222,6 +291,16 @@ def apply_plan(
             except K8sError as exc:
                 entry["status"] = "failed"
                 entry["error"] = exc.to_dict()
+                done = sum(1 for r in results if r["status"] == "changed")
+                if exc.reason in ("unreachable", "timeout", "server"):
+                    # The dry run passed, so this is the connection or the server, not the plan.
+                    raise ApplyError(
+                        "lost the API server while applying %s after %d write(s) of this run: %s. "
+                        "The plan is safe to re-run: what was written is kept and the rest is applied"
+                        % (_label(p["target"]), done, exc.message),
+                        results,
+                        reason=exc.reason,
+                    ) from None
                 raise ApplyError(_rejection(the_plan, p, exc), results, reason=exc.reason) from None
             entry["status"] = "changed"
         if wait != "none" and by_phase.get(ph["name"]):
@@ -440,11 +519,15 @@ def _undo_step(client, p, obj, dry_run):
             if exc.reason != "not_found":
                 raise
         return
-    # Applying the bare object with our manager releases every field we own: fields nobody
-    # else owns are removed, fields others share keep their value.
+    # Applying only what stays ours releases the rest: fields nobody else owns are removed,
+    # fields others share keep their value. Fields set by other plans on this object stay.
     bare = {"apiVersion": t["apiVersion"], "kind": t["kind"], "metadata": {"name": t["name"]}}
     if t.get("namespace"):
         bare["metadata"]["namespace"] = t["namespace"]
+    kept = _without(full_intent({}, obj), p["manifest"])
+    kept.pop("apiVersion", None)
+    kept.pop("kind", None)
+    bare = _merge_into(bare, kept)
     restore = p["undo"].get("restore") or {}
     if action == "restore-field" and restore:
         # Atomic lists: put the original list back (owned by the restore manager), then release.

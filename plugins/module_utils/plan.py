@@ -386,7 +386,7 @@ def _plan_standalone(b, facts, opts):
         return
     version = _istio_version(facts, opts, "PeerAuthentication", "security.istio.io")
     seen = set()
-    for lb in _lbs(facts, opts):
+    for lb in _lbs(b, facts, opts):
         if lb.get("mtls"):
             continue
         for r in _routes_of(facts, lb, opts):
@@ -466,12 +466,21 @@ def _plan_standalone(b, facts, opts):
 # --------------------------------------------------------------------------- standalone_mtls (B)
 
 
-def _lbs(facts, opts, cloud=False):
+def _lbs(b, facts, opts, cloud=False):
     out = []
+    namespaces = (facts.get("istio") or {}).get("namespaces") or {}
     for lb in facts.get("load_balancers") or ():
         if not _in_scope(lb, opts):
             continue
         if (lb.get("role") == "cloud") != cloud:
+            continue
+        if (namespaces.get(lb["namespace"]) or {}).get("terminating"):
+            b.refuse(
+                lb,
+                "namespace-terminating",
+                "namespace %s is being deleted" % lb["namespace"],
+                "wait until it is gone or its deletion is cancelled, then plan again",
+            )
             continue
         out.append(lb)
     return sorted(out, key=lambda x: x["id"])
@@ -514,7 +523,7 @@ def _plan_standalone_mtls(b, facts, opts):
         "Sidecar in the load balancer pods, inbound capture off, app held until the proxy is ready",
     )
     api_ip = (facts.get("cluster_facts") or {}).get("api_server_ip")
-    for lb in _lbs(facts, opts):
+    for lb in _lbs(b, facts, opts):
         entry = catalog.VENDORS_BY_ID[lb["vendor"]]
         plan_spec = entry.get("plan") or {}
         if lb.get("role") == "control-plane":
@@ -1370,7 +1379,7 @@ def _plan_chained(b, facts, opts):
         )
     gw_fqdn = "%s.%s.svc.%s" % (svc["name"], svc["namespace"], opts["cluster_domain"])
     any_lb = False
-    for lb in _lbs(facts, opts):
+    for lb in _lbs(b, facts, opts):
         if lb.get("role") == "control-plane":
             b.refuse(
                 lb,
@@ -1644,7 +1653,7 @@ def _plan_gclb(b, facts, opts):
     moved = []
     existing = []
     gw_ref = "%s/%s" % (ns, svc["name"])
-    for lb in _lbs(facts, opts, cloud=True):
+    for lb in _lbs(b, facts, opts, cloud=True):
         if lb["vendor"] != "gke-ingress":
             continue
         if lb["mode"] == "chained" and gw_ref in (lb.get("backends") or ()):
@@ -1914,7 +1923,7 @@ def _plan_ambient(b, facts, opts):
             "ambient mode is not running in this cluster (no ztunnel DaemonSet found); install Istio with the ambient profile first"
         )
     phase = b.phase("enroll", "Enrol the load balancer pods in ambient, bypassing inbound capture")
-    for lb in _lbs(facts, opts):
+    for lb in _lbs(b, facts, opts):
         if lb.get("role") == "control-plane":
             b.refuse(
                 lb,

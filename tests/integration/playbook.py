@@ -16,7 +16,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run_play(tmp_path, tasks, register, module_defaults=None, timeout=600):
+def run_play(tmp_path, tasks, register, module_defaults=None, timeout=600, extra_args=()):
     """Run ``tasks`` on localhost; returns (the registered variables as a dict, the process).
 
     ``register`` names the variables to save (each task registers its own).
@@ -46,7 +46,13 @@ def run_play(tmp_path, tasks, register, module_defaults=None, timeout=600):
         ANSIBLE_PYTHON_INTERPRETER=sys.executable,
     )
     proc = subprocess.run(
-        [str(Path(sys.executable).parent / "ansible-playbook"), "-i", "localhost,", str(pb)],
+        [
+            str(Path(sys.executable).parent / "ansible-playbook"),
+            "-i",
+            "localhost,",
+            str(pb),
+            *extra_args,
+        ],
         capture_output=True,
         text=True,
         env=env,

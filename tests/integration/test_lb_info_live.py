@@ -38,10 +38,15 @@ def _without_observed_state(result):
     namespaces, and the API version the server chose to serve a multi-version kind at."""
     out = json.loads(json.dumps(result))
     out.pop("cluster_facts")  # the API server's own Service and its discovery: live only
-    # Namespaces other tests deleted may still be terminating: live-only state too.
+    # Namespaces other tests deleted may still be terminating (deletion is asynchronous), with
+    # their objects: live-only state too.
+    terminating = {k for k, v in out["istio"]["namespaces"].items() if v.get("terminating")}
     out["istio"]["namespaces"] = {
-        k: v for k, v in out["istio"]["namespaces"].items() if v and set(v) != {"terminating"}
+        k: v for k, v in out["istio"]["namespaces"].items() if v and k not in terminating
     }
+    out["istio"]["peer_authentications"] = [
+        pa for pa in out["istio"]["peer_authentications"] if pa["namespace"] not in terminating
+    ]
     for lb in out["load_balancers"]:
         if lb.get("sidecar"):
             lb["sidecar"].pop("injected")

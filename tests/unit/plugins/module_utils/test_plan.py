@@ -698,3 +698,14 @@ def test_chained_converges(opts):
     assert again["summary"]["patches"] == 0, [pt["target"] for pt in patches(again)]
     nginx = [lb for lb in detect(objs)["load_balancers"] if lb["vendor"] == "ingress-nginx"][0]
     assert nginx["mode"] == "chained"
+
+
+def test_load_balancers_in_a_terminating_namespace_are_refused():
+    objs = shop_with_nginx()
+    ns = [o for o in objs if o["kind"] == "Namespace" and o["metadata"]["name"] == "ingress-nginx"][
+        0
+    ]
+    ns["status"] = {"phase": "Terminating"}
+    p = plan(detect(objs), "standalone_mtls")
+    assert patches(p) == []
+    assert p["refusals"][0]["code"] == "namespace-terminating"
