@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import json
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -242,3 +243,60 @@ def test_plans_on_the_same_object_do_not_undo_each_other(control_plane, loaded):
         )
     finally:
         undo_plan(client, chained)
+
+
+def test_reader_clusterrole_is_minimal_for_served_kinds(control_plane, loaded):
+    """Drop any one resource of the shipped reader role: if this cluster serves that kind,
+    lb_info fails naming it (every rule is needed); kinds it does not serve are listed."""
+    from ansible_collections.meshgate.istio_lb.plugins.module_utils.inventory import rbac_rules
+
+    served = client_from_params({"kubeconfig": control_plane.kubeconfig}).discover()
+    served_plurals = {(g, info["resource"]) for (g, _k), info in served.items()}
+    full = rbac_rules()
+    checked, not_served = [], []
+    for i, rule in enumerate(full):
+        group = rule["apiGroups"][0]
+        for resource in rule["resources"]:
+            if (group, resource) not in served_plurals:
+                not_served.append("%s/%s" % (group or "core", resource))
+                continue
+            rules = [dict(r) for r in full]
+            rules[i] = dict(rule, resources=[x for x in rule["resources"] if x != resource])
+            rules = [r for r in rules if r["resources"]]
+            name = "minimal-%s-%s" % ((group or "core").replace(".", "-")[:20], resource[:20])
+            kubeconfig = control_plane.create_user(name, rules=rules)
+            with pytest.raises(K8sError) as exc:
+                collect_live(client_from_params({"kubeconfig": kubeconfig}))
+            assert exc.value.reason == "forbidden" and resource in str(exc.value), (
+                resource,
+                str(exc.value),
+            )
+            checked.append(resource)
+    assert len(checked) >= 20, checked
+    # The rest are CRDs this test cluster does not install (their rules cannot be proven here).
+    assert all(
+        x.split("/")[0] not in ("core", "apps", "networking.k8s.io") for x in not_served
+    ), not_served
+
+
+def test_etcd_restart(control_plane, loaded):
+    client = _client(control_plane)
+    before = detect(collect_live(client)[0])
+    control_plane.stop_component("etcd")
+    try:
+        with pytest.raises(K8sError) as exc:
+            collect_live(_client(control_plane))
+        # The API server is up but cannot serve: an error, never an empty answer.
+        assert exc.value.reason in ("server", "timeout", "unreachable")
+    finally:
+        control_plane.start_component("etcd")
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            after = detect(collect_live(_client(control_plane))[0])
+            break
+        except K8sError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(1)
+    assert after["load_balancers"] == before["load_balancers"]
