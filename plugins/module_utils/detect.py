@@ -679,7 +679,7 @@ def _class_args(wl, entry):
     return found
 
 
-def _configmap_ref(wl, entry):
+def _configmap_ref(wl, entry, idx=None):
     """namespace/name of the controller ConfigMap that holds the global routing switch."""
     spec = (entry.get("service_routing") or {}).get("configmap")
     if not spec:
@@ -689,12 +689,16 @@ def _configmap_ref(wl, entry):
             if isinstance(arg, str) and arg.startswith(spec["arg"] + "="):
                 ref_ = arg.split("=", 1)[1].replace("$(POD_NAMESPACE)", _ns(wl) or "")
                 ns, _sep, name = ref_.rpartition("/")
-                return {
+                out = {
                     "namespace": ns or _ns(wl),
                     "name": name,
                     "key": spec["key"],
                     "value": spec["value"],
                 }
+                cm = idx.get("", "ConfigMap", out["namespace"], name) if idx is not None else None
+                if cm is not None and spec["key"] in (cm.get("data") or {}):
+                    out["current"] = cm["data"][spec["key"]]  # for undo
+                return out
     return None
 
 
@@ -1695,7 +1699,7 @@ def _workload_lb_result(idx, item, routes, istio, controllers, findings):
                 if any(k.startswith(p) for p in catalog.ISTIO["pod_annotation_prefixes"])
             },
         },
-        "config_map": _configmap_ref(wl, entry),
+        "config_map": _configmap_ref(wl, entry, idx),
     }
     lb_ref = ref(wl)
     label = "%s %s/%s" % (wl.get("kind"), ns, _name(wl))

@@ -702,7 +702,11 @@ def _service_routing_patches(b, facts, opts, lb, entry, routes, phase):
                     "restart": False,
                     "traffic": "the controller reloads; every route now targets Service VIPs",
                 },
-                {"action": "remove-fields", "fields": ["data.%s" % cm["key"]]},
+                {
+                    "action": "remove-fields",
+                    "fields": ["data.%s" % cm["key"]],
+                    "restore": {"data.%s" % cm["key"]: cm["current"]} if "current" in cm else {},
+                },
                 owner=lb.get("gitops"),
             )
             _gitops_alternative(b, lb, entry, manifest, config={cm["key"]: cm["value"]})
@@ -1977,6 +1981,19 @@ def _plan_ambient(b, facts, opts):
                 "action": "remove-fields",
                 "fields": ["spec.template.metadata.labels.%s" % k for k in labels]
                 + ["spec.template.metadata.annotations.%s" % k for k in anns],
+                # Values these replaced (e.g. dataplane-mode "none") come back on undo.
+                "restore": dict(
+                    {
+                        "spec.template.metadata.labels.%s" % k: current["labels"][k]
+                        for k in labels
+                        if k in current["labels"]
+                    },
+                    **{
+                        "spec.template.metadata.annotations.%s" % k: current["annotations"][k]
+                        for k in anns
+                        if k in current["annotations"]
+                    },
+                ),
             },
             owner=lb.get("gitops"),
         )

@@ -709,3 +709,34 @@ def test_load_balancers_in_a_terminating_namespace_are_refused():
     p = plan(detect(objs), "standalone_mtls")
     assert patches(p) == []
     assert p["refusals"][0]["code"] == "namespace-terminating"
+
+
+def test_undo_restores_values_the_plan_replaced():
+    # Global switch: the ConfigMap said "false" before.
+    lb = nginx_lb(
+        args=["/nginx-ingress-controller", "--configmap=$(POD_NAMESPACE)/ingress-nginx-controller"]
+    )
+    cm = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": "ingress-nginx-controller", "namespace": "ingress-nginx"},
+        "data": {"service-upstream": "false"},
+    }
+    p = plan(
+        detect(istio_base() + app() + lb + [cm, ingress("shop", "web", "web", 80)]),
+        "standalone_mtls",
+        {"global_switch": True},
+    )
+    (c,) = by_kind(p, "ConfigMap")
+    assert c["undo"]["restore"] == {"data.service-upstream": "false"}
+    # Ambient: the pod had opted out with dataplane-mode "none".
+    zt = deployment(
+        "istio-system",
+        "ztunnel",
+        "docker.io/istio/ztunnel:1.30.3",
+        labels={"app": "ztunnel"},
+        kind="DaemonSet",
+    )
+    objs = shop_with_nginx(pod_labels={"istio.io/dataplane-mode": "none"}) + [zt]
+    (d,) = by_kind(plan(detect(objs), "ambient"), "Deployment")
+    assert d["undo"]["restore"] == {"spec.template.metadata.labels.istio.io/dataplane-mode": "none"}
