@@ -704,19 +704,10 @@ def _configmap_ref(wl, entry, idx=None):
 
 def _configmap_switch(idx, wl, entry):
     """Global Service-routing switch in the controller ConfigMap, or None if unknown."""
-    spec = (entry.get("service_routing") or {}).get("configmap")
-    if not spec:
+    ref_ = _configmap_ref(wl, entry, idx)
+    if ref_ is None or idx.get("", "ConfigMap", ref_["namespace"], ref_["name"]) is None:
         return None
-    for c in _containers(wl, init=False):
-        for arg in c.get("args") or []:
-            if isinstance(arg, str) and arg.startswith(spec["arg"] + "="):
-                ref_ = arg.split("=", 1)[1].replace("$(POD_NAMESPACE)", _ns(wl) or "")
-                ns, _sep, name = ref_.rpartition("/")
-                cm = idx.get("", "ConfigMap", ns or _ns(wl), name)
-                if cm is None:
-                    return None
-                return (cm.get("data") or {}).get(spec["key"]) == spec["value"]
-    return None
+    return ref_.get("current") == ref_["value"]
 
 
 def _workload_lbs(idx, istio):

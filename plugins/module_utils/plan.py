@@ -581,6 +581,41 @@ def _plan_standalone_mtls(b, facts, opts):
     )
 
 
+def _pod_template_patch(b, phase, lb, entry, labels, annotations, reason, reference):
+    """Patch the LB workload's pod template (rolling restart), with undo and GitOps forms."""
+    current = lb.get("pod_template") or {"labels": {}, "annotations": {}}
+    target = _workload_target(lb)
+    template_meta = {}
+    if labels:
+        template_meta["labels"] = labels
+    if annotations:
+        template_meta["annotations"] = annotations
+    manifest = {
+        "apiVersion": target["apiVersion"],
+        "kind": target["kind"],
+        "metadata": _meta(target),
+        "spec": {"template": {"metadata": template_meta}},
+    }
+    fields, restore = [], {}
+    for section, values in (("labels", labels), ("annotations", annotations)):
+        for key in sorted(values):
+            path = "spec.template.metadata.%s.%s" % (section, key)
+            fields.append(path)
+            if key in current[section]:
+                restore[path] = current[section][key]  # the value this replaces comes back on undo
+    b.patch(
+        phase,
+        target,
+        manifest,
+        reason,
+        reference,
+        {"restart": True, "traffic": "rolling restart of the load balancer pods"},
+        {"action": "remove-fields", "fields": fields, "restore": restore},
+        owner=lb.get("gitops"),
+    )
+    _gitops_alternative(b, lb, entry, manifest, pod_labels=labels, pod_annotations=annotations)
+
+
 def _sidecar_patch(b, facts, opts, lb, entry, rev, api_ip, phase):
     current = lb.get("pod_template") or {"labels": {}, "annotations": {}}
     labels = {}
@@ -618,32 +653,13 @@ def _sidecar_patch(b, facts, opts, lb, entry, rev, api_ip, phase):
             )
     if not labels and not annotations:
         return
-    target = _workload_target(lb)
-    template_meta = {}
-    if labels:
-        template_meta["labels"] = labels
-    if annotations:
-        template_meta["annotations"] = annotations
-    manifest = {
-        "apiVersion": target["apiVersion"],
-        "kind": target["kind"],
-        "metadata": _meta(target),
-        "spec": {"template": {"metadata": template_meta}},
-    }
-    restore = {}
-    for key in labels:
-        if key in current["labels"]:
-            restore["spec.template.metadata.labels.%s" % key] = current["labels"][key]
-    for key in annotations:
-        if key in current["annotations"]:
-            restore["spec.template.metadata.annotations.%s" % key] = current["annotations"][key]
-    fields = ["spec.template.metadata.labels.%s" % k for k in sorted(labels)] + [
-        "spec.template.metadata.annotations.%s" % k for k in sorted(annotations)
-    ]
-    b.patch(
+    _pod_template_patch(
+        b,
         phase,
-        target,
-        manifest,
+        lb,
+        entry,
+        labels,
+        annotations,
         "Istio recipe for %s: sidecar (%s), inbound capture off so the client IP survives and the API "
         "server still reaches its webhooks, app started after the proxy%s"
         % (
@@ -656,11 +672,7 @@ def _sidecar_patch(b, facts, opts, lb, entry, rev, api_ip, phase):
             ),
         ),
         LB_DOC,
-        {"restart": True, "traffic": "rolling restart of the load balancer pods"},
-        {"action": "remove-fields", "fields": fields, "restore": restore},
-        owner=lb.get("gitops"),
     )
-    _gitops_alternative(b, lb, entry, manifest, pod_labels=labels, pod_annotations=annotations)
     helm = (entry.get("plan") or {}).get("helm") or {}
     if ns_info.get("injection") == "enabled" and helm.get("job_labels"):
         b.warn(
@@ -1957,48 +1969,17 @@ def _plan_ambient(b, facts, opts):
         )
         if not labels and not anns:
             continue
-        target = _workload_target(lb)
-        meta = {}
-        if labels:
-            meta["labels"] = labels
-        if anns:
-            meta["annotations"] = anns
-        manifest = {
-            "apiVersion": target["apiVersion"],
-            "kind": target["kind"],
-            "metadata": _meta(target),
-            "spec": {"template": {"metadata": meta}},
-        }
-        b.patch(
+        _pod_template_patch(
+            b,
             phase,
-            target,
-            manifest,
+            lb,
+            catalog.VENDORS_BY_ID[lb["vendor"]],
+            labels,
+            anns,
             "%s joins ambient (ztunnel mTLS to the backends); inbound capture bypassed so clients reach it directly"
             % lb["id"],
             AMBIENT_DOC,
-            {"restart": True, "traffic": "rolling restart of the load balancer pods"},
-            {
-                "action": "remove-fields",
-                "fields": ["spec.template.metadata.labels.%s" % k for k in labels]
-                + ["spec.template.metadata.annotations.%s" % k for k in anns],
-                # Values these replaced (e.g. dataplane-mode "none") come back on undo.
-                "restore": dict(
-                    {
-                        "spec.template.metadata.labels.%s" % k: current["labels"][k]
-                        for k in labels
-                        if k in current["labels"]
-                    },
-                    **{
-                        "spec.template.metadata.annotations.%s" % k: current["annotations"][k]
-                        for k in anns
-                        if k in current["annotations"]
-                    },
-                ),
-            },
-            owner=lb.get("gitops"),
         )
-        entry = catalog.VENDORS_BY_ID[lb["vendor"]]
-        _gitops_alternative(b, lb, entry, manifest, pod_labels=labels, pod_annotations=anns)
     if phase["patches"]:
         phase["wait"] = [
             {

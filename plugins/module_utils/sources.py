@@ -25,10 +25,8 @@ Pure Python + PyYAML (libyaml's CSafeLoader when available). Python 3.8 compatib
 
 from __future__ import annotations
 
-import gc
 import json
 import os
-from contextlib import contextmanager
 
 try:
     import yaml
@@ -39,6 +37,8 @@ except ImportError:  # pragma: no cover - PyYAML ships with ansible-core
     yaml = None
     HAS_YAML = False
     _BaseLoader = object
+
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s_client import gc_paused
 
 DIRECTORY_EXTENSIONS = (".yaml", ".yml", ".json")
 
@@ -71,18 +71,6 @@ class SourceError(Exception):
 
     def __str__(self):
         return self.message
-
-
-@contextmanager
-def _gc_paused():
-    enabled = gc.isenabled()
-    if enabled:
-        gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _as_list(paths):
@@ -172,7 +160,7 @@ def _read(path):
 
 def _parse_json(path, text):
     try:
-        with _gc_paused():
+        with gc_paused():
             return [json.loads(text)]
     except ValueError as exc:
         line = getattr(exc, "lineno", None)
@@ -190,7 +178,7 @@ def _parse_yaml(path, text):
     if not HAS_YAML:  # pragma: no cover
         raise SourceError("src: PyYAML is required to read %s" % path, path=path)
     try:
-        with _gc_paused():
+        with gc_paused():
             return list(yaml.load_all(text, Loader=_Loader))  # noqa: S506 - safe loader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
@@ -221,7 +209,7 @@ def _parse(path, text):
         return _parse_json(path, text)
     if stripped.startswith("{"):
         try:
-            with _gc_paused():
+            with gc_paused():
                 return [json.loads(text)]
         except ValueError:
             pass  # YAML flow mapping or several documents: let YAML parse and report
