@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 
-from ansible_collections.meshgate.istio_lb.plugins.module_utils import catalog
+from ansible_collections.meshgate.istio_lb.plugins.module_utils import catalog, names
 
 FIELD_MANAGER = "meshgate"
 MODES = ("standalone", "standalone_mtls", "chained", "gclb_chained", "ambient")
@@ -2011,6 +2012,45 @@ _PLANNERS = {
 }
 
 
+# Which Kubernetes / DNS naming rule each name-valued option follows (see names.RULES).
+OPTION_NAME_RULES = (
+    ("load_balancers", "workload_ref"),
+    ("namespaces", "label"),
+    ("hosts", "hostname"),
+    ("revision", "label"),
+    ("gateway", "namespaced_name"),
+    ("gateway_credential_name", "subdomain"),
+    ("cluster_domain", "domain"),
+    ("static_ip_name", "label_1035"),  # Google Cloud resource names are RFC 1035 labels
+    ("managed_certificate_domains", "domain"),  # ManagedCertificate takes no wildcards
+    ("ssl_policy", "label_1035"),
+    ("ingress_name", "subdomain"),
+    ("gke_gateway_class", "subdomain"),
+)
+
+
+def validate_options(options):
+    """Raise PlanError naming every bad option value; called before anything is read."""
+    problems = names.check_all(
+        (key, options.get(key), rule)
+        for key, rule in OPTION_NAME_RULES
+        if options.get(key) is not None
+    )
+    if options.get("route_api") not in (None, "istio", "gateway-api"):
+        problems.append("route_api: must be istio or gateway-api, not %r" % options["route_api"])
+    proxies = options.get("num_trusted_proxies")
+    if proxies is not None and (not isinstance(proxies, int) or proxies < 0):
+        problems.append("num_trusted_proxies: must be a whole number >= 0, not %r" % (proxies,))
+    version = options.get("istio_api_version")
+    if version is not None and not re.match(r"^v[0-9]+((alpha|beta)[0-9]+)?$", str(version)):
+        problems.append(
+            "istio_api_version: %r is not a Kubernetes API version (v1, v1beta1, v1alpha3)"
+            % (version,)
+        )
+    if problems:
+        raise PlanError("; ".join(problems))
+
+
 def plan(facts, mode, options=None):
     """Compute the plan for one cluster. Raises PlanError for a request that cannot be planned."""
     if mode not in _PLANNERS:
@@ -2024,8 +2064,7 @@ def plan(facts, mode, options=None):
     if unknown:
         raise PlanError("unknown plan option(s): %s" % ", ".join(unknown))
     opts.update({k: v for k, v in (options or {}).items() if v is not None})
-    if opts["route_api"] not in ("istio", "gateway-api"):
-        raise PlanError("route_api must be istio or gateway-api")
+    validate_options(opts)
     b = _Builder(facts, mode, opts)
     _PLANNERS[mode](b, facts, opts)
     return b.result()

@@ -245,7 +245,6 @@ api_requests:
 """
 
 import copy
-import re
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
@@ -257,8 +256,7 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s_client impor
     client_from_params,
     kubeconfig_no_log_values,
 )
-
-DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.names import check_all
 
 
 def argument_spec():
@@ -275,13 +273,14 @@ def argument_spec():
 
 def run(module):
     params = module.params
-    bad = [n for n in params.get("namespaces") or () if not DNS1123_LABEL.match(n)]
-    if bad:
-        module.fail_json(
-            msg="namespaces: %s %s not a valid namespace name (RFC 1123 label: lower-case "
-            "letters, digits and '-', at most 63 characters, starting and ending with a letter or "
-            "digit)" % (", ".join(repr(b) for b in bad), "is" if len(bad) == 1 else "are")
-        )
+    problems = check_all(
+        [
+            ("namespaces", params.get("namespaces"), "label"),
+            ("cluster_domain", params["cluster_domain"], "domain"),
+        ]
+    )
+    if problems:
+        module.fail_json(msg="; ".join(problems))
     if params["page_size"] < 1:
         module.fail_json(msg="page_size must be a positive number of objects per LIST request")
     options = {

@@ -279,6 +279,7 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan import (
     PlanError,
     plan,
     plan_files,
+    validate_options,
 )
 
 PLAN_OPTIONS = sorted(DEFAULT_OPTIONS)
@@ -372,8 +373,12 @@ def main():
     module.no_log_values.update(kubeconfig_no_log_values(module.params.get("kubeconfig")))
     if not HAS_JMESPATH:
         module.fail_json(msg=missing_required_lib("jmespath"))
-    facts = gather_facts(module)
     options = {k: module.params.get(k) for k in PLAN_OPTIONS if k in module.params}
+    try:
+        validate_options(options)  # a bad name fails before the cluster is read
+    except PlanError as exc:
+        module.fail_json(msg=str(exc))
+    facts = gather_facts(module)
     try:
         the_plan = plan(facts, module.params["mode"], options)
     except PlanError as exc:

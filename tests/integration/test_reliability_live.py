@@ -300,3 +300,46 @@ def test_etcd_restart(control_plane, loaded):
                 raise
             time.sleep(1)
     assert after["load_balancers"] == before["load_balancers"]
+
+
+def test_names_that_are_not_dns_1123_fail_before_any_request(control_plane, tmp_path):
+    """lb_info and lb_plan check every name-valued option first: one error naming the option,
+    the value and the rule, and the API server sees no request at all from the user."""
+    root = Path(__file__).resolve().parents[2]
+    rules = yaml.safe_load((root / "rbac" / "meshgate-istio-lb-reader.yaml").read_text())["rules"]
+    kubeconfig = control_plane.create_user("bad-names", rules=rules)
+    mark = control_plane.audit.mark()
+    tasks = [
+        {
+            "name": "detect in a namespace that cannot exist",
+            "meshgate.istio_lb.lb_info": {"kubeconfig": kubeconfig, "namespaces": ["Shop_NS"]},
+            "register": "info",
+            "ignore_errors": True,
+        },
+        {
+            "name": "plan with bad names",
+            "meshgate.istio_lb.lb_plan": {
+                "kubeconfig": kubeconfig,
+                "mode": "gclb_chained",
+                "load_balancers": ["ingress-nginx/Controller!"],
+                "gateway": "istio-ingressgateway",
+                "static_ip_name": "shop ip",
+                "managed_certificate_domains": ["*.shop.example.com"],
+            },
+            "register": "planned",
+            "ignore_errors": True,
+        },
+    ]
+    registered, proc = run_play(tmp_path, tasks, ["info", "planned"])
+    info, planned = registered["info"], registered["planned"]
+    assert info["failed"] and "namespaces: 'Shop_NS' is not valid" in info["msg"]
+    assert "RFC 1123 label" in info["msg"]
+    assert planned["failed"]
+    for expected in (
+        "load_balancers: 'ingress-nginx/Controller!'",
+        "gateway: 'istio-ingressgateway'",  # no namespace: <namespace>/<name> is required
+        "static_ip_name: 'shop ip'",
+        "managed_certificate_domains: '*.shop.example.com'",
+    ):
+        assert expected in planned["msg"], planned["msg"]
+    assert control_plane.audit.count(since=mark, user="bad-names") == 0
