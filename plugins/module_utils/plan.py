@@ -1030,7 +1030,8 @@ def _pick_gateway(facts, opts):
         )
     raise PlanError(
         "several Istio ingress gateways were found (%s); choose one with gateway=<namespace>/<service>"
-        % ", ".join("%s/%s" % (s["namespace"], s["name"]) for _g, s in ingress)
+        # One Service can front several gateway workloads: name each Service once.
+        % ", ".join(sorted({"%s/%s" % (s["namespace"], s["name"]) for _g, s in ingress}))
     )
 
 
@@ -2067,7 +2068,49 @@ def plan(facts, mode, options=None):
     validate_options(opts)
     b = _Builder(facts, mode, opts)
     _PLANNERS[mode](b, facts, opts)
-    return b.result()
+    result = b.result()
+    missing = unserved_kinds(facts, result)
+    if missing:
+        raise PlanError(
+            "mode %s needs kinds this cluster does not serve: %s; install %s, or choose another "
+            "mode or option (nothing was planned)"
+            % (
+                mode,
+                ", ".join("%s (%s)" % (kind, group) for group, kind in missing),
+                ", ".join(sorted({_CRD_SOURCE.get(g, "the CRDs of %s" % g) for g, _k in missing})),
+            )
+        )
+    return result
+
+
+# Where the CRDs of each group a plan may write come from (for the missing-CRD error).
+_CRD_SOURCE = {
+    "security.istio.io": "Istio (istioctl install or the istio/base chart)",
+    "networking.istio.io": "Istio (istioctl install or the istio/base chart)",
+    "gateway.networking.k8s.io": "the Gateway API CRDs (standard channel)",
+    "cloud.google.com": "nothing: these CRDs exist only on GKE with its Ingress controller",
+    "networking.gke.io": "nothing: these CRDs exist only on GKE (enable the Gateway API / managed certificates)",
+    "gateway.envoyproxy.io": "Envoy Gateway's CRDs",
+}
+
+
+def unserved_kinds(facts, the_plan):
+    """(group, kind) of every manifest in the plan that live discovery says is not served.
+
+    Offline (discovery unknown) nothing is reported; lb_apply's server-side dry run still
+    catches it there. Live, this turns a 404 half way through an apply into one error up front.
+    """
+    apis = (facts.get("cluster_facts") or {}).get("apis")
+    if apis is None:
+        return []
+    missing = set()
+    for ph in the_plan["phases"]:
+        for patch in ph["patches"]:
+            group = patch["manifest"]["apiVersion"].rpartition("/")[0]
+            kind = patch["manifest"]["kind"]
+            if "%s/%s" % (group, kind) not in apis:
+                missing.add((group, kind))
+    return sorted(missing)
 
 
 def plan_files(the_plan):

@@ -27,9 +27,10 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s_client impor
     K8sError,
     client_from_params,
 )
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan import plan
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan import PlanError, plan
 
 NGINX = {"load_balancers": ["ingress-nginx/ingress-nginx-controller"]}
+GATEWAY = "istio-system/istio-ingressgateway"
 
 pytestmark = [pytest.mark.controlplane, pytest.mark.mutates_cluster]
 
@@ -343,3 +344,33 @@ def test_names_that_are_not_dns_1123_fail_before_any_request(control_plane, tmp_
     ):
         assert expected in planned["msg"], planned["msg"]
     assert control_plane.audit.count(since=mark, user="bad-names") == 0
+
+
+def test_a_crd_missing_for_the_chosen_mode_is_one_error_up_front(control_plane, loaded):
+    """Without the HealthCheckPolicy CRD (GKE Gateway), gclb_chained with a GKE Gateway class
+    is refused at planning time, naming the kind and where its CRD comes from, instead of a 404
+    half way through an apply. The CRD is put back afterwards (no objects of it are loaded)."""
+    root = Path(__file__).resolve().parents[2]
+    crd_file = root / "tests" / "crds" / "gke" / "gateway-policies" / "healthcheckpolicy.yaml"
+    crd_name = yaml.safe_load(crd_file.read_text())["metadata"]["name"]
+    options = {"gke_gateway_class": "gke-l7-global-external-managed", "gateway": GATEWAY}
+    client = _client(control_plane)
+    assert plan(_facts(client), "gclb_chained", options)["phases"]  # plannable while served
+    control_plane.kubectl("delete", "crd", crd_name, "--wait=true")
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            facts = _facts(_client(control_plane))  # a new client: fresh discovery
+            if "networking.gke.io/HealthCheckPolicy" not in facts["cluster_facts"]["apis"]:
+                break
+            assert time.monotonic() < deadline, "the API server still serves the deleted CRD"
+            time.sleep(1)
+        with pytest.raises(PlanError) as exc:
+            plan(facts, "gclb_chained", options)
+        msg = str(exc.value)
+        assert "HealthCheckPolicy (networking.gke.io)" in msg
+        assert "only on GKE" in msg and "nothing was planned" in msg
+        # Modes that do not need the kind still plan.
+        assert plan(facts, "chained", {"gateway": GATEWAY})["phases"]
+    finally:
+        control_plane.install_crds([str(crd_file)])

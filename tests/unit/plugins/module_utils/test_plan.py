@@ -518,6 +518,27 @@ def test_gclb_chained_gke_gateway_variant():
         )
 
 
+def test_kinds_the_cluster_does_not_serve_are_one_error_up_front():
+    """Live facts carry discovery (cluster_facts.apis): a plan needing an unserved kind is
+    refused naming every such kind and where its CRD comes from; offline (apis null) it is not."""
+    facts = detect(istio_base() + gateway_objects())
+    options = {"gke_gateway_class": "gke-l7-global-external-managed"}
+    needed = {
+        "%s/%s" % (pt["manifest"]["apiVersion"].rpartition("/")[0], pt["manifest"]["kind"])
+        for pt in patches(plan(facts, "gclb_chained", options))
+    }
+    assert "networking.gke.io/HealthCheckPolicy" in needed
+    facts["cluster_facts"]["apis"] = dict.fromkeys(needed, "v1")
+    assert plan(facts, "gclb_chained", options)["phases"]  # everything served: plans
+    del facts["cluster_facts"]["apis"]["networking.gke.io/HealthCheckPolicy"]
+    del facts["cluster_facts"]["apis"]["gateway.networking.k8s.io/Gateway"]
+    with pytest.raises(PlanError) as exc:
+        plan(facts, "gclb_chained", options)
+    msg = str(exc.value)
+    assert "Gateway (gateway.networking.k8s.io), HealthCheckPolicy (networking.gke.io)" in msg
+    assert "the Gateway API CRDs" in msg and "only on GKE" in msg
+
+
 # ------------------------------------------------------------------ ambient (D)
 
 
