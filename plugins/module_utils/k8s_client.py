@@ -26,10 +26,14 @@ Kept compatible with Python 3.8 (managed nodes).
 
 from __future__ import annotations
 
+import base64
+import binascii
+import datetime
 import gc
 import json
 import os
 import re
+import time
 from contextlib import contextmanager
 from urllib.parse import quote, urlencode
 
@@ -825,6 +829,30 @@ def _status_causes(status_obj):
     return [c for c in causes if isinstance(c, dict)]
 
 
+def token_expiry(secrets, now=None):
+    """When one of the credentials is a JWT whose ``exp`` has passed, that time (ISO, UTC).
+
+    Reads only the unsigned claims (base64 JSON), never verifies or prints the token: enough
+    to tell the user "expired, get a new one" apart from "wrong token" on a 401.
+    """
+    now = time.time() if now is None else now
+    for secret in secrets or ():
+        parts = str(secret).split(".")
+        if len(parts) != 3:
+            continue
+        try:
+            padded = parts[1] + "=" * (-len(parts[1]) % 4)
+            claims = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+            exp = float(claims["exp"])
+        except (ValueError, TypeError, KeyError, UnicodeError, binascii.Error):
+            continue
+        if exp < now:
+            return datetime.datetime.fromtimestamp(exp, datetime.timezone.utc).strftime(
+                "%Y-%m-%dT%H:%M:%SZ"
+            )
+    return None
+
+
 def error_from_response(
     status, body, method, path, server, context=None, content_type=None, secrets=()
 ):
@@ -850,6 +878,16 @@ def error_from_response(
     )
 
     if status == 401:
+        expired = token_expiry(secrets)
+        if expired:
+            return K8sError(
+                "unauthorized",
+                "the bearer token expired at %s and was rejected by the API server at %s "
+                "while trying to %s. Get a new token (kubectl create token <serviceaccount>, or "
+                "refresh the AWX/Tower credential) and pass it as api_key or in the kubeconfig"
+                % (expired, where, desc),
+                status=status,
+            )
         return K8sError(
             "unauthorized",
             "credentials rejected by the API server at %s (expired or invalid token/cert) while "

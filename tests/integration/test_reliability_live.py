@@ -91,6 +91,82 @@ def test_invalid_token_is_unauthorized_and_never_echoed(control_plane):
     assert token not in str(exc.value) and token not in json.dumps(exc.value.to_dict())
 
 
+def _service_account_jwt(control_plane, namespace, name, uid, exp):
+    """A bound service-account token signed with the API server's own signing key (what
+    TokenRequest would return), with a chosen expiry: TokenRequest cannot issue one that is
+    already expired (minimum 10 minutes), and the test must not wait for one to expire."""
+    import base64
+    import uuid
+
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+
+    def b64(data):
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+    key = serialization.load_pem_private_key(
+        (control_plane.pki_dir / "sa.key").read_bytes(), password=None
+    )
+    issuer = "https://kubernetes.default.svc.cluster.local"
+    claims = {
+        "aud": [issuer],
+        "iss": issuer,
+        "iat": int(exp) - 3600,
+        "nbf": int(exp) - 3600,
+        "exp": int(exp),
+        "jti": str(uuid.uuid4()),
+        "sub": "system:serviceaccount:%s:%s" % (namespace, name),
+        "kubernetes.io": {
+            "namespace": namespace,
+            "serviceaccount": {"name": name, "uid": uid},
+        },
+    }
+    header = {"alg": "ES256", "typ": "JWT"}
+    signing_input = "%s.%s" % (
+        b64(json.dumps(header).encode()),
+        b64(json.dumps(claims).encode()),
+    )
+    r, s = decode_dss_signature(key.sign(signing_input.encode(), ec.ECDSA(hashes.SHA256())))
+    return signing_input + "." + b64(r.to_bytes(32, "big") + s.to_bytes(32, "big"))
+
+
+def test_expired_token_is_told_apart_from_an_invalid_one(control_plane):
+    """The same service account's token: valid -> authenticated (then 403 without RBAC: proof
+    the token itself is good); expired -> 401 and an error that says it expired and how to get a
+    new one; the token never appears in the error."""
+    control_plane.apply_manifests(
+        {
+            "apiVersion": "v1",
+            "kind": "ServiceAccount",
+            "metadata": {"name": "expiry", "namespace": "default"},
+        }
+    )
+    uid = json.loads(
+        control_plane.kubectl(
+            "get", "serviceaccount", "expiry", "-n", "default", "-o", "json"
+        ).stdout
+    )["metadata"]["uid"]
+    now = time.time()
+    fresh = _service_account_jwt(control_plane, "default", "expiry", uid, now + 600)
+    expired = _service_account_jwt(control_plane, "default", "expiry", uid, now - 120)
+    params = {"host": control_plane.server, "validate_certs": False}
+    with pytest.raises(K8sError) as good:
+        list(  # list_items is lazy: consume it
+            client_from_params(dict(params, api_key=fresh)).list_items(
+                "/api/v1/namespaces/default/configmaps"
+            )
+        )
+    assert good.value.reason == "forbidden"  # authenticated: the signed token is a real one
+    assert "system:serviceaccount:default:expiry" in str(good.value)
+    with pytest.raises(K8sError) as exc:
+        client_from_params(dict(params, api_key=expired)).discover()
+    assert exc.value.reason == "unauthorized"
+    text = str(exc.value)
+    assert "the bearer token expired at" in text and "kubectl create token" in text
+    assert expired not in text and expired not in json.dumps(exc.value.to_dict())
+
+
 def test_api_server_stopped_in_the_middle_of_an_apply(control_plane, loaded):
     """The API server goes away after the first write: the error says it is unreachable; after
     the restart a re-run finishes the plan and nothing is lost; a third run writes nothing."""

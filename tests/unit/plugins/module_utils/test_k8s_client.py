@@ -1373,3 +1373,33 @@ def test_k8s_error_rejects_unknown_reason():
         "message": "m",
         "managers": ["helm"],
     }
+
+
+def _jwt(claims):
+    import base64
+
+    def b64(obj):
+        return base64.urlsafe_b64encode(json.dumps(obj).encode()).rstrip(b"=").decode()
+
+    return "%s.%s.c2ln" % (b64({"alg": "ES256"}), b64(claims))
+
+
+def test_token_expiry_reads_only_the_exp_claim():
+    now = 1_800_000_000
+    assert k8s_client.token_expiry([_jwt({"exp": now - 60})], now=now) == "2027-01-15T07:59:00Z"
+    assert k8s_client.token_expiry([_jwt({"exp": now + 60})], now=now) is None
+    assert k8s_client.token_expiry([_jwt({"sub": "x"})], now=now) is None  # no exp
+    for not_a_jwt in ("plain-token", "a.b.c", "a.!!!.c", "", None):
+        assert k8s_client.token_expiry([not_a_jwt], now=now) is None
+
+
+def test_a_401_with_an_expired_token_says_so_and_never_echoes_it():
+    token = _jwt({"exp": 1_000_000_000})
+    err = error_from_response(
+        401, b'{"kind":"Status","code":401}', "GET", "/api", "https://h:6443", secrets={token}
+    )
+    assert err.reason == "unauthorized"
+    assert "the bearer token expired at 2001-09-09T01:46:40Z" in str(err)
+    assert token not in str(err)
+    other = error_from_response(401, b"", "GET", "/api", "https://h:6443", secrets={"opaque"})
+    assert "expired or invalid token/cert" in str(other)
