@@ -387,7 +387,8 @@ def _plan_standalone(b, facts, opts):
         return
     version = _istio_version(facts, opts, "PeerAuthentication", "security.istio.io")
     seen = set()
-    for lb in _lbs(b, facts, opts):
+    # PERMISSIVE is about the backends a controller routes to: its pods need not be in the input.
+    for lb in _lbs(b, facts, opts, data_plane=False):
         if lb.get("mtls"):
             continue
         for r in _routes_of(facts, lb, opts):
@@ -467,7 +468,12 @@ def _plan_standalone(b, facts, opts):
 # --------------------------------------------------------------------------- standalone_mtls (B)
 
 
-def _lbs(b, facts, opts, cloud=False):
+def _lbs(b, facts, opts, cloud=False, data_plane=True):
+    """The load balancers in scope, sorted; refusals for those no mode can patch.
+
+    data_plane: refuse controllers found without their proxy workload, for modes that patch
+    the load balancer pods or re-point their routes.
+    """
     out = []
     namespaces = (facts.get("istio") or {}).get("namespaces") or {}
     for lb in facts.get("load_balancers") or ():
@@ -481,6 +487,15 @@ def _lbs(b, facts, opts, cloud=False):
                 "namespace-terminating",
                 "namespace %s is being deleted" % lb["namespace"],
                 "wait until it is gone or its deletion is cancelled, then plan again",
+            )
+            continue
+        if data_plane and lb.get("role") == "control-plane":
+            b.refuse(
+                lb,
+                "no-data-plane",
+                "only the control plane of %s was found; its proxy pods are not in the input"
+                % lb["vendor"],
+                "run again when the data-plane workload exists",
             )
             continue
         out.append(lb)
@@ -527,15 +542,6 @@ def _plan_standalone_mtls(b, facts, opts):
     for lb in _lbs(b, facts, opts):
         entry = catalog.VENDORS_BY_ID[lb["vendor"]]
         plan_spec = entry.get("plan") or {}
-        if lb.get("role") == "control-plane":
-            b.refuse(
-                lb,
-                "no-data-plane",
-                "only the control plane of %s was found; its proxy pods are not in the input"
-                % lb["vendor"],
-                "run again when the data-plane workload exists",
-            )
-            continue
         if lb.get("host_network"):
             b.refuse(
                 lb,
@@ -1398,14 +1404,6 @@ def _plan_chained(b, facts, opts):
     gw_fqdn = "%s.%s.svc.%s" % (svc["name"], svc["namespace"], opts["cluster_domain"])
     any_lb = False
     for lb in _lbs(b, facts, opts):
-        if lb.get("role") == "control-plane":
-            b.refuse(
-                lb,
-                "no-data-plane",
-                "only the control plane of %s was found" % lb["vendor"],
-                "run again when the data-plane workload exists",
-            )
-            continue
         routes = [
             r
             for r in _routes_of(facts, lb, opts)
@@ -1942,14 +1940,6 @@ def _plan_ambient(b, facts, opts):
         )
     phase = b.phase("enroll", "Enrol the load balancer pods in ambient, bypassing inbound capture")
     for lb in _lbs(b, facts, opts):
-        if lb.get("role") == "control-plane":
-            b.refuse(
-                lb,
-                "no-data-plane",
-                "only the control plane of %s was found" % lb["vendor"],
-                "run again when the data-plane workload exists",
-            )
-            continue
         if lb.get("host_network"):
             b.refuse(
                 lb,

@@ -6,7 +6,6 @@ one clear error naming the problem, nothing half applied, and a re-run converges
 
 from __future__ import annotations
 
-import datetime
 import json
 import threading
 import time
@@ -47,27 +46,11 @@ def _facts(client):
 
 def _other_ca(tmp_path):
     """A CA the API server's certificate was not signed by."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
+    import pki  # the harness's own PKI helpers (tests/controlplane)
 
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "not-the-cluster-ca")])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now)
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
+    _key, cert = pki.make_ca("not-the-cluster-ca")
     path = tmp_path / "other-ca.crt"
-    path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    path.write_bytes(pki.cert_pem(cert))
     return str(path)
 
 

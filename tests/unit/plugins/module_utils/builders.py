@@ -141,6 +141,22 @@ def istio_base(mesh_mode="STRICT", mesh_config=None):
     return objs
 
 
+def istio_gateway(ports=((15021, 15021), (80, 8080)), annotations=None):
+    """The istio/gateway chart's workload and Service in istio-system: [Deployment, Service]."""
+    labels = {"app": "istio-ingressgateway", "istio": "ingressgateway"}
+    gw = deployment(
+        "istio-system",
+        "istio-ingressgateway",
+        "docker.io/istio/proxyv2:1.30.3",
+        labels=labels,
+        args=["proxy", "router"],
+    )
+    svc = service(
+        "istio-system", "istio-ingressgateway", dict(labels), ports=ports, annotations=annotations
+    )
+    return [gw, svc]
+
+
 def app(ns="shop", name="web", port=8080, svc_port=80, injected=True):
     return [
         namespace(ns, **({"istio-injection": "enabled"} if injected else {})),

@@ -16,6 +16,7 @@ from builders import (  # noqa: E402 - test helper next to this file
     ingress,
     ingress_class,
     istio_base,
+    istio_gateway,
     namespace,
     nginx_lb,
     peer_auth,
@@ -215,22 +216,7 @@ def test_mg0005_annotation_on_workload_metadata():
 
 
 def _gateway():
-    labels = {"app": "istio-ingressgateway", "istio": "ingressgateway"}
-    gw = deployment(
-        "istio-system",
-        "istio-ingressgateway",
-        "docker.io/istio/proxyv2:1.30.3",
-        labels=labels,
-        args=["proxy", "router"],
-    )
-    svc = service(
-        "istio-system",
-        "istio-ingressgateway",
-        dict(labels),
-        ports=((15021, 15021), (80, 8080)),
-        annotations={"cloud.google.com/neg": '{"ingress": true}'},
-    )
-    return gw, svc
+    return istio_gateway(annotations={"cloud.google.com/neg": '{"ingress": true}'})
 
 
 def test_mg0006_gke_ingress_health_check():

@@ -18,6 +18,7 @@ from builders import (
     ingress,
     ingress_class,
     istio_base,
+    istio_gateway,
     namespace,
     nginx_lb,
     service,
@@ -41,20 +42,7 @@ def by_kind(p, kind):
 
 
 def gateway_objects():
-    labels = {"app": "istio-ingressgateway", "istio": "ingressgateway"}
-    gw = deployment(
-        "istio-system",
-        "istio-ingressgateway",
-        "docker.io/istio/proxyv2:1.30.3",
-        labels=labels,
-        args=["proxy", "router"],
-    )
-    svc = service(
-        "istio-system",
-        "istio-ingressgateway",
-        dict(labels),
-        ports=((15021, 15021), (80, 8080), (443, 8443)),
-    )
+    gw, svc = istio_gateway(ports=((15021, 15021), (80, 8080), (443, 8443)))
     svc["spec"]["ports"][1]["name"] = "http2"
     svc["spec"]["ports"][2]["name"] = "https"
     return [gw, svc]
