@@ -160,6 +160,25 @@ def test_standalone_mtls_merges_existing_proxy_config_and_revision():
     }
 
 
+def test_a_controller_without_its_data_plane_is_refused_by_the_modes_that_patch_it():
+    facts = detect(shop_with_nginx() + gateway_objects())
+    (lb,) = facts["load_balancers"]
+    lb["role"] = "control-plane"  # as lb_info reports a controller whose proxy pods are absent
+    facts["istio"]["ambient"] = {"enabled": True}
+    for mode, options in (
+        ("standalone_mtls", {}),
+        ("chained", {"gateway": "istio-system/istio-ingressgateway"}),
+        ("ambient", {}),
+    ):
+        p = plan(facts, mode, options)
+        codes = [r["code"] for r in p["refusals"]]
+        assert codes == ["no-data-plane"], (mode, codes)
+        assert "proxy pods are not in the input" in p["refusals"][0]["reason"], mode
+        assert not [pt for pt in patches(p) if pt["target"]["name"] == lb["name"]], mode
+    # PERMISSIVE concerns the backends only: standalone still plans for them.
+    assert "no-data-plane" not in [r["code"] for r in plan(facts, "standalone")["refusals"]]
+
+
 def test_standalone_mtls_refusals():
     facts = detect(
         istio_base() + app() + nginx_lb(host_network=True) + [ingress("shop", "web", "web", 80)]
