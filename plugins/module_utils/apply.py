@@ -156,6 +156,49 @@ def _label(target):
     return "%s %s" % (target["kind"], target["name"])
 
 
+# How often a write is recomputed when another writer changed the object between our read
+# and our write (HTTP 409 on the resourceVersion precondition).
+FRESH_RETRIES = 5
+
+
+def _precondition_failed(exc):
+    """A 409 from the resourceVersion precondition, not from field ownership."""
+    return exc.reason == "conflict" and not exc.managers
+
+
+def write_fresh(client, target, build, current, force=False, creates=False):
+    """Server-side apply ``build(obj)`` with obj's resourceVersion as a precondition.
+
+    Every run shares the field manager ``meshgate`` and sends what it owns plus its patch, so a
+    run working from an old read would silently drop fields another run (another plan) wrote in
+    between - the last writer wins. The precondition turns that into a 409; the object is read
+    again (one LIST), the body recomputed from the fresh state, and the write retried
+    (FRESH_RETRIES times). ``current`` is updated with what the server stored."""
+    key = _key(target)
+    for attempt in range(FRESH_RETRIES + 1):
+        obj = current.get(key)
+        if obj is None and not creates:
+            raise ApplyError(
+                "stale plan: %s no longer exists; plan again" % _label(target), reason="stale"
+            )
+        body = copy.deepcopy(build(obj))
+        version = ((obj or {}).get("metadata") or {}).get("resourceVersion")
+        if version:
+            body.setdefault("metadata", {})["resourceVersion"] = version
+        try:
+            stored = client.apply(body, FIELD_MANAGER, force=force)
+        except K8sError as exc:
+            if not _precondition_failed(exc) or attempt == FRESH_RETRIES:
+                raise
+            current.pop(key, None)
+            current.update(read_targets(client, [target]))
+            continue
+        if isinstance(stored, dict) and stored.get("metadata"):
+            current[key] = stored
+        return stored
+    raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+
+
 # --------------------------------------------------------------------------- reading
 
 
@@ -263,14 +306,15 @@ def apply_plan(
             }
         results.append(entry)
         if not unchanged:
-            pending.append((ph, dict(p, manifest=full_intent(p["manifest"], obj)), entry))
+            pending.append((ph, p, entry))
     if not pending:
         return {"changed": False, "results": results, "waits": []}
 
     # Whole-plan dry run before the first write: a rejection anywhere writes nothing.
     for _ph, p, entry in pending:
+        body = full_intent(p["manifest"], current.get(_key(p["target"])))
         try:
-            client.apply(p["manifest"], FIELD_MANAGER, dry_run=True, force=force_conflicts)
+            client.apply(body, FIELD_MANAGER, dry_run=True, force=force_conflicts)
         except K8sError as exc:
             entry["status"] = "failed"
             entry["error"] = exc.to_dict()
@@ -287,7 +331,16 @@ def apply_plan(
     for ph in the_plan["phases"]:
         for p, entry in by_phase.get(ph["name"], ()):
             try:
-                client.apply(p["manifest"], FIELD_MANAGER, force=force_conflicts)
+                # Built from the freshest state: an earlier write of this run (another patch on
+                # the same object) or another run may have changed it since the read.
+                write_fresh(
+                    client,
+                    p["target"],
+                    lambda obj, p=p: full_intent(p["manifest"], obj),
+                    current,
+                    force=force_conflicts,
+                    creates=p.get("creates", False),
+                )
             except K8sError as exc:
                 entry["status"] = "failed"
                 entry["error"] = exc.to_dict()
@@ -391,6 +444,11 @@ def wait_for(client, w, mode, timeout, sleep=time.sleep):
                     details.append("%s does not exist (yet)" % t)
                 else:
                     st = obj.get("status") or {}
+                    if not st.get("availableReplicas", st.get("numberAvailable", 0)):
+                        details.append(
+                            "%s has no available pod: see kubectl describe pods (Pending pods "
+                            "mean no node can run them; the old pods keep serving)" % t
+                        )
                     details.append(
                         "%s: generation %s observed %s, %s/%s updated replicas available"
                         % (
@@ -451,26 +509,35 @@ def undo_plan(client, the_plan, check_mode=False, want_diff=False):
             todo.append((p, obj, entry))
     if not todo:
         return {"changed": False, "results": results}
-    # Dry run first, as for apply.
-    for p, obj, _entry in todo:
-        _undo_step(client, p, obj, dry_run=True)
+    # Dry run first, as for apply: a refusal anywhere (RBAC, schema, conflict) stops the undo
+    # before its first write.
+    _undo_steps(client, todo, results, dry_run=True)
     if check_mode:
         for _p, _obj, entry in todo:
             entry["status"] = "changed"
         return {"changed": True, "results": results}
+    _undo_steps(client, todo, results, dry_run=False)
+    return {"changed": True, "results": results}
+
+
+def _undo_steps(client, todo, results, dry_run):
+    # What the server stored after each real step: a later step on the same object starts
+    # from it rather than from the first read.
+    stored = {}
     for p, obj, entry in todo:
         try:
-            _undo_step(client, p, obj, dry_run=False)
+            _undo_step(client, p, stored.get(_key(p["target"]), obj), dry_run, stored)
         except K8sError as exc:
             entry["status"] = "failed"
             entry["error"] = exc.to_dict()
+            what = "was rejected by the API server; nothing was written" if dry_run else "failed"
             raise ApplyError(
-                "undo of %s failed: %s" % (_label(p["target"]), exc.message),
+                "undo of %s %s: %s" % (_label(p["target"]), what, exc.message),
                 results,
                 reason=exc.reason,
             ) from None
-        entry["status"] = "changed"
-    return {"changed": True, "results": results}
+        if not dry_run:
+            entry["status"] = "changed"
 
 
 def _needs_restore(p, obj):
@@ -507,7 +574,7 @@ def _restore_manifest(p, restore):
     return manifest
 
 
-def _undo_step(client, p, obj, dry_run):
+def _undo_step(client, p, obj, dry_run, stored=None):
     t = p["target"]
     action = p["undo"]["action"]
     if action == "delete":
@@ -519,24 +586,43 @@ def _undo_step(client, p, obj, dry_run):
             if exc.reason != "not_found":
                 raise
         return
-    # Applying only what stays ours releases the rest: fields nobody else owns are removed,
-    # fields others share keep their value. Fields set by other plans on this object stay.
+    restore = p["undo"].get("restore") or {}
+    if action == "restore-field" and restore:
+        # Atomic lists: put the original list back (owned by the restore manager), then release.
+        restored = client.apply(
+            _restore_manifest(p, restore), RESTORE_MANAGER, dry_run=dry_run, force=True
+        )
+        if not dry_run:
+            # A dry-run release would be judged against the unrestored object (dry runs do not
+            # persist), so only the real sequence releases, from the object the restore stored.
+            current = {_key(t): restored if (restored or {}).get("metadata") else obj}
+            write_fresh(client, t, lambda o: _release_body(p, o), current)
+            if stored is not None:
+                stored.update(current)
+        return
+    if dry_run:
+        client.apply(_release_body(p, obj), FIELD_MANAGER, dry_run=True)
+    else:
+        current = {_key(t): obj}
+        write_fresh(client, t, lambda o: _release_body(p, o), current)
+        if stored is not None:
+            stored.update(current)
+    if restore:
+        restored = client.apply(
+            _restore_manifest(p, restore), RESTORE_MANAGER, dry_run=dry_run, force=True
+        )
+        if not dry_run and stored is not None and (restored or {}).get("metadata"):
+            stored[_key(t)] = restored
+
+
+def _release_body(p, obj):
+    """Applying only what stays ours releases the rest: fields nobody else owns are removed,
+    fields others share keep their value. Fields set by other plans on this object stay."""
+    t = p["target"]
     bare = {"apiVersion": t["apiVersion"], "kind": t["kind"], "metadata": {"name": t["name"]}}
     if t.get("namespace"):
         bare["metadata"]["namespace"] = t["namespace"]
     kept = _without(full_intent({}, obj), p["manifest"])
     kept.pop("apiVersion", None)
     kept.pop("kind", None)
-    bare = _merge_into(bare, kept)
-    restore = p["undo"].get("restore") or {}
-    if action == "restore-field" and restore:
-        # Atomic lists: put the original list back (owned by the restore manager), then release.
-        client.apply(_restore_manifest(p, restore), RESTORE_MANAGER, dry_run=dry_run, force=True)
-        if not dry_run:
-            # A dry-run release would be judged against the unrestored object (dry runs do not
-            # persist), so only the real sequence releases.
-            client.apply(bare, FIELD_MANAGER)
-        return
-    client.apply(bare, FIELD_MANAGER, dry_run=dry_run)
-    if restore:
-        client.apply(_restore_manifest(p, restore), RESTORE_MANAGER, dry_run=dry_run, force=True)
+    return _merge_into(bare, kept)

@@ -147,6 +147,23 @@ def _containers(obj, init=True):
     return out
 
 
+def workload_readiness(wl):
+    """(desired, ready) replicas of a workload. ready is None unless the cluster reported it
+    (offline manifests carry no status; status only counts once its controller has observed
+    the object). A DaemonSet's desired count is what its controller scheduled."""
+    spec = wl.get("spec") or {}
+    status = wl.get("status") or {}
+    observed = "observedGeneration" in status
+    if wl.get("kind") == "DaemonSet":
+        desired = status.get("desiredNumberScheduled") if observed else None
+        ready = status.get("numberReady", 0) if observed else None
+    else:
+        desired = spec.get("replicas")
+        # readyReplicas is left out of the status when it is 0.
+        ready = status.get("readyReplicas", 0) if observed else None
+    return desired, ready
+
+
 def _host_network(obj):
     return bool((_template(obj).get("spec") or {}).get("hostNetwork"))
 
@@ -1665,6 +1682,7 @@ def _workload_lb_result(idx, item, routes, istio, controllers, findings):
         "service": service,
         "host_network": _host_network(wl),
         "replicas": (wl.get("spec") or {}).get("replicas"),
+        "ready_replicas": workload_readiness(wl)[1],
         "sidecar": sidecar,
         "mode": mode,
         "mtls": mtls,
@@ -1727,9 +1745,9 @@ def _workload_lb_result(idx, item, routes, istio, controllers, findings):
         findings.append(
             make_finding("MG0016", lb_ref, pods="%d of %d" % (missing, len(pods)), **args)
         )
-    replicas = (wl.get("spec") or {}).get("replicas")
-    if wl.get("kind") != "DaemonSet" and replicas == 0:
-        findings.append(make_finding("MG0015", lb_ref, replicas=0, ready=0, **args))
+    desired, ready = workload_readiness(wl)
+    if desired == 0 or (desired and ready == 0):
+        findings.append(make_finding("MG0015", lb_ref, replicas=desired, ready=0, **args))
     switch_text = (entry.get("service_routing") or {}).get("switch")
     for r in mine:
         if r["kind"] == "Gateway" or mode == "chained":

@@ -165,9 +165,11 @@ MESSAGES = {
     "MG0015": {
         "name": "LoadBalancerHasNoReplicas",
         "level": "Warning",
-        "description": "The LB workload has no ready replicas; nothing is serving.",
+        "description": "The LB workload has no ready replicas (scaled to zero, or the cluster "
+        "reports none of its pods ready); nothing is serving.",
         "template": "{lb} ({vendor}) has {replicas} replicas ({ready} ready).",
-        "fix": "Scale it up or check why its pods do not start before changing routing.",
+        "fix": "Scale it up or check why its pods do not start (kubectl describe pods) before "
+        "changing routing; lb_apply's rollout wait would time out on it.",
         "reference": LB_DOC,
     },
     "MG0016": {

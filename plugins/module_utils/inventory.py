@@ -127,19 +127,51 @@ PATCHED_KINDS = (
 )
 
 
+# The kinds a plan may create (patches with creates=True); undo deletes them again. Plans only
+# patch the other PATCHED_KINDS (LB workloads, controller ConfigMaps, vendor routes, classes),
+# so the applier role grants create/delete on these alone. A unit test runs every mode over
+# every fixture and checks each created kind is listed here.
+CREATED_KINDS = (
+    ("", "Service"),
+    ("networking.k8s.io", "Ingress"),
+    ("security.istio.io", "PeerAuthentication"),
+    ("networking.istio.io", "Gateway"),
+    ("networking.istio.io", "VirtualService"),
+    ("gateway.networking.k8s.io", "Gateway"),
+    ("gateway.networking.k8s.io", "HTTPRoute"),
+    ("cloud.google.com", "BackendConfig"),
+    ("networking.gke.io", "FrontendConfig"),
+    ("networking.gke.io", "ManagedCertificate"),
+    ("networking.gke.io", "HealthCheckPolicy"),
+    ("gateway.envoyproxy.io", "EnvoyProxy"),
+)
+
+
 def rbac_apply_rules():
-    """ClusterRole rules lb_apply needs on top of the reader role: server-side apply (patch;
-    create when the object is new), delete for undo, list to read state and wait."""
-    groups = {}
+    """ClusterRole rules lb_apply needs on top of the reader role: patch (server-side apply) on
+    every kind plans touch; create (the API server checks it when an apply creates the object)
+    and delete (undo) on CREATED_KINDS only; list only where the reader role does not already
+    list the kind - the two roles are bound together, and a duplicate grant is not minimal
+    (the live RBAC test drops each verb in turn and expects lb_apply to fail)."""
+    readable = {
+        (group, resource)
+        for rule in rbac_rules()
+        for group in rule["apiGroups"]
+        for resource in rule["resources"]
+    }
+    created = set(CREATED_KINDS)
+    by_verbs = {}
     for group, kind in PATCHED_KINDS:
-        groups.setdefault(group, set()).add(PLURALS[kind])
+        resource = PLURALS[kind]
+        verbs = ["patch"]
+        if (group, kind) in created:
+            verbs += ["create", "delete"]
+        if (group, resource) not in readable:
+            verbs.append("list")
+        by_verbs.setdefault((group, tuple(sorted(verbs))), set()).add(resource)
     return [
-        {
-            "apiGroups": [group],
-            "resources": sorted(resources),
-            "verbs": ["create", "delete", "list", "patch"],
-        }
-        for group, resources in sorted(groups.items())
+        {"apiGroups": [group], "resources": sorted(resources), "verbs": list(verbs)}
+        for (group, verbs), resources in sorted(by_verbs.items())
     ]
 
 
@@ -267,6 +299,7 @@ def reduce_object(obj):
             # The API server defaults it; offline manifests often leave it out.
             out["spec"]["replicas"] = 1
         keep = (
+            "observedGeneration",
             "replicas",
             "readyReplicas",
             "numberReady",

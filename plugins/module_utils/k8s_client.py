@@ -95,6 +95,10 @@ IN_CLUSTER_TOKEN = "/var/run/secrets/kubernetes.io/serviceaccount/token"
 IN_CLUSTER_CA = "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt"
 USER_AGENT = "meshgate.istio_lb"
 RBAC_HINT = "see the ClusterRole meshgate-istio-lb-reader in rbac/meshgate-istio-lb-reader.yaml"
+RBAC_WRITE_HINT = (
+    "see the ClusterRole meshgate-istio-lb-applier in rbac/meshgate-istio-lb-applier.yaml, "
+    "bound together with the reader role"
+)
 
 ACCEPT_JSON = "application/json"
 ACCEPT_AGGREGATED_DISCOVERY = (
@@ -897,12 +901,18 @@ def error_from_response(
         )
     if status == 403:
         verb, target = _rbac_target(method, path)
+        # The API server names the verb it checked: a server-side apply that would create the
+        # object is checked as "create", not "patch".
+        checked = re.search(r"cannot (\w+) resource", api_message)
+        if checked:
+            verb = checked.group(1)
         user = re.search(r'User "([^"]*)"', api_message)
         text = re.sub(r"^.*? is forbidden: ", "", api_message).rstrip(".")
+        hint = RBAC_HINT if verb in ("get", "list", "watch") else RBAC_WRITE_HINT
         return K8sError(
             "forbidden",
             "forbidden: %s. Grant '%s' on %s to %s (%s)"
-            % (text, verb, target, '"%s"' % user.group(1) if user else "this user", RBAC_HINT),
+            % (text, verb, target, '"%s"' % user.group(1) if user else "this user", hint),
             status=status,
             details=status_obj.get("details") or {},
         )

@@ -131,9 +131,8 @@ FILES = [
 ]
 
 
-@pytest.fixture(scope="session")
-def loaded(control_plane, tmp_path_factory):
-    """Load the fixtures once; returns the path of the exact objects that were applied."""
+def load_vendor_fixtures(cp, path: Path) -> Path:
+    """Apply the FILES (minus SKIP_KINDS) to a control plane; writes what it applied to path."""
     docs = []
     for rel in FILES:
         with open(SHARED / rel) as fh:
@@ -146,10 +145,15 @@ def loaded(control_plane, tmp_path_factory):
                     docs.append(doc)
     namespaces = sorted({(d.get("metadata") or {}).get("namespace") for d in docs} - {None})
     pre = [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": n}} for n in namespaces]
-    path = tmp_path_factory.mktemp("lbinfo") / "objects.yaml"
     path.write_text(yaml.safe_dump_all(pre + docs))
-    control_plane.apply_manifests(str(path))
+    cp.apply_manifests(str(path))
     return path
+
+
+@pytest.fixture(scope="session")
+def loaded(control_plane, tmp_path_factory):
+    """Load the fixtures once; returns the path of the exact objects that were applied."""
+    return load_vendor_fixtures(control_plane, tmp_path_factory.mktemp("lbinfo") / "objects.yaml")
 
 
 @pytest.fixture(scope="session")

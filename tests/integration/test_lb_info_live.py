@@ -48,6 +48,7 @@ def _without_observed_state(result):
         pa for pa in out["istio"]["peer_authentications"] if pa["namespace"] not in terminating
     ]
     for lb in out["load_balancers"]:
+        lb.pop("ready_replicas", None)  # status the controller-manager reports: live only
         if lb.get("sidecar"):
             lb["sidecar"].pop("injected")
             lb["sidecar"].pop("pods_observed")
@@ -55,6 +56,14 @@ def _without_observed_state(result):
         r["apiVersion"] = r["apiVersion"].split("/")[0]
         r.pop("managers", None)  # server-side field managers (managedFields) exist only live
         r.pop("spec_owners", None)
+    # No kubelet here: the controller-manager reports every LB with 0 ready pods (MG0015).
+    out["findings"] = [
+        f for f in out["findings"] if not (f["code"] == "MG0015" and "(0 ready)" in f["message"])
+    ]
+    out["summary"]["findings"] = {
+        lvl: sum(1 for f in out["findings"] if f["level"] == lvl)
+        for lvl in ("Error", "Warning", "Info")
+    }
     for f in out["findings"]:
         if f["object"].get("apiVersion"):
             f["object"]["apiVersion"] = f["object"]["apiVersion"].split("/")[0]

@@ -80,3 +80,120 @@ def test_subset_equal_allows_server_defaults_in_list_items():
     )
     assert not subset_equal({"refs": [{"name": "a"}]}, {"refs": [{"name": "a"}, {"name": "b"}]})
     assert not subset_equal({"x": ""}, {"x": None})
+
+
+class _RacingClient:
+    """Answers the first apply with the 409 a resourceVersion precondition gives when another
+    writer got there first, then serves the newer object on the re-read."""
+
+    def __init__(self, newer):
+        self.newer = newer
+        self.sent = []
+
+    def apply(self, body, manager, dry_run=False, force=False):
+        from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s_client import K8sError
+
+        self.sent.append(body)
+        if len(self.sent) == 1:
+            raise K8sError(
+                "conflict",
+                "conflict: the object has been modified; please apply your changes to the "
+                "latest version and try again",
+                status=409,
+            )
+        return dict(body, metadata=dict(body["metadata"], resourceVersion="3"))
+
+    def resource_path(self, api_version, kind, namespace=None, name=None):
+        return "/apis/%s/namespaces/%s/%ss" % (api_version, namespace, kind.lower())
+
+    def list_items(self, path):
+        return [self.newer]
+
+
+def test_write_fresh_recomputes_from_the_newer_object_after_a_precondition_conflict():
+    from ansible_collections.meshgate.istio_lb.plugins.module_utils.apply import (
+        _key,
+        write_fresh,
+    )
+
+    target = {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "Ingress",
+        "namespace": "shop",
+        "name": "web",
+    }
+    old = dict(ING, metadata=dict(ING["metadata"], resourceVersion="1"))
+    # Another run (another plan, same field manager) added an annotation in between.
+    newer_fields = [dict(f) for f in ING["metadata"]["managedFields"]]
+    newer_fields[1] = dict(
+        newer_fields[1],
+        fieldsV1={
+            "f:metadata": {"f:annotations": {"f:mine": {}, "f:other-plan": {}}},
+            "f:spec": {"f:rules": {}},
+        },
+    )
+    newer = dict(
+        ING,
+        metadata=dict(
+            ING["metadata"],
+            resourceVersion="2",
+            annotations=dict(ING["metadata"]["annotations"], **{"other-plan": "z"}),
+            managedFields=newer_fields,
+        ),
+    )
+    client = _RacingClient(newer)
+    patch = {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "Ingress",
+        "metadata": {"name": "web", "namespace": "shop", "annotations": {"new": "y"}},
+    }
+    current = {_key(target): old}
+    write_fresh(client, target, lambda obj: full_intent(patch, obj), current)
+    first, second = client.sent
+    assert first["metadata"]["resourceVersion"] == "1"
+    assert "other-plan" not in first["metadata"]["annotations"]
+    assert second["metadata"]["resourceVersion"] == "2"
+    assert second["metadata"]["annotations"] == {"mine": "x", "other-plan": "z", "new": "y"}
+    assert current[_key(target)]["metadata"]["resourceVersion"] == "3"
+    assert "resourceVersion" not in patch["metadata"]  # the plan itself is never modified
+
+
+def test_write_fresh_gives_up_after_bounded_retries_and_never_on_ownership_conflicts():
+    from ansible_collections.meshgate.istio_lb.plugins.module_utils.apply import (
+        FRESH_RETRIES,
+        _key,
+        write_fresh,
+    )
+    from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s_client import K8sError
+
+    target = {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "Ingress",
+        "namespace": "shop",
+        "name": "web",
+    }
+
+    class Always409(_RacingClient):
+        def __init__(self, newer, managers=()):
+            super().__init__(newer)
+            self.managers = list(managers)
+
+        def apply(self, body, manager, dry_run=False, force=False):
+            self.sent.append(body)
+            raise K8sError("conflict", "conflict", status=409, managers=self.managers)
+
+    obj = dict(ING, metadata=dict(ING["metadata"], resourceVersion="1"))
+    racing = Always409(obj)
+    try:
+        write_fresh(racing, target, lambda o: full_intent({}, o), {_key(target): obj})
+    except K8sError as exc:
+        assert exc.reason == "conflict"
+    else:
+        raise AssertionError("expected the conflict to surface")
+    assert len(racing.sent) == FRESH_RETRIES + 1
+    owned = Always409(obj, managers=["kubectl"])
+    try:
+        write_fresh(owned, target, lambda o: full_intent({}, o), {_key(target): obj})
+    except K8sError as exc:
+        assert exc.managers == ["kubectl"]
+    assert len(owned.sent) == 1  # an ownership conflict is the user's decision, not a race

@@ -383,6 +383,38 @@ def test_mg0015_scaled_to_zero():
     assert not only(istio_base() + nginx_lb(replicas=2), "MG0015")
 
 
+def _with_status(objs, status):
+    out = copy.deepcopy(objs)
+    for o in out:
+        if o["kind"] in ("Deployment", "DaemonSet"):
+            o["status"] = status
+    return out
+
+
+def test_mg0015_no_ready_pods_as_the_cluster_reports_them():
+    lb = nginx_lb(replicas=2)
+    # Observed by its controller, 2 wanted, none ready (readyReplicas is omitted when 0).
+    hits = only(istio_base() + _with_status(lb, {"observedGeneration": 1, "replicas": 2}), "MG0015")
+    assert len(hits) == 1 and "has 2 replicas (0 ready)" in hits[0]["message"]
+    ready = {"observedGeneration": 1, "replicas": 2, "readyReplicas": 1}
+    assert not only(istio_base() + _with_status(lb, ready), "MG0015")
+    # Not observed yet (no observedGeneration), or offline manifests: readiness is unknown.
+    assert not only(istio_base() + _with_status(lb, {"replicas": 2}), "MG0015")
+    result = detect(istio_base() + _with_status(lb, {"observedGeneration": 3, "replicas": 2}))
+    assert result["load_balancers"][0]["ready_replicas"] == 0
+    assert detect(istio_base() + lb)["load_balancers"][0]["ready_replicas"] is None
+
+
+def test_mg0015_daemonset_with_no_ready_pods():
+    lb = nginx_lb(kind="DaemonSet")
+    status = {"observedGeneration": 1, "desiredNumberScheduled": 3, "numberReady": 0}
+    assert only(istio_base() + _with_status(lb, status), "MG0015")
+    assert not only(istio_base() + _with_status(lb, dict(status, numberReady=3)), "MG0015")
+    # A DaemonSet scheduled on no node at all is not serving either.
+    none = {"observedGeneration": 1, "desiredNumberScheduled": 0, "numberReady": 0}
+    assert only(istio_base() + _with_status(lb, none), "MG0015")
+
+
 def test_mg0016_injection_enabled_but_pods_without_proxy():
     pod = {
         "apiVersion": "v1",

@@ -662,7 +662,25 @@ FORBIDDEN = (
             [
                 'forbidden: User "alice" cannot list resource "ingresses"',
                 "Grant 'list' on ingresses.networking.k8s.io at cluster scope",
-                "ClusterRole",
+                "ClusterRole meshgate-istio-lb-reader",
+            ],
+        ),
+        (
+            # A server-side apply that would create the object is checked as "create".
+            "PATCH",
+            "/apis/networking.istio.io/v1/namespaces/shop/gateways/meshgate-x",
+            403,
+            status_body(
+                403,
+                "Forbidden",
+                'gateways.networking.istio.io "meshgate-x" is forbidden: User "bob" cannot create '
+                'resource "gateways" in API group "networking.istio.io" in the namespace "shop"',
+                {"group": "networking.istio.io", "kind": "gateways"},
+            ),
+            "forbidden",
+            [
+                "Grant 'create' on gateways.networking.istio.io in namespace shop",
+                "ClusterRole meshgate-istio-lb-applier",
             ],
         ),
         (
