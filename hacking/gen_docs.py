@@ -48,6 +48,11 @@ def findings_md():
         out.append("Message: `%s`\n" % msg["template"])
         out.append("Fix: %s\n" % msg["fix"].replace("{{", "{").replace("}}", "}"))
         out.append("Reference: <%s>\n" % msg["reference"])
+        if msg.get("istioctl"):
+            out.append(
+                "`istioctl analyze` reports the same problem as %s (checked against a real "
+                "istiod and istioctl: tests/integration/test_istio_live.py).\n" % msg["istioctl"]
+            )
     return "\n".join(out)
 
 

@@ -71,6 +71,7 @@ MESSAGES = {
         "spec.template.metadata.",
         "fix": "Move them to spec.template.metadata.annotations (Helm: podAnnotations, not annotations).",
         "reference": ANNO_DOC,
+        "istioctl": "IST0107",
     },
     "MG0006": {
         "name": "CloudLoadBalancerHealthCheckNotOnGatewayStatusPort",
@@ -180,6 +181,7 @@ MESSAGES = {
         "template": "{lb} ({vendor}) should have a sidecar but {pods} of its pods have none.",
         "fix": "Restart the LB workload (kubectl rollout restart) so new pods get the sidecar.",
         "reference": "https://istio.io/latest/docs/reference/config/analysis/ist0103/",
+        "istioctl": "IST0103",
     },
     "MG0017": {
         "name": "AmbientLoadBalancerCapturesInbound",

@@ -272,7 +272,7 @@ class _Component:
         pid = self.pid
         return pid is not None and _pid_runs(pid, self.binary)
 
-    def spawn(self, argv: list[str], cwd: Path, detach: bool) -> None:
+    def spawn(self, argv: list[str], cwd: Path, detach: bool, env: dict | None = None) -> None:
         self.log.parent.mkdir(parents=True, exist_ok=True)
         self.pidfile.parent.mkdir(parents=True, exist_ok=True)
         # Logs are appended across restarts; the marker lets error messages show the latest run.
@@ -288,6 +288,7 @@ class _Component:
                 stdout=fh,
                 stderr=subprocess.STDOUT,
                 cwd=cwd,
+                env=env,
                 start_new_session=True,
                 preexec_fn=None if detach else _set_pdeathsig,
             )
@@ -482,6 +483,7 @@ class ControlPlane:
         use_existing: bool | None = None,
         stop_timeout: float = 15.0,
         ready_timeout: float = 90.0,
+        only: tuple[str, ...] | None = None,
     ):
         if state_dir is None:
             state_dir = os.environ.get("MESHGATE_STATE_DIR") or tempfile.mkdtemp(
@@ -492,6 +494,9 @@ class ControlPlane:
         # detach: processes outlive this Python process (cli.py up); no atexit stop, no
         # parent-death signal.
         self.detach = detach
+        # only: run just these components (e.g. the benchmarks: etcd + kube-apiserver, so no
+        # controller turns 20,000 Deployments into ReplicaSets while they are measured).
+        self.only = tuple(only) if only else None
         self.stop_timeout = stop_timeout
         self.ready_timeout = ready_timeout
         if use_existing is None:
@@ -569,7 +574,9 @@ class ControlPlane:
         """Components this control plane runs (controller-manager/scheduler may be absent)."""
         if self.use_existing:
             return []
-        return [c for c in COMPONENTS if self.binaries.get(c)]
+        return [
+            c for c in COMPONENTS if self.binaries.get(c) and (self.only is None or c in self.only)
+        ]
 
     def env(self) -> dict[str, str]:
         """Environment for tools pointed at this cluster (kubernetes.core reads K8S_AUTH_*)."""

@@ -21,7 +21,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 # The harness is not a package: put its folder on sys.path (done here, not in pyproject,
@@ -33,6 +32,7 @@ if _COLLECTIONS.is_dir() and str(_COLLECTIONS) not in sys.path:
     sys.path.insert(0, str(_COLLECTIONS))
 
 from harness import ControlPlane, default_crd_paths  # noqa: E402
+from vendor_fixtures import load_vendor_fixtures  # noqa: E402
 
 
 def pytest_configure(config):
@@ -42,6 +42,11 @@ def pytest_configure(config):
     config.addinivalue_line(
         "markers",
         "mutates_cluster: changes the shared fixture objects; runs after the read-only tests",
+    )
+    config.addinivalue_line(
+        "markers",
+        "istio: runs a real istiod and istioctl (built by tests/controlplane/build-istio.sh) "
+        "against a control plane of its own",
     )
 
 
@@ -89,65 +94,6 @@ def namespace(control_plane, request):
     # --wait=false: finalization needs the namespace controller and takes a few seconds;
     # nothing later depends on it being gone.
     control_plane.kubectl("delete", "namespace", name, "--wait=false", check=False)
-
-
-# ---------------------------------------------------------------- vendor fixtures in the cluster
-# The vendors' own manifests (tests/fixtures/shared) loaded with `kubectl apply --server-side`.
-# Left out of the load, and why:
-#   - admission webhook configurations: the API server would call webhooks whose pods never
-#     run here (no kubelet), and reject every Ingress/Pod;
-#   - CustomResourceDefinitions: the session fixture installed the real CRDs from tests/crds;
-#   - F5 NGINX's IngressClass "nginx": ingress-nginx ships one with the same name, and a
-#     cluster can hold only one (spec.controller is immutable).
-SHARED = ROOT / "tests" / "fixtures" / "shared"
-SKIP_KINDS = {
-    "ValidatingWebhookConfiguration",
-    "MutatingWebhookConfiguration",
-    "CustomResourceDefinition",
-    "APIService",
-}
-FILES = [
-    "controllers/ingress-nginx/deploy-cloud.yaml",
-    "controllers/contour/contour.yaml",
-    "controllers/kong/all-in-one-dbless.yaml",
-    "controllers/haproxytech/haproxy-ingress.yaml",
-    "controllers/haproxytech/ingressclass.yaml",
-    "controllers/nginx-inc/common-ns-and-sa.yaml",
-    "controllers/nginx-inc/deployment-nginx-ingress.yaml",
-    "controllers/nginx-inc/service-loadbalancer.yaml",
-    "controllers/emissary/emissary-emissaryns-v2.1.0.yaml",
-    "controllers/istio/istiod-rendered.golden.yaml",
-    "controllers/istio/ingressgateway-rendered.golden.yaml",
-    "controllers/istio/bookinfo.yaml",
-    "controllers/istio/bookinfo-gateway.yaml",
-    "examples/gke/ingress-asm-multi-backendconfig/backend-services.yaml",
-    "examples/gke/ingress-asm-multi-backendconfig/istio-ingressgateway-service.yaml",
-    "examples/contour/basic-httpproxy.yaml",
-    "examples/nginx-inc/cafe.yaml",
-    "examples/nginx-inc/cafe-virtual-server.yaml",
-    "examples/aws-alb/2048_full.yaml",
-    "examples/ingress-nginx/http-svc.yaml",
-    "examples/ingress-nginx/affinity-cookie-ingress.yaml",
-]
-
-
-def load_vendor_fixtures(cp, path: Path) -> Path:
-    """Apply the FILES (minus SKIP_KINDS) to a control plane; writes what it applied to path."""
-    docs = []
-    for rel in FILES:
-        with open(SHARED / rel) as fh:
-            for doc in yaml.safe_load_all(fh):
-                if (
-                    isinstance(doc, dict)
-                    and doc.get("kind") not in SKIP_KINDS
-                    and (doc.get("metadata") or {}).get("name")
-                ):
-                    docs.append(doc)
-    namespaces = sorted({(d.get("metadata") or {}).get("namespace") for d in docs} - {None})
-    pre = [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": n}} for n in namespaces]
-    path.write_text(yaml.safe_dump_all(pre + docs))
-    cp.apply_manifests(str(path))
-    return path
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import copy
+import re
 
 import pytest
 from builders import (  # noqa: E402 - test helper next to this file
@@ -502,7 +503,10 @@ def test_every_code_has_a_test_above():
 @pytest.mark.parametrize("code", sorted(MESSAGES))
 def test_catalog_entries_render(code):
     msg = MESSAGES[code]
-    assert set(msg) == {"name", "level", "description", "template", "fix", "reference"}
+    required = {"name", "level", "description", "template", "fix", "reference"}
+    assert required <= set(msg) <= required | {"istioctl"}
+    # The istioctl code a finding corresponds to (proven against istioctl analyze live).
+    assert re.fullmatch(r"IST\d{4}", msg.get("istioctl", "IST0000"))
     assert msg["level"] in ("Error", "Warning", "Info")
     f = make_finding(code, {"kind": "X", "name": "y"})
     assert f["code"] == code and f["message"] and f["fix"]
