@@ -53,7 +53,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 STAGES := lint sanity units install-check integration molecule
 
 .PHONY: help venv collections demo lint sanity units integration molecule build \
-        install-check test clean distclean
+        install-check test clean distclean bench bench-venv
 
 help: ## list targets
 	@grep -E '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -84,6 +84,19 @@ collections: ## symlink .build/collections/ansible_collections/meshgate/istio_lb
 
 demo: venv collections ## run playbooks/demo.yml
 	ansible-playbook playbooks/demo.yml
+
+# --- benchmarks (not tests: see bench/README.md) ----------------------------------------------
+
+BENCH_VENV := .build/bench-venv
+BENCH_ARGS ?=
+
+bench-venv: ## venv with the `ansible` wheel (kubernetes.core) for the k8s_info comparison
+	@test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install -q -r bench/requirements.txt
+
+bench: venv collections bench-venv ## run bench/run.py (BENCH_ARGS=...), write docs/benchmarks.md
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+	$(BIN)/python bench/report.py
 
 # --- static checks ----------------------------------------------------------------------------
 

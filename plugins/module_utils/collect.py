@@ -12,6 +12,8 @@ Offline: the same reduction over the objects of load_sources(). Same objects in,
 
 from __future__ import annotations
 
+import concurrent.futures
+
 from ansible_collections.meshgate.istio_lb.plugins.module_utils import detect as _detect
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.inventory import (
     read_kinds,
@@ -32,27 +34,43 @@ def _list_path(info, group, namespace=None):
     return "%s/%s" % (base, info["resource"])
 
 
+# How many kinds are listed at once (see collect_live).
+LIST_THREADS = 4
+
+
 def collect_live(client, page_size=500):
     """Read the cluster: returns (Index, kinds) where kinds reports each kind's status."""
     discovery = client.discover()
     objects = []
     kinds = []
-    for group, kind in read_kinds():
-        info = discovery.get((group, kind))
+    served = [(g, k, discovery.get((g, k))) for g, k in read_kinds()]
+
+    def read(item):
+        group, _kind, info = item
+        if info is None:
+            return None
+        return list(
+            client.list_items(_list_path(info, group), limit=page_size, reduce=reduce_object)
+        )
+
+    # Kinds are listed LIST_THREADS at a time: while one page is reduced here, the API server
+    # is already encoding the next kind's (about -20% at 5,000 objects per kind, bench/). Results are
+    # taken in catalog order, so the answer and the first error reported stay deterministic.
+    with concurrent.futures.ThreadPoolExecutor(LIST_THREADS) as pool:
+        pages = list(pool.map(read, served))
+    for i, (group, kind, info) in enumerate(served):
+        items = pages[i]
         gk = "%s/%s" % (group or "core", kind)
         if info is None:
             kinds.append({"kind": gk, "status": "api_absent", "count": 0})
             continue
-        before = len(objects)
-        objects.extend(
-            client.list_items(_list_path(info, group), limit=page_size, reduce=reduce_object)
-        )
+        objects.extend(items)
         kinds.append(
             {
                 "kind": gk,
                 "version": info["version"],
                 "status": "found",
-                "count": len(objects) - before,
+                "count": len(items),
             }
         )
     idx = _detect.Index(objects, reduce=False)

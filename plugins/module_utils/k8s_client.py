@@ -33,6 +33,7 @@ import gc
 import json
 import os
 import re
+import threading
 import time
 from contextlib import contextmanager
 from urllib.parse import quote, urlencode
@@ -1024,6 +1025,7 @@ class KubeClient:
         self.impersonate_user = impersonate_user or None
         self.impersonate_groups = list(impersonate_groups or [])
         self.request_counts = {}
+        self._count_lock = threading.Lock()
         self.discovery_warnings = []
         self._secrets = set(secrets or ())
         self._discovery = None
@@ -1165,7 +1167,8 @@ class KubeClient:
                 content_type = content_type or ACCEPT_JSON
         timeout = self.request_timeout if timeout is None else timeout
         headers = self._headers(accept, content_type)
-        self.request_counts[method] = self.request_counts.get(method, 0) + 1
+        with self._count_lock:  # collect_live lists kinds from several threads
+            self.request_counts[method] = self.request_counts.get(method, 0) + 1
         e = self._urllib3.exceptions
         try:
             resp = self._pool.request(

@@ -254,6 +254,7 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s_client impor
     AUTH_ARG_SPEC,
     K8sError,
     client_from_params,
+    gc_paused,
     kubeconfig_no_log_values,
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.names import check_all
@@ -323,7 +324,11 @@ def main():
     module.no_log_values.update(kubeconfig_no_log_values(module.params.get("kubeconfig")))
     if not HAS_JMESPATH:
         module.fail_json(msg=missing_required_lib("jmespath"))
-    run(module)
+    # Reading and detecting allocate millions of small dicts and lists and no reference
+    # cycles: the cyclic GC would only re-scan them as they pile up (half of detection's time
+    # at 5,000 objects per kind, bench/). Reference counting still frees every page.
+    with gc_paused():
+        run(module)
 
 
 if __name__ == "__main__":

@@ -271,6 +271,7 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s_client impor
     AUTH_ARG_SPEC,
     K8sError,
     client_from_params,
+    gc_paused,
     kubeconfig_no_log_values,
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan import (
@@ -378,7 +379,8 @@ def main():
         validate_options(options)  # a bad name fails before the cluster is read
     except PlanError as exc:
         module.fail_json(msg=str(exc))
-    facts = gather_facts(module)
+    with gc_paused():  # as in lb_info: no cycles, only allocations for the GC to re-scan
+        facts = gather_facts(module)
     try:
         the_plan = plan(facts, module.params["mode"], options)
     except PlanError as exc:
