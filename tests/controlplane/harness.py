@@ -865,6 +865,13 @@ class ControlPlane:
                 f"--cluster-signing-cert-file={d / 'ca.crt'}",
                 f"--cluster-signing-key-file={d / 'ca.key'}",
                 "--cluster-name=meshgate-test",
+                # No kubelet ever reports for a Node object created by a test (the Istio tests
+                # make one so DaemonSets get Pods): without these, the node lifecycle
+                # controller marks it unreachable after a minute and taints it NoSchedule, and
+                # the DaemonSet controller then creates no new Pod for it (seen on a cold run,
+                # where building istiod took longer than that minute).
+                "--node-startup-grace-period=24h",
+                "--node-monitor-grace-period=24h",
             ]
         if name == "kube-scheduler":
             kc = s / "scheduler.kubeconfig"
