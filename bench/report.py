@@ -19,6 +19,7 @@ SERIES = [
     ("kubectl", "kubectl get -o json (3 kinds)", "#888888"),
     ("floor", "raw LIST floor (3 kinds)", "#2b8a3e"),
     ("lb_info", "lb_info playbook (all kinds)", "#1c7ed6"),
+    ("lb_info_full", "lb_info detail=full", "#15aabf"),
     ("lb_plan", "lb_plan playbook (reads + plans)", "#7048e8"),
     ("info_then_plan", "lb_info, then lb_plan(facts)", "#d6336c"),
     ("k8s_info", "kubernetes.core k8s_info x3", "#e8590c"),
@@ -275,9 +276,23 @@ def markdown(res, notes):
     lines += [
         "",
         "Each cell: wall time / peak RSS of the process tree (for playbooks, and the peak RSS of",
-        "the module process). `noop` is ansible-playbook with one no-op task.",
+        "the module process). `noop` is ansible-playbook with one no-op task. `lb_info` returns",
+        "its default summary; `lb_info_full` every route (`detail: full`); `lb_plan` is one task",
+        "that reads the cluster and plans (what the roles run); `info_then_plan` is lb_info",
+        "`detail: full` then lb_plan on its registered facts.",
         "",
     ]
+    sized = [(k, e["result_bytes"]) for k, e in res["sizes"].items() if e.get("result_bytes")]
+    if sized:
+        lines += [
+            "Size of lb_info's registered result (JSON):",
+            "",
+            "| Objects per kind | detail: summary | detail: full |",
+            "|---|---|---|",
+        ]
+        for size, b in sorted(sized, key=lambda kv: int(kv[0])):
+            lines.append("| %s | %.2f MB | %.2f MB |" % (size, b["summary"] / 1e6, b["full"] / 1e6))
+        lines.append("")
     fleet = (res.get("fleet") or {}).get("clusters") or {}
     if fleet:
         lines += [
@@ -313,8 +328,7 @@ def markdown(res, notes):
             " %s (%.0f%%);" % (_s(inside), 100 * inside / k["wall_s"]),
             "- the rest, %s (%.0f%%), is the controller receiving, scrubbing and registering the"
             % (_s(k["wall_s"] - inside - noop), 100 * (k["wall_s"] - inside - noop) / k["wall_s"]),
-            "  results. lb_info returns a reduced answer, not the objects, but at this size it is",
-            "  still 6.2 MB and pays the same kind of controller cost (see the notes below).",
+            "  results. lb_info returns a summary of its answer, not the objects (size above).",
             "",
         ]
     if notes:

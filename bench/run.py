@@ -12,8 +12,11 @@ Contenders, all reading the same objects from the same API server:
   kubectl      kubectl get deployments,services,ingresses -A -o json (to /dev/null)
   floor        raw paginated LIST of the same three kinds with urllib3 + json, GC paused
   noop         ansible-playbook with one no-op task (Ansible's own start-up cost)
-  lb_info      ansible-playbook with one meshgate.istio_lb.lb_info task (every kind it reads)
-  lb_plan      the same plus lb_plan (standalone_mtls) on its facts
+  lb_info      ansible-playbook with one meshgate.istio_lb.lb_info task (every kind it reads;
+               the default detail: summary)
+  lb_info_full the same with detail: full (every route in the result)
+  lb_plan      one lb_plan task (standalone_mtls) reading the cluster itself, as the roles do
+  info_then_plan  lb_info detail: full, then lb_plan on its registered facts
   k8s_info     ansible-playbook with three kubernetes.core.k8s_info tasks (the `ansible`
                wheel's kubernetes.core, in the bench venv) for the same three kinds
 Wall time and peak RSS are measured per process (os.wait4); for the playbooks, the peak RSS of
@@ -180,6 +183,33 @@ def ansible_env(cp, rss_file, python, collections):
     return env
 
 
+NGINX_ONLY = ["ingress-nginx/ingress-nginx-controller"]
+# Our playbook contenders: name -> tasks.
+OUR_PLAYBOOKS = {
+    "noop": [{"ansible.builtin.meta": "noop"}],
+    # The default: a summary whose size does not grow with the routes.
+    "lb_info": [{"meshgate.istio_lb.lb_info": {}, "register": "facts"}],
+    # Every route (what planning from facts needs).
+    "lb_info_full": [{"meshgate.istio_lb.lb_info": {"detail": "full"}, "register": "facts"}],
+    # The recommended way to plan (and what the roles do): one lb_plan task reads the cluster.
+    "lb_plan": [
+        {"meshgate.istio_lb.lb_plan": {"mode": "standalone_mtls", "load_balancers": NGINX_ONLY}}
+    ],
+    # lb_info (full), then lb_plan on its registered facts: the facts travel through Ansible
+    # (module result -> controller -> templated into the next module's arguments).
+    "info_then_plan": [
+        {"meshgate.istio_lb.lb_info": {"detail": "full"}, "register": "facts"},
+        {
+            "meshgate.istio_lb.lb_plan": {
+                "mode": "standalone_mtls",
+                "facts": "{{ facts }}",
+                "load_balancers": NGINX_ONLY,
+            }
+        },
+    ],
+}
+
+
 def contenders(cp, tmp, have_k8s_info):
     """name -> (argv, kwargs for measure)."""
     rss = Path(tmp) / "module-rss.txt"
@@ -188,72 +218,10 @@ def contenders(cp, tmp, have_k8s_info):
     kubectl = [cp.kubectl_path, "--kubeconfig", str(cp.kubeconfig), "get"]
     kubectl += ["deployments,services,ingresses", "-A", "-o", "json"]
     pb = [str(VENV / "ansible-playbook"), "-i", "localhost,", "-c", "local"]
-    out = {
-        "kubectl": (kubectl, {}),
-        "floor": (floor, {}),
-        "noop": (
-            pb + [str(playbook(tmp, "noop", [{"ansible.builtin.meta": "noop"}]))],
-            {"env": ours},
-        ),
-        "lb_info": (
-            pb
-            + [
-                str(
-                    playbook(
-                        tmp,
-                        "lb_info",
-                        [{"meshgate.istio_lb.lb_info": {}, "register": "facts"}],
-                    )
-                )
-            ],
-            {"env": ours, "rss_file": rss},
-        ),
-        # The recommended way: one lb_plan task per cluster reads the cluster itself.
-        "lb_plan": (
-            pb
-            + [
-                str(
-                    playbook(
-                        tmp,
-                        "lb_plan",
-                        [
-                            {
-                                "meshgate.istio_lb.lb_plan": {
-                                    "mode": "standalone_mtls",
-                                    "load_balancers": ["ingress-nginx/ingress-nginx-controller"],
-                                },
-                            },
-                        ],
-                    )
-                )
-            ],
-            {"env": ours, "rss_file": rss},
-        ),
-        # lb_info, then lb_plan on its registered facts: the facts travel through Ansible
-        # (module result -> controller -> templated into the next module's arguments).
-        "info_then_plan": (
-            pb
-            + [
-                str(
-                    playbook(
-                        tmp,
-                        "info_then_plan",
-                        [
-                            {"meshgate.istio_lb.lb_info": {}, "register": "facts"},
-                            {
-                                "meshgate.istio_lb.lb_plan": {
-                                    "mode": "standalone_mtls",
-                                    "facts": "{{ facts }}",
-                                    "load_balancers": ["ingress-nginx/ingress-nginx-controller"],
-                                },
-                            },
-                        ],
-                    )
-                )
-            ],
-            {"env": ours, "rss_file": rss},
-        ),
-    }
+    out = {"kubectl": (kubectl, {}), "floor": (floor, {})}
+    for name, tasks in OUR_PLAYBOOKS.items():
+        kw = {"env": ours} if name == "noop" else {"env": ours, "rss_file": rss}
+        out[name] = (pb + [str(playbook(tmp, name, tasks))], kw)
     if have_k8s_info:
         theirs = ansible_env(
             cp,
@@ -270,6 +238,22 @@ def contenders(cp, tmp, have_k8s_info):
             + [str(playbook(tmp, "k8s_info", tasks))],
             {"env": theirs, "rss_file": rss},
         )
+    return out
+
+
+def result_bytes(cp, tmp):
+    """Size of lb_info's registered result (JSON bytes) with detail summary and full."""
+    out = {}
+    env = ansible_env(cp, Path(tmp) / "bytes-rss.txt", VENV / "python", COLLECTIONS)
+    pb = [str(VENV / "ansible-playbook"), "-i", "localhost,", "-c", "local"]
+    for detail in ("summary", "full"):
+        dest = Path(tmp) / ("result-%s.json" % detail)
+        tasks = [
+            {"meshgate.istio_lb.lb_info": {"detail": detail}, "register": "facts"},
+            {"ansible.builtin.copy": {"content": "{{ facts | to_json }}", "dest": str(dest)}},
+        ]
+        measure(pb + [str(playbook(tmp, "bytes-" + detail, tasks))], env=env)
+        out[detail] = dest.stat().st_size
     return out
 
 
@@ -479,6 +463,7 @@ def main(argv=None):
                     entry[name] = median_of(args.runs, argv_, **kw)
                     print("bench: size %d %s: %s" % (size, name, entry[name]), flush=True)
                 entry["lb_info_requests"] = audit_of_lb_info(cp, tmp)
+                entry["result_bytes"] = result_bytes(cp, tmp)
                 if size == sizes[0]:
                     entry["apply"] = apply_requests(cp)
                 result["sizes"][str(size)] = entry

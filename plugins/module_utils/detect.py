@@ -19,9 +19,10 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.findings import 
     make_finding,
     sort_findings,
 )
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.inventory import (
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.inventory import (  # noqa: F401
     PATCHED_KINDS,
     group_of,
+    normalise_image,
     reduce_object,
 )
 
@@ -73,27 +74,6 @@ def jp(expr, obj):
 @lru_cache(maxsize=None)
 def _regex(pattern):
     return re.compile(pattern)
-
-
-def normalise_image(image):
-    """Image reference -> repository path without registry, tag or digest.
-
-    "registry.k8s.io/ingress-nginx/controller:v1.15.1@sha256:..." -> "ingress-nginx/controller";
-    "docker.io/library/traefik:v3" -> "traefik"; mirrors keep their path prefix, which the
-    catalog's suffix-anchored regexes tolerate.
-    """
-    if not image:
-        return ""
-    image = image.split("@", 1)[0]
-    last = image.rsplit("/", 1)
-    if ":" in last[-1]:
-        image = image[: len(image) - len(last[-1])] + last[-1].split(":", 1)[0]
-    parts = image.split("/")
-    if len(parts) > 1 and ("." in parts[0] or ":" in parts[0] or parts[0] == "localhost"):
-        parts = parts[1:]
-    if parts and parts[0] == "library":
-        parts = parts[1:]
-    return "/".join(parts)
 
 
 def ref(obj):
@@ -1565,6 +1545,7 @@ def detect(objects, options=None):
         key=lambda c: (c["namespace"] or "", c["kind"], c["name"] or ""),
     )
     return {
+        "detail": "full",
         "cluster_facts": cluster_facts,
         "load_balancers": load_balancers,
         "controllers": controller_list,
@@ -1573,6 +1554,33 @@ def detect(objects, options=None):
         "findings": findings,
         "summary": summary,
     }
+
+
+# How much of a detect() result a module returns (lb_info's detail option).
+DETAILS = ("summary", "full")
+# Per-LB lists that grow with the number of routes; a summary carries their lengths instead.
+_PER_ROUTE_LB_KEYS = (("routes", "route_count"), ("backends", "backend_count"))
+
+
+def summarize(result):
+    """The part of a detect() result whose size does not grow with the number of routes.
+
+    Every route costs ~1 KB of result, and Ansible copies, scrubs and serialises a module's
+    result several times (bench/: 6.2 MB at 5,000 Ingresses was 40% of lb_info's time). The
+    summary keeps the load balancers (their route and backend lists become counts), Istio, the
+    findings and the counts, and drops `routes`; plan() refuses it, because plans need routes.
+    """
+    out = {k: v for k, v in result.items() if k != "routes"}
+    out["detail"] = "summary"
+    lbs = []
+    for lb in result.get("load_balancers") or ():
+        lb = dict(lb)
+        for key, count_key in _PER_ROUTE_LB_KEYS:
+            if key in lb or count_key not in lb:  # a summary's counts stay as they are
+                lb[count_key] = len(lb.pop(key, None) or ())
+        lbs.append(lb)
+    out["load_balancers"] = lbs
+    return out
 
 
 def _workload_lb_result(idx, item, routes, istio, controllers, findings):

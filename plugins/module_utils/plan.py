@@ -2050,6 +2050,13 @@ def plan(facts, mode, options=None):
         raise PlanError(
             "facts must be the result of meshgate.istio_lb.lb_info (keys load_balancers, routes, istio)"
         )
+    if facts.get("detail") == "summary" or "routes" not in facts:
+        # Planning patches routes one by one; a summary only counts them.
+        raise PlanError(
+            "facts are a summary without routes (lb_info's default detail: summary); plan from "
+            "lb_info with detail: full, or leave facts out and let lb_plan read the cluster "
+            "itself (one task, and faster than handing facts over)"
+        )
     opts = dict(DEFAULT_OPTIONS)
     unknown = sorted(set(options or {}) - set(DEFAULT_OPTIONS))
     if unknown:

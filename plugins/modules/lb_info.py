@@ -60,6 +60,20 @@ options:
       - Objects per LIST request (the API server's C(limit)).
     type: int
     default: 500
+  detail:
+    description:
+      - How much to return.
+      - V(summary) returns everything whose size does not grow with the number of routes - the
+        load balancers (with C(route_count) and C(backend_count) instead of their lists of
+        routes and backends), Istio, every finding and the counts - and no C(routes). It stays
+        small on clusters with thousands of Ingresses, where Ansible spends more time moving a
+        module's result than the module spends reading the cluster (see C(docs/benchmarks.md)).
+      - V(full) adds C(routes) (every route with its backends) and the load balancers' lists of
+        routes and backends; M(meshgate.istio_lb.lb_plan) and the C(lb_plan) filter plan from it.
+        To plan, calling M(meshgate.istio_lb.lb_plan) alone is faster than handing it these facts.
+    type: str
+    choices: [summary, full]
+    default: summary
 extends_documentation_fragment:
   - meshgate.istio_lb.k8s_auth
   - meshgate.istio_lb.attributes
@@ -102,6 +116,11 @@ EXAMPLES = r"""
       - cluster-dump.yaml
       - rendered/
   register: lbs
+
+- name: Every route with its backends, to plan from later or to report on
+  meshgate.istio_lb.lb_info:
+    detail: full
+  register: lbs_full
 
 - name: Fail when there is an Error finding
   ansible.builtin.assert:
@@ -165,13 +184,19 @@ load_balancers:
       description: V(on), V(off), V(partial) or V(n/a) - whether routes target Service VIPs (or rewrite Host) instead of pod IPs.
       type: str
     routes:
-      description: Ids of the routes it serves.
+      description: Ids of the routes it serves (only with O(detail=full)).
       type: list
       elements: str
     backends:
-      description: Backend Services (C(namespace/name)).
+      description: Backend Services (C(namespace/name)) (only with O(detail=full)).
       type: list
       elements: str
+    route_count:
+      description: How many routes it serves (only with O(detail=summary)).
+      type: int
+    backend_count:
+      description: How many backend Services it sends to (only with O(detail=summary)).
+      type: int
     health_check:
       description: For cloud LBs fronting the Istio gateway, whether the health check targets 15021 /healthz/ready.
       type: dict
@@ -182,9 +207,13 @@ load_balancers:
       description: Why it was recognised.
       type: list
       elements: str
+detail:
+  description: V(summary) or V(full), as asked in O(detail).
+  returned: always
+  type: str
 routes:
   description: Every Ingress, Gateway API Gateway/route, Istio VirtualService bound to a gateway and vendor route object.
-  returned: always
+  returned: when O(detail=full)
   type: list
   elements: dict
   contains:
@@ -249,7 +278,12 @@ import copy
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.catalog import VENDOR_IDS
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect import HAS_JMESPATH, detect
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect import (
+    DETAILS,
+    HAS_JMESPATH,
+    detect,
+    summarize,
+)
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s_client import (
     AUTH_ARG_SPEC,
     K8sError,
@@ -268,6 +302,7 @@ def argument_spec():
         vendors=dict(type="list", elements="str", choices=list(VENDOR_IDS)),
         cluster_domain=dict(type="str", default="cluster.local"),
         page_size=dict(type="int", default=500),
+        detail=dict(type="str", default="summary", choices=list(DETAILS)),
     )
     return spec
 
@@ -311,6 +346,8 @@ def run(module):
         api_requests = dict(client.request_counts)
         warnings.extend(getattr(client, "discovery_warnings", []) or [])
     result = detect(idx, options)
+    if params["detail"] == "summary":
+        result = summarize(result)
     for warning in warnings:
         module.warn(warning)
     module.exit_json(

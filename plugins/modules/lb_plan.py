@@ -18,7 +18,10 @@ description:
     reference, the risk and the undo of every patch. Nothing is written to the cluster; use
     M(meshgate.istio_lb.lb_apply) or the roles to apply a plan.
   - Detects by itself (live cluster or O(src)), or plans from O(facts), a registered
-    M(meshgate.istio_lb.lb_info) result.
+    M(meshgate.istio_lb.lb_info) result with O(meshgate.istio_lb.lb_info#module:detail=full).
+    Detecting by itself is the faster way on a live cluster - one task reads the cluster once
+    and only the plan travels back through Ansible - and it also returns the summary of what it
+    detected in RV(facts).
   - Patches hold only the fields the collection owns. When a target is owned by Helm, Argo CD
     or Flux, the plan also carries the same change as Helm values and as a kustomize patch,
     and warns that a direct patch would be reverted.
@@ -44,6 +47,8 @@ options:
   facts:
     description:
       - A registered M(meshgate.istio_lb.lb_info) result to plan from, instead of detecting again.
+      - It must have been gathered with O(meshgate.istio_lb.lb_info#module:detail=full); a summary
+        has no routes to plan from and is refused.
     type: dict
   src:
     description:
@@ -186,10 +191,15 @@ EXAMPLES = r"""
     mode: standalone_mtls
   register: lb
 
-- name: Plan from facts already gathered, only ingress-nginx, global switch, canary revision
+- name: Gather every route once, to report on and to plan from
+  meshgate.istio_lb.lb_info:
+    detail: full
+  register: lbs_full
+
+- name: Plan from those facts, only ingress-nginx, global switch, canary revision
   meshgate.istio_lb.lb_plan:
     mode: standalone_mtls
-    facts: "{{ lbs }}"
+    facts: "{{ lbs_full }}"
     load_balancers: [ingress-nginx/ingress-nginx-controller]
     global_switch: true
     revision: canary
@@ -254,6 +264,13 @@ plan:
     summary:
       description: Counts of phases, patches, created objects, restarts, refusals and warnings.
       type: dict
+facts:
+  description:
+    - What the plan was computed from, as a summary (the load balancers with route and backend
+      counts, Istio, findings and counts; see O(meshgate.istio_lb.lb_info#module:detail=summary)),
+      plus C(cluster).
+  returned: always
+  type: dict
 files:
   description: Files written under O(dest).
   returned: when O(dest) is set
@@ -266,7 +283,11 @@ import os
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect import HAS_JMESPATH, detect
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect import (
+    HAS_JMESPATH,
+    detect,
+    summarize,
+)
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s_client import (
     AUTH_ARG_SPEC,
     K8sError,
@@ -385,7 +406,7 @@ def main():
         the_plan = plan(facts, module.params["mode"], options)
     except PlanError as exc:
         module.fail_json(msg=str(exc))
-    result = {"changed": False, "plan": the_plan}
+    result = {"changed": False, "plan": the_plan, "facts": summarize(facts)}
     if module.params.get("dest"):
         result["changed"], result["files"] = write_files(module, module.params["dest"], the_plan)
     module.exit_json(**result)

@@ -26,11 +26,9 @@ have_all() {
   done
 }
 
-if have_all; then
-  log "cached in $out"
-  echo "$out"
-  exit 0
-fi
+# shellcheck source=tests/controlplane/cache-lib.sh
+. "$here/cache-lib.sh"
+exit_if_cached
 
 command -v go >/dev/null || { log "Go is not installed: install Go 1.26.x (the Debian/golang package or the machine's Go)"; exit 2; }
 gov="$(go env GOVERSION)"            # e.g. go1.26.8
@@ -92,9 +90,4 @@ done
     go build -p 2 -trimpath -ldflags "$ldflags" -o "$out.tmp/$b" "k8s.io/kubernetes/cmd/$b" >&2
   done )
 
-mkdir -p "$out"
-for f in "$out.tmp"/*; do [ -e "$f" ] && mv "$f" "$out/"; done
-rmdir "$out.tmp" 2>/dev/null || true
-have_all || { log "build incomplete in $out"; exit 1; }
-log "built into $out"
-echo "$out"
+finish_cache

@@ -37,11 +37,9 @@ log() { echo "build-istio: $*" >&2; }
 
 have_all() { [ -x "$out/pilot-discovery" ] && [ -x "$out/istioctl" ]; }
 
-if have_all; then
-  log "cached in $out"
-  echo "$out"
-  exit 0
-fi
+# shellcheck source=tests/controlplane/cache-lib.sh
+. "$here/cache-lib.sh"
+exit_if_cached
 
 command -v go >/dev/null || { log "Go is not installed: install Go 1.26.x"; exit 2; }
 gov="$(go env GOVERSION)"
@@ -86,9 +84,4 @@ done
     go build -p 2 -trimpath -ldflags "$ldflags" -o "$out.tmp/$b" "$pkg" >&2
   done )
 
-mkdir -p "$out"
-for f in "$out.tmp"/*; do [ -e "$f" ] && mv "$f" "$out/"; done
-rmdir "$out.tmp" 2>/dev/null || true
-have_all || { log "build incomplete in $out"; exit 1; }
-log "built into $out"
-echo "$out"
+finish_cache

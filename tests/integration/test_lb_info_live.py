@@ -22,7 +22,7 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.collect import (
     collect_live,
     collect_offline,
 )
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect import detect
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect import detect, summarize
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.inventory import rbac_rules
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s_client import (
     K8sError,
@@ -218,9 +218,69 @@ def test_module_as_least_privilege_user(control_plane, loaded, tmp_path):
     assert result["changed"] is False
     assert result["cluster"]["source"] == "live"
     admin = detect(collect_live(client_from_params({"kubeconfig": control_plane.kubeconfig}))[0])
-    assert result["load_balancers"] == admin["load_balancers"]
+    # The default result is the summary: no routes, their counts instead.
+    assert result["detail"] == "summary" and "routes" not in result
+    assert result["load_balancers"] == summarize(admin)["load_balancers"]
+    assert result["findings"] == admin["findings"]
     # Nothing secret in what Ansible printed.
     assert "BEGIN" not in proc.stdout and "client-key-data" not in proc.stdout
+
+
+def test_detail_full_returns_every_route_and_plans_from_it(control_plane, loaded, tmp_path):
+    """detail=full is the whole answer (what lb_plan plans from); a summary handed to lb_plan
+    is refused with the two ways out, instead of planning nothing."""
+    kubeconfig = control_plane.kubeconfig
+    registered, proc = run_play(
+        tmp_path,
+        [
+            {
+                "name": "full",
+                "meshgate.istio_lb.lb_info": {"kubeconfig": kubeconfig, "detail": "full"},
+                "register": "full",
+            },
+            {
+                "name": "summary",
+                "meshgate.istio_lb.lb_info": {"kubeconfig": kubeconfig},
+                "register": "short",
+            },
+            {
+                "name": "plan from the full facts",
+                "meshgate.istio_lb.lb_plan": {"mode": "standalone_mtls", "facts": "{{ full }}"},
+                "register": "from_full",
+            },
+            {
+                "name": "plan by reading the cluster",
+                "meshgate.istio_lb.lb_plan": {"mode": "standalone_mtls", "kubeconfig": kubeconfig},
+                "register": "from_live",
+            },
+            {
+                "name": "plan from the summary",
+                "meshgate.istio_lb.lb_plan": {"mode": "standalone_mtls", "facts": "{{ short }}"},
+                "register": "from_summary",
+                "ignore_errors": True,
+            },
+        ],
+        ["full", "short", "from_full", "from_live", "from_summary"],
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    admin = detect(collect_live(client_from_params({"kubeconfig": kubeconfig}))[0])
+    full, short = registered["full"], registered["short"]
+    assert full["detail"] == "full"
+    assert full["routes"] == admin["routes"] and full["load_balancers"] == admin["load_balancers"]
+    assert len(short["load_balancers"]) == len(full["load_balancers"]) > 0
+    # The summary drops the routes and nothing else (its size is measured in bench/).
+    assert set(full) - set(short) == {"routes"}
+    for key in ("istio", "findings", "summary", "controllers", "kinds", "cluster"):
+        assert short[key] == full[key], key
+    # The same plan either way; lb_plan returns the summary of what it read.
+    assert registered["from_full"]["plan"]["phases"] == registered["from_live"]["plan"]["phases"]
+    assert registered["from_live"]["plan"]["summary"]["patches"] > 0
+    live_facts = registered["from_live"]["facts"]
+    assert live_facts["detail"] == "summary" and "routes" not in live_facts
+    assert live_facts["load_balancers"] == short["load_balancers"]
+    refused = registered["from_summary"]
+    assert refused["failed"] is True and "plan" not in refused
+    assert "detail: full" in refused["msg"] and "leave facts out" in refused["msg"]
 
 
 def test_forbidden_kind_is_an_error_naming_it(control_plane, loaded, tmp_path):

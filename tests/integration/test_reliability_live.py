@@ -314,7 +314,7 @@ def test_the_collection_never_reads_secrets(control_plane, loaded, tmp_path):
     tasks = [
         {
             "name": "detect",
-            "meshgate.istio_lb.lb_info": {"kubeconfig": kubeconfig},
+            "meshgate.istio_lb.lb_info": {"kubeconfig": kubeconfig, "detail": "full"},
             "register": "i",
         },
         {

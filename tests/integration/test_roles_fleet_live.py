@@ -131,6 +131,16 @@ def test_standalone_mtls_fleet_check_apply_rerun_undo(control_plane, fleet, tmp_
         if lb["vendor"] == "ingress-nginx"
     ][0]
     assert nginx["service_routing"] == "off" and nginx["sidecar"]["injection"] == "none"
+    # The report of a summary gives each LB's backend count; meshgate_detail=full lists them.
+    assert "routes" not in report["cluster-a"]["facts"] and nginx["backend_count"] > 0
+    md = (tmp_path / "report" / "fleet-report.md").read_text()
+    assert "%d Service(s)" % nginx["backend_count"] in md
+    proc, report = _run(tmp_path, fleet, "discover.yml", {"meshgate_detail": "full"})
+    full = report["cluster-a"]["facts"]
+    nginx = [lb for lb in full["load_balancers"] if lb["vendor"] == "ingress-nginx"][0]
+    assert full["routes"] and len(nginx["backends"]) > 0
+    md = (tmp_path / "report" / "fleet-report.md").read_text()
+    assert all(b in md for b in nginx["backends"])
 
 
 def test_bad_role_variables_are_refused_by_argument_specs(control_plane, fleet, tmp_path):

@@ -5,10 +5,15 @@
 
 from __future__ import annotations
 
+import pytest
+
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.apply import (
+    FRESH_RETRIES,
+    _key,
     _without,
     full_intent,
     subset_equal,
+    write_fresh,
 )
 
 ING = {
@@ -110,19 +115,22 @@ class _RacingClient:
         return [self.newer]
 
 
-def test_write_fresh_recomputes_from_the_newer_object_after_a_precondition_conflict():
-    from ansible_collections.meshgate.istio_lb.plugins.module_utils.apply import (
-        _key,
-        write_fresh,
-    )
+# The Ingress the write_fresh tests write, and its state at resourceVersion 1.
+WEB_TARGET = {
+    "apiVersion": "networking.k8s.io/v1",
+    "kind": "Ingress",
+    "namespace": "shop",
+    "name": "web",
+}
 
-    target = {
-        "apiVersion": "networking.k8s.io/v1",
-        "kind": "Ingress",
-        "namespace": "shop",
-        "name": "web",
-    }
-    old = dict(ING, metadata=dict(ING["metadata"], resourceVersion="1"))
+
+@pytest.fixture
+def web_v1():
+    return dict(ING, metadata=dict(ING["metadata"], resourceVersion="1"))
+
+
+def test_write_fresh_recomputes_from_the_newer_object_after_a_precondition_conflict(web_v1):
+    target, old = WEB_TARGET, web_v1
     # Another run (another plan, same field manager) added an annotation in between.
     newer_fields = [dict(f) for f in ING["metadata"]["managedFields"]]
     newer_fields[1] = dict(
@@ -158,20 +166,10 @@ def test_write_fresh_recomputes_from_the_newer_object_after_a_precondition_confl
     assert "resourceVersion" not in patch["metadata"]  # the plan itself is never modified
 
 
-def test_write_fresh_gives_up_after_bounded_retries_and_never_on_ownership_conflicts():
-    from ansible_collections.meshgate.istio_lb.plugins.module_utils.apply import (
-        FRESH_RETRIES,
-        _key,
-        write_fresh,
-    )
+def test_write_fresh_gives_up_after_bounded_retries_and_never_on_ownership_conflicts(web_v1):
     from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s_client import K8sError
 
-    target = {
-        "apiVersion": "networking.k8s.io/v1",
-        "kind": "Ingress",
-        "namespace": "shop",
-        "name": "web",
-    }
+    target, obj = WEB_TARGET, web_v1
 
     class Always409(_RacingClient):
         def __init__(self, newer, managers=()):
@@ -182,7 +180,6 @@ def test_write_fresh_gives_up_after_bounded_retries_and_never_on_ownership_confl
             self.sent.append(body)
             raise K8sError("conflict", "conflict", status=409, managers=self.managers)
 
-    obj = dict(ING, metadata=dict(ING["metadata"], resourceVersion="1"))
     racing = Always409(obj)
     try:
         write_fresh(racing, target, lambda o: full_intent({}, o), {_key(target): obj})

@@ -14,7 +14,7 @@ import os
 
 import pytest
 
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect import detect
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect import detect, summarize
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.sources import load_sources
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -290,3 +290,39 @@ def test_deterministic_output():
     a = run("examples", "controllers")
     b = run("controllers", "examples")
     assert a == b
+
+
+def test_summary_keeps_everything_but_the_per_route_lists():
+    """lb_info's default detail: the same load balancers, Istio, findings and counts as the full
+    result, each route and backend list replaced by its length, and no routes."""
+    full = run("examples", "controllers")
+    short = summarize(full)
+    assert full["detail"] == "full" and short["detail"] == "summary"
+    assert "routes" not in short and full["routes"]
+    for key in ("istio", "findings", "summary", "controllers", "cluster_facts"):
+        assert short[key] == full[key], key
+    assert len(short["load_balancers"]) == len(full["load_balancers"])
+    served = 0
+    for lb_full, lb_short in zip(full["load_balancers"], short["load_balancers"], strict=True):
+        assert lb_short["route_count"] == len(lb_full["routes"])
+        assert lb_short["backend_count"] == len(lb_full["backends"])
+        assert "routes" not in lb_short and "backends" not in lb_short
+        rest = {k: v for k, v in lb_full.items() if k not in ("routes", "backends")}
+        assert {k: lb_short[k] for k in rest} == rest
+        served += lb_short["route_count"]
+    assert served > 0
+    # The full result is left as it was (the filters and lb_plan keep using it).
+    assert full == run("examples", "controllers")
+    # Summarising a summary changes nothing.
+    assert summarize(short) == short
+
+
+def test_what_reduction_drops_changes_no_answer(monkeypatch):
+    """Reduction drops the command line and environment of workloads no vendor or Istio signal
+    singles out: over every vendor manifest and example, the answer is the same as when every
+    container keeps them."""
+    from ansible_collections.meshgate.istio_lb.plugins.module_utils import inventory
+
+    lean = run("examples", "controllers")
+    monkeypatch.setattr(inventory, "_singled_out", lambda labels, containers: True)
+    assert run("examples", "controllers") == lean

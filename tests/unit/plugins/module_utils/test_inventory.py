@@ -5,8 +5,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 
+import pytest
 import yaml
 
 from ansible_collections.meshgate.istio_lb.plugins.module_utils import catalog
@@ -57,7 +59,7 @@ def test_reduce_drops_bulk_and_secrets_but_keeps_detection_fields():
                     "containers": [
                         {
                             "name": "c",
-                            "image": "i",
+                            "image": "registry.k8s.io/ingress-nginx/controller:v1.15.1",
                             "env": [
                                 {
                                     "name": "TOKEN",
@@ -80,6 +82,66 @@ def test_reduce_drops_bulk_and_secrets_but_keeps_detection_fields():
     assert c["env"] == [{"name": "A", "value": "1"}]
     assert "resources" not in c and "volumes" not in out["spec"]["template"]["spec"]
     assert out["spec"]["replicas"] == 1  # server default
+    # Nothing detection never reads about the object itself.
+    assert not {"uid", "resourceVersion", "generation"} & set(out["metadata"])
+
+
+def _workload(image, labels=None, args=None):
+    container = {"name": "c", "image": image, "env": [{"name": "A", "value": "1"}]}
+    if args:
+        container["args"] = args
+        container["command"] = ["/bin/run"]
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "x", "namespace": "n", "uid": "u-1", "resourceVersion": "7"},
+        "spec": {
+            "template": {
+                "metadata": {"labels": labels or {"app": "x"}},
+                "spec": {"containers": [container]},
+            }
+        },
+    }
+
+
+@pytest.mark.parametrize(
+    "image, labels, kept",
+    [
+        # An application: its command line and environment are never read.
+        ("ghcr.io/example/shop:1.0", None, False),
+        ("docker.io/library/nginx:1.29", None, False),  # plain nginx is not a controller
+        # A vendor's image (any registry, tag or digest), Istio's proxy / istiod / ztunnel.
+        ("mirror.example.com/ingress-nginx/controller:v1.15.1@sha256:" + "0" * 64, None, True),
+        ("kong:3.9", None, True),
+        ("docker.io/istio/proxyv2:1.30.3", None, True),
+        ("docker.io/istio/pilot:1.30.3", None, True),
+        ("docker.io/istio/ztunnel:1.30.3", None, True),
+        # Known by its pod labels only (Istio's gateway chart uses image "auto").
+        ("auto", {"istio": "ingressgateway"}, True),
+        ("auto", {"app": "istiod"}, True),
+        ("auto", {"istio.io/gateway-name": "edge"}, True),
+    ],
+)
+def test_container_args_and_env_kept_only_where_detection_reads_them(image, labels, kept):
+    out = reduce_object(_workload(image, labels, args=["--flag=1"]))
+    c = out["spec"]["template"]["spec"]["containers"][0]
+    assert c["image"] == image
+    for key in ("args", "command", "env"):
+        assert (key in c) is kept, key
+
+
+def test_reduced_strings_are_shared_between_objects():
+    """The index keeps one copy of each repeated string, not one per object."""
+    a = reduce_object(_workload("ghcr.io/example/shop:1.0"))
+    b = reduce_object(json.loads(json.dumps(_workload("ghcr.io/example/shop:1.0"))))
+    assert a == b
+    assert a["metadata"]["namespace"] is b["metadata"]["namespace"]
+    assert a["spec"]["template"]["spec"]["containers"][0]["image"] is (
+        b["spec"]["template"]["spec"]["containers"][0]["image"]
+    )
+    assert a["spec"]["template"]["metadata"]["labels"]["app"] is (
+        b["spec"]["template"]["metadata"]["labels"]["app"]
+    )
 
 
 def test_reduce_namespaces_and_service_defaults():
@@ -213,3 +275,15 @@ def test_created_kinds_cover_every_plan_over_every_fixture():
     assert deleted <= created
     # Most created kinds are reached from the fixtures alone (the rest need GKE options).
     assert len(created) >= 8, sorted(created)
+
+
+class _UnsafeText(str):
+    """Like Ansible's AnsibleUnsafeText: a str subclass, which sys.intern refuses."""
+
+
+def test_str_subclasses_in_filter_input_are_reduced_as_they_are():
+    obj = _workload(_UnsafeText("ghcr.io/example/shop:1.0"), {"app": _UnsafeText("x")})
+    obj["metadata"]["name"] = _UnsafeText("x")
+    out = reduce_object(obj)
+    assert out == reduce_object(_workload("ghcr.io/example/shop:1.0"))
+    assert isinstance(out["metadata"]["name"], _UnsafeText)

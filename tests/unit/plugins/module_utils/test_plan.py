@@ -24,7 +24,7 @@ from builders import (
     service,
 )
 
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect import detect
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect import detect, summarize
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan import (
     FIELD_MANAGER,
     PlanError,
@@ -207,6 +207,21 @@ def test_standalone_mtls_errors_are_clear():
         plan(detect(shop_with_nginx()), "standalone", {"colour": "blue"})
     with pytest.raises(PlanError, match="facts must be the result"):
         plan({"foo": 1}, "standalone")
+
+
+def test_summary_facts_are_refused_naming_both_ways_out():
+    """lb_info's default result has no routes: planning from it would silently plan nothing."""
+    facts = detect(shop_with_nginx())
+    assert patches(plan(facts, "standalone_mtls"))  # the full facts do need patches
+    for mode in ("standalone", "standalone_mtls", "chained", "gclb_chained", "ambient"):
+        with pytest.raises(
+            PlanError, match="summary without routes.*detail: full.*leave facts out"
+        ):
+            plan(summarize(facts), mode)
+    # Facts that lost their routes some other way are refused too, not planned as "no routes".
+    no_routes = {k: v for k, v in facts.items() if k not in ("routes", "detail")}
+    with pytest.raises(PlanError, match="summary without routes"):
+        plan(no_routes, "standalone_mtls")
 
 
 def _vendor_lb(vendor_objs, route):
