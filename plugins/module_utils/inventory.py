@@ -317,7 +317,7 @@ def _image_signalled(image):
     return bool(_SIGNAL_IMAGES.search(normalise_image(image)))
 
 
-def _singled_out(labels, containers):
+def singled_out(labels, containers):
     """Whether detection may read this workload's container args/command/env: only a vendor's
     or Istio's (class arguments, ConfigMap flags, the gateway's "router" argument) - the same
     signals classify_workload and the Istio inventory match on, so nothing they read is lost."""
@@ -339,7 +339,7 @@ _UNREAD_CONTAINER_KEYS = ("args", "command", "env")
 def _drop_unread_container_fields(out, labels):
     spec = out.get("spec") or {}
     containers = list(spec.get("containers") or ()) + list(spec.get("initContainers") or ())
-    if _singled_out(labels, containers):
+    if singled_out(labels, containers):
         return
     for c in containers:
         for key in _UNREAD_CONTAINER_KEYS:

@@ -319,10 +319,10 @@ def test_summary_keeps_everything_but_the_per_route_lists():
 
 def test_what_reduction_drops_changes_no_answer(monkeypatch):
     """Reduction drops the command line and environment of workloads no vendor or Istio signal
-    singles out: over every vendor manifest and example, the answer is the same as when every
-    container keeps them."""
+    singles out, and detection skips classifying them: over every vendor manifest and example,
+    the answer is the same as when every workload is kept whole and classified."""
     from ansible_collections.meshgate.istio_lb.plugins.module_utils import inventory
 
     lean = run("examples", "controllers")
-    monkeypatch.setattr(inventory, "_singled_out", lambda labels, containers: True)
+    monkeypatch.setattr(inventory, "singled_out", lambda labels, containers: True)
     assert run("examples", "controllers") == lean

@@ -287,3 +287,53 @@ def test_str_subclasses_in_filter_input_are_reduced_as_they_are():
     out = reduce_object(obj)
     assert out == reduce_object(_workload("ghcr.io/example/shop:1.0"))
     assert isinstance(out["metadata"]["name"], _UnsafeText)
+
+
+def _catalog_expressions():
+    out = []
+    for entry in catalog.VENDORS:
+        sr = entry.get("service_routing") or {}
+        out += list(sr.get("route", [])) + list(sr.get("backend_service", []))
+        out += list(sr.get("workload", []))
+        out += list((entry.get("host_rewrite") or {}).get("route", []))
+    return sorted(set(out))
+
+
+# Objects that probe every way an annotation lookup can go: equal, different, missing, a
+# YAML boolean where a string is expected, no annotations, odd shapes.
+_PROBES = [
+    {"metadata": {"annotations": {}}},
+    {"metadata": {}},
+    {},
+    {"metadata": None},
+    {"metadata": {"annotations": None}},
+    {"metadata": {"annotations": ["not", "a", "map"]}},
+    {"metadata": "odd"},
+    "not an object",
+]
+
+
+def test_annotation_fast_path_answers_like_jmespath():
+    """detect evaluates `metadata.annotations."k"` and `... == 'v'` without JMESPath; for every
+    such catalog expression and every probe the answer is JMESPath's."""
+    import jmespath
+
+    from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect import (
+        _ANNOTATION_EXPR,
+        _compiled,
+    )
+
+    fast = [e for e in _catalog_expressions() if _ANNOTATION_EXPR.match(e)]
+    assert len(fast) >= 7  # the catalog's service-upstream / use-cluster-ip / host switches
+    for expr in fast:
+        key = _ANNOTATION_EXPR.match(expr).group(1)
+        probes = list(_PROBES) + [
+            {"metadata": {"annotations": {key: value}}}
+            for value in ("true", "false", "TRUE", "", True, 1, None, {"x": 1})
+        ]
+        for obj in probes:
+            assert _compiled(expr).search(obj) == jmespath.compile(expr).search(obj), (expr, obj)
+    # Anything else still goes to JMESPath.
+    assert not any(
+        _ANNOTATION_EXPR.match(e) for e in ('metadata.annotations."a" == `true`', "spec.x")
+    )
