@@ -574,7 +574,9 @@ def _restore_manifest(p, restore):
     return manifest
 
 
-def _undo_step(client, p, obj, dry_run, stored=None):
+def _undo_step(client, p, obj, dry_run, stored):
+    """Undo one patch from obj (its latest known state); real steps record in ``stored`` what
+    the server stored, for later steps on the same object."""
     t = p["target"]
     action = p["undo"]["action"]
     if action == "delete":
@@ -589,30 +591,36 @@ def _undo_step(client, p, obj, dry_run, stored=None):
     restore = p["undo"].get("restore") or {}
     if action == "restore-field" and restore:
         # Atomic lists: put the original list back (owned by the restore manager), then release.
-        restored = client.apply(
-            _restore_manifest(p, restore), RESTORE_MANAGER, dry_run=dry_run, force=True
-        )
+        restored = _restore(client, p, restore, dry_run)
         if not dry_run:
             # A dry-run release would be judged against the unrestored object (dry runs do not
             # persist), so only the real sequence releases, from the object the restore stored.
-            current = {_key(t): restored if (restored or {}).get("metadata") else obj}
-            write_fresh(client, t, lambda o: _release_body(p, o), current)
-            if stored is not None:
-                stored.update(current)
+            _release(client, p, restored if _is_object(restored) else obj, stored)
         return
     if dry_run:
         client.apply(_release_body(p, obj), FIELD_MANAGER, dry_run=True)
     else:
-        current = {_key(t): obj}
-        write_fresh(client, t, lambda o: _release_body(p, o), current)
-        if stored is not None:
-            stored.update(current)
+        _release(client, p, obj, stored)
     if restore:
-        restored = client.apply(
-            _restore_manifest(p, restore), RESTORE_MANAGER, dry_run=dry_run, force=True
-        )
-        if not dry_run and stored is not None and (restored or {}).get("metadata"):
+        restored = _restore(client, p, restore, dry_run)
+        if not dry_run and _is_object(restored):
             stored[_key(t)] = restored
+
+
+def _is_object(answer):
+    return bool((answer or {}).get("metadata"))
+
+
+def _restore(client, p, restore, dry_run):
+    """Put the values the plan replaced back, owned by the restore manager."""
+    return client.apply(_restore_manifest(p, restore), RESTORE_MANAGER, dry_run=dry_run, force=True)
+
+
+def _release(client, p, obj, stored):
+    """Release our fields (a fresh write from obj, retried on a race) and record the result."""
+    current = {_key(p["target"]): obj}
+    write_fresh(client, p["target"], lambda o: _release_body(p, o), current)
+    stored.update(current)
 
 
 def _release_body(p, obj):
