@@ -301,19 +301,32 @@ def markdown(res, notes):
             "lb_info over 1..N control planes (%s objects per kind each), forks = N:"
             % res["fleet"]["size"],
             "",
-            "| Clusters | Wall time | per cluster |",
-            "|---|---|---|",
+            "| Clusters | Wall time | per cluster | Ansible-side CPU (controller + modules) |",
+            "|---|---|---|---|",
         ]
         for n, v in sorted(fleet.items(), key=lambda kv: int(kv[0])):
-            lines.append("| %s | %s | %s |" % (n, _s(v["wall_s"]), _s(v["wall_s"] / int(n))))
+            lines.append(
+                "| %s | %s | %s | %s |"
+                % (n, _s(v["wall_s"]), _s(v["wall_s"] / int(n)), _s(v.get("cpu_s")))
+            )
         lines += [
             "",
             "All control planes run on this machine: with forks = N, N API servers, N etcds and N",
             "module processes share its %s CPUs, so the fleet run is CPU-bound here; clusters that"
             % res["machine"]["cpus"],
-            "run elsewhere leave only the module processes on the controller.",
-            "",
+            "run elsewhere leave only Ansible's side on the controller.",
         ]
+        top = max(fleet, key=int)
+        if "1" in fleet and fleet[top].get("cpu_s"):
+            need = fleet[top]["cpu_s"] / (2 * fleet["1"]["wall_s"])
+            lines += [
+                "Ansible's side of %s clusters is %s of CPU: a controller whose clusters run"
+                % (top, _s(fleet[top]["cpu_s"])),
+                "elsewhere keeps them within 2x of one cluster's %s with about %d CPUs or more"
+                % (_s(fleet["1"]["wall_s"]), math.ceil(need)),
+                "(CPU / (2 x one cluster's wall time); an estimate, not measured on such a machine).",
+            ]
+        lines.append("")
     at = res["sizes"].get(TARGET_SIZE) or {}
     if "k8s_info" in at:
         k = at["k8s_info"]

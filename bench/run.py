@@ -65,7 +65,8 @@ KINDS = [
 
 
 def measure(argv, env=None, rss_file=None, cwd=None):
-    """Run argv once: (wall seconds, peak RSS MB of the process, peak RSS MB of the module)."""
+    """Run argv once: (wall seconds, peak RSS MB of the process, (peak RSS MB, seconds) of the
+    module processes, CPU seconds of the process and every child it waited for)."""
     if rss_file:
         Path(rss_file).write_text("")
     # Peak RSS through /usr/bin/time: a child forked straight from this (large) Python process
@@ -74,7 +75,7 @@ def measure(argv, env=None, rss_file=None, cwd=None):
     peak.close()
     t0 = time.perf_counter()
     proc = subprocess.Popen(
-        ["/usr/bin/time", "-o", peak.name, "-f", "%M", *map(str, argv)],
+        ["/usr/bin/time", "-o", peak.name, "-f", "%U %S %M", *map(str, argv)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         env=env,
@@ -85,6 +86,9 @@ def measure(argv, env=None, rss_file=None, cwd=None):
     text = Path(peak.name).read_text().split()
     os.unlink(peak.name)
     rss_mb = int(text[-1]) / 1024 if text and text[-1].isdigit() else None
+    # User + system time of the process tree (ansible-playbook, its workers and the modules;
+    # not the API servers, which are not its children).
+    cpu_s = float(text[-3]) + float(text[-2]) if len(text) >= 3 else None
     err = proc.stderr.read().decode(errors="replace")
     proc.stderr.close()
     if os.waitstatus_to_exitcode(status) != 0:
@@ -96,7 +100,7 @@ def measure(argv, env=None, rss_file=None, cwd=None):
         if rows:
             # Peak RSS of the largest module process; time spent in module processes.
             module = (max(int(r[0]) for r in rows) / 1024, sum(float(r[1]) for r in rows))
-    return wall, rss_mb, module
+    return wall, rss_mb, module, cpu_s
 
 
 def median_of(runs, argv, **kw):
@@ -107,6 +111,9 @@ def median_of(runs, argv, **kw):
         "wall_runs": [round(w, 3) for w in walls],
         "rss_mb": statistics.median(s[1] for s in samples),
     }
+    cpus = [s[3] for s in samples if s[3] is not None]
+    if cpus:
+        out["cpu_s"] = statistics.median(cpus)
     modules = [s[2] for s in samples if s[2] is not None]
     if modules:
         out["module_rss_mb"] = statistics.median(m[0] for m in modules)
@@ -441,6 +448,11 @@ def main(argv=None):
         "--fleet", default="1,5,10", help="numbers of clusters for the fleet run ('' = skip)"
     )
     ap.add_argument("--fleet-size", type=int, default=500)
+    ap.add_argument(
+        "--merge",
+        action="store_true",
+        help="update --out in place: keep its other sizes and fleet, replace what this run measured",
+    )
     ap.add_argument("--out", default=str(HERE / "results" / "latest.json"))
     args = ap.parse_args(argv)
     sizes = [int(x) for x in args.sizes.split(",") if x]
@@ -481,6 +493,13 @@ def main(argv=None):
         shutil.rmtree(tmp, ignore_errors=True)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
+    if args.merge and out.exists():
+        old = json.loads(out.read_text())
+        old["sizes"].update(result["sizes"])
+        if "fleet" in result:
+            old["fleet"] = result["fleet"]
+        old["machine"] = result["machine"]
+        result = old
     out.write_text(json.dumps(result, indent=2, sort_keys=True))
     print("bench: wrote %s" % out)
 
