@@ -455,6 +455,13 @@ def main(argv=None):
     )
     ap.add_argument("--out", default=str(HERE / "results" / "latest.json"))
     args = ap.parse_args(argv)
+    if args.merge and Path(args.out).exists():
+        old = json.loads(Path(args.out).read_text())
+        if (old.get("seed"), old.get("runs")) != (args.seed, args.runs):
+            raise SystemExit(
+                "bench: --merge into %s needs the --seed and --runs it was made with (%s, %s)"
+                % (args.out, old.get("seed"), old.get("runs"))
+            )
     sizes = [int(x) for x in args.sizes.split(",") if x]
     k8s_info_sizes = {int(x) for x in args.k8s_info_sizes.split(",") if x}
     have_k8s_info = (BENCH_VENV / "ansible-playbook").exists()

@@ -20,9 +20,10 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.findings import 
     make_finding,
     sort_findings,
 )
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.inventory import (  # noqa: F401
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.inventory import (
     PATCHED_KINDS,
     group_of,
+    labels_match,
     normalise_image,
     reduce_object,
 )
@@ -169,18 +170,6 @@ def workload_readiness(wl):
 
 def _host_network(obj):
     return bool((_template(obj).get("spec") or {}).get("hostNetwork"))
-
-
-def labels_match(wanted, labels):
-    """wanted {k: v}; v None means 'key present'."""
-    if not wanted:
-        return False
-    for key, value in wanted.items():
-        if key not in labels:
-            return False
-        if value is not None and labels[key] != value:
-            return False
-    return True
 
 
 def selector_matches(selector, labels):
@@ -1587,6 +1576,18 @@ def detect(objects, options=None):
     }
 
 
+# The keys of a detect() result, plus the `cluster` the modules add.
+FACT_KEYS = (
+    "detail",
+    "cluster",
+    "cluster_facts",
+    "load_balancers",
+    "controllers",
+    "routes",
+    "istio",
+    "findings",
+    "summary",
+)
 # How much of a detect() result a module returns (lb_info's detail option).
 DETAILS = ("summary", "full")
 # Per-LB lists that grow with the number of routes; a summary carries their lengths instead.
@@ -1594,12 +1595,13 @@ _PER_ROUTE_LB_KEYS = (("routes", "route_count"), ("backends", "backend_count"))
 
 
 def summarize(result):
-    """The part of a detect() result whose size does not grow with the number of routes.
+    """A detect() result without its per-route detail.
 
     Every route costs ~1 KB of result, and Ansible copies, scrubs and serialises a module's
     result several times (bench/: 6.2 MB at 5,000 Ingresses was 40% of lb_info's time). The
     summary keeps the load balancers (their route and backend lists become counts), Istio, the
-    findings and the counts, and drops `routes`; plan() refuses it, because plans need routes.
+    findings (one per broken route at most, so it grows with what is wrong, not with every
+    route) and the counts, and drops `routes`; plan() refuses it, because plans need routes.
     """
     out = {k: v for k, v in result.items() if k != "routes"}
     out["detail"] = "summary"

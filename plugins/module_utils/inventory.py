@@ -291,6 +291,18 @@ def normalise_image(image):
     return "/".join(parts)
 
 
+def labels_match(wanted, labels):
+    """wanted {k: v}; v None means 'key present'."""
+    if not wanted:
+        return False
+    for key, value in wanted.items():
+        if key not in labels:
+            return False
+        if value is not None and labels[key] != value:
+            return False
+    return True
+
+
 def _signals():
     """Every image regex and pod-label set by which detection may single out a workload."""
     images, labels = [], []
@@ -326,7 +338,7 @@ def singled_out(labels, containers):
             return True
     for key in labels:
         for wanted in _SIGNAL_LABELS.get(key, ()):
-            if all(k in labels and (v is None or labels[k] == v) for k, v in wanted.items()):
+            if labels_match(wanted, labels):
                 return True
     return False
 
@@ -381,10 +393,6 @@ def _str(value):
 
 def reduce_object(obj):
     """Keep what detection needs of one object (plain dict in, smaller plain dict out)."""
-    return _reduce(obj)
-
-
-def _reduce(obj):
     api_version = obj.get("apiVersion") or ""
     kind = obj.get("kind") or ""
     out = {
@@ -443,7 +451,10 @@ def _reduce(obj):
             "externalTrafficPolicy",
             "externalName",
         )
-        out["spec"] = {k: _shared(spec[k]) for k in keep if k in spec}
+        # Ports are rebuilt below; the rest is shared as it is.
+        out["spec"] = {
+            k: (spec[k] if k == "ports" else _shared(spec[k])) for k in keep if k in spec
+        }
         # Server-side defaults, applied here too so offline input reads like a live cluster.
         svc_type = out["spec"].setdefault("type", "ClusterIP")
         if svc_type in ("LoadBalancer", "NodePort"):
@@ -451,7 +462,7 @@ def _reduce(obj):
         if out["spec"].get("ports"):
             out["spec"]["ports"] = [
                 {
-                    "name": p.get("name"),
+                    "name": _str(p.get("name")),
                     "port": p.get("port"),
                     "targetPort": p.get("targetPort", p.get("port")),
                     **({"appProtocol": p["appProtocol"]} if p.get("appProtocol") else {}),

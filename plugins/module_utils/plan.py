@@ -2054,8 +2054,9 @@ def plan(facts, mode, options=None):
         # Planning patches routes one by one; a summary only counts them.
         raise PlanError(
             "facts are a summary without routes (lb_info's default detail: summary); plan from "
-            "lb_info with detail: full, or leave facts out and let lb_plan read the cluster "
-            "itself (one task, and faster than handing facts over)"
+            "lb_info with detail: full or from a detect_load_balancers result, or let the lb_plan "
+            "module read the cluster itself - leave facts out (one task, and faster than "
+            "handing facts over)"
         )
     opts = dict(DEFAULT_OPTIONS)
     unknown = sorted(set(options or {}) - set(DEFAULT_OPTIONS))

@@ -63,11 +63,12 @@ options:
   detail:
     description:
       - How much to return.
-      - V(summary) returns everything whose size does not grow with the number of routes - the
-        load balancers (with C(route_count) and C(backend_count) instead of their lists of
-        routes and backends), Istio, every finding and the counts - and no C(routes). It stays
-        small on clusters with thousands of Ingresses, where Ansible spends more time moving a
-        module's result than the module spends reading the cluster (see C(docs/benchmarks.md)).
+      - V(summary) returns the load balancers (with C(route_count) and C(backend_count) instead
+        of their lists of routes and backends), Istio, every finding and the counts, and no
+        C(routes). It grows with what is wrong (one finding per broken route), not with every
+        route, and stays small on clusters with thousands of Ingresses, where Ansible spends more
+        time moving a module's result than the module spends reading the cluster (see
+        C(docs/benchmarks.md)).
       - V(full) adds C(routes) (every route with its backends) and the load balancers' lists of
         routes and backends; M(meshgate.istio_lb.lb_plan) and the C(lb_plan) filter plan from it.
         To plan, calling M(meshgate.istio_lb.lb_plan) alone is faster than handing it these facts.

@@ -268,7 +268,7 @@ facts:
   description:
     - What the plan was computed from, as a summary (the load balancers with route and backend
       counts, Istio, findings and counts; see O(meshgate.istio_lb.lb_info#module:detail=summary)),
-      plus C(cluster).
+      plus C(cluster). The same keys whether the module read the cluster or was given O(facts).
   returned: always
   type: dict
 files:
@@ -284,6 +284,7 @@ import os
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect import (
+    FACT_KEYS,
     HAS_JMESPATH,
     detect,
     summarize,
@@ -406,7 +407,9 @@ def main():
         the_plan = plan(facts, module.params["mode"], options)
     except PlanError as exc:
         module.fail_json(msg=str(exc))
-    result = {"changed": False, "plan": the_plan, "facts": summarize(facts)}
+    # Given facts are a whole registered result (invocation, kinds, ...): keep detect's part.
+    facts = summarize({k: facts[k] for k in FACT_KEYS if k in facts})
+    result = {"changed": False, "plan": the_plan, "facts": facts}
     if module.params.get("dest"):
         result["changed"], result["files"] = write_files(module, module.params["dest"], the_plan)
     module.exit_json(**result)

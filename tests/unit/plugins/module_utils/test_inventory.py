@@ -131,17 +131,49 @@ def test_container_args_and_env_kept_only_where_detection_reads_them(image, labe
 
 
 def test_reduced_strings_are_shared_between_objects():
-    """The index keeps one copy of each repeated string, not one per object."""
-    a = reduce_object(_workload("ghcr.io/example/shop:1.0"))
-    b = reduce_object(json.loads(json.dumps(_workload("ghcr.io/example/shop:1.0"))))
-    assert a == b
-    assert a["metadata"]["namespace"] is b["metadata"]["namespace"]
-    assert a["spec"]["template"]["spec"]["containers"][0]["image"] is (
-        b["spec"]["template"]["spec"]["containers"][0]["image"]
-    )
-    assert a["spec"]["template"]["metadata"]["labels"]["app"] is (
-        b["spec"]["template"]["metadata"]["labels"]["app"]
-    )
+    """The index keeps one copy of each repeated string, not one per object: names, namespaces,
+    labels, images, selectors and route specs decoded from different pages are one object."""
+
+    def decoded(obj):  # as a separate page of a LIST would give it: new str objects
+        return json.loads(json.dumps(obj))
+
+    app = "shop-frontend-" + "x" * 20  # long enough that CPython never shares it by itself
+    ns = "team-payments-" + "y" * 20
+    wl = _workload("ghcr.io/example/shop:1.0", {"app": app})
+    wl["metadata"].update(name=app, namespace=ns)
+    svc = {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {"name": app, "namespace": ns, "labels": {"app": app}},
+        "spec": {"selector": {"app": app}, "ports": [{"name": "http-" + app, "port": 80}]},
+    }
+    ing = {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "Ingress",
+        "metadata": {"name": app, "namespace": ns},
+        "spec": {"rules": [{"http": {"paths": [{"backend": {"service": {"name": app}}}]}}]},
+    }
+    first = [reduce_object(decoded(o)) for o in (wl, svc, ing)]
+    second = [reduce_object(decoded(o)) for o in (wl, svc, ing)]
+    assert first == second
+    w, s, i = first
+    w2, s2, i2 = second
+    backend = i["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]["name"]
+    backend2 = i2["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]["name"]
+    values = [
+        (w["metadata"]["namespace"], w2["metadata"]["namespace"]),
+        (w["spec"]["template"]["metadata"]["labels"]["app"], w2["metadata"]["name"]),
+        (
+            w["spec"]["template"]["spec"]["containers"][0]["image"],
+            w2["spec"]["template"]["spec"]["containers"][0]["image"],
+        ),
+        (s["spec"]["selector"]["app"], s2["metadata"]["labels"]["app"]),
+        (s["spec"]["ports"][0]["name"], s2["spec"]["ports"][0]["name"]),
+        (backend, backend2),
+        (backend, w["metadata"]["name"]),
+    ]
+    for a, b in values:
+        assert a == b and a is b, (a, b)
 
 
 def test_reduce_namespaces_and_service_defaults():
@@ -337,3 +369,14 @@ def test_annotation_fast_path_answers_like_jmespath():
     assert not any(
         _ANNOTATION_EXPR.match(e) for e in ('metadata.annotations."a" == `true`', "spec.x")
     )
+
+
+def test_every_workload_signal_kind_is_known_to_the_reduction():
+    """singled_out() (which decides what reduction drops and what detection classifies) reads
+    image, with_image and labels signals; a new kind of signal must be taught to it first."""
+    for entry in catalog.VENDORS:
+        for sig in entry.get("workload_signals", ()):
+            assert set(sig) <= {"image", "with_image", "labels", "role", "decides_role"}, (
+                entry["id"],
+                sig,
+            )
