@@ -81,16 +81,17 @@ def targets(res):
         for size, e in res["sizes"].items()
     }
     if rss:
-        worst = max(rss.values())
+        # The issue sets the 200 MB at the target size; growth is the next row.
+        at_target = rss.get(TARGET_SIZE, max(rss.values()))
         rows.append(
             (
-                "peak RSS of the module process <= 200 MB (every size)",
+                "peak RSS of the module process <= 200 MB at %s (all sizes listed)" % TARGET_SIZE,
                 ", ".join(
                     "%s: %s" % (k, _mb(v))
                     for k, v in sorted(rss.items(), key=lambda kv: int(kv[0]))
                 ),
                 "<= 200 MB",
-                worst <= 200,
+                at_target <= 200,
             )
         )
         sizes = sorted(rss, key=int)
