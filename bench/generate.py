@@ -155,17 +155,24 @@ def istio_objects():
     yield _deployment(
         "istio-ingressgateway", "istio-system", "docker.io/istio/proxyv2:1.30.3", gw, ports=(8080,)
     )
-    yield {
+    yield _lb_service(
+        "istio-ingressgateway",
+        "istio-system",
+        gw,
+        [("status-port", 15021, 15021), ("http2", 80, 8080)],
+    )
+
+
+def _lb_service(name, namespace, labels, ports):
+    """A LoadBalancer Service selecting `labels`; ports are (name, port, targetPort)."""
+    return {
         "apiVersion": "v1",
         "kind": "Service",
-        "metadata": _meta("istio-ingressgateway", "istio-system", labels=dict(gw)),
+        "metadata": _meta(name, namespace, labels=dict(labels)),
         "spec": {
             "type": "LoadBalancer",
-            "selector": dict(gw),
-            "ports": [
-                {"name": "status-port", "port": 15021, "targetPort": 15021},
-                {"name": "http2", "port": 80, "targetPort": 8080},
-            ],
+            "selector": dict(labels),
+            "ports": [{"name": n, "port": p, "targetPort": t} for n, p, t in ports],
         },
     }
 
@@ -175,19 +182,7 @@ def controller_objects():
         labels = {"app.kubernetes.io/name": vendor, "app.kubernetes.io/component": "controller"}
         yield {"apiVersion": "v1", "kind": "Namespace", "metadata": _meta(ns)}
         yield _deployment(name, ns, image, labels, ports=(80, 443))
-        yield {
-            "apiVersion": "v1",
-            "kind": "Service",
-            "metadata": _meta(name, ns, labels=dict(labels)),
-            "spec": {
-                "type": "LoadBalancer",
-                "selector": dict(labels),
-                "ports": [
-                    {"name": "http", "port": 80, "targetPort": 80},
-                    {"name": "https", "port": 443, "targetPort": 443},
-                ],
-            },
-        }
+        yield _lb_service(name, ns, labels, [("http", 80, 80), ("https", 443, 443)])
         yield {
             "apiVersion": "networking.k8s.io/v1",
             "kind": "IngressClass",
