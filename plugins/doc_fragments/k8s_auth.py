@@ -141,5 +141,6 @@ notes:
     not supported (basic authentication was removed from Kubernetes; refreshed tokens are never
     written back to your kubeconfig).
 requirements:
-  - kubernetes >= 24.2.0 (Python library), only when talking to a cluster
+  - kubernetes >= 24.2.0 (Python library), only when talking to a cluster with a kubeconfig user
+    that has C(exec) or C(auth-provider) credentials, or with the in-cluster service account
 """

@@ -141,4 +141,23 @@ def collect_offline(paths):
     return idx, kinds, warnings
 
 
-__all__ = ["collect_live", "collect_offline", "second_pass_wanted", "K8sError"]
+def gather(src=None, client=None, page_size=500, options=None):
+    """Read offline sources (``src``) or the cluster (``client``), then detect.
+
+    The one path lb_info and lb_plan share. Returns ``(facts, kinds, warnings)``: facts is the
+    detect() result plus ``cluster`` (where it was read). Raises SourceError (offline) or
+    K8sError (live); nothing is written either way.
+    """
+    if src:
+        idx, kinds, warnings = collect_offline(src)
+        cluster = {"source": "offline", "src": src}
+    else:
+        idx, kinds = collect_live(client, page_size=page_size)
+        warnings = list(getattr(client, "discovery_warnings", None) or [])
+        cluster = {"source": "live", "server": client.server, "context": client.context}
+    facts = _detect.detect(idx, options)
+    facts["cluster"] = cluster
+    return facts, kinds, warnings
+
+
+__all__ = ["collect_live", "collect_offline", "gather", "second_pass_wanted", "K8sError"]

@@ -10,13 +10,17 @@ Deliberately small and fast:
   kubernetes.core (``plugins/module_utils/args_common.py`` and ``k8s/client.py``), so an
   AWX/AAP "Kubernetes Bearer Token" credential or ``module_defaults`` written for
   kubernetes.core work unchanged.
-* The ``kubernetes`` package is used only to *build a configuration* (kubeconfig files or dicts,
-  contexts, exec plugins, in-cluster service account) and its TLS/proxy pool. Requests go
-  straight through urllib3 and are decoded with ``json.loads``: no dynamic client, no model
-  objects, no per-group discovery (the slow parts of kubernetes.core, see
-  docs/performance-facts.md).
-* ``kubernetes`` is imported lazily, on the first client built: importing this file costs
-  nothing, so filters, ``src`` (offline) runs and unit tests do not pay for it.
+* Static credentials (``host`` with ``api_key`` or a client certificate, ``host`` alone, or a
+  kubeconfig context whose user has only a token, token file, client certificate/key or
+  username/password) are loaded by our own code, a step-by-step mirror of kubernetes'
+  KubeConfigLoader and RESTClientObject (StaticConfig, static_pool_manager): the
+  ``kubernetes`` package (~0.1 s of CPU and 10+ MB per module run) is not imported at all.
+* ``kubernetes`` is still used, imported lazily, to *build a configuration* for the rest: a
+  kubeconfig user with ``exec`` or ``auth-provider`` (or any other key), and the in-cluster
+  service account. Requests always go straight through urllib3 and are decoded with
+  ``json.loads``: no dynamic client, no model objects, no per-group discovery (the slow parts
+  of kubernetes.core, see docs/benchmarks.md). Importing this file costs nothing, so filters,
+  ``src`` (offline) runs and unit tests do not pay for it.
 * Every failure is a ``K8sError`` with a ``reason`` the caller can branch on and a message that
   names what was requested and how to fix it. Secrets never appear in messages.
 
@@ -414,6 +418,9 @@ class _KubeconfigSource:
         self.is_dict = isinstance(value, dict)
         self.paths = []
         self.merged = {}
+        # (path, parsed document) of each file read, in order: the static loader rebuilds
+        # kubernetes' KubeConfigMerger view (which file defined which entry) from them.
+        self.docs = []
         if self.is_dict:
             self.label = "the kubeconfig given as a dict"
             self._check_doc(value, self.label)
@@ -469,6 +476,7 @@ class _KubeconfigSource:
             ) from None
         self._check_doc(doc, "kubeconfig %s" % path)
         self.secrets |= kubeconfig_no_log_values(doc)
+        self.docs.append((path, doc))
         # Merge like kubectl/KubeConfigMerger: first definition of a name wins.
         if not self.merged:
             self.merged = {"clusters": [], "contexts": [], "users": []}
@@ -534,6 +542,421 @@ class _KubeconfigSource:
         return current
 
 
+# --------------------------------------------------------------------------------------------
+# Static credentials, without the kubernetes package
+# --------------------------------------------------------------------------------------------
+#
+# Importing kubernetes costs ~0.1 s of CPU and 10+ MB per module run (pydantic, requests,
+# oauthlib, every API model). Credentials that need none of its code - a token, a token file,
+# client certificates, basic auth, or nothing - are loaded by the classes below, which mirror
+# kubernetes.config.kube_config (ConfigNode, FileOrData, KubeConfigLoader, and the per-file paths
+# of KubeConfigMerger) and the pool of kubernetes.client.rest.RESTClientObject step by step, error
+# messages included (adapted from the Kubernetes Python client, Copyright The Kubernetes Authors,
+# Apache License 2.0 like this collection). One deliberate difference: a token file is trimmed,
+# as client-go does. A user with exec or auth-provider (or any key not listed here) and the
+# in-cluster service account still go through kubernetes.
+# tests/unit/plugins/module_utils/test_k8s_static_config.py builds both and compares them.
+
+# The keys of a kubeconfig user / cluster the static loader handles; "extensions" holds data for
+# other tools, which kubernetes ignores as well.
+_STATIC_USER_KEYS = frozenset(
+    (
+        "token",
+        "tokenFile",
+        "client-certificate",
+        "client-certificate-data",
+        "client-key",
+        "client-key-data",
+        "username",
+        "password",
+        "extensions",
+    )
+)
+_STATIC_CLUSTER_KEYS = frozenset(
+    (
+        "server",
+        "certificate-authority",
+        "certificate-authority-data",
+        "insecure-skip-tls-verify",
+        "tls-server-name",
+        "proxy-url",
+        "extensions",
+    )
+)
+_SOCKS_PROXY_SCHEMES = frozenset(("socks5", "socks5h", "socks4", "socks4a"))
+
+
+class _StaticConfigError(Exception):
+    """The static loader's kubernetes.config.ConfigException (same messages)."""
+
+
+class _ConfigNode:
+    """kubernetes' ConfigNode: a kubeconfig value, the file that defined it (``path``) and the
+    name used in error messages."""
+
+    def __init__(self, name, value, path=None):
+        self.name = name
+        self.value = value
+        self.path = path
+
+    def __contains__(self, key):
+        return key in self.value
+
+    def __len__(self):
+        return len(self.value)
+
+    def safe_get(self, key):
+        if isinstance(self.value, list) and isinstance(key, int) or key in self.value:
+            return self.value[key]
+        return None
+
+    def __getitem__(self, key):
+        value = self.safe_get(key)
+        if value is None:
+            raise _StaticConfigError(
+                "Invalid kube-config file. Expected key %s in %s" % (key, self.name)
+            )
+        if isinstance(value, (dict, list)):
+            return _ConfigNode("%s/%s" % (self.name, key), value, self.path)
+        return value
+
+    def get_with_name(self, name, safe=False):
+        if not isinstance(self.value, list):
+            raise _StaticConfigError(
+                "Invalid kube-config file. Expected %s to be a list" % self.name
+            )
+        result = None
+        for item in self.value:
+            if "name" not in item:
+                raise _StaticConfigError(
+                    "Invalid kube-config file. Expected all values in %s list to have 'name' key"
+                    % self.name
+                )
+            if item["name"] == name:
+                if result is None:
+                    result = item
+                else:
+                    raise _StaticConfigError(
+                        "Invalid kube-config file. Expected only one object with name %s in %s "
+                        "list" % (name, self.name)
+                    )
+        if result is not None:
+            if isinstance(result, _ConfigNode):
+                return result
+            return _ConfigNode("%s[name=%s]" % (self.name, name), result, self.path)
+        if safe:
+            return None
+        raise _StaticConfigError(
+            "Invalid kube-config file. Expected object with name %s in %s list" % (name, self.name)
+        )
+
+
+def _kubeconfig_root(kc):
+    """A _KubeconfigSource as kubernetes' KubeConfigLoader sees it.
+
+    A dict is used as is (relative paths then resolve against the working directory). Files are
+    merged like KubeConfigMerger: first definition of a name wins, and every entry remembers the
+    file it came from, against whose directory its relative paths resolve.
+    """
+    if kc.is_dict:
+        return _ConfigNode("kube-config", kc.value)
+    root = None
+    for path, doc in kc.docs:
+        if root is None:
+            merged = dict(doc)
+            for key in ("clusters", "contexts", "users"):
+                merged[key] = []
+            root = _ConfigNode(path, merged, path)
+        for key in ("clusters", "contexts", "users"):
+            known = root.value[key]
+            for item in doc.get(key, []) or []:
+                if not any(entry["name"] == item["name"] for entry in known):
+                    known.append(_ConfigNode("%s/%s" % (path, item), item, path))
+    return root
+
+
+# Files written for *-data fields, removed at exit (as kubernetes does): content -> path.
+_temp_files = {}
+
+
+def _cleanup_temp_files():
+    for name in list(_temp_files.values()):
+        try:
+            os.remove(name)
+        except OSError:
+            pass
+    _temp_files.clear()
+
+
+def _temp_file_with_content(content, force_recreate=False):
+    import atexit
+    import tempfile
+
+    if not _temp_files:
+        atexit.register(_cleanup_temp_files)
+    key = str(content)
+    if not force_recreate and key in _temp_files:
+        return _temp_files[key]
+    handle, name = tempfile.mkstemp()  # mode 0600
+    os.close(handle)
+    _temp_files[key] = name
+    with open(name, "wb") as out:
+        out.write(content.encode() if isinstance(content, str) else content)
+    return name
+
+
+class _FileOrData:
+    """kubernetes' FileOrData: ``<key>-data`` (base64, preferred) or the file ``<key>``."""
+
+    def __init__(
+        self, obj, file_key_name, data_key_name=None, file_base_path="", base64_file_content=True
+    ):
+        if not data_key_name:
+            data_key_name = file_key_name + "-data"
+        self._file = None
+        self._data = None
+        self._base64_file_content = base64_file_content
+        if not obj:
+            return
+        if data_key_name in obj:
+            self._data = obj[data_key_name]
+        elif file_key_name in obj:
+            self._file = os.path.normpath(os.path.join(file_base_path, obj[file_key_name]))
+
+    def as_file(self):
+        if not self._file and self._data:
+            self._write_file()
+            if self._file and not os.path.isfile(self._file):
+                self._write_file(force_rewrite=True)
+        if self._file and not os.path.isfile(self._file):
+            raise _StaticConfigError("File does not exist: %s" % self._file)
+        return self._file
+
+    def as_data(self):
+        if not self._data and self._file:
+            # Text mode and no strip(), as kubernetes reads a tokenFile.
+            with open(self._file) as handle:  # pylint: disable=unspecified-encoding
+                if self._base64_file_content:
+                    self._data = base64.standard_b64encode(handle.read().encode()).decode()
+                else:
+                    self._data = handle.read()
+        return self._data
+
+    def _write_file(self, force_rewrite=False):
+        content = self._data
+        if self._base64_file_content:
+            if isinstance(content, str):
+                content = content.encode()
+            content = base64.standard_b64decode(content)
+        self._file = _temp_file_with_content(content, force_recreate=force_rewrite)
+
+
+class _StaticKubeconfigLoader:
+    """kubernetes' KubeConfigLoader (``load_and_set``) for a user with static credentials.
+
+    ``is_static()`` says whether the selected user and cluster hold only fields handled here;
+    otherwise the caller uses kubernetes. Selecting the context raises what kubernetes raises.
+    """
+
+    def __init__(self, config, active_context):
+        self._config = config
+        self._user = None
+        self._cluster = None
+        self._loaded = {}  # what KubeConfigLoader keeps in its __dict__: token, host, ...
+        current = self._config["contexts"].get_with_name(active_context)
+        if current["context"].safe_get("user") and self._config.safe_get("users"):
+            user = self._config["users"].get_with_name(current["context"]["user"], safe=True)
+            self._user = user["user"] if user else None
+        self._cluster = self._config["clusters"].get_with_name(current["context"]["cluster"])[
+            "cluster"
+        ]
+
+    @property
+    def host(self):
+        return self._loaded.get("host")
+
+    def is_static(self):
+        for node, keys in ((self._user, _STATIC_USER_KEYS), (self._cluster, _STATIC_CLUSTER_KEYS)):
+            if node is None:
+                continue
+            if not isinstance(node, _ConfigNode) or not isinstance(node.value, dict):
+                return False
+            if any(key not in keys for key in node.value):
+                return False
+        return True
+
+    @staticmethod
+    def _base_path(config_path):
+        # config_base_path=None, as _load_kubeconfig gives kubernetes' loader.
+        if config_path is not None:
+            return os.path.abspath(os.path.dirname(config_path))
+        return ""
+
+    def load_and_set(self, cfg):
+        self._load_authentication()
+        self._load_cluster_info()
+        if "token" in self._loaded:
+            cfg.api_key["BearerToken"] = self._loaded["token"]
+        for key in (
+            "host",
+            "ssl_ca_cert",
+            "cert_file",
+            "key_file",
+            "verify_ssl",
+            "tls_server_name",
+            "proxy",
+        ):
+            if key in self._loaded:
+                setattr(cfg, key, self._loaded[key])
+
+    def _load_authentication(self):
+        # kubernetes' order: auth-provider, token/tokenFile, exec, username/password.
+        if not self._user:
+            return
+        token = _FileOrData(
+            self._user,
+            "tokenFile",
+            "token",
+            file_base_path=self._base_path(self._user.path),
+            base64_file_content=False,
+        ).as_data()
+        if token and "tokenFile" in self._user and "token" not in self._user:
+            # client-go (kubectl) trims a token file; kubernetes' Python loader sends the
+            # trailing newline of `kubectl create token > file`, which urllib3 then refuses.
+            token = token.strip()
+        if token:
+            self._loaded["token"] = "Bearer %s" % token
+        elif "username" in self._user and "password" in self._user:
+            import urllib3
+
+            self._loaded["token"] = urllib3.util.make_headers(
+                basic_auth=(self._user["username"] + ":" + self._user["password"])
+            ).get("authorization")
+
+    def _load_cluster_info(self):
+        cluster = self._cluster
+        if "server" in cluster:
+            self._loaded["host"] = cluster["server"].rstrip("/")
+            if self._loaded["host"].startswith("https"):
+                # Client certificate and key resolve against the directory of the file that
+                # defined the *cluster*, as kubernetes does.
+                base_path = self._base_path(cluster.path)
+                self._loaded["ssl_ca_cert"] = _FileOrData(
+                    cluster, "certificate-authority", file_base_path=base_path
+                ).as_file()
+                self._loaded["cert_file"] = _FileOrData(
+                    self._user, "client-certificate", file_base_path=base_path
+                ).as_file()
+                self._loaded["key_file"] = _FileOrData(
+                    self._user, "client-key", file_base_path=base_path
+                ).as_file()
+        if "insecure-skip-tls-verify" in cluster:
+            self._loaded["verify_ssl"] = not cluster["insecure-skip-tls-verify"]
+        if "tls-server-name" in cluster:
+            self._loaded["tls_server_name"] = cluster["tls-server-name"]
+        if "proxy-url" in cluster:
+            self._loaded["proxy"] = cluster["proxy-url"]
+
+
+class StaticConfig:
+    """Connection settings for static credentials: the attributes of
+    kubernetes.client.Configuration that KubeClient and static_pool_manager read, with the same
+    defaults (no proxy from the environment: _build_client ignores it for both)."""
+
+    def __init__(self):
+        self.host = "http://localhost"
+        self.api_key = {}
+        self.api_key_prefix = {}
+        self.refresh_api_key_hook = None
+        self.verify_ssl = True
+        self.ssl_ca_cert = None
+        self.cert_file = None
+        self.key_file = None
+        self.tls_server_name = None
+        self.proxy = None
+        self.no_proxy = None
+        self.proxy_headers = None
+        # kubernetes: multiprocessing.cpu_count() * 5
+        self.connection_pool_maxsize = (os.cpu_count() or 1) * 5
+
+    def get_api_key_with_prefix(self, identifier, alias=None):
+        key = self.api_key.get(identifier, self.api_key.get(alias) if alias is not None else None)
+        if not key:
+            return None
+        prefix = self.api_key_prefix.get(
+            identifier, self.api_key_prefix.get(alias) if alias is not None else None
+        )
+        return "%s %s" % (prefix, key) if prefix else key
+
+
+def _should_bypass_proxies(url, no_proxy):
+    """kubernetes.client.rest.should_bypass_proxies: does ``url`` match a ``no_proxy`` rule?"""
+    import ipaddress
+    from urllib.parse import urlparse
+
+    parsed = urlparse(url)
+    if not parsed.hostname:
+        return True
+    host = parsed.hostname.lower()
+    host_and_port = parsed.netloc.lower()
+    try:
+        host_ip = ipaddress.ip_address(host)
+    except ValueError:
+        host_ip = None
+    for entry in (entry.strip().lower() for entry in no_proxy.split(",")):
+        if not entry:
+            continue
+        if entry == "*":
+            return True
+        if host_ip is not None:
+            try:
+                if host_ip in ipaddress.ip_network(entry, strict=False):
+                    return True
+            except ValueError:
+                pass
+        entry = entry.lstrip(".")
+        if (
+            host == entry
+            or host.endswith("." + entry)
+            or host_and_port == entry
+            or host_and_port.endswith("." + entry)
+        ):
+            return True
+    return False
+
+
+def static_pool_manager(configuration):
+    """The urllib3 pool kubernetes' RESTClientObject(configuration) would build."""
+    import ssl
+
+    import urllib3
+
+    pool_args = {
+        "cert_reqs": ssl.CERT_REQUIRED if configuration.verify_ssl else ssl.CERT_NONE,
+        "ca_certs": configuration.ssl_ca_cert,
+        "cert_file": configuration.cert_file,
+        "key_file": configuration.key_file,
+        "ca_cert_data": None,
+    }
+    if configuration.tls_server_name:
+        pool_args["server_hostname"] = configuration.tls_server_name
+    if configuration.connection_pool_maxsize is not None:
+        pool_args["maxsize"] = configuration.connection_pool_maxsize
+    proxy = configuration.proxy
+    if proxy and not _should_bypass_proxies(configuration.host, configuration.no_proxy or ""):
+        scheme = proxy.split("://", 1)
+        if len(scheme) == 2 and scheme[0].lower() in _SOCKS_PROXY_SCHEMES:
+            from urllib3.contrib.socks import SOCKSProxyManager
+
+            pool_args["proxy_url"] = proxy
+            pool_args["headers"] = configuration.proxy_headers
+            return SOCKSProxyManager(**pool_args)
+        pool_args["proxy_url"] = proxy
+        pool_args["proxy_headers"] = configuration.proxy_headers
+        return urllib3.ProxyManager(**pool_args)
+    return urllib3.PoolManager(**pool_args)
+
+
 def _in_cluster_available(environ):
     return bool(
         environ.get("KUBERNETES_SERVICE_HOST")
@@ -557,6 +980,11 @@ def client_from_params(params=None, environ=None):
     Explicit options then override what the kubeconfig says (host, api_key, validate_certs,
     ca_cert, client_cert, client_key, proxy, no_proxy, proxy_headers). Raises K8sError
     (reason "config") when nothing usable is found or something is malformed.
+
+    Static credentials (1., 3. with host alone, and a kubeconfig user with only a token, token
+    file, client certificate/key or username/password) give a StaticConfig without importing
+    kubernetes; exec, auth-provider and the in-cluster service account need the kubernetes
+    package and give its Configuration.
     """
     environ = os.environ if environ is None else environ
     auth, origin = resolve_auth_params(params, environ)
@@ -593,15 +1021,13 @@ def _check_file(auth, origin, name):
 
 
 def _build_client(auth, origin, environ, secrets):
-    k8s_configuration, k8s_rest, kube_config, incluster_config, ConfigException = (
-        _import_kubernetes()
-    )
     for name in ("ca_cert", "client_cert", "client_key"):
         _check_file(auth, origin, name)
 
-    cfg = k8s_configuration.Configuration()
+    cfg = None
+    rest_module = None  # kubernetes.client.rest when kubernetes built cfg
     context = None
-    source = None
+    kc = None
     host = auth["host"].rstrip("/") if auth["host"] else None
 
     if host and (auth["api_key"] or (auth["client_cert"] and auth["client_key"])):
@@ -611,16 +1037,16 @@ def _build_client(auth, origin, environ, secrets):
             kc = _KubeconfigSource(auth["kubeconfig"], origin.get("kubeconfig", "kubeconfig"))
         else:
             kc = _KubeconfigSource(_default_kubeconfig(environ), "default kubeconfig")
-        context = _load_kubeconfig(cfg, kc, auth, origin, kube_config, ConfigException, secrets)
-        source = kc.label
     else:
         default = _default_kubeconfig(environ)
         paths = [p for p in _kubeconfig_paths(default) if os.path.exists(p)]
         if paths:
             kc = _KubeconfigSource(default, "KUBECONFIG" if environ.get("KUBECONFIG") else default)
-            context = _load_kubeconfig(cfg, kc, auth, origin, kube_config, ConfigException, secrets)
-            source = kc.label
         elif _in_cluster_available(environ):
+            k8s_configuration, rest_module, _kube_config, incluster_config, ConfigException = (
+                _import_kubernetes()
+            )
+            cfg = k8s_configuration.Configuration()
             try:
                 loader = incluster_config.InClusterConfigLoader(
                     token_filename=IN_CLUSTER_TOKEN,
@@ -645,6 +1071,11 @@ def _build_client(auth, origin, environ, secrets):
                 "client_cert/client_key; the K8S_AUTH_* environment variables work too"
                 % (" or ".join(_kubeconfig_paths(default)) or default,),
             )
+    if kc is not None:
+        cfg, rest_module, context = _load_kubeconfig(kc, auth, origin, secrets)
+        source = kc.label
+    if cfg is None:
+        cfg = StaticConfig()
 
     # Explicit options override the kubeconfig (kubernetes.core semantics).
     if host:
@@ -690,57 +1121,83 @@ def _build_client(auth, origin, environ, secrets):
         impersonate_groups=auth["impersonate_groups"],
         secrets=secrets,
         config_source=source,
-        rest_module=k8s_rest,
+        rest_module=rest_module,
     )
 
 
-def _load_kubeconfig(cfg, kc, auth, origin, kube_config, ConfigException, secrets):
-    secrets |= kc.secrets
-    context = kc.pick_context(auth["context"], origin.get("context", "option context"))
-    try:
-        if kc.is_dict:
-            loader = kube_config.KubeConfigLoader(
-                config_dict=kc.value, active_context=context, config_base_path=None
-            )
-        else:
-            merger = kube_config.KubeConfigMerger(
-                ":".join(kc.paths) if os.name != "nt" else ";".join(kc.paths)
-            )
-            loader = kube_config.KubeConfigLoader(
-                config_dict=merger.config, active_context=context, config_base_path=None
-            )
-        loader.load_and_set(cfg)
-    except ConfigException as exc:
-        raise K8sError(
+def _kubeconfig_error(exc, context, kc, secrets, config_errors):
+    """The K8sError for an exception raised while loading context ``context`` of ``kc``."""
+    if isinstance(exc, config_errors):
+        return K8sError(
             "config",
             "cannot use context '%s' of %s: %s. Fix the kubeconfig or choose another context"
             % (context, kc.label, redact(exc, secrets)),
-        ) from None
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise K8sError(
+        )
+    if isinstance(exc, (KeyError, TypeError, ValueError, AttributeError)):
+        return K8sError(
             "config",
             "%s is malformed for context '%s' (%s: %s). Fix the kubeconfig or choose another "
             "context" % (kc.label, context, exc.__class__.__name__, redact(exc, secrets)),
-        ) from None
-    except OSError as exc:
-        raise K8sError(
+        )
+    if isinstance(exc, OSError):
+        return K8sError(
             "config",
             "cannot use context '%s' of %s: %s: %s"
             % (context, kc.label, exc.strerror or exc, getattr(exc, "filename", "") or ""),
-        ) from None
-    except Exception as exc:  # exec plugins, auth providers: report, never leak
-        raise K8sError(
-            "config",
-            "cannot load credentials for context '%s' of %s: %s"
-            % (context, kc.label, redact(exc, secrets)),
-        ) from None
+        )
+    # exec plugins, auth providers: report, never leak
+    return K8sError(
+        "config",
+        "cannot load credentials for context '%s' of %s: %s"
+        % (context, kc.label, redact(exc, secrets)),
+    )
+
+
+def _load_kubeconfig(kc, auth, origin, secrets):
+    """Load the selected context of ``kc``: ``(configuration, rest_module, context)``.
+
+    Static credentials give a StaticConfig and no rest module, without importing kubernetes;
+    anything else (exec, auth-provider, unknown user keys) kubernetes' configuration and rest.
+    """
+    secrets |= kc.secrets
+    context = kc.pick_context(auth["context"], origin.get("context", "option context"))
+    rest_module = None
+    cfg = None
+    try:
+        # Selecting the context raises what kubernetes would raise, for any user.
+        loader = _StaticKubeconfigLoader(_kubeconfig_root(kc), context)
+        if loader.is_static():
+            cfg = StaticConfig()
+            loader.load_and_set(cfg)
+    except Exception as exc:
+        raise _kubeconfig_error(exc, context, kc, secrets, _StaticConfigError) from None
+    if cfg is None:
+        k8s_configuration, rest_module, kube_config, _incluster, ConfigException = (
+            _import_kubernetes()
+        )
+        cfg = k8s_configuration.Configuration()
+        try:
+            if kc.is_dict:
+                loader = kube_config.KubeConfigLoader(
+                    config_dict=kc.value, active_context=context, config_base_path=None
+                )
+            else:
+                merger = kube_config.KubeConfigMerger(
+                    ":".join(kc.paths) if os.name != "nt" else ";".join(kc.paths)
+                )
+                loader = kube_config.KubeConfigLoader(
+                    config_dict=merger.config, active_context=context, config_base_path=None
+                )
+            loader.load_and_set(cfg)
+        except Exception as exc:
+            raise _kubeconfig_error(exc, context, kc, secrets, ConfigException) from None
     if not getattr(loader, "host", None) and not auth["host"]:
         raise K8sError(
             "config",
             "the cluster of context '%s' in %s has no server URL. Add clusters[].cluster.server "
             "to the kubeconfig or give host" % (context, kc.label),
         )
-    return context
+    return cfg, rest_module, context
 
 
 # --------------------------------------------------------------------------------------------
@@ -1011,11 +1468,26 @@ class KubeClient:
         secrets=(),
         config_source=None,
         rest_module=None,
+        pool_factory=None,
     ):
+        """``configuration``: a StaticConfig or a kubernetes.client.Configuration.
+
+        The urllib3 pool is ``pool_factory(configuration)``; by default static_pool_manager for a
+        StaticConfig, else ``rest_module.RESTClientObject(configuration).pool_manager`` (module
+        kubernetes.client.rest unless given).
+        """
         import urllib3
 
-        if rest_module is None:
-            from kubernetes.client import rest as rest_module
+        if pool_factory is None:
+            if rest_module is None and isinstance(configuration, StaticConfig):
+                pool_factory = static_pool_manager
+            else:
+                if rest_module is None:
+                    from kubernetes.client import rest as rest_module
+
+                def pool_factory(cfg, rest_module=rest_module):
+                    return rest_module.RESTClientObject(cfg).pool_manager
+
         self._urllib3 = urllib3
         self.configuration = configuration
         self.server = configuration.host.rstrip("/")
@@ -1032,7 +1504,7 @@ class KubeClient:
         if not configuration.verify_ssl:
             urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
         try:
-            self._pool = rest_module.RESTClientObject(configuration).pool_manager
+            self._pool = pool_factory(configuration)
         except Exception as exc:  # bad cert/key/CA files, bad proxy URL
             raise K8sError(
                 "tls" if "ssl" in str(exc).lower() or "pem" in str(exc).lower() else "config",

@@ -282,7 +282,6 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.catalog import V
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect import (
     DETAILS,
     HAS_JMESPATH,
-    detect,
     summarize,
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s_client import (
@@ -326,27 +325,21 @@ def run(module):
         "cluster_domain": params["cluster_domain"],
     }
     from ansible_collections.meshgate.istio_lb.plugins.module_utils import collect
+    from ansible_collections.meshgate.istio_lb.plugins.module_utils.sources import SourceError
 
-    warnings = []
-    api_requests = {}
-    if params.get("src"):
-        from ansible_collections.meshgate.istio_lb.plugins.module_utils.sources import SourceError
-
-        try:
-            idx, kinds, warnings = collect.collect_offline(params["src"])
-        except SourceError as exc:
-            module.fail_json(msg=str(exc))
-        cluster = {"source": "offline", "src": params["src"]}
-    else:
-        try:
+    client = None
+    try:
+        if not params.get("src"):
             client = client_from_params(params)
-            idx, kinds = collect.collect_live(client, page_size=params["page_size"])
-        except K8sError as exc:
-            module.fail_json(msg=str(exc), error=exc.to_dict())
-        cluster = {"source": "live", "server": client.server, "context": client.context}
-        api_requests = dict(client.request_counts)
-        warnings.extend(getattr(client, "discovery_warnings", []) or [])
-    result = detect(idx, options)
+        result, kinds, warnings = collect.gather(
+            src=params.get("src"), client=client, page_size=params["page_size"], options=options
+        )
+    except SourceError as exc:
+        module.fail_json(msg=str(exc))
+    except K8sError as exc:
+        module.fail_json(msg=str(exc), error=exc.to_dict())
+    cluster = result.pop("cluster")
+    api_requests = dict(client.request_counts) if client is not None else {}
     if params["detail"] == "summary":
         result = summarize(result)
     for warning in warnings:

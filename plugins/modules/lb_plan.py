@@ -286,7 +286,6 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect import (
     FACT_KEYS,
     HAS_JMESPATH,
-    detect,
     summarize,
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s_client import (
@@ -346,26 +345,22 @@ def gather_facts(module):
     if params.get("facts"):
         return params["facts"]
     from ansible_collections.meshgate.istio_lb.plugins.module_utils import collect
+    from ansible_collections.meshgate.istio_lb.plugins.module_utils.sources import SourceError
 
-    if params.get("src"):
-        from ansible_collections.meshgate.istio_lb.plugins.module_utils.sources import SourceError
-
-        try:
-            idx, _kinds, warnings = collect.collect_offline(params["src"])
-        except SourceError as exc:
-            module.fail_json(msg=str(exc))
-        for warning in warnings:
-            module.warn(warning)
-        facts = detect(idx, {"cluster_domain": params["cluster_domain"]})
-        facts["cluster"] = {"source": "offline", "src": params["src"]}
-        return facts
     try:
-        client = client_from_params(params)
-        idx, _kinds = collect.collect_live(client, page_size=params["page_size"])
+        client = None if params.get("src") else client_from_params(params)
+        facts, _kinds, warnings = collect.gather(
+            src=params.get("src"),
+            client=client,
+            page_size=params["page_size"],
+            options={"cluster_domain": params["cluster_domain"]},
+        )
+    except SourceError as exc:
+        module.fail_json(msg=str(exc))
     except K8sError as exc:
         module.fail_json(msg=str(exc), error=exc.to_dict())
-    facts = detect(idx, {"cluster_domain": params["cluster_domain"]})
-    facts["cluster"] = {"source": "live", "server": client.server, "context": client.context}
+    for warning in warnings:
+        module.warn(warning)
     return facts
 
 

@@ -326,3 +326,22 @@ def test_what_reduction_drops_changes_no_answer(monkeypatch):
     lean = run("examples", "controllers")
     monkeypatch.setattr(inventory, "singled_out", lambda labels, containers: True)
     assert run("examples", "controllers") == lean
+
+
+def test_fact_keys_are_what_gather_returns():
+    """detect.FACT_KEYS (what lb_plan accepts as facts and copies into its `facts`) is exactly
+    what the shared read-and-detect path returns: a new key in detect() must be added there."""
+    from ansible_collections.meshgate.istio_lb.plugins.module_utils import collect
+    from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect import FACT_KEYS
+
+    src = [os.path.join(SHARED, "examples"), os.path.join(SHARED, "controllers")]
+    facts, kinds, _warnings = collect.gather(src=src, options={"cluster_domain": "cluster.local"})
+    assert sorted(facts) == sorted(FACT_KEYS)
+    assert facts["cluster"] == {"source": "offline", "src": src}
+    # Same answer as detecting the loaded objects directly; kinds name every kind read.
+    assert {k: v for k, v in facts.items() if k != "cluster"} == run("examples", "controllers")
+    loaded = {
+        "%s/%s" % (o["apiVersion"].rpartition("/")[0] or "core", o["kind"])
+        for o in load_sources(src)[0]
+    }
+    assert {k["kind"] for k in kinds} == loaded

@@ -1301,16 +1301,21 @@ def tls_files(tmp_path_factory):
     return str(cert_path), str(key_path)
 
 
-@pytest.fixture
-def tls_api(tls_files):
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(*tls_files)
+def serve_version_over_tls(context):
+    """A FakeAPI answering GET /version over TLS with ``context``; yields it, then stops."""
     fake = FakeAPI()
     fake.on("GET", "/version", body={"gitVersion": "v1.36.2"})
     server = _start(fake, context)
     yield fake
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture
+def tls_api(tls_files):
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(*tls_files)
+    yield from serve_version_over_tls(context)
 
 
 def test_untrusted_certificate_is_a_tls_error(tls_api):
