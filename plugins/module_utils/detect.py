@@ -1310,12 +1310,8 @@ def route_service_routing(idx, route, entry, wl=None):
         return sr.get("default", False)
     if _eval_any(sr.get("route"), obj):
         return True
-    if wl is not None:
-        if _eval_any(sr.get("workload"), {"args": _all_args(wl)}):
-            return True
-        global_switch = _configmap_switch(idx, wl, entry)
-        if global_switch:
-            return True
+    if wl is not None and _workload_switch_on(idx, wl, entry):
+        return True
     if sr.get("backend_service") and route["backends"]:
         svcs = [idx.get("", "Service", b["namespace"], b["service"]) for b in route["backends"]]
         if all(s is not None and _eval_any(sr["backend_service"], s) for s in svcs):
@@ -1323,6 +1319,19 @@ def route_service_routing(idx, route, entry, wl=None):
     if sr.get("switch") is None and "switch" in sr:
         return None
     return bool(sr.get("default", False))
+
+
+def _workload_switch_on(idx, wl, entry):
+    """Does the LB itself turn Service routing on for every route (its arguments, or the key in
+    its ConfigMap)? The same answer for all the routes it serves: worked out once per LB."""
+    key = ("workload-switch", id(wl), entry.get("id"))
+    if key not in idx._cache:
+        sr = entry.get("service_routing") or {}
+        idx._cache[key] = bool(
+            _eval_any(sr.get("workload"), {"args": _all_args(wl)})
+            or _configmap_switch(idx, wl, entry)
+        )
+    return idx._cache[key]
 
 
 def route_host_rewrite(idx, route, entry):

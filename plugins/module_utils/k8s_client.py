@@ -212,7 +212,10 @@ def redact(text, secrets=()):
         return text
     text = str(text)
     for secret in sorted((s for s in secrets if s and len(str(s)) >= 4), key=len, reverse=True):
-        text = text.replace(str(secret), "<redacted>")
+        secret = str(secret)
+        # Also the escaped form a repr() of a dict or list shows (quotes, backslashes).
+        for form in (secret, repr(secret)[1:-1]):
+            text = text.replace(form, "<redacted>")
     for pattern, repl in _REDACT_PATTERNS:
         text = pattern.sub(repl, text)
     return text
@@ -770,6 +773,15 @@ class _StaticKubeconfigLoader:
         self._cluster = self._config["clusters"].get_with_name(current["context"]["cluster"])[
             "cluster"
         ]
+        cluster = self._cluster.value if isinstance(self._cluster, _ConfigNode) else None
+        insecure = cluster.get("insecure-skip-tls-verify") if isinstance(cluster, dict) else None
+        if insecure is not None and not isinstance(insecure, bool):
+            # kubernetes would read the string 'false' as true and skip certificate checks;
+            # kubectl refuses the file. Refused here for every user, static or not.
+            raise _StaticConfigError(
+                "insecure-skip-tls-verify of cluster %s must be true or false, not %r"
+                % (current["context"]["cluster"], insecure)
+            )
 
     @property
     def host(self):
@@ -820,10 +832,16 @@ class _StaticKubeconfigLoader:
             file_base_path=self._base_path(self._user.path),
             base64_file_content=False,
         ).as_data()
-        if token and "tokenFile" in self._user and "token" not in self._user:
-            # client-go (kubectl) trims a token file; kubernetes' Python loader sends the
-            # trailing newline of `kubectl create token > file`, which urllib3 then refuses.
-            token = token.strip()
+        if "tokenFile" in self._user and "token" not in self._user:
+            # client-go (kubectl) trims a token file and refuses an empty one; kubernetes'
+            # Python loader sends the trailing newline of `kubectl create token > file`
+            # (urllib3 then refuses the header) or silently falls back to basic auth.
+            token = (token or "").strip()
+            if not token:
+                raise _StaticConfigError(
+                    "the token file %s is empty"
+                    % os.path.join(self._base_path(self._user.path), self._user["tokenFile"])
+                )
         if token:
             self._loaded["token"] = "Bearer %s" % token
         elif "username" in self._user and "password" in self._user:
@@ -955,6 +973,52 @@ def static_pool_manager(configuration):
         pool_args["proxy_headers"] = configuration.proxy_headers
         return urllib3.ProxyManager(**pool_args)
     return urllib3.PoolManager(**pool_args)
+
+
+def proxy_for_display(proxy):
+    """A proxy URL without the user and password it may carry."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(proxy or "")
+    except ValueError:
+        return "<invalid proxy URL>"
+    if parts.username is None and parts.password is None:
+        return proxy
+    host = parts.netloc.rpartition("@")[2]
+    return parts._replace(netloc=host).geturl()
+
+
+def _proxy_credentials(cfg, secrets):
+    """``http://user:password@proxy:3128``: kubectl sends them as Proxy-Authorization, urllib3
+    ignores them in the URL. Move them into the proxy headers (an explicit
+    proxy_headers.proxy_basic_auth wins) and keep the password out of every message. SOCKS
+    proxies take them from the URL, so theirs stay."""
+    from urllib.parse import unquote, urlsplit
+
+    try:
+        parts = urlsplit(cfg.proxy)
+        user, password = parts.username, parts.password
+    except ValueError:
+        return  # the pool reports the bad URL (its message is redacted)
+    if user is None and password is None:
+        return
+    if password:
+        secrets.add(unquote(password))
+        secrets.add(password)
+    if parts.scheme.lower() in _SOCKS_PROXY_SCHEMES:
+        return
+    import urllib3
+
+    headers = dict(cfg.proxy_headers or {})
+    if not any(k.lower() == "proxy-authorization" for k in headers):
+        headers.update(
+            urllib3.util.make_headers(
+                proxy_basic_auth="%s:%s" % (unquote(user or ""), unquote(password or ""))
+            )
+        )
+    cfg.proxy_headers = headers
+    cfg.proxy = proxy_for_display(cfg.proxy)
 
 
 def _in_cluster_available(environ):
@@ -1105,6 +1169,8 @@ def _build_client(auth, origin, environ, secrets):
         cfg.proxy_headers = urllib3.util.make_headers(
             **{k: v for k, v in auth["proxy_headers"].items() if v is not None}
         )
+    if cfg.proxy:
+        _proxy_credentials(cfg, secrets)
 
     if not cfg.host or not re.match(r"^https?://", cfg.host):
         raise K8sError(
@@ -1568,7 +1634,7 @@ class KubeClient:
             return K8sError(
                 "unreachable",
                 "cannot reach the API server at %s through the proxy %s: %s. Check proxy / "
-                "no_proxy" % (where, self.configuration.proxy, reason),
+                "no_proxy" % (where, proxy_for_display(self.configuration.proxy), reason),
             )
         if isinstance(exc, e.SSLError):
             text = reason

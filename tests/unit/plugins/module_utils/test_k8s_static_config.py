@@ -38,6 +38,7 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s_client impor
     _StaticConfigError,
     _StaticKubeconfigLoader,
     client_from_params,
+    redact,
     resolve_auth_params,
 )
 
@@ -388,6 +389,21 @@ def _case_several_files(tmp, pki):
     return {"kubeconfig": ":".join(paths), "context": "two"}
 
 
+def _case_token_file_of_a_user_in_another_file(tmp, pki):
+    # A user's tokenFile resolves against the directory of the file that defines the user
+    # (client certificates, unlike it, against the cluster's).
+    write(tmp / "a" / "tok", "token-from-a-dir")
+    write(tmp / "b" / "tok", "token-from-b-dir")
+    first = kubeconfig({"server": "https://h"}, {"token": "unused-token-first"}, name="one")
+    first["users"] = []
+    first["contexts"][0]["context"].pop("user")
+    second = kubeconfig({"server": "https://other"}, {"tokenFile": "tok"}, name="two")
+    second["clusters"] = []
+    second["contexts"] = [{"name": "two", "context": {"cluster": "c", "user": "u"}}]
+    paths = [write(tmp / "a" / "config", first), write(tmp / "b" / "config", second)]
+    return {"kubeconfig": ":".join(paths), "context": "two"}
+
+
 def _case_dict_relative_paths(tmp, pki):
     # a dict has no file: kubernetes resolves its relative paths against the working directory
     write(tmp / "cwd" / "ca.crt", pki["ca"])
@@ -720,6 +736,91 @@ def exec_user(tmp_path, token="exec-token-value-123"):
             "args": [plugin],
         }
     }
+
+
+@pytest.mark.parametrize("content", ["", "\n", "  \t\n"])
+@pytest.mark.parametrize("with_basic_auth", [False, True], ids=["alone", "with-basic-auth"])
+def test_an_empty_token_file_is_a_config_error(content, with_basic_auth, tmp_path, clean_env):
+    """kubectl refuses an empty token file ("read empty token from file"); kubernetes' Python
+    loader would send an empty Bearer header or silently fall back to basic auth."""
+    write(tmp_path / "token", content)
+    user = {"tokenFile": "token"}
+    if with_basic_auth:
+        user.update(username="bob", password=PASSWORD)
+    path = write(tmp_path / "kc", kubeconfig({"server": "https://h"}, user))
+    with pytest.raises(K8sError) as err:
+        client_from_params({"kubeconfig": path}, environ={})
+    assert err.value.reason == "config"
+    assert "token file %s is empty" % (tmp_path / "token") in err.value.message
+    assert PASSWORD not in err.value.message
+
+
+@pytest.mark.parametrize("value", ["false", "False", "no", "true", 0, 1])
+@pytest.mark.parametrize(
+    "user",
+    [{"token": TOKEN}, {"exec": {"apiVersion": "client.authentication.k8s.io/v1", "command": "x"}}],
+    ids=["static", "exec"],
+)
+def test_insecure_skip_tls_verify_must_be_a_boolean(value, user, clean_env):
+    """kubernetes reads the string 'false' as true and turns certificate checks off; kubectl
+    refuses such a kubeconfig, and so do we, whatever the user's credentials."""
+    cluster = {"server": "https://h", "insecure-skip-tls-verify": value}
+    with pytest.raises(K8sError) as err:
+        client_from_params({"kubeconfig": kubeconfig(cluster, user)}, environ={})
+    assert err.value.reason == "config"
+    assert "insecure-skip-tls-verify of cluster c must be true or false" in err.value.message
+    assert TOKEN not in err.value.message
+
+
+PROXY_PASSWORD = "S3cret proxy:pw@/"
+
+
+@pytest.mark.parametrize("source", ["kubeconfig", "option"])
+def test_proxy_credentials_are_sent_as_proxy_authorization_and_never_shown(source, clean_env):
+    """kubectl sends the user and password of http://user:password@proxy as
+    Proxy-Authorization; urllib3 would ignore them, and messages must never show them."""
+    import socket
+    from urllib.parse import quote
+
+    with socket.socket() as sock:  # a port nothing listens on: the proxy is unreachable
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    proxy = "http://alice:%s@127.0.0.1:%d" % (quote(PROXY_PASSWORD, safe=""), port)
+    cluster = {"server": "http://h.example:6443"}
+    params = {"kubeconfig": kubeconfig(cluster, {"token": TOKEN}), "request_timeout": 5}
+    if source == "kubeconfig":
+        cluster["proxy-url"] = proxy
+    else:
+        params["proxy"] = proxy
+    client = client_from_params(params, environ={})
+    expected = "Basic " + base64.b64encode(("alice:" + PROXY_PASSWORD).encode()).decode()
+    assert client._pool.proxy_headers == {"proxy-authorization": expected}
+    assert client.configuration.proxy == "http://127.0.0.1:%d" % port
+    with pytest.raises(K8sError) as err:
+        client.request("GET", "/version")
+    assert err.value.reason == "unreachable"
+    assert "through the proxy http://127.0.0.1:%d" % port in err.value.message
+    assert "S3cret" not in err.value.message and "alice" not in err.value.message
+
+
+def test_explicit_proxy_basic_auth_wins_over_the_url(clean_env):
+    params = {
+        "host": "http://h.example",
+        "proxy": "http://alice:pw-in-url@127.0.0.1:3128",
+        "proxy_headers": {"proxy_basic_auth": "bob:explicit-pw"},
+    }
+    client = client_from_params(params, environ={})
+    expected = "Basic " + base64.b64encode(b"bob:explicit-pw").decode()
+    assert client._pool.proxy_headers == {"proxy-authorization": expected}
+
+
+def test_secrets_are_redacted_in_their_escaped_form_too():
+    """An error that shows a dict (a kubeconfig entry) shows a secret with quotes escaped."""
+    secret = 'it\'s "S3cret" pw'
+    text = str({"password": secret, "username": "bob"})
+    assert secret not in text  # the dict's repr escapes it
+    out = redact(text, {secret})
+    assert "S3cret" not in out and "bob" in out
 
 
 def test_token_file_is_trimmed_like_client_go(api, tmp_path):
