@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 from functools import lru_cache
+from sys import intern
 
 from ansible_collections.meshgate.istio_lb.plugins.module_utils import catalog
 from ansible_collections.meshgate.istio_lb.plugins.module_utils import inventory as _inventory
@@ -79,12 +80,33 @@ class _AnnotationLookup:
         return found if self.value is None else found == self.value
 
 
+class _JMESPathExpression:
+    """A compiled expression evaluated by one shared interpreter. jmespath's own search()
+    builds a TreeInterpreter per call whose method cache refers back to it: a reference cycle
+    per evaluation, which with the cyclic GC paused (the modules pause it) is never freed
+    (bench/: 8.6 MB at 20,000 routes). Same answers: search() is exactly visit() on a fresh
+    interpreter with default options."""
+
+    __slots__ = ("parsed",)
+    _interpreter = None
+
+    def __init__(self, expr):
+        self.parsed = jmespath.compile(expr).parsed
+
+    def search(self, obj):
+        if _JMESPathExpression._interpreter is None:
+            from jmespath import visitor
+
+            _JMESPathExpression._interpreter = visitor.TreeInterpreter()
+        return _JMESPathExpression._interpreter.visit(self.parsed, obj)
+
+
 @lru_cache(maxsize=None)
 def _compiled(expr):
     simple = _ANNOTATION_EXPR.match(expr)
     if simple:
         return _AnnotationLookup(simple.group(1), simple.group(2))
-    return jmespath.compile(expr)
+    return _JMESPathExpression(expr)
 
 
 def jp(expr, obj):
@@ -814,11 +836,8 @@ def _resolve_ingress_vendor(idx, ing, classes, lb_classes):
             False,
             [],
             klass,
-            "IngressClass %s controller %s"
-            % (
-                klass,
-                classes[klass]["controller"],
-            ),
+            # The same text for every route of a class: one string, not one per route.
+            intern("IngressClass %s controller %s" % (klass, classes[klass]["controller"])),
         )
     by_annotation = catalog.vendors_for_annotations(anns)
     candidates = []
@@ -1279,9 +1298,10 @@ def effective_mtls(istio, namespace, pod_labels, port):
         if pa["scope"] == "workload" and port is not None and str(port) in pa["port_level"]:
             mode = pa["port_level"][str(port)]
             if mode != "UNSET":
-                return mode, "%s/%s portLevelMtls[%s]" % (pa["namespace"], pa["name"], port)
+                return mode, intern("%s/%s portLevelMtls[%s]" % (pa["namespace"], pa["name"], port))
         if pa["mode"] != "UNSET":
-            return pa["mode"], "%s/%s (%s)" % (pa["namespace"], pa["name"], pa["scope"])
+            # One string per policy, shared by the thousands of backends it decides.
+            return pa["mode"], intern("%s/%s (%s)" % (pa["namespace"], pa["name"], pa["scope"]))
     return "PERMISSIVE", "default (no PeerAuthentication)"
 
 

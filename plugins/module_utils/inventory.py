@@ -207,13 +207,13 @@ def group_of(api_version):
     """API group of an apiVersion string ("apps/v1" -> "apps", "v1" -> "")."""
     if not api_version or "/" not in api_version:
         return ""
-    return api_version.split("/", 1)[0]
+    return intern(api_version.split("/", 1)[0])  # a key of every object in the index
 
 
 _LAST_APPLIED = _DROP_ANNOTATIONS[0]
 
 
-def _meta(meta, spec_owners=True):
+def _meta(meta, spec_owners=True, created=False):
     meta = meta or {}
     out = {"name": _str(meta.get("name")), "namespace": _str(meta.get("namespace"))}
     labels = meta.get("labels")
@@ -227,15 +227,19 @@ def _meta(meta, spec_owners=True):
             out["annotations"] = _shared(annotations)
     # uid, resourceVersion and generation are not kept: nothing reads them from the facts (apply
     # reads the objects it writes afresh and writes with their current resourceVersion).
-    for key in ("deletionTimestamp", "creationTimestamp"):
-        if meta.get(key) is not None:
-            out[key] = meta[key]
+    if meta.get("deletionTimestamp") is not None:
+        out["deletionTimestamp"] = meta["deletionTimestamp"]
+    # Only PeerAuthentications' creation time is read (Istio applies the oldest of several).
+    if created and meta.get("creationTimestamp") is not None:
+        out["creationTimestamp"] = meta["creationTimestamp"]
     owners = meta.get("ownerReferences")
     if owners:
         out["ownerReferences"] = [{"kind": o.get("kind"), "name": o.get("name")} for o in owners]
     managers = meta.get("managedFields")
     if managers:
-        out["managers"] = sorted({m.get("manager") for m in managers if m.get("manager")})
+        out["managers"] = _shared_list(
+            sorted({_str(m.get("manager")) for m in managers if m.get("manager")})
+        )
         if spec_owners:
             _spec_owners(out, managers)
     return out
@@ -257,30 +261,55 @@ def _spec_owners(out, managers):
             continue
         for field in (m.get("fieldsV1") or {}).get("f:spec") or {}:
             if field.startswith("f:"):
-                spec_owners.setdefault(field[2:], set()).add(m["manager"])
+                spec_owners.setdefault(intern(field[2:]), set()).add(_str(m["manager"]))
     if spec_owners:
-        out["spec_owners"] = {k: sorted(v) for k, v in sorted(spec_owners.items())}
+        # Usually the same few owners on every route of a tool: one dict for each distinct one.
+        key = tuple((k, tuple(sorted(v))) for k, v in sorted(spec_owners.items()))
+        found = _SHARED_LISTS.get(key)
+        if found is None:
+            found = _SHARED_LISTS[key] = {k: _shared_list(v) for k, v in key}
+        out["spec_owners"] = found
 
 
-def _container(c):
+# Lists that repeat on thousands of objects (who manages them: usually the same one or two
+# field managers) are stored once. Nothing changes them: they are read and reported.
+_SHARED_LISTS = {}
+
+
+def _shared_list(items):
+    key = tuple(items)
+    found = _SHARED_LISTS.get(key)
+    if found is None:
+        if len(_SHARED_LISTS) > 4096:  # a long-lived process (filters) keeps it bounded
+            _SHARED_LISTS.clear()
+        found = _SHARED_LISTS[key] = list(key)
+    return found
+
+
+def _container(c, command_line):
     out = {"name": _str(c.get("name")), "image": _str(c.get("image") or "")}
     for key in ("args", "command", "ports", "restartPolicy"):
-        if c.get(key):
+        if c.get(key) and (command_line or key not in _UNREAD_CONTAINER_KEYS):
             out[key] = c[key]
-    env = c.get("env")
+    env = c.get("env") if command_line else None
     if env:
         # valueFrom may reference Secrets: keep only literal values.
         out["env"] = [{"name": e.get("name"), "value": e.get("value")} for e in env if "value" in e]
     return out
 
 
-def _pod_spec(spec):
+def _pod_spec(spec, labels):
+    """containers (and initContainers), hostNetwork. The command line and environment are kept
+    only for workloads some vendor or Istio signal singles out (see singled_out)."""
     spec = spec or {}
+    containers = spec.get("containers") or ()
+    init = spec.get("initContainers") or ()
+    command_line = singled_out(labels, list(containers) + list(init))
     out = {
-        "containers": [_container(c) for c in spec.get("containers") or ()],
+        "containers": [_container(c, command_line) for c in containers],
     }
-    if spec.get("initContainers"):
-        out["initContainers"] = [_container(c) for c in spec["initContainers"]]
+    if init:
+        out["initContainers"] = [_container(c, command_line) for c in init]
     if spec.get("hostNetwork"):
         out["hostNetwork"] = True
     return out
@@ -364,16 +393,6 @@ def singled_out(labels, containers):
 _UNREAD_CONTAINER_KEYS = ("args", "command", "env")
 
 
-def _drop_unread_container_fields(out, labels):
-    spec = out.get("spec") or {}
-    containers = list(spec.get("containers") or ()) + list(spec.get("initContainers") or ())
-    if singled_out(labels, containers):
-        return
-    for c in containers:
-        for key in _UNREAD_CONTAINER_KEYS:
-            c.pop(key, None)
-
-
 def _shared(value):
     """Intern every string value of plain data, in place; returns it.
 
@@ -414,7 +433,9 @@ def reduce_object(obj):
     out = {
         "apiVersion": _str(api_version),
         "kind": _str(kind),
-        "metadata": _meta(obj.get("metadata"), kind not in _NO_SPEC_OWNERS),
+        "metadata": _meta(
+            obj.get("metadata"), kind not in _NO_SPEC_OWNERS, kind == "PeerAuthentication"
+        ),
     }
     if not out["metadata"].get("namespace") and (group_of(api_version), kind) not in CLUSTER_SCOPED:
         out["metadata"]["namespace"] = DEFAULT_NAMESPACE
@@ -423,18 +444,17 @@ def reduce_object(obj):
     if kind in WORKLOAD_KINDS and group_of(api_version) in ("apps", "batch"):
         spec = spec or {}
         tmpl = spec.get("template") or {}
+        tmpl_meta = _meta(tmpl.get("metadata"), False)
         out["spec"] = {
             "selector": _shared(spec.get("selector")),
             "template": {
-                "metadata": _meta(tmpl.get("metadata"), False),
-                "spec": _pod_spec(tmpl.get("spec")),
+                "metadata": tmpl_meta,
+                "spec": _pod_spec(
+                    tmpl.get("spec"),
+                    tmpl_meta.get("labels") or out["metadata"].get("labels") or {},
+                ),
             },
         }
-        template = out["spec"]["template"]
-        _drop_unread_container_fields(
-            template,
-            template["metadata"].get("labels") or out["metadata"].get("labels") or {},
-        )
         if "replicas" in spec:
             out["spec"]["replicas"] = spec["replicas"]
         elif kind in ("Deployment", "StatefulSet", "ReplicaSet"):
@@ -453,8 +473,7 @@ def reduce_object(obj):
         if st:
             out["status"] = st
     elif kind == "Pod" and api_version == "v1":
-        out["spec"] = _pod_spec(spec)
-        _drop_unread_container_fields(out, out["metadata"].get("labels") or {})
+        out["spec"] = _pod_spec(spec, out["metadata"].get("labels") or {})
         out["status"] = {"phase": status.get("phase")}
     elif kind == "Service" and api_version == "v1":
         spec = spec or {}

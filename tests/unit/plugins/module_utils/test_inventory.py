@@ -371,6 +371,38 @@ def test_annotation_fast_path_answers_like_jmespath():
     )
 
 
+def test_shared_interpreter_answers_like_jmespath_search():
+    """Every other catalog expression runs on one shared JMESPath interpreter (jmespath's own
+    search() leaves a reference cycle per call behind while the GC is paused): for each, on
+    the probes and on every route object of the vendor fixtures, the answer is jmespath's."""
+    import jmespath
+
+    from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect import (
+        _ANNOTATION_EXPR,
+        _compiled,
+        _JMESPathExpression,
+    )
+    from ansible_collections.meshgate.istio_lb.plugins.module_utils.sources import load_sources
+
+    others = [e for e in _catalog_expressions() if not _ANNOTATION_EXPR.match(e)]
+    assert len(others) >= 5
+    objects, _warnings = load_sources([os.path.join(ROOT, "tests", "fixtures")])
+    objects += [{"args": ["--enable-ssl-passthrough", "--nativelbbydefault=true"]}, {"args": []}]
+    matched = 0
+    for expr in others:
+        assert _compiled(expr).__class__ is _JMESPathExpression
+        for obj in list(_PROBES) + objects:
+            try:
+                expected = jmespath.search(expr, obj)
+            except jmespath.exceptions.JMESPathError as exc:  # then ours raises the same
+                with pytest.raises(exc.__class__):
+                    _compiled(expr).search(obj)
+                continue
+            assert _compiled(expr).search(obj) == expected, (expr, obj)
+            matched += bool(expected)
+    assert matched  # some expression matched some object: the comparison is not all-None
+
+
 def test_every_workload_signal_kind_is_known_to_the_reduction():
     """singled_out() (which decides what reduction drops and what detection classifies) reads
     image, with_image and labels signals; a new kind of signal must be taught to it first."""
