@@ -251,6 +251,11 @@ def _case_token_file(tmp, pki):
     }
 
 
+def _case_inline_token_kept_as_written(tmp, pki):
+    # Only a token *file* is trimmed (as client-go does); an inline token goes out as written.
+    return {"kubeconfig": kubeconfig({"server": "https://h"}, {"token": " " + TOKEN + " "})}
+
+
 def _case_token_wins_over_basic(tmp, pki):
     user = {"token": TOKEN, "username": "bob", "password": PASSWORD}
     return {"kubeconfig": kubeconfig({"server": "https://h"}, user)}
