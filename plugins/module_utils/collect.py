@@ -160,4 +160,37 @@ def gather(src=None, client=None, page_size=500, options=None):
     return facts, kinds, warnings
 
 
-__all__ = ["collect_live", "collect_offline", "gather", "second_pass_wanted", "K8sError"]
+def gather_for_module(module, options):
+    """gather() for a module with the shared options (src, page_size and the auth options):
+    builds the client, fails the module with the one clear error on bad input, warns what the
+    read warned. Returns ``(facts, kinds, api_requests)``."""
+    from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s_client import (
+        client_from_params,
+    )
+    from ansible_collections.meshgate.istio_lb.plugins.module_utils.sources import SourceError
+
+    params = module.params
+    client = None
+    try:
+        if not params.get("src"):
+            client = client_from_params(params)
+        facts, kinds, warnings = gather(
+            src=params.get("src"), client=client, page_size=params["page_size"], options=options
+        )
+    except SourceError as exc:
+        module.fail_json(msg=str(exc))
+    except K8sError as exc:
+        module.fail_json(msg=str(exc), error=exc.to_dict())
+    for warning in warnings:
+        module.warn(warning)
+    return facts, kinds, dict(client.request_counts) if client is not None else {}
+
+
+__all__ = [
+    "collect_live",
+    "collect_offline",
+    "gather",
+    "gather_for_module",
+    "second_pass_wanted",
+    "K8sError",
+]

@@ -265,31 +265,32 @@ def _spec_owners(out, managers):
     if spec_owners:
         # Usually the same few owners on every route of a tool: one dict for each distinct one.
         key = tuple((k, tuple(sorted(v))) for k, v in sorted(spec_owners.items()))
-        found = _SHARED_LISTS.get(key)
-        if found is None:
-            found = _SHARED_LISTS[key] = {k: _shared_list(v) for k, v in key}
-        out["spec_owners"] = found
+        out["spec_owners"] = _stored_once(key, lambda: {k: _shared_list(v) for k, v in key})
 
 
-# Lists that repeat on thousands of objects (who manages them: usually the same one or two
-# field managers) are stored once. Nothing changes them: they are read and reported.
-_SHARED_LISTS = {}
+# Values that repeat on thousands of objects (who manages them: usually the same one or two
+# field managers) are stored once, by content. Nothing changes them: they are read and reported.
+_STORED = {}
+
+
+def _stored_once(key, build):
+    found = _STORED.get(key)
+    if found is None:
+        if len(_STORED) > 4096:  # a long-lived process (filters) keeps it bounded
+            _STORED.clear()
+        found = _STORED[key] = build()
+    return found
 
 
 def _shared_list(items):
     key = tuple(items)
-    found = _SHARED_LISTS.get(key)
-    if found is None:
-        if len(_SHARED_LISTS) > 4096:  # a long-lived process (filters) keeps it bounded
-            _SHARED_LISTS.clear()
-        found = _SHARED_LISTS[key] = list(key)
-    return found
+    return _stored_once(key, lambda: list(key))
 
 
 def _container(c, command_line):
     out = {"name": _str(c.get("name")), "image": _str(c.get("image") or "")}
-    for key in ("args", "command", "ports", "restartPolicy"):
-        if c.get(key) and (command_line or key not in _UNREAD_CONTAINER_KEYS):
+    for key in ("ports", "restartPolicy") + (("args", "command") if command_line else ()):
+        if c.get(key):
             out[key] = c[key]
     env = c.get("env") if command_line else None
     if env:
@@ -300,7 +301,9 @@ def _container(c, command_line):
 
 def _pod_spec(spec, labels):
     """containers (and initContainers), hostNetwork. The command line and environment are kept
-    only for workloads some vendor or Istio signal singles out (see singled_out)."""
+    only for workloads some vendor or Istio signal singles out (see singled_out): nothing reads
+    an application's, and in real clusters they are a large part of every Deployment (bench/:
+    4 variables cost ~0.8 KB per reduced Deployment)."""
     spec = spec or {}
     containers = spec.get("containers") or ()
     init = spec.get("initContainers") or ()
@@ -386,11 +389,6 @@ def singled_out(labels, containers):
             if labels_match(wanted, labels):
                 return True
     return False
-
-
-# An application's command line and environment are never read; in real clusters they are a
-# large part of every Deployment (bench/: its 4 variables cost ~0.8 KB per reduced Deployment).
-_UNREAD_CONTAINER_KEYS = ("args", "command", "env")
 
 
 def _shared(value):

@@ -421,9 +421,9 @@ class _KubeconfigSource:
         self.is_dict = isinstance(value, dict)
         self.paths = []
         self.merged = {}
-        # (path, parsed document) of each file read, in order: the static loader rebuilds
-        # kubernetes' KubeConfigMerger view (which file defined which entry) from them.
-        self.docs = []
+        # (list, name) -> the file that defined the merged entry: relative paths in it resolve
+        # against that file's directory (the static loader needs it, as KubeConfigMerger does).
+        self.defined_in = {}
         if self.is_dict:
             self.label = "the kubeconfig given as a dict"
             self._check_doc(value, self.label)
@@ -479,14 +479,13 @@ class _KubeconfigSource:
             ) from None
         self._check_doc(doc, "kubeconfig %s" % path)
         self.secrets |= kubeconfig_no_log_values(doc)
-        self.docs.append((path, doc))
         # Merge like kubectl/KubeConfigMerger: first definition of a name wins.
         if not self.merged:
             self.merged = {"clusters": [], "contexts": [], "users": []}
         for key in ("clusters", "contexts", "users"):
-            known = {item.get("name") for item in self.merged[key]}
             for item in doc.get(key) or []:
-                if item.get("name") not in known:
+                if (key, item.get("name")) not in self.defined_in:
+                    self.defined_in[(key, item.get("name"))] = path
                     self.merged[key].append(item)
         if doc.get("current-context") and not self.merged.get("current-context"):
             self.merged["current-context"] = doc["current-context"]
@@ -658,24 +657,18 @@ def _kubeconfig_root(kc):
     """A _KubeconfigSource as kubernetes' KubeConfigLoader sees it.
 
     A dict is used as is (relative paths then resolve against the working directory). Files are
-    merged like KubeConfigMerger: first definition of a name wins, and every entry remembers the
+    already merged by _KubeconfigSource (first definition of a name wins); each entry keeps the
     file it came from, against whose directory its relative paths resolve.
     """
     if kc.is_dict:
         return _ConfigNode("kube-config", kc.value)
-    root = None
-    for path, doc in kc.docs:
-        if root is None:
-            merged = dict(doc)
-            for key in ("clusters", "contexts", "users"):
-                merged[key] = []
-            root = _ConfigNode(path, merged, path)
-        for key in ("clusters", "contexts", "users"):
-            known = root.value[key]
-            for item in doc.get(key, []) or []:
-                if not any(entry["name"] == item["name"] for entry in known):
-                    known.append(_ConfigNode("%s/%s" % (path, item), item, path))
-    return root
+    merged = dict(kc.merged)
+    for key in ("clusters", "contexts", "users"):
+        merged[key] = []
+        for item in kc.merged[key]:
+            path = kc.defined_in[(key, item["name"])]
+            merged[key].append(_ConfigNode("%s/%s" % (path, item), item, path))
+    return _ConfigNode(kc.paths[0], merged, kc.paths[0])
 
 
 # Files written for *-data fields, removed at exit (as kubernetes does): content -> path.

@@ -286,8 +286,6 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect import (
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s_client import (
     AUTH_ARG_SPEC,
-    K8sError,
-    client_from_params,
     gc_paused,
     kubeconfig_no_log_values,
 )
@@ -325,25 +323,11 @@ def run(module):
         "cluster_domain": params["cluster_domain"],
     }
     from ansible_collections.meshgate.istio_lb.plugins.module_utils import collect
-    from ansible_collections.meshgate.istio_lb.plugins.module_utils.sources import SourceError
 
-    client = None
-    try:
-        if not params.get("src"):
-            client = client_from_params(params)
-        result, kinds, warnings = collect.gather(
-            src=params.get("src"), client=client, page_size=params["page_size"], options=options
-        )
-    except SourceError as exc:
-        module.fail_json(msg=str(exc))
-    except K8sError as exc:
-        module.fail_json(msg=str(exc), error=exc.to_dict())
+    result, kinds, api_requests = collect.gather_for_module(module, options)
     cluster = result.pop("cluster")
-    api_requests = dict(client.request_counts) if client is not None else {}
     if params["detail"] == "summary":
         result = summarize(result)
-    for warning in warnings:
-        module.warn(warning)
     module.exit_json(
         changed=False, cluster=cluster, kinds=kinds, api_requests=api_requests, **result
     )

@@ -290,8 +290,6 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect import (
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s_client import (
     AUTH_ARG_SPEC,
-    K8sError,
-    client_from_params,
     gc_paused,
     kubeconfig_no_log_values,
 )
@@ -345,22 +343,10 @@ def gather_facts(module):
     if params.get("facts"):
         return params["facts"]
     from ansible_collections.meshgate.istio_lb.plugins.module_utils import collect
-    from ansible_collections.meshgate.istio_lb.plugins.module_utils.sources import SourceError
 
-    try:
-        client = None if params.get("src") else client_from_params(params)
-        facts, _kinds, warnings = collect.gather(
-            src=params.get("src"),
-            client=client,
-            page_size=params["page_size"],
-            options={"cluster_domain": params["cluster_domain"]},
-        )
-    except SourceError as exc:
-        module.fail_json(msg=str(exc))
-    except K8sError as exc:
-        module.fail_json(msg=str(exc), error=exc.to_dict())
-    for warning in warnings:
-        module.warn(warning)
+    facts, _kinds, _requests = collect.gather_for_module(
+        module, {"cluster_domain": params["cluster_domain"]}
+    )
     return facts
 
 
