@@ -16,6 +16,7 @@ import concurrent.futures
 
 from ansible_collections.meshgate.istio_lb.plugins.module_utils import detect as _detect
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.inventory import (
+    needs_field_sets,
     read_kinds,
     reduce_object,
 )
@@ -46,11 +47,16 @@ def collect_live(client, page_size=500):
     served = [(g, k, discovery.get((g, k))) for g, k in read_kinds()]
 
     def read(item):
-        group, _kind, info = item
+        group, kind, info = item
         if info is None:
             return None
         return list(
-            client.list_items(_list_path(info, group), limit=page_size, reduce=reduce_object)
+            client.list_items(
+                _list_path(info, group),
+                limit=page_size,
+                reduce=reduce_object,
+                field_sets=needs_field_sets(kind),
+            )
         )
 
     # Kinds are listed LIST_THREADS at a time: while one page is reduced here, the API server
@@ -83,14 +89,21 @@ def collect_live(client, page_size=500):
     cm_count = pod_count = 0
     for ns in wanted_cm:
         for obj in client.list_items(
-            _list_path(cm_info, "", ns), limit=page_size, reduce=reduce_object
+            _list_path(cm_info, "", ns),
+            limit=page_size,
+            reduce=reduce_object,
+            field_sets=needs_field_sets("ConfigMap"),
         ):
             extra.append(obj)
             cm_count += 1
     for ns, selector in wanted_pods:
         query = {"labelSelector": ",".join("%s=%s" % kv for kv in sorted(selector.items()))}
         for obj in client.list_items(
-            _list_path(pod_info, "", ns), limit=page_size, reduce=reduce_object, query=query
+            _list_path(pod_info, "", ns),
+            limit=page_size,
+            reduce=reduce_object,
+            query=query,
+            field_sets=needs_field_sets("Pod"),
         ):
             extra.append(obj)
             pod_count += 1

@@ -273,11 +273,12 @@ class Index:
         return self._cache[key]
 
     def _pair_index(self, name, namespace, items, pairs_of):
-        """{(label key, value): [objects]} for one namespace, built once per run."""
+        """{(label key, value): [objects]} for one namespace, built once per run from
+        ``items()``."""
         key = (name, namespace)
         if key not in self._cache:
             index = {}
-            for obj in items:
+            for obj in items():
                 for pair in (pairs_of(obj) or {}).items():
                     index.setdefault(pair, []).append(obj)
             self._cache[key] = index
@@ -288,8 +289,9 @@ class Index:
         namespace with thousands of workloads and Services stays linear)."""
         if not selector:
             return []
+        # items are listed only when the index is built (once per namespace, not per call).
         index = self._pair_index(
-            "wl-labels", namespace, list(self.workloads_in(namespace)), _tmpl_labels
+            "wl-labels", namespace, lambda: self.workloads_in(namespace), _tmpl_labels
         )
         candidates = min((index.get(pair, ()) for pair in selector.items()), key=len)
         return [w for w in candidates if selector_matches(selector, _tmpl_labels(w))]
@@ -299,7 +301,7 @@ class Index:
         index = self._pair_index(
             "svc-selectors",
             namespace,
-            self.in_namespace("", "Service", namespace),
+            lambda: self.in_namespace("", "Service", namespace),
             lambda s: (s.get("spec") or {}).get("selector"),
         )
         seen = {}

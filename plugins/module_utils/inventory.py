@@ -252,6 +252,12 @@ _NO_SPEC_OWNERS = frozenset(
 )
 
 
+def needs_field_sets(kind):
+    """Whether reducing objects of this kind reads their managedFields' fieldsV1 (per-field
+    owners), or only who manages them - a live read may then skip decoding the field sets."""
+    return kind not in _NO_SPEC_OWNERS
+
+
 def _spec_owners(out, managers):
     """Who owns each top-level spec field (plans apply some atomic lists whole and must name
     the managers they would conflict with)."""
@@ -432,7 +438,7 @@ def reduce_object(obj):
         "apiVersion": _str(api_version),
         "kind": _str(kind),
         "metadata": _meta(
-            obj.get("metadata"), kind not in _NO_SPEC_OWNERS, kind == "PeerAuthentication"
+            obj.get("metadata"), needs_field_sets(kind), kind == "PeerAuthentication"
         ),
     }
     if not out["metadata"].get("namespace") and (group_of(api_version), kind) not in CLUSTER_SCOPED:

@@ -1277,6 +1277,43 @@ def gc_paused():
             gc.enable()
 
 
+# managedFields is the last field of every object's metadata (ObjectMeta's field order) and its
+# entries hold only strings and fieldsV1 - a trie of objects, never an array - so the first "]"
+# after it closes the list. Only a "]" inside a string could end it early; the text would then
+# not be valid JSON and is decoded as the server sent it (compact_managed_fields' caller).
+_MANAGED_FIELDS_OPEN = b'"managedFields":['
+_MANAGER_NAME = re.compile(rb'"manager":("[^"\\]*(?:\\.[^"\\]*)*")')
+
+
+def compact_managed_fields(raw):
+    """JSON text of a LIST with each object's managedFields cut to its managers' names.
+
+    For kinds whose field sets nothing reads (inventory.needs_field_sets): fieldsV1 is a third
+    of a Deployment's JSON and, being thousands of tiny objects, half of the time spent
+    decoding it (bench/: a page of 500 Deployments 18.5 -> 8.7 ms, compaction 1.2 ms). Bytes in,
+    bytes out; anything unexpected returns ``raw`` unchanged.
+    """
+    out = []
+    pos = 0
+    find = raw.find
+    names = _MANAGER_NAME.findall
+    while True:
+        i = find(_MANAGED_FIELDS_OPEN, pos)
+        if i < 0:
+            break
+        start = i + len(_MANAGED_FIELDS_OPEN)
+        end = find(b"]", start)
+        if end < 0:
+            return raw
+        out.append(raw[pos:start])
+        out.append(b",".join([b'{"manager":%s}' % name for name in names(raw, start, end)]))
+        pos = end
+    if not out:
+        return raw
+    out.append(raw[pos:])
+    return b"".join(out)
+
+
 def describe_request(method, path, content_type=None):
     """Human description of a request: 'list ingresses.networking.k8s.io at cluster scope'."""
     bare = path.split("?", 1)[0]
@@ -1734,13 +1771,22 @@ class KubeClient:
         return resp.status, resp.headers, raw
 
     def request(
-        self, method, path, query=None, body=None, content_type=None, timeout=None, accept=None
+        self,
+        method,
+        path,
+        query=None,
+        body=None,
+        content_type=None,
+        timeout=None,
+        accept=None,
+        compact=None,
     ):
         """One API request; returns the decoded JSON answer ({} when empty).
 
         ``body`` (dict/list) is sent as JSON; ``content_type`` defaults to application/json
         (use APPLY_PATCH, "application/merge-patch+json", ...). ``timeout`` (seconds) defaults to
-        request_timeout. Raises K8sError.
+        request_timeout. ``compact(raw) -> raw`` may shorten the answer's JSON text before it is
+        decoded; if its text does not decode, the answer is decoded as sent. Raises K8sError.
         """
         status, headers, raw = self.raw_request(
             method,
@@ -1755,6 +1801,11 @@ class KubeClient:
             return {}
         try:
             with gc_paused():
+                if compact is not None:
+                    try:
+                        return json.loads(compact(raw))
+                    except ValueError:
+                        pass  # a "]" in a string fooled it: decode what the server sent
                 return json.loads(raw)
         except ValueError:
             raise K8sError(
@@ -1767,16 +1818,19 @@ class KubeClient:
 
     # -- reads -----------------------------------------------------------------------------
 
-    def list_items(self, path, limit=500, reduce=None, query=None):
+    def list_items(self, path, limit=500, reduce=None, query=None, field_sets=True):
         """Yield the items of a LIST, page by page (``limit`` per request, following
         ``metadata.continue``).
 
         Items keep their raw JSON form; ``apiVersion``/``kind`` are filled in from the list when
         the server left them out (built-in types do). ``reduce(item)`` is applied to each item
         as its page arrives and its result is yielded instead (None results are dropped), so
-        only one page of full objects is in memory at a time. An expired continue token (410)
-        raises K8sError(reason="timeout").
+        only one page of full objects is in memory at a time. ``field_sets=False``: each item's
+        ``metadata.managedFields`` keeps only its entries' ``manager`` (see
+        compact_managed_fields). An expired continue token (410) raises
+        K8sError(reason="timeout").
         """
+        compact = None if field_sets else compact_managed_fields
         cont = None
         page = 0
         while True:
@@ -1786,7 +1840,7 @@ class KubeClient:
             if cont:
                 q["continue"] = cont
             try:
-                body = self.request("GET", path, query=q)
+                body = self.request("GET", path, query=q, compact=compact)
             except K8sError as exc:
                 if exc.status == 410 and cont:
                     raise K8sError(

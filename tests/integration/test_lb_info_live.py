@@ -18,15 +18,22 @@ import pytest
 import yaml
 from playbook import run_play
 
+from ansible_collections.meshgate.istio_lb.plugins.module_utils import collect
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.collect import (
     collect_live,
     collect_offline,
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect import detect, summarize
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.inventory import rbac_rules
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.inventory import (
+    needs_field_sets,
+    rbac_rules,
+    read_kinds,
+    reduce_object,
+)
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s_client import (
     K8sError,
     client_from_params,
+    compact_managed_fields,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -112,9 +119,10 @@ def test_live_equals_offline_on_the_same_files(control_plane, loaded):
 
 
 def test_live_equals_offline_on_a_kubectl_dump(control_plane, loaded, tmp_path):
-    """
-    _wait_for_test_namespaces_gone(control_plane)A `kubectl get -A -o yaml --show-managed-fields` dump of the same cluster gives exactly
+    """A `kubectl get -A -o yaml --show-managed-fields` dump of the same cluster gives exactly
     the live answer (managedFields tell who owns what, which plans use)."""
+    _wait_for_test_namespaces_gone(control_plane)
+    _wait_for_pods(control_plane, "ingress-nginx")  # the controller-manager settles status
     client = client_from_params({"kubeconfig": control_plane.kubeconfig})
     idx, _kinds = collect_live(client)
     live = detect(idx)
@@ -166,6 +174,43 @@ def test_live_equals_offline_on_a_kubectl_dump(control_plane, loaded, tmp_path):
             if pa["namespace"] not in terminating
         ]
     assert json.dumps(live, sort_keys=True) == json.dumps(offline, sort_keys=True)
+
+
+def test_field_sets_are_skipped_only_where_reduction_never_reads_them(control_plane, loaded):
+    """Kinds whose managedFields only name managers are read without their field sets
+    (k8s_client.compact_managed_fields): on the API server's own JSON for every such kind, the
+    reduced objects are the same as from the whole text."""
+    client = client_from_params({"kubeconfig": control_plane.kubeconfig})
+    discovery = client.discover()
+    compared = {}
+    for group, kind in read_kinds():
+        info = discovery.get((group, kind))
+        if info is None or needs_field_sets(kind):
+            continue
+        _status, _headers, raw = client.raw_request("GET", collect._list_path(info, group))
+        decoded = [json.loads(raw), json.loads(compact_managed_fields(raw))]
+        for body in decoded:
+            for item in body["items"]:
+                item.update(kind=kind, apiVersion=body["apiVersion"])
+        whole, cut = (body["items"] for body in decoded)
+        assert [reduce_object(o) for o in cut] == [reduce_object(o) for o in whole], kind
+        compared[kind] = len(whole)
+        if kind == "Deployment":
+            assert any(m.get("fieldsV1") for o in whole for m in o["metadata"]["managedFields"])
+            assert all(set(m) == {"manager"} for o in cut for m in o["metadata"]["managedFields"])
+    assert compared["Deployment"] >= 6 and compared["Service"] >= 6 and compared["Namespace"]
+    # collect_live asks for the cut text exactly for those kinds.
+    asked = {}
+    list_items = client.list_items
+
+    def spy(path, **kwargs):
+        asked[path] = kwargs.get("field_sets", True)
+        return list_items(path, **kwargs)
+
+    client.list_items = spy
+    collect_live(client)
+    assert asked["/apis/apps/v1/deployments"] is False
+    assert asked["/apis/networking.k8s.io/v1/ingresses"] is True
 
 
 def test_one_list_per_kind_and_no_gets_of_objects(control_plane, loaded):

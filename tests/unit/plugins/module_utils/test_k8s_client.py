@@ -908,6 +908,115 @@ def test_list_items_expired_continue_token(api):
     assert "continue token" in info.value.message and "expired" in info.value.message
 
 
+def _managed_list(items):
+    """A LIST as the API server writes it: compact JSON, managedFields last in metadata."""
+    return json.dumps(
+        {"kind": "DeploymentList", "apiVersion": "apps/v1", "metadata": {}, "items": items},
+        separators=(",", ":"),
+    ).encode()
+
+
+def _entry(manager, fields, subresource=None):
+    out = {
+        "manager": manager,
+        "operation": "Apply" if subresource is None else "Update",
+        "apiVersion": "apps/v1",
+        "time": "2026-11-27T10:00:00Z",
+        "fieldsType": "FieldsV1",
+        "fieldsV1": fields,
+    }
+    if subresource:
+        out["subresource"] = subresource
+    return out
+
+
+FIELD_SET = {
+    "f:metadata": {"f:labels": {".": {}, "f:app": {}}},
+    "f:spec": {
+        "f:template": {
+            "f:spec": {
+                "f:containers": {
+                    'k:{"name":"app"}': {".": {}, "f:ports": {'k:{"containerPort":80}': {}}}
+                }
+            }
+        }
+    },
+}
+
+
+def _deployment(name, managed=None, annotations=None):
+    meta = {"name": name, "namespace": "ns", "labels": {"app": "x]"}}
+    if annotations:
+        meta["annotations"] = annotations
+    if managed is not None:
+        meta["managedFields"] = managed
+    return {"metadata": meta, "spec": {"replicas": 1}, "status": {"conditions": [{"type": "A"}]}}
+
+
+def _names_only(items):
+    out = json.loads(json.dumps(items))
+    for item in out:
+        if "managedFields" in item["metadata"]:
+            item["metadata"]["managedFields"] = [
+                {"manager": m["manager"]} for m in item["metadata"]["managedFields"]
+            ]
+    return out
+
+
+def test_compact_managed_fields_keeps_each_entrys_manager_and_nothing_else():
+    items = [
+        _deployment(
+            "a",
+            [
+                _entry("argocd-controller", FIELD_SET),
+                _entry("kube-controller-manager", {"f:status": {"f:replicas": {}}}, "status"),
+            ],
+            # What kubectl apply leaves: the object again, inside a string (escaped quotes).
+            annotations={
+                "kubectl.kubernetes.io/last-applied-configuration": json.dumps(
+                    {"metadata": {"managedFields": [{"manager": "not-me"}]}}, separators=(",", ":")
+                )
+            },
+        ),
+        _deployment("b"),  # no managedFields at all
+        _deployment("c", []),
+        _deployment("d", [_entry('we "quote" \\ and caf\u00e9', FIELD_SET)]),
+    ]
+    raw = _managed_list(items)
+    compacted = k8s_client.compact_managed_fields(raw)
+    assert len(compacted) < len(raw)
+    assert json.loads(compacted)["items"] == _names_only(items)
+
+
+def test_compact_managed_fields_leaves_text_without_them_alone():
+    raw = _managed_list([_deployment("b")])
+    assert k8s_client.compact_managed_fields(raw) is raw
+
+
+def test_list_items_without_field_sets(api):
+    items = [_deployment("a", [_entry("helm", FIELD_SET)]), _deployment("b")]
+    api.on("GET", "/apis/apps/v1/deployments", body=_managed_list(items))
+    client = client_for(api)
+    assert list(client.list_items("/apis/apps/v1/deployments", field_sets=False)) == [
+        dict(item, kind="Deployment", apiVersion="apps/v1") for item in _names_only(items)
+    ]
+    whole = list(client.list_items("/apis/apps/v1/deployments"))
+    assert whole[0]["metadata"]["managedFields"][0]["fieldsV1"] == FIELD_SET
+
+
+def test_list_items_without_field_sets_decodes_as_sent_when_a_string_holds_a_bracket(api):
+    # A "]" inside a field-set key ends the cut early; the cut text is not JSON, so the page is
+    # decoded as the server sent it - never a wrong answer.
+    odd = {"f:spec": {"f:finalizers": {'v:"example.com/[x]"': {}}}}
+    items = [_deployment("a", [_entry("helm", odd)])]
+    raw = _managed_list(items)
+    with pytest.raises(ValueError):
+        json.loads(k8s_client.compact_managed_fields(raw))
+    api.on("GET", "/apis/apps/v1/deployments", body=raw)
+    got = list(client_for(api).list_items("/apis/apps/v1/deployments", field_sets=False))
+    assert got[0]["metadata"]["managedFields"][0]["fieldsV1"] == odd
+
+
 def test_list_items_error_on_first_page_propagates(api):
     api.on(
         "GET",
