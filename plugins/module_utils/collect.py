@@ -55,7 +55,7 @@ def collect_live(client, page_size=500):
                 _list_path(info, group),
                 limit=page_size,
                 reduce=reduce_object,
-                field_sets=needs_field_sets(kind),
+                field_sets=needs_field_sets(group, kind),
             )
         )
 
@@ -92,7 +92,7 @@ def collect_live(client, page_size=500):
             _list_path(cm_info, "", ns),
             limit=page_size,
             reduce=reduce_object,
-            field_sets=needs_field_sets("ConfigMap"),
+            field_sets=needs_field_sets("", "ConfigMap"),
         ):
             extra.append(obj)
             cm_count += 1
@@ -103,7 +103,7 @@ def collect_live(client, page_size=500):
             limit=page_size,
             reduce=reduce_object,
             query=query,
-            field_sets=needs_field_sets("Pod"),
+            field_sets=needs_field_sets("", "Pod"),
         ):
             extra.append(obj)
             pod_count += 1

@@ -237,9 +237,11 @@ def _meta(meta, spec_owners=True, created=False):
         out["ownerReferences"] = [{"kind": o.get("kind"), "name": o.get("name")} for o in owners]
     managers = meta.get("managedFields")
     if managers:
-        out["managers"] = _shared_list(
-            sorted({_str(m.get("manager")) for m in managers if m.get("manager")})
-        )
+        # Entries without a manager (Go omits an empty one) are not "someone manages it"; a
+        # read that cut managedFields to names (k8s_client.compact_managed_fields) drops them.
+        names = sorted({_str(m.get("manager")) for m in managers if m.get("manager")})
+        if names:
+            out["managers"] = _shared_list(names)
         if spec_owners:
             _spec_owners(out, managers)
     return out
@@ -247,15 +249,27 @@ def _meta(meta, spec_owners=True, created=False):
 
 # Kinds whose per-field owners nothing reads: plans apply atomic lists only on routes, and
 # workloads, Services and the like are the bulk of a cluster (bench/: a third of reduction).
-_NO_SPEC_OWNERS = frozenset(
-    ("Deployment", "DaemonSet", "StatefulSet", "Job", "Pod", "Service", "ConfigMap", "Namespace")
+_NO_SPEC_OWNERS_BY_GROUP = frozenset(
+    (
+        ("apps", "Deployment"),
+        ("apps", "DaemonSet"),
+        ("apps", "StatefulSet"),
+        ("batch", "Job"),
+        ("", "Pod"),
+        ("", "Service"),
+        ("", "ConfigMap"),
+        ("", "Namespace"),
+    )
 )
+# Reduction goes by kind alone, so objects of old dumps (extensions/v1beta1) read the same.
+_NO_SPEC_OWNERS = frozenset(kind for _group, kind in _NO_SPEC_OWNERS_BY_GROUP)
 
 
-def needs_field_sets(kind):
+def needs_field_sets(group, kind):
     """Whether reducing objects of this kind reads their managedFields' fieldsV1 (per-field
-    owners), or only who manages them - a live read may then skip decoding the field sets."""
-    return kind not in _NO_SPEC_OWNERS
+    owners), or only who manages them - a live read may then skip decoding the field sets.
+    By group too: another group's kind of the same name (a Knative Service) keeps them."""
+    return (group, kind) not in _NO_SPEC_OWNERS_BY_GROUP
 
 
 def _spec_owners(out, managers):
@@ -438,7 +452,7 @@ def reduce_object(obj):
         "apiVersion": _str(api_version),
         "kind": _str(kind),
         "metadata": _meta(
-            obj.get("metadata"), needs_field_sets(kind), kind == "PeerAuthentication"
+            obj.get("metadata"), kind not in _NO_SPEC_OWNERS, kind == "PeerAuthentication"
         ),
     }
     if not out["metadata"].get("namespace") and (group_of(api_version), kind) not in CLUSTER_SCOPED:

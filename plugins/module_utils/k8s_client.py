@@ -1279,10 +1279,13 @@ def gc_paused():
 
 # managedFields is the last field of every object's metadata (ObjectMeta's field order) and its
 # entries hold only strings and fieldsV1 - a trie of objects, never an array - so the first "]"
-# after it closes the list. Only a "]" inside a string could end it early; the text would then
-# not be valid JSON and is decoded as the server sent it (compact_managed_fields' caller).
+# after it closes the list, and each entry starts with "manager" (omitted when empty). A "]"
+# inside a string leaves an unpaired quote behind the cut, so the text cannot decode and is
+# decoded as the server sent it (KubeClient.request); a list whose "]" is not followed by the end
+# of metadata is left as it is. Pretty-printed JSON (the API server indents answers to curl-like
+# User-Agents) has no match and is decoded whole.
 _MANAGED_FIELDS_OPEN = b'"managedFields":['
-_MANAGER_NAME = re.compile(rb'"manager":("[^"\\]*(?:\\.[^"\\]*)*")')
+_MANAGER_NAME = re.compile(rb'(?:\[|\},)\{"manager":("[^"\\]*(?:\\.[^"\\]*)*")')
 
 
 def compact_managed_fields(raw):
@@ -1294,23 +1297,26 @@ def compact_managed_fields(raw):
     bytes out; anything unexpected returns ``raw`` unchanged.
     """
     out = []
-    pos = 0
+    copied = search = 0  # raw[:copied] is in out; the next list is looked for from search
     find = raw.find
     names = _MANAGER_NAME.findall
     while True:
-        i = find(_MANAGED_FIELDS_OPEN, pos)
+        i = find(_MANAGED_FIELDS_OPEN, search)
         if i < 0:
             break
         start = i + len(_MANAGED_FIELDS_OPEN)
         end = find(b"]", start)
         if end < 0:
-            return raw
-        out.append(raw[pos:start])
-        out.append(b",".join([b'{"manager":%s}' % name for name in names(raw, start, end)]))
-        pos = end
+            break
+        search = start
+        if raw[end - 1 : end] not in (b"}", b"[") or raw[end + 1 : end + 2] != b"}":
+            continue  # not the end of metadata: this list stays as it is
+        out.append(raw[copied:start])
+        out.append(b",".join([b'{"manager":%s}' % name for name in names(raw, start - 1, end)]))
+        copied = search = end
     if not out:
         return raw
-    out.append(raw[pos:])
+    out.append(raw[copied:])
     return b"".join(out)
 
 

@@ -122,58 +122,71 @@ def test_live_equals_offline_on_a_kubectl_dump(control_plane, loaded, tmp_path):
     """A `kubectl get -A -o yaml --show-managed-fields` dump of the same cluster gives exactly
     the live answer (managedFields tell who owns what, which plans use)."""
     _wait_for_test_namespaces_gone(control_plane)
-    _wait_for_pods(control_plane, "ingress-nginx")  # the controller-manager settles status
-    client = client_from_params({"kubeconfig": control_plane.kubeconfig})
-    idx, _kinds = collect_live(client)
-    live = detect(idx)
-    kinds = ",".join(
-        [
-            "namespaces",
-            "services",
-            "deployments.apps",
-            "daemonsets.apps",
-            "statefulsets.apps",
-            "jobs.batch",
-            "ingresses.networking.k8s.io",
-            "ingressclasses.networking.k8s.io",
-            "pods",
-            "configmaps",
-            "gateways.networking.istio.io",
-            "virtualservices.networking.istio.io",
-            "destinationrules.networking.istio.io",
-            "peerauthentications.security.istio.io",
-            "backendconfigs.cloud.google.com",
-            "httpproxies.projectcontour.io",
-            "virtualservers.k8s.nginx.org",
-        ]
-    )
-    dump = control_plane.kubectl("get", kinds, "-A", "-o", "yaml", "--show-managed-fields").stdout
-    path = tmp_path / "dump.yaml"
-    path.write_text(dump)
-    off_idx, _k, warnings = collect_offline([str(path)])
-    offline = detect(off_idx)
-    # The dump holds every ConfigMap and Pod; live reads only those detection wants, and the
-    # results must not depend on the rest. Served API versions come from discovery (live only).
-    assert offline["cluster_facts"]["apis"] is None
-    live["cluster_facts"]["apis"] = None
-    # Namespaces other tests deleted finish terminating at their own pace (between the reads),
-    # and their objects with them.
-    terminating = {
-        k
-        for result in (live, offline)
-        for k, v in result["istio"]["namespaces"].items()
-        if v.get("terminating")
-    }
-    for result in (live, offline):
-        result["istio"]["namespaces"] = {
-            k: v for k, v in result["istio"]["namespaces"].items() if k not in terminating
+    _wait_for_pods(control_plane, "ingress-nginx")
+
+    def read_both():
+        client = client_from_params({"kubeconfig": control_plane.kubeconfig})
+        idx, _kinds = collect_live(client)
+        live = detect(idx)
+        kinds = ",".join(
+            [
+                "namespaces",
+                "services",
+                "deployments.apps",
+                "daemonsets.apps",
+                "statefulsets.apps",
+                "jobs.batch",
+                "ingresses.networking.k8s.io",
+                "ingressclasses.networking.k8s.io",
+                "pods",
+                "configmaps",
+                "gateways.networking.istio.io",
+                "virtualservices.networking.istio.io",
+                "destinationrules.networking.istio.io",
+                "peerauthentications.security.istio.io",
+                "backendconfigs.cloud.google.com",
+                "httpproxies.projectcontour.io",
+                "virtualservers.k8s.nginx.org",
+            ]
+        )
+        dump = control_plane.kubectl(
+            "get", kinds, "-A", "-o", "yaml", "--show-managed-fields"
+        ).stdout
+        path = tmp_path / "dump.yaml"
+        path.write_text(dump)
+        off_idx, _k, warnings = collect_offline([str(path)])
+        offline = detect(off_idx)
+        # The dump holds every ConfigMap and Pod; live reads only those detection wants, and the
+        # results must not depend on the rest. Served API versions come from discovery (live only).
+        assert offline["cluster_facts"]["apis"] is None
+        live["cluster_facts"]["apis"] = None
+        # Namespaces other tests deleted finish terminating at their own pace (between the reads),
+        # and their objects with them.
+        terminating = {
+            k
+            for result in (live, offline)
+            for k, v in result["istio"]["namespaces"].items()
+            if v.get("terminating")
         }
-        result["istio"]["peer_authentications"] = [
-            pa
-            for pa in result["istio"]["peer_authentications"]
-            if pa["namespace"] not in terminating
-        ]
-    assert json.dumps(live, sort_keys=True) == json.dumps(offline, sort_keys=True)
+        for result in (live, offline):
+            result["istio"]["namespaces"] = {
+                k: v for k, v in result["istio"]["namespaces"].items() if k not in terminating
+            }
+            result["istio"]["peer_authentications"] = [
+                pa
+                for pa in result["istio"]["peer_authentications"]
+                if pa["namespace"] not in terminating
+            ]
+        return json.dumps(live, sort_keys=True), json.dumps(offline, sort_keys=True)
+
+    # The controller-manager may still be making Pods or updating a status between the two
+    # reads: a difference that goes away on a second look was that, one that stays is a bug.
+    for _attempt in range(3):
+        live, offline = read_both()
+        if live == offline:
+            break
+        time.sleep(3)
+    assert live == offline
 
 
 def test_field_sets_are_skipped_only_where_reduction_never_reads_them(control_plane, loaded):
@@ -183,9 +196,10 @@ def test_field_sets_are_skipped_only_where_reduction_never_reads_them(control_pl
     client = client_from_params({"kubeconfig": control_plane.kubeconfig})
     discovery = client.discover()
     compared = {}
-    for group, kind in read_kinds():
+    # Pods and ConfigMaps are read in collect_live's second pass, also without field sets.
+    for group, kind in list(read_kinds()) + [("", "Pod"), ("", "ConfigMap")]:
         info = discovery.get((group, kind))
-        if info is None or needs_field_sets(kind):
+        if info is None or needs_field_sets(group, kind):
             continue
         _status, _headers, raw = client.raw_request("GET", collect._list_path(info, group))
         decoded = [json.loads(raw), json.loads(compact_managed_fields(raw))]
@@ -199,6 +213,7 @@ def test_field_sets_are_skipped_only_where_reduction_never_reads_them(control_pl
             assert any(m.get("fieldsV1") for o in whole for m in o["metadata"]["managedFields"])
             assert all(set(m) == {"manager"} for o in cut for m in o["metadata"]["managedFields"])
     assert compared["Deployment"] >= 6 and compared["Service"] >= 6 and compared["Namespace"]
+    assert compared["Pod"] and compared["ConfigMap"]
     # collect_live asks for the cut text exactly for those kinds.
     asked = {}
     list_items = client.list_items

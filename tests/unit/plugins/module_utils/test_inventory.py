@@ -15,6 +15,7 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils import catalog
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect import jp, normalise_image
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.inventory import (
     PLURALS,
+    needs_field_sets,
     rbac_rules,
     read_kinds,
     reduce_object,
@@ -84,6 +85,29 @@ def test_reduce_drops_bulk_and_secrets_but_keeps_detection_fields():
     assert out["spec"]["replicas"] == 1  # server default
     # Nothing detection never reads about the object itself.
     assert not {"uid", "resourceVersion", "generation"} & set(out["metadata"])
+
+
+def test_managers_read_the_same_from_names_only():
+    # A live read may cut managedFields to names (k8s_client.compact_managed_fields), which
+    # drops entries without a manager (Go omits an empty one): both read as "nobody".
+    def deployment(managed):
+        return {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": {"name": "x", "namespace": "n", "managedFields": managed},
+        }
+
+    nameless = {"operation": "Update", "fieldsV1": {"f:spec": {"f:replicas": {}}}}
+    assert "managers" not in reduce_object(deployment([nameless]))["metadata"]
+    assert "managers" not in reduce_object(deployment([]))["metadata"]
+    whole = deployment([nameless, dict(nameless, manager="helm"), dict(nameless, manager="")])
+    names = deployment([{"manager": "helm"}, {"manager": ""}])
+    assert reduce_object(whole) == reduce_object(names)
+    assert reduce_object(whole)["metadata"]["managers"] == ["helm"]
+    # Which kinds may be read that way, by API group too.
+    assert not needs_field_sets("apps", "Deployment") and not needs_field_sets("", "Service")
+    assert needs_field_sets("networking.k8s.io", "Ingress")
+    assert needs_field_sets("serving.knative.dev", "Service")
 
 
 def _workload(image, labels=None, args=None):

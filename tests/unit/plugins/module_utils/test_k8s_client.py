@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime
 import http.server
 import json
+import random
 import socket
 import ssl
 import threading
@@ -958,7 +959,9 @@ def _names_only(items):
     for item in out:
         if "managedFields" in item["metadata"]:
             item["metadata"]["managedFields"] = [
-                {"manager": m["manager"]} for m in item["metadata"]["managedFields"]
+                {"manager": m["manager"]}
+                for m in item["metadata"]["managedFields"]
+                if "manager" in m
             ]
     return out
 
@@ -980,12 +983,106 @@ def test_compact_managed_fields_keeps_each_entrys_manager_and_nothing_else():
         ),
         _deployment("b"),  # no managedFields at all
         _deployment("c", []),
-        _deployment("d", [_entry('we "quote" \\ and caf\u00e9', FIELD_SET)]),
+        _deployment(
+            "d",
+            [
+                _entry('we "quote" \\ and caf\u00e9', FIELD_SET),
+                _entry("trail\\", FIELD_SET),
+                # Go leaves an empty manager out: an entry with no name at all.
+                {k: v for k, v in _entry("", FIELD_SET).items() if k != "manager"},
+                _entry("", {}),
+                _entry("kubectl-edit", {"f:spec": {"f:replicas": {}}}),
+            ],
+        ),
     ]
     raw = _managed_list(items)
     compacted = k8s_client.compact_managed_fields(raw)
     assert len(compacted) < len(raw)
     assert json.loads(compacted)["items"] == _names_only(items)
+
+
+def test_compact_managed_fields_takes_names_of_entries_only():
+    # A pod template's metadata may carry managedFields its writer made up, with "manager" keys
+    # nested in fieldsV1: only each entry's own name is taken.
+    made_up = {"f:a": {"manager": "argocd-controller"}, "f:b": {}}
+    item = _deployment("a", [_entry("helm", FIELD_SET)])
+    item["spec"]["template"] = {"metadata": {"labels": {"app": "a"}, "managedFields": []}}
+    item["spec"]["template"]["metadata"]["managedFields"] = [_entry("x", made_up)]
+    got = json.loads(k8s_client.compact_managed_fields(_managed_list([item])))["items"][0]
+    assert got["metadata"]["managedFields"] == [{"manager": "helm"}]
+    assert got["spec"]["template"]["metadata"]["managedFields"] == [{"manager": "x"}]
+
+
+def test_compact_managed_fields_leaves_a_list_alone_when_its_end_is_unclear():
+    # A "]" in a field-set key that is not followed by the end of metadata: that list is kept
+    # as sent, the next object's list is still cut, and the text decodes.
+    odd = {"f:spec": {"f:args": {'v:"--x=[a]"': {}}}}
+    items = [
+        _deployment("a", [_entry("helm", odd)]),
+        _deployment("b", [_entry("argocd", FIELD_SET)]),
+    ]
+    got = json.loads(k8s_client.compact_managed_fields(_managed_list(items)))["items"]
+    assert got[0] == items[0]
+    assert got[1] == _names_only(items[1:])[0]
+
+
+def _go_json(value):
+    """encoding/json's output: compact, <, >, & and U+2028/9 escaped."""
+    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
+        text = text.replace(char, escaped)
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").encode()
+
+
+def test_compact_managed_fields_never_decodes_to_a_wrong_answer():
+    # Seeded random pages whose strings are full of the characters the cut looks for. Each
+    # list is either cut to exactly its managers' names or left as sent - or the whole text
+    # does not decode (and is then decoded as sent).
+    rng = random.Random(9)
+    alphabet = list('ab]["\\:{},<&\u2028\u00e9') + ['"managedFields":[', '"manager":"', "\\\\"]
+
+    def text():
+        return "".join(rng.choice(alphabet) for _i in range(rng.randint(0, 6)))
+
+    def trie(depth=0):
+        out = {}
+        for _i in range(rng.randint(0, 3)):
+            prefix = rng.choice(["f:", "k:", "v:", "."])
+            key = {"k:": json.dumps({"name": text()}), "v:": json.dumps(text())}.get(prefix, text())
+            out["." if prefix == "." else prefix + key] = trie(depth + 1) if depth < 3 else {}
+        return out
+
+    def entry():
+        out = {"operation": "Update", "apiVersion": "apps/v1", "fieldsV1": trie()}
+        if rng.random() < 0.9:
+            out = dict({"manager": text() or "m"}, **out)
+        if rng.random() < 0.3:
+            out["subresource"] = text()
+        return out
+
+    cut = kept = undecodable = 0
+    for _page in range(3000):
+        items = []
+        for _i in range(rng.randint(1, 3)):
+            managed = [entry() for _j in range(rng.randint(0, 3))]
+            item = _deployment("x", managed, annotations={text(): text()})
+            item["metadata"]["labels"]["app"] = text()
+            items.append(item)
+        raw = _go_json({"kind": "DeploymentList", "apiVersion": "apps/v1", "items": items})
+        try:
+            got = json.loads(k8s_client.compact_managed_fields(raw))["items"]
+        except ValueError:
+            undecodable += 1
+            continue
+        for sent, item in zip(json.loads(raw)["items"], got, strict=True):
+            names = _names_only([sent])[0]
+            if item == sent and names != sent:
+                kept += 1
+            else:
+                assert item == names
+                cut += names != sent
+    # Seed 9 gives 928 / 3497 / 21: every path is taken.
+    assert cut > 500 and kept > 1000 and undecodable > 5
 
 
 def test_compact_managed_fields_leaves_text_without_them_alone():
@@ -1005,9 +1102,9 @@ def test_list_items_without_field_sets(api):
 
 
 def test_list_items_without_field_sets_decodes_as_sent_when_a_string_holds_a_bracket(api):
-    # A "]" inside a field-set key ends the cut early; the cut text is not JSON, so the page is
-    # decoded as the server sent it - never a wrong answer.
-    odd = {"f:spec": {"f:finalizers": {'v:"example.com/[x]"': {}}}}
+    # A "]" inside a field-set key that looks like the end of metadata ends the cut early; the
+    # cut text is not JSON, so the page is decoded as the server sent it - never a wrong answer.
+    odd = {"f:spec": {"f:finalizers": {'v:"example.com/x}]}"': {}}}}
     items = [_deployment("a", [_entry("helm", odd)])]
     raw = _managed_list(items)
     with pytest.raises(ValueError):
