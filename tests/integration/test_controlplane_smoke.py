@@ -240,7 +240,8 @@ def test_apiserver_restart_keeps_data(control_plane, namespace):
     assert res.returncode != 0
     control_plane.start_component("apiserver")
     assert control_plane.is_running()
-    assert _get(control_plane, "configmap", "survivor", namespace)["metadata"]["name"]
+    survivor = _get(control_plane, "configmap", "survivor", namespace)  # etcd kept it
+    assert survivor["metadata"]["name"] == "survivor"
     # The audit log is appended across restarts, so marks stay valid.
     control_plane.kubectl("create", "configmap", "after-restart", "-n", namespace)
     assert control_plane.audit.count(since=mark, user="admin", verbs="create") == 1

@@ -56,10 +56,11 @@ def _other_ca(tmp_path):
 
 
 def test_tls_verification_failure_names_the_fix(control_plane, tmp_path):
+    # Built outside the raises block: only the server's certificate may fail it.
+    client = client_from_params(
+        {"host": control_plane.server, "api_key": "x", "ca_cert": _other_ca(tmp_path)}
+    )
     with pytest.raises(K8sError) as exc:
-        client = client_from_params(
-            {"host": control_plane.server, "api_key": "x", "ca_cert": _other_ca(tmp_path)}
-        )
         client.discover()
     assert exc.value.reason == "tls"
     assert "ca_cert" in str(exc.value) or "validate_certs" in str(exc.value)

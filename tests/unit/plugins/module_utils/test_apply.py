@@ -181,16 +181,12 @@ def test_write_fresh_gives_up_after_bounded_retries_and_never_on_ownership_confl
             raise K8sError("conflict", "conflict", status=409, managers=self.managers)
 
     racing = Always409(obj)
-    try:
+    with pytest.raises(K8sError) as info:
         write_fresh(racing, target, lambda o: full_intent({}, o), {_key(target): obj})
-    except K8sError as exc:
-        assert exc.reason == "conflict"
-    else:
-        raise AssertionError("expected the conflict to surface")
+    assert info.value.reason == "conflict"
     assert len(racing.sent) == FRESH_RETRIES + 1
     owned = Always409(obj, managers=["kubectl"])
-    try:
+    with pytest.raises(K8sError) as info:
         write_fresh(owned, target, lambda o: full_intent({}, o), {_key(target): obj})
-    except K8sError as exc:
-        assert exc.managers == ["kubectl"]
+    assert info.value.managers == ["kubectl"]
     assert len(owned.sent) == 1  # an ownership conflict is the user's decision, not a race

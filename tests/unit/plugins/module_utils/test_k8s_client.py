@@ -1545,6 +1545,7 @@ def test_https_to_plain_http_server_hints_at_scheme(api):
     with pytest.raises(K8sError) as info:
         client.request("GET", "/version")
     assert info.value.reason == "tls"
+    assert "check the scheme (http/https) in host" in info.value.message
 
 
 # ============================================================================================

@@ -6,12 +6,14 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 from pathlib import Path
 
 import pytest
 
+from ansible_collections.meshgate.istio_lb.plugins.module_utils import sources
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.sources import (
     SourceError,
     load_sources,
@@ -289,15 +291,36 @@ def test_binary_file_raises(tmp_path):
         load_sources(f)
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root can read any file")
-def test_unreadable_file_raises(tmp_path):
+def test_unreadable_file_raises(tmp_path, monkeypatch):
+    # The suite runs as root here, where chmod 0 reads anyway: the permission error is raised
+    # for that one file instead, as the OS would for any other user.
     f = write(tmp_path / "secret.yaml", SVC.format(name="s"))
-    f.chmod(0)
-    try:
-        with pytest.raises(SourceError, match="cannot read"):
-            load_sources(f)
-    finally:
-        f.chmod(0o600)
+    write(tmp_path / "other.yaml", SVC.format(name="o"))
+
+    def deny(path, *args, **kwargs):
+        if str(path) == str(f):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+        return open(path, *args, **kwargs)
+
+    monkeypatch.setattr(sources, "open", deny, raising=False)
+    with pytest.raises(SourceError, match="cannot read .*secret.yaml: Permission denied"):
+        load_sources(str(tmp_path))
+
+
+def test_unreadable_directory_raises(tmp_path, monkeypatch):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    write(locked / "a.yaml", SVC.format(name="a"))
+    scandir = os.scandir
+
+    def deny(path):
+        if str(path) == str(locked):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+        return scandir(path)
+
+    monkeypatch.setattr(sources.os, "scandir", deny)
+    with pytest.raises(SourceError, match="cannot read directory .*locked: Permission denied"):
+        load_sources(str(tmp_path))
 
 
 def test_error_in_second_file_names_that_file(tmp_path):
