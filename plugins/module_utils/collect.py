@@ -39,11 +39,19 @@ def _list_path(info, group, namespace=None):
 LIST_THREADS = 4
 
 
-def collect_live(client, page_size=500):
-    """Read the cluster: returns (Index, kinds) where kinds reports each kind's status."""
+def collect_live(client, page_size=500, stream_routes=False):
+    """Read the cluster: returns (Index, kinds, route_pages) where kinds reports each kind's
+    status.
+
+    ``stream_routes``: the route kinds (detect.STREAMED_ROUTE_KINDS) are not read here but by
+    ``route_pages(group, kind)``, a page at a time as detect_summary judges them, so they are
+    never all in memory; their counts in ``kinds`` are filled in as they are read. Otherwise
+    ``route_pages`` is None and the index holds every kind.
+    """
     discovery = client.discover()
     objects = []
     kinds = []
+    streamed = set(_detect.STREAMED_ROUTE_KINDS) if stream_routes else set()
     served = [(g, k, discovery.get((g, k))) for g, k in read_kinds()]
 
     def reduced(group, kind, info, namespace=None, query=None):
@@ -58,7 +66,7 @@ def collect_live(client, page_size=500):
 
     def read(item):
         group, kind, info = item
-        if info is None:
+        if info is None or (group, kind) in streamed:
             return None
         return list(reduced(group, kind, info))
 
@@ -67,21 +75,21 @@ def collect_live(client, page_size=500):
     # taken in catalog order, so the answer and the first error reported stay deterministic.
     with concurrent.futures.ThreadPoolExecutor(LIST_THREADS) as pool:
         pages = list(pool.map(read, served))
+    reports = {}
     for i, (group, kind, info) in enumerate(served):
-        items = pages[i]
+        items = pages[i] or ()
         gk = "%s/%s" % (group or "core", kind)
         if info is None:
             kinds.append({"kind": gk, "status": "api_absent", "count": 0})
             continue
         objects.extend(items)
-        kinds.append(
-            {
-                "kind": gk,
-                "version": info["version"],
-                "status": "found",
-                "count": len(items),
-            }
-        )
+        reports[(group, kind)] = {
+            "kind": gk,
+            "version": info["version"],
+            "status": "found",
+            "count": len(items),
+        }
+        kinds.append(reports[(group, kind)])
     idx = _detect.Index(objects, reduce=False)
     idx.api_groups = {g for (g, _k) in discovery}
     idx.served = {gk: info["version"] for gk, info in discovery.items()}
@@ -106,7 +114,24 @@ def collect_live(client, page_size=500):
         {"kind": "core/Pod", "status": "found", "count": pod_count, "selectors": len(wanted_pods)}
     )
     idx.add(extra)
-    return idx, kinds
+    if not streamed:
+        return idx, kinds, None
+
+    def route_pages(group, kind):
+        info = discovery.get((group, kind))
+        if info is None or (group, kind) not in streamed:
+            return
+        page = []
+        for obj in reduced(group, kind, info):
+            page.append(obj)
+            reports[(group, kind)]["count"] += 1
+            if len(page) >= page_size:
+                yield page
+                page = []
+        if page:
+            yield page
+
+    return idx, kinds, route_pages
 
 
 def second_pass_wanted(idx):
@@ -146,26 +171,32 @@ def collect_offline(paths):
     return idx, kinds, warnings
 
 
-def gather(src=None, client=None, page_size=500, options=None):
+def gather(src=None, client=None, page_size=500, options=None, detail="full"):
     """Read offline sources (``src``) or the cluster (``client``), then detect.
 
     The one path lb_info and lb_plan share. Returns ``(facts, kinds, warnings)``: facts is the
-    detect() result plus ``cluster`` (where it was read). Raises SourceError (offline) or
-    K8sError (live); nothing is written either way.
+    detect() result (``detail="summary"``: detect_summary()'s) plus ``cluster`` (where it was
+    read). Live, the route kinds are judged a page at a time as they are read. Raises
+    SourceError (offline) or K8sError (live, also while the routes are read); nothing is
+    written either way.
     """
+    route_pages = None
     if src:
         idx, kinds, warnings = collect_offline(src)
         cluster = {"source": "offline", "src": src}
     else:
-        idx, kinds = collect_live(client, page_size=page_size)
+        idx, kinds, route_pages = collect_live(client, page_size=page_size, stream_routes=True)
         warnings = list(getattr(client, "discovery_warnings", None) or [])
         cluster = {"source": "live", "server": client.server, "context": client.context}
-    facts = _detect.detect(idx, options)
+    if detail == "summary":
+        facts = _detect.detect_summary(idx, options, route_pages)
+    else:
+        facts = _detect.detect(idx, options, route_pages)
     facts["cluster"] = cluster
     return facts, kinds, warnings
 
 
-def gather_for_module(module, options):
+def gather_for_module(module, options, detail="full"):
     """gather() for a module with the shared options (src, page_size and the auth options):
     builds the client, fails the module with the one clear error on bad input, warns what the
     read warned. Returns ``(facts, kinds, api_requests)``."""
@@ -180,7 +211,11 @@ def gather_for_module(module, options):
         if not params.get("src"):
             client = client_from_params(params)
         facts, kinds, warnings = gather(
-            src=params.get("src"), client=client, page_size=params["page_size"], options=options
+            src=params.get("src"),
+            client=client,
+            page_size=params["page_size"],
+            options=options,
+            detail=detail,
         )
     except SourceError as exc:
         module.fail_json(msg=str(exc))

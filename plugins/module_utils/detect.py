@@ -967,25 +967,30 @@ def _gateway_api_backends(route):
     return raw
 
 
-def _collect_routes(idx, classes, gclasses, lb_classes):
-    routes = []
-    for ing in idx.kind("networking.k8s.io", "Ingress"):
-        vendor, inferred, candidates, klass, why = _resolve_ingress_vendor(
-            idx, ing, classes, lb_classes
-        )
-        hosts = [r.get("host") for r in (ing.get("spec") or {}).get("rules") or () if r.get("host")]
-        routes.append(
-            _route(
-                ing,
-                vendor,
-                inferred,
-                candidates,
-                klass,
-                hosts,
-                _route_backends(ing, _ingress_backends(ing)),
-                why,
-            )
-        )
+# Route kinds in the order detection collects them. The order only breaks ties between
+# routes of the same namespace, kind and name (HTTPRoute exists in both Gateway API groups,
+# VirtualService in Istio and Gloo): routes are sorted by (namespace, kind, name, rank).
+ROUTE_KINDS = (
+    (
+        ("networking.k8s.io", "Ingress"),
+        ("gateway.networking.k8s.io", "Gateway"),
+        (OLD_GATEWAY_API, "Gateway"),
+    )
+    + tuple(
+        ("gateway.networking.k8s.io", k) for k in ("HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute")
+    )
+    + ((OLD_GATEWAY_API, "HTTPRoute"),)
+    + tuple(tuple(gk.split("/", 1)) for gk in sorted(catalog.route_kinds()))
+    + (("networking.istio.io", "VirtualService"),)
+)
+_ROUTE_RANK = {gk: i for i, gk in enumerate(ROUTE_KINDS)}
+# The route kinds that can be judged a page at a time (detect_summary): all but the Gateways,
+# which the other kinds' routes attach to, so they are read with the rest of the cluster.
+STREAMED_ROUTE_KINDS = tuple(gk for gk in ROUTE_KINDS if gk[1] != "Gateway")
+
+
+def _route_context(idx, classes, gclasses, lb_classes):
+    """What judging a route of any kind needs from the rest of the cluster."""
     gateways = {}
     old_gateways = []
     for gw in idx.kind("gateway.networking.k8s.io", "Gateway") + idx.kind(
@@ -994,115 +999,170 @@ def _collect_routes(idx, classes, gclasses, lb_classes):
         klass = (gw.get("spec") or {}).get("gatewayClassName")
         if group_of(gw.get("apiVersion")) == OLD_GATEWAY_API:
             old_gateways.append(gw)
-        vendor, inferred = _gateway_class_vendor(klass, gclasses)
-        gateways[(_ns(gw), _name(gw))] = (vendor, inferred, klass)
-        hosts = [
-            ls.get("hostname")
-            for ls in (gw.get("spec") or {}).get("listeners") or ()
-            if ls.get("hostname")
-        ]
-        routes.append(_route(gw, vendor, inferred, [], klass, hosts, [], "GatewayClass %s" % klass))
-    for kind in ("HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute"):
-        for rt in idx.kind("gateway.networking.k8s.io", kind):
-            vendors = []
-            klass = None
-            parents = []
-            for p in (rt.get("spec") or {}).get("parentRefs") or ():
-                if (p.get("kind") or "Gateway") != "Gateway":
-                    continue
-                key = (p.get("namespace") or _ns(rt), p.get("name"))
-                parents.append("%s/%s" % key)
-                if key in gateways:
-                    vendors.append(gateways[key])
-            vendor = vendors[0][0] if vendors else None
-            inferred = vendors[0][1] if vendors else False
-            klass = vendors[0][2] if vendors else None
-            route = _route(
-                rt,
-                vendor,
-                inferred,
-                [],
-                klass,
-                (rt.get("spec") or {}).get("hostnames") or [],
-                _route_backends(rt, _gateway_api_backends(rt)),
-                "parent Gateway %s" % ", ".join(parents) if parents else None,
-            )
-            route["parents"] = parents
-            routes.append(route)
-    # Gateway API v1alpha1 (networking.x-k8s.io): Gateways select routes, routes use forwardTo.
-    for rt in idx.kind(OLD_GATEWAY_API, "HTTPRoute"):
-        parents = [
-            gw
-            for gw in old_gateways
-            if any(
-                (ls.get("routes") or {}).get("kind", "HTTPRoute") == "HTTPRoute"
-                and (
-                    ((ls.get("routes") or {}).get("namespaces") or {}).get("from") == "All"
-                    or _ns(gw) == _ns(rt)
-                )
-                for ls in (gw.get("spec") or {}).get("listeners") or ()
-            )
-        ]
-        raw = [
-            {"service": f.get("serviceName"), "port": f.get("port")}
-            for rule in (rt.get("spec") or {}).get("rules") or ()
-            for f in rule.get("forwardTo") or ()
-            if f.get("serviceName")
-        ]
-        first = gateways.get((_ns(parents[0]), _name(parents[0]))) if parents else None
-        route = _route(
-            rt,
-            first[0] if first else None,
-            first[1] if first else False,
-            [],
-            first[2] if first else None,
-            (rt.get("spec") or {}).get("hostnames") or [],
-            _route_backends(rt, raw),
-            (
-                "selected by Gateway %s" % ", ".join("%s/%s" % (_ns(g), _name(g)) for g in parents)
-                if parents
-                else None
-            ),
-        )
-        route["parents"] = ["%s/%s" % (_ns(g), _name(g)) for g in parents]
-        routes.append(route)
-    for gk, vendor in sorted(catalog.route_kinds().items()):
-        group, kind = gk.split("/", 1)
-        _vid, spec = catalog.route_kind_vendor(gk)
-        for obj in idx.kind(group, kind):
+        gateways[(_ns(gw), _name(gw))] = _gateway_class_vendor(klass, gclasses) + (klass,)
+    return {
+        "idx": idx,
+        "classes": classes,
+        "gclasses": gclasses,
+        "lb_classes": lb_classes,
+        "gateways": gateways,
+        "old_gateways": old_gateways,
+    }
+
+
+def _routes_of(ctx, group, kind, objects):
+    """Route records for some objects of one route kind (a page of them, or all)."""
+    rank = _ROUTE_RANK[(group, kind)]
+    if (group, kind) == ("networking.k8s.io", "Ingress"):
+        make = _ingress_route
+    elif kind == "Gateway":
+        make = _gateway_route
+    elif group == "gateway.networking.k8s.io":
+        make = _gateway_api_route
+    elif group == OLD_GATEWAY_API:
+        make = _old_gateway_api_route
+    elif (group, kind) == ("networking.istio.io", "VirtualService"):
+        make = _virtual_service_route
+    else:
+        gk = "%s/%s" % (group, kind)
+        vendor = catalog.route_kinds()[gk]
+        spec = catalog.route_kind_vendor(gk)[1]
+
+        def make(ctx, obj):
             raw = jp(spec["backends"], obj) or []
             hosts = [h for h in (jp(spec.get("hosts", "[]"), obj) or []) if isinstance(h, str)]
-            routes.append(
-                _route(
-                    obj, vendor, False, [], None, hosts, _route_backends(obj, raw), "kind %s" % gk
-                )
+            return _route(
+                obj, vendor, False, [], None, hosts, _route_backends(obj, raw), "kind %s" % gk
             )
-    for vs in idx.kind("networking.istio.io", "VirtualService"):
-        spec = vs.get("spec") or {}
-        gws = [g for g in spec.get("gateways") or () if g != "mesh"]
-        if not gws:
-            continue
-        raw = []
-        for section in ("http", "tls", "tcp"):
-            for r in spec.get(section) or ():
-                for d in r.get("route") or ():
-                    dest = d.get("destination") or {}
-                    port = (dest.get("port") or {}).get("number")
-                    raw.append({"service": dest.get("host"), "port": port})
-        route = _route(
-            vs,
-            "istio",
-            False,
-            [],
-            None,
-            spec.get("hosts") or [],
-            _route_backends(vs, raw),
-            "Istio VirtualService",
-        )
-        route["parents"] = gws
-        routes.append(route)
-    routes.sort(key=lambda r: (r["namespace"] or "", r["kind"], r["name"] or ""))
+
+    routes = []
+    for obj in objects:
+        route = make(ctx, obj)
+        if route is not None:
+            route["_key"] = (route["namespace"] or "", route["kind"], route["name"] or "", rank)
+            routes.append(route)
     return routes
+
+
+def _ingress_route(ctx, ing):
+    vendor, inferred, candidates, klass, why = _resolve_ingress_vendor(
+        ctx["idx"], ing, ctx["classes"], ctx["lb_classes"]
+    )
+    hosts = [r.get("host") for r in (ing.get("spec") or {}).get("rules") or () if r.get("host")]
+    return _route(
+        ing,
+        vendor,
+        inferred,
+        candidates,
+        klass,
+        hosts,
+        _route_backends(ing, _ingress_backends(ing)),
+        why,
+    )
+
+
+def _gateway_route(ctx, gw):
+    klass = (gw.get("spec") or {}).get("gatewayClassName")
+    vendor, inferred = _gateway_class_vendor(klass, ctx["gclasses"])
+    hosts = [
+        ls.get("hostname")
+        for ls in (gw.get("spec") or {}).get("listeners") or ()
+        if ls.get("hostname")
+    ]
+    return _route(gw, vendor, inferred, [], klass, hosts, [], "GatewayClass %s" % klass)
+
+
+def _gateway_api_route(ctx, rt):
+    vendors = []
+    parents = []
+    for p in (rt.get("spec") or {}).get("parentRefs") or ():
+        if (p.get("kind") or "Gateway") != "Gateway":
+            continue
+        key = (p.get("namespace") or _ns(rt), p.get("name"))
+        parents.append("%s/%s" % key)
+        if key in ctx["gateways"]:
+            vendors.append(ctx["gateways"][key])
+    vendor = vendors[0][0] if vendors else None
+    inferred = vendors[0][1] if vendors else False
+    klass = vendors[0][2] if vendors else None
+    route = _route(
+        rt,
+        vendor,
+        inferred,
+        [],
+        klass,
+        (rt.get("spec") or {}).get("hostnames") or [],
+        _route_backends(rt, _gateway_api_backends(rt)),
+        "parent Gateway %s" % ", ".join(parents) if parents else None,
+    )
+    route["parents"] = parents
+    return route
+
+
+def _old_gateway_api_route(ctx, rt):
+    """Gateway API v1alpha1 (networking.x-k8s.io): Gateways select routes, routes use
+    forwardTo."""
+    parents = [
+        gw
+        for gw in ctx["old_gateways"]
+        if any(
+            (ls.get("routes") or {}).get("kind", "HTTPRoute") == "HTTPRoute"
+            and (
+                ((ls.get("routes") or {}).get("namespaces") or {}).get("from") == "All"
+                or _ns(gw) == _ns(rt)
+            )
+            for ls in (gw.get("spec") or {}).get("listeners") or ()
+        )
+    ]
+    raw = [
+        {"service": f.get("serviceName"), "port": f.get("port")}
+        for rule in (rt.get("spec") or {}).get("rules") or ()
+        for f in rule.get("forwardTo") or ()
+        if f.get("serviceName")
+    ]
+    first = ctx["gateways"].get((_ns(parents[0]), _name(parents[0]))) if parents else None
+    route = _route(
+        rt,
+        first[0] if first else None,
+        first[1] if first else False,
+        [],
+        first[2] if first else None,
+        (rt.get("spec") or {}).get("hostnames") or [],
+        _route_backends(rt, raw),
+        (
+            "selected by Gateway %s" % ", ".join("%s/%s" % (_ns(g), _name(g)) for g in parents)
+            if parents
+            else None
+        ),
+    )
+    route["parents"] = ["%s/%s" % (_ns(g), _name(g)) for g in parents]
+    return route
+
+
+def _virtual_service_route(ctx, vs):
+    spec = vs.get("spec") or {}
+    gws = [g for g in spec.get("gateways") or () if g != "mesh"]
+    if not gws:
+        return None  # a mesh-internal VirtualService is not a route into the mesh
+    raw = []
+    for section in ("http", "tls", "tcp"):
+        for r in spec.get(section) or ():
+            for d in r.get("route") or ():
+                dest = d.get("destination") or {}
+                port = (dest.get("port") or {}).get("number")
+                raw.append({"service": dest.get("host"), "port": port})
+    route = _route(
+        vs,
+        "istio",
+        False,
+        [],
+        None,
+        spec.get("hosts") or [],
+        _route_backends(vs, raw),
+        "Istio VirtualService",
+    )
+    route["parents"] = gws
+    return route
 
 
 def _route(obj, vendor, inferred, candidates, klass, hosts, backends, why):
@@ -1197,16 +1257,9 @@ def _selects_gateway(istio, namespace, selector):
     )
 
 
-def _annotate_backends(idx, routes, istio, cluster_domain):
-    gw_services = {(s["namespace"], s["name"]) for g in istio["gateways"] for s in g["services"]}
-    # istiod deploys an istio-class Gateway API Gateway as Service "<name>-istio".
-    for r in routes:
-        if (
-            r["kind"] == "Gateway"
-            and r["vendor"] == "istio"
-            and (r["apiVersion"] or "").startswith("gateway.networking.k8s.io/")
-        ):
-            gw_services.add((r["namespace"], "%s-istio" % r["name"]))
+def _annotate_backends(idx, routes, istio, cluster_domain, gw_services):
+    """Link each route backend to its Service, and say whether it is an Istio gateway's
+    (``gw_services``: the (namespace, name) of every gateway Service)."""
     # ExternalName Services that lead to a gateway (how an Ingress reaches another namespace).
     gw_hosts = {"%s.%s" % (name, ns) for ns, name in gw_services}
     for route in routes:
@@ -1490,14 +1543,48 @@ def _service_cloud_vendor(svc):
 # --------------------------------------------------------------------------- main entry
 
 
-def detect(objects, options=None):
+def detect(objects, options=None, route_pages=None):
     """Detect LBs, routes and Istio from plain objects, and diagnose them.
 
     Returns {"load_balancers", "routes", "istio", "findings", "summary"}; deterministic.
+    ``route_pages(group, kind)``: where the objects of STREAMED_ROUTE_KINDS come from, a list
+    of (reduced) objects at a time, when the index does not hold them (a live read passes its
+    paginated LISTs, so the route objects are never all in memory; their route records are).
+    The answer does not depend on how the routes are paged.
     """
+    idx = objects if isinstance(objects, Index) else Index(objects)
+    return _detect(idx, route_pages or _index_pages(idx), options, keep_routes=True)
+
+
+def detect_summary(objects, options=None, route_pages=None):
+    """``summarize(detect(objects))`` without ever holding every route.
+
+    Routes are judged a page at a time and only what the summary reports is kept per load
+    balancer (counts, the backend names, the findings), so memory grows with the cluster's
+    workloads and Services, not with its routes. ``route_pages`` as for detect(); without it
+    the index's own route objects are judged 500 at a time.
+    """
+    idx = objects if isinstance(objects, Index) else Index(objects)
+    return _detect(idx, route_pages or _index_pages(idx, 500), options, keep_routes=False)
+
+
+def _index_pages(idx, size=None):
+    def pages(group, kind):
+        items = idx.kind(group, kind)
+        step = size or len(items) or 1
+        for start in range(0, len(items), step):
+            yield items[start : start + step]
+
+    return pages
+
+
+def _route_key(route):
+    return route["_key"]
+
+
+def _detect(idx, route_pages, options, keep_routes):
     opts = dict(DEFAULT_OPTIONS)
     opts.update({k: v for k, v in (options or {}).items() if v is not None})
-    idx = objects if isinstance(objects, Index) else Index(objects)
     istio = _istio_inventory(idx)
     classes = _ingress_classes(idx)
     gclasses = _gateway_classes(idx)
@@ -1518,18 +1605,8 @@ def detect(objects, options=None):
             if item["vendor"] not in lb_classes[n]:
                 lb_classes[n].append(item["vendor"])
 
-    routes = _collect_routes(idx, classes, gclasses, lb_classes)
-    _annotate_backends(idx, routes, istio, opts["cluster_domain"])
-
-    findings = []
-    load_balancers = []
-    for item in wl_lbs:
-        load_balancers.append(_workload_lb_result(idx, item, routes, istio, controllers, findings))
-    load_balancers += _cloud_lbs(idx, routes, istio, wl_lbs, controllers, findings)
-    _route_findings(idx, routes, findings)
-    _global_findings(idx, istio, wl_lbs, load_balancers, findings)
-
-    # Scope filters (after linking, so routes keep their served_by).
+    # Scope filters apply to what is reported; linking sees everything (routes keep their
+    # served_by whatever the scope).
     ns_scope = set(opts["namespaces"]) if opts["namespaces"] else None
     vendor_scope = set(opts["vendors"]) if opts["vendors"] else None
 
@@ -1538,8 +1615,53 @@ def detect(objects, options=None):
             vendor_scope is None or vendor in vendor_scope
         )
 
+    ctx = _route_context(idx, classes, gclasses, lb_classes)
+    # The Gateways come first: routes of the other kinds attach to them, and the Service
+    # istiod deploys for an istio-class Gateway API Gateway ("<name>-istio") is a gateway's.
+    gateway_routes = _routes_of(
+        ctx,
+        "gateway.networking.k8s.io",
+        "Gateway",
+        idx.kind("gateway.networking.k8s.io", "Gateway"),
+    ) + _routes_of(ctx, OLD_GATEWAY_API, "Gateway", idx.kind(OLD_GATEWAY_API, "Gateway"))
+    gw_services = {(s["namespace"], s["name"]) for g in istio["gateways"] for s in g["services"]}
+    for r in gateway_routes:
+        if r["vendor"] == "istio" and (r["apiVersion"] or "").startswith(
+            "gateway.networking.k8s.io/"
+        ):
+            gw_services.add((r["namespace"], "%s-istio" % r["name"]))
+
+    findings = []
+    lb_states = [_lb_start(idx, item, istio, controllers, findings, keep_routes) for item in wl_lbs]
+    cloud = _cloud_start(wl_lbs)
+    kept = []
+    routes_in_scope = 0
+
+    def judge(routes):
+        nonlocal routes_in_scope
+        _annotate_backends(idx, routes, istio, opts["cluster_domain"], gw_services)
+        routes.sort(key=_route_key)
+        for state in lb_states:
+            _lb_take_routes(idx, state, routes, istio)
+        _cloud_take_routes(idx, cloud, routes, istio, controllers, findings)
+        _route_findings(idx, routes, findings)
+        for r in routes:
+            r.pop("_obj", None)
+            if in_scope(r["namespace"], r["vendor"]):
+                routes_in_scope += 1
+                if keep_routes:
+                    kept.append(r)
+
+    judge(gateway_routes)
+    for group, kind in STREAMED_ROUTE_KINDS:
+        for page in route_pages(group, kind):
+            judge(_routes_of(ctx, group, kind, page))
+
+    load_balancers = [_lb_finish(state, istio, findings, keep_routes) for state in lb_states]
+    load_balancers += _cloud_finish(idx, cloud, istio, controllers, findings, keep_routes)
+    _global_findings(idx, istio, wl_lbs, load_balancers, findings)
+
     load_balancers = [lb for lb in load_balancers if in_scope(lb["namespace"], lb["vendor"])]
-    routes = [r for r in routes if in_scope(r["namespace"], r["vendor"])]
     findings = [
         f
         for f in findings
@@ -1550,13 +1672,14 @@ def detect(objects, options=None):
             or "vendor" not in f["args"]
         )
     ]
-    for r in routes:
-        r.pop("_obj", None)
+    kept.sort(key=_route_key)
+    for r in kept:
+        del r["_key"]
     load_balancers.sort(key=lambda lb: (lb["namespace"] or "", lb["kind"], lb["name"] or ""))
     findings = sort_findings(findings)
     summary = {
         "load_balancers": len(load_balancers),
-        "routes": len(routes),
+        "routes": routes_in_scope,
         "vendors": sorted({lb["vendor"] for lb in load_balancers}),
         "modes": {m: sum(1 for lb in load_balancers if lb["mode"] == m) for m in MODES},
         "findings": {
@@ -1595,16 +1718,19 @@ def detect(objects, options=None):
         ),
         key=lambda c: (c["namespace"] or "", c["kind"], c["name"] or ""),
     )
-    return {
-        "detail": "full",
+    out = {
+        "detail": "full" if keep_routes else "summary",
         "cluster_facts": cluster_facts,
         "load_balancers": load_balancers,
         "controllers": controller_list,
-        "routes": routes,
+        "routes": kept,
         "istio": istio,
         "findings": findings,
         "summary": summary,
     }
+    if not keep_routes:
+        del out["routes"]
+    return out
 
 
 # The keys of a detect() result, plus the `cluster` the modules add.
@@ -1639,18 +1765,29 @@ def summarize(result):
     lbs = []
     for lb in result.get("load_balancers") or ():
         lb = dict(lb)
-        for key, count_key in _PER_ROUTE_LB_KEYS:
-            if key in lb or count_key not in lb:  # a summary's counts stay as they are
-                lb[count_key] = len(lb.pop(key, None) or ())
+        _lists_to_counts(lb)
         lbs.append(lb)
     out["load_balancers"] = lbs
     return out
 
 
-def _workload_lb_result(idx, item, routes, istio, controllers, findings):
+def _lists_to_counts(lb, route_count=None):
+    """A load balancer's per-route lists become their lengths (in place); a summary's counts
+    stay as they are. ``route_count``: the count, when the list was never kept."""
+    for key, count_key in _PER_ROUTE_LB_KEYS:
+        if key in lb or count_key not in lb:
+            value = lb.pop(key, None)
+            lb[count_key] = (
+                route_count if key == "routes" and route_count is not None else len(value or ())
+            )
+
+
+def _lb_start(idx, item, istio, controllers, findings, keep_routes):
+    """What a workload LB's result needs before its routes are seen, and its findings that
+    do not depend on routes. Routes are then taken a page at a time (_lb_take_routes) and
+    the result made at the end (_lb_finish)."""
     wl = item["wl"]
     entry = item["entry"]
-    lb_id = obj_id(wl)
     ns = _ns(wl)
     svcs = services_selecting(idx, wl)
     service = _service_summary(svcs[0]) if svcs else None
@@ -1685,117 +1822,54 @@ def _workload_lb_result(idx, item, routes, istio, controllers, findings):
         sidecar["bypass_inbound_capture"] = _truthy(
             anns.get("ambient.istio.io/bypass-inbound-capture", "false")
         )
-
-    # Routes this LB serves.
-    mine = []
-    for r in routes:
-        if r["vendor"] != item["vendor"]:
-            continue
-        if (
-            r["kind"] == "Ingress"
-            and item.get("classes")
-            and r["class"]
-            and r["class"] not in item["classes"]
-        ):
-            continue
-        if item["vendor"] == "envoy-gateway" and r["kind"] != "Gateway":
-            owner = _tmpl_labels(wl).get("gateway.envoyproxy.io/owning-gateway-name")
-            if owner and not any(p.split("/", 1)[-1] == owner for p in r.get("parents", [])):
-                continue
-        r["served_by"].append(lb_id)
-        mine.append(r)
-
-    backends = [b for r in mine for b in r["backends"]]
-    to_gateway = [b for b in backends if b.get("istio_gateway")]
-    if not backends:
-        mode = "unknown"
-    elif to_gateway and len(to_gateway) == len(backends):
-        mode = "chained"
-    elif to_gateway:
-        mode = "mixed"
-    else:
-        mode = "standalone"
-
-    # Service routing and mTLS per route.
-    sr_states = []
-    for r in mine:
-        if r["kind"] == "Gateway":
-            continue
-        sr = route_service_routing(idx, r, entry, wl)
-        hr = route_host_rewrite(idx, r, entry)
-        r["service_routing"] = sr
-        r["host_rewrite"] = hr
-        sr_states.append(bool(sr) or hr)
-    if not sr_states:
-        service_routing = "n/a"
-    elif all(sr_states):
-        service_routing = "on"
-    elif any(sr_states):
-        service_routing = "partial"
-    else:
-        service_routing = "off"
-    in_mesh = sidecar_intended or inj["ambient"]
-    if mode == "chained":
-        mtls = True
-    elif inj["ambient"]:
-        mtls = True
-    else:
-        mtls = bool(sidecar_intended and service_routing == "on")
-
-    result = {
-        "id": lb_id,
-        "vendor": item["vendor"],
-        "vendor_name": entry.get("name"),
-        "kind": wl.get("kind"),
-        "namespace": ns,
-        "name": _name(wl),
-        "role": item["role"],
-        "ingress_classes": item.get("classes", []),
+    label = "%s %s/%s" % (wl.get("kind"), ns, _name(wl))
+    state = {
+        "item": item,
+        "id": obj_id(wl),
         "service": service,
-        "host_network": _host_network(wl),
-        "replicas": (wl.get("spec") or {}).get("replicas"),
-        "ready_replicas": workload_readiness(wl)[1],
         "sidecar": sidecar,
-        "mode": mode,
-        "mtls": mtls,
-        "service_routing": service_routing,
-        "service_routing_switch": (entry.get("service_routing") or {}).get("switch"),
-        "routes": [r["id"] for r in mine],
-        "backends": sorted({"%s/%s" % (b["namespace"], b["service"]) for b in backends}),
+        "anns": anns,
+        "sidecar_intended": sidecar_intended,
+        "in_mesh": sidecar_intended or inj["ambient"],
+        "ambient": inj["ambient"],
+        "label": label,
         "controllers": sorted(
             "%s/%s/%s" % (c["wl"].get("kind"), _ns(c["wl"]), _name(c["wl"]))
             for c in controllers
             if c["vendor"] == item["vendor"] and c is not item
         ),
-        "evidence": item["evidence"]
-        + (["serves classes %s" % ", ".join(item["classes"])] if item.get("classes") else []),
-        "gitops": _gitops_owner(wl),
-        "apiVersion": wl.get("apiVersion"),
-        # What a plan needs to patch the pod template without clobbering values already there.
-        "pod_template": {
-            "labels": {k: v for k, v in _tmpl_labels(wl).items() if "istio" in k},
-            "annotations": {
-                k: v
-                for k, v in anns.items()
-                if any(k.startswith(p) for p in catalog.ISTIO["pod_annotation_prefixes"])
-            },
-        },
         "config_map": _configmap_ref(wl, entry, idx),
+        "owner": (
+            _tmpl_labels(wl).get("gateway.envoyproxy.io/owning-gateway-name")
+            if item["vendor"] == "envoy-gateway"
+            else None
+        ),
+        # Taken from the routes, page by page:
+        "route_keys": [] if keep_routes else None,  # (route key, id) when routes are kept
+        "route_count": 0,
+        "backend_count": 0,
+        "backend_names": set(),
+        "to_gateway": {},  # (namespace, service) -> first backend seen
+        "to_gateway_count": 0,
+        "routing": [0, 0],  # routes judged for Service routing, routes with it on
+        # Findings about routes that hold unless the LB turns out chained, and the STRICT
+        # backends (MG0001) by (namespace, service, port) -> (route key, finding): reported
+        # once, on the first route in route order, whichever page it came in.
+        "unless_chained": [],
+        "strict": {},
     }
-    lb_ref = ref(wl)
-    label = "%s %s/%s" % (wl.get("kind"), ns, _name(wl))
-    args = {"lb": label, "vendor": item["vendor"]}
 
-    # ---- findings for this LB
+    args = {"lb": label, "vendor": item["vendor"]}
     if entry.get("retired"):
-        findings.append(make_finding("MG0008", lb_ref, retired=entry["retired"], **args))
+        findings.append(make_finding("MG0008", ref(wl), retired=entry["retired"], **args))
     _misplaced_annotation_findings(wl, findings)
     _helper_job_findings(idx, item, istio, findings)
     if item["role"] == "control-plane":
         # Only the control plane is in the input: sidecar and routing findings concern the
         # data-plane pods, which are not there to check.
-        return result
-    if result["host_network"]:
+        return state
+    lb_ref = ref(wl)
+    if _host_network(wl):
         findings.append(make_finding("MG0004", lb_ref, **args))
     if sidecar_intended and not inbound_off:
         findings.append(
@@ -1820,48 +1894,166 @@ def _workload_lb_result(idx, item, routes, istio, controllers, findings):
     desired, ready = workload_readiness(wl)
     if desired == 0 or (desired and ready == 0):
         findings.append(make_finding("MG0015", lb_ref, replicas=desired, ready=0, **args))
+    return state
+
+
+def _serves(state, r):
+    item = state["item"]
+    if r["vendor"] != item["vendor"]:
+        return False
+    if r["kind"] == "Ingress" and item.get("classes") and r["class"]:
+        if r["class"] not in item["classes"]:
+            return False
+    if state["owner"] and r["kind"] != "Gateway":
+        if not any(p.split("/", 1)[-1] == state["owner"] for p in r.get("parents", [])):
+            return False
+    return True
+
+
+def _lb_take_routes(idx, state, routes, istio):
+    """Take one page of (annotated, sorted) routes into a workload LB's state."""
+    item = state["item"]
+    wl = item["wl"]
+    entry = item["entry"]
+    data_plane = item["role"] != "control-plane"
     switch_text = (entry.get("service_routing") or {}).get("switch")
-    for r in mine:
-        if r["kind"] == "Gateway" or mode == "chained":
+    vendor = item["vendor"]
+    mine = []
+    for r in routes:
+        if not _serves(state, r):
             continue
-        if (
-            sidecar_intended
-            and not (r.get("service_routing") or r.get("host_rewrite"))
-            and r["backends"]
-        ):
+        mine.append(r)
+        r["served_by"].append(state["id"])
+        state["route_count"] += 1
+        if state["route_keys"] is not None:
+            state["route_keys"].append((r["_key"], r["id"]))
+        for b in r["backends"]:
+            state["backend_count"] += 1
+            state["backend_names"].add("%s/%s" % (b["namespace"], b["service"]))
+            if b.get("istio_gateway"):
+                state["to_gateway_count"] += 1
+                state["to_gateway"].setdefault((b["namespace"], b["service"]), b)
+        if r["kind"] == "Gateway":
+            continue
+        sr = route_service_routing(idx, r, entry, wl)
+        hr = route_host_rewrite(idx, r, entry)
+        r["service_routing"] = sr
+        r["host_rewrite"] = hr
+        state["routing"][0] += 1
+        state["routing"][1] += 1 if (bool(sr) or hr) else 0
+        if not data_plane:
+            continue
+        route_label = "%s %s/%s" % (r["kind"], r["namespace"], r["name"])
+        if state["sidecar_intended"] and not (sr or hr) and r["backends"]:
             fix = (
                 "Turn on Service routing: %s." % switch_text
                 if switch_text
                 else "%s has no Service-routing switch: rewrite the Host header to the Service FQDN "
                 "(%s) or use the chained mode."
-                % (item["vendor"], r["backends"][0].get("fqdn", "<svc>.<ns>.svc"))
+                % (vendor, r["backends"][0].get("fqdn", "<svc>.<ns>.svc"))
             )
-            findings.append(
+            state["unless_chained"].append(
                 make_finding(
                     "MG0003",
                     _route_ref(r),
-                    route="%s %s/%s" % (r["kind"], r["namespace"], r["name"]),
+                    route=route_label,
                     switch=switch_text or "vendor has no switch",
                     fix_switch=fix,
-                    **args,
+                    lb=state["label"],
+                    vendor=vendor,
                 )
             )
-        if in_mesh and r.get("service_routing"):
+        if state["in_mesh"] and sr:
             for b in r["backends"]:
                 if b.get("headless"):
-                    findings.append(
+                    state["unless_chained"].append(
                         make_finding(
                             "MG0014",
                             _route_ref(r),
-                            route="%s %s/%s" % (r["kind"], r["namespace"], r["name"]),
+                            route=route_label,
                             backend="%s/%s" % (b["namespace"], b["service"]),
-                            vendor=item["vendor"],
+                            vendor=vendor,
                         )
                     )
-    if not in_mesh and mode != "chained":
-        _strict_backend_findings(idx, istio, mine, label, item["vendor"], findings)
-    if mode == "chained":
-        _trusted_proxy_findings(istio, to_gateway, label, item["vendor"], findings)
+    if data_plane and not state["in_mesh"]:
+        _strict_backend_findings(idx, istio, mine, state["label"], vendor, state["strict"])
+
+
+def _lb_finish(state, istio, findings, keep_routes):
+    """A workload LB's result from its state, and its findings that depend on its mode."""
+    item = state["item"]
+    wl = item["wl"]
+    entry = item["entry"]
+    anns = state["anns"]
+    if not state["backend_count"]:
+        mode = "unknown"
+    elif state["to_gateway_count"] == state["backend_count"]:
+        mode = "chained"
+    elif state["to_gateway_count"]:
+        mode = "mixed"
+    else:
+        mode = "standalone"
+    judged, on = state["routing"]
+    if not judged:
+        service_routing = "n/a"
+    elif on == judged:
+        service_routing = "on"
+    elif on:
+        service_routing = "partial"
+    else:
+        service_routing = "off"
+    if mode == "chained" or state["ambient"]:
+        mtls = True
+    else:
+        mtls = bool(state["sidecar_intended"] and service_routing == "on")
+    result = {
+        "id": state["id"],
+        "vendor": item["vendor"],
+        "vendor_name": entry.get("name"),
+        "kind": wl.get("kind"),
+        "namespace": _ns(wl),
+        "name": _name(wl),
+        "role": item["role"],
+        "ingress_classes": item.get("classes", []),
+        "service": state["service"],
+        "host_network": _host_network(wl),
+        "replicas": (wl.get("spec") or {}).get("replicas"),
+        "ready_replicas": workload_readiness(wl)[1],
+        "sidecar": state["sidecar"],
+        "mode": mode,
+        "mtls": mtls,
+        "service_routing": service_routing,
+        "service_routing_switch": (entry.get("service_routing") or {}).get("switch"),
+        "routes": [i for _k, i in sorted(state["route_keys"] or ())],
+        "backends": sorted(state["backend_names"]),
+        "controllers": state["controllers"],
+        "evidence": item["evidence"]
+        + (["serves classes %s" % ", ".join(item["classes"])] if item.get("classes") else []),
+        "gitops": _gitops_owner(wl),
+        "apiVersion": wl.get("apiVersion"),
+        # What a plan needs to patch the pod template without clobbering values already there.
+        "pod_template": {
+            "labels": {k: v for k, v in _tmpl_labels(wl).items() if "istio" in k},
+            "annotations": {
+                k: v
+                for k, v in anns.items()
+                if any(k.startswith(p) for p in catalog.ISTIO["pod_annotation_prefixes"])
+            },
+        },
+        "config_map": state["config_map"],
+    }
+    if not keep_routes:
+        _lists_to_counts(result, state["route_count"])
+    if item["role"] == "control-plane":
+        return result
+    if mode != "chained":
+        findings.extend(state["unless_chained"])
+        if not state["in_mesh"]:
+            findings.extend(f for _key, f in state["strict"].values())
+    else:
+        _trusted_proxy_findings(
+            istio, state["to_gateway"].values(), state["label"], item["vendor"], findings
+        )
     return result
 
 
@@ -1895,11 +2087,14 @@ def _gitops_owner(obj):
     return None
 
 
-def _strict_backend_findings(idx, istio, routes, label, vendor, findings):
+def _strict_backend_findings(idx, istio, routes, label, vendor, first):
+    """MG0001 for backends that require mTLS of a client outside the mesh, once per
+    (namespace, service, port): ``first`` maps that key to (route key, finding) and keeps the
+    first route in route order, so pages may come in any order."""
     if not istio["installed"]:
         return
-    seen = set()
     for r in routes:
+        route_key = r.get("_key", ())
         for b in r["backends"]:
             svc, wls = _backend_workloads(idx, b["namespace"], b["service"])
             if svc is None:
@@ -1911,19 +2106,20 @@ def _strict_backend_findings(idx, istio, routes, label, vendor, findings):
                 port = _target_port(svc, b["port"], wl)
                 mode, policy = effective_mtls(istio, b["namespace"], _tmpl_labels(wl), port)
                 key = (b["namespace"], b["service"], port)
-                if mode == "STRICT" and key not in seen:
-                    seen.add(key)
-                    findings.append(
-                        make_finding(
-                            "MG0001",
-                            _route_ref(r),
-                            lb=label,
-                            vendor=vendor,
-                            backend="Service %s/%s" % (b["namespace"], b["service"]),
-                            port=port if port is not None else b["port"],
-                            policy=policy,
-                        )
-                    )
+                if mode != "STRICT" or (key in first and first[key][0] <= route_key):
+                    continue
+                first[key] = (
+                    route_key,
+                    make_finding(
+                        "MG0001",
+                        _route_ref(r),
+                        lb=label,
+                        vendor=vendor,
+                        backend="Service %s/%s" % (b["namespace"], b["service"]),
+                        port=port if port is not None else b["port"],
+                        policy=policy,
+                    ),
+                )
 
 
 def _trusted_proxy_findings(istio, gw_backends, label, vendor, findings, n=1):
@@ -1992,42 +2188,72 @@ def _helper_job_findings(idx, item, istio, findings):
             )
 
 
-def _cloud_lbs(idx, routes, istio, wl_lbs, controllers, findings):
-    out = []
+def _is_cloud_route(r):
+    return (
+        bool(r["vendor"]) and (catalog.VENDORS_BY_ID.get(r["vendor"]) or {}).get("kind") == "cloud"
+    )
+
+
+def _cloud_start(wl_lbs):
     lb_pods = {}
     for item in wl_lbs:
         lb_pods.setdefault(_ns(item["wl"]), []).append(_tmpl_labels(item["wl"]))
-    cloud_routes = [
-        r
-        for r in routes
-        if r["vendor"] and (catalog.VENDORS_BY_ID.get(r["vendor"]) or {}).get("kind") == "cloud"
-    ]
-    # A Gateway API Gateway is the cloud LB; its routes bring the backends.
-    attached = {}
-    for r in cloud_routes:
-        for parent in r.get("parents") or ():
-            attached.setdefault((r["vendor"], parent), []).append(r)
-    for r in cloud_routes:
+    return {
+        "lb_pods": lb_pods,
+        "entries": [],  # (route key, LB entry) of each cloud route that is an LB of its own
+        "gateways": [],  # (route, object) of cloud Gateway API Gateways: made at the end
+        # (vendor, "namespace/name" of a cloud Gateway) -> [(route key, id, backends)] of the
+        # routes attached to it: a Gateway is the cloud LB, its routes bring the backends.
+        "attached": {},
+    }
+
+
+def _cloud_take_routes(idx, cloud, routes, istio, controllers, findings):
+    """Take one page of (annotated, sorted) routes: each cloud route is an LB of its own, or
+    attaches to a cloud Gateway (judged first: the Gateways are the first page)."""
+    for r in routes:
+        if not _is_cloud_route(r):
+            continue
         if r.get("parents") is not None and r["kind"] != "Gateway":
-            gw_ids = ["%s:Gateway/%s" % (r["vendor"], p) for p in r["parents"]]
-            r["served_by"].extend(gw_ids)
+            r["served_by"].extend("%s:Gateway/%s" % (r["vendor"], p) for p in r["parents"])
+            for parent in r["parents"]:
+                children = cloud["attached"].get((r["vendor"], parent))
+                if children is not None:
+                    children.append((r["_key"], r["id"], r["backends"]))
             continue
         r["served_by"].append("%s:%s" % (r["vendor"], r["id"]))
         if r["kind"] == "Gateway":
-            children = attached.get((r["vendor"], "%s/%s" % (r["namespace"], r["name"])), [])
-            r = dict(
-                r,
-                backends=[b for c in children for b in c["backends"]],
-                child_routes=[c["id"] for c in children],
+            cloud["gateways"].append((r, r["_obj"]))
+            cloud["attached"].setdefault((r["vendor"], "%s/%s" % (r["namespace"], r["name"])), [])
+            continue
+        entry = _cloud_lb_entry(idx, r["_obj"], r["vendor"], r, istio, controllers, findings)
+        cloud["entries"].append((r["_key"], entry))
+
+
+def _cloud_finish(idx, cloud, istio, controllers, findings, keep_routes):
+    entries = list(cloud["entries"])
+    for r, obj in cloud["gateways"]:
+        children = sorted(cloud["attached"][(r["vendor"], "%s/%s" % (r["namespace"], r["name"]))])
+        gateway = dict(
+            r,
+            backends=[b for _k, _i, backends in children for b in backends],
+            child_routes=[i for _k, i, _b in children],
+        )
+        entries.append(
+            (
+                r["_key"],
+                _cloud_lb_entry(idx, obj, r["vendor"], gateway, istio, controllers, findings),
             )
-        out.append(_cloud_lb_entry(idx, r["_obj"], r["vendor"], r, istio, controllers, findings))
+        )
+    entries.sort(key=lambda e: e[0])
+    out = [entry for _key, entry in entries]
     # Service-level cloud LBs (NLB, Azure LB) in front of the gateway or of app pods.
     for svc in idx.kind("", "Service"):
         vendor_id = _service_cloud_vendor(svc)
         if not vendor_id:
             continue
         selector = (svc.get("spec") or {}).get("selector")
-        if any(selector_matches(selector, labels) for labels in lb_pods.get(_ns(svc), ())):
+        if any(selector_matches(selector, labels) for labels in cloud["lb_pods"].get(_ns(svc), ())):
             continue  # exposes a detected in-cluster LB: reported on that LB's service
         ports = (svc.get("spec") or {}).get("ports") or []
         backend = {
@@ -2042,6 +2268,9 @@ def _cloud_lbs(idx, routes, istio, wl_lbs, controllers, findings):
         }
         pseudo = {"kind": "Service", "backends": [backend], "id": obj_id(svc)}
         out.append(_cloud_lb_entry(idx, svc, vendor_id, pseudo, istio, controllers, findings))
+    if not keep_routes:
+        for entry in out:
+            _lists_to_counts(entry)
     return out
 
 
@@ -2075,6 +2304,7 @@ def _cloud_lb_entry(idx, obj, vendor_id, route, istio, controllers, findings):
     if mode == "chained":
         _trusted_proxy_findings(istio, to_gateway, label, vendor_id, findings)
     elif mode == "standalone":
+        first = {}
         _strict_backend_findings(
             idx,
             istio,
@@ -2089,8 +2319,9 @@ def _cloud_lb_entry(idx, obj, vendor_id, route, istio, controllers, findings):
             ],
             label,
             vendor_id,
-            findings,
+            first,
         )
+        findings.extend(f for _key, f in first.values())
     anns = _annotations(obj)
     evidence = [route.get("vendor_evidence") or "Service %s" % _name(obj)]
     if route.get("vendor_inferred"):

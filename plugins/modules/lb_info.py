@@ -282,7 +282,6 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.catalog import V
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect import (
     DETAILS,
     HAS_JMESPATH,
-    summarize,
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s_client import (
     AUTH_ARG_SPEC,
@@ -324,10 +323,9 @@ def run(module):
     }
     from ansible_collections.meshgate.istio_lb.plugins.module_utils import collect
 
-    result, kinds, api_requests = collect.gather_for_module(module, options)
+    # A summary is detected as the routes are read (never all of them in memory at once).
+    result, kinds, api_requests = collect.gather_for_module(module, options, params["detail"])
     cluster = result.pop("cluster")
-    if params["detail"] == "summary":
-        result = summarize(result)
     module.exit_json(
         changed=False, cluster=cluster, kinds=kinds, api_requests=api_requests, **result
     )

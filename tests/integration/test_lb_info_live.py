@@ -106,7 +106,7 @@ def test_live_equals_offline_on_the_same_files(control_plane, loaded):
     _wait_for_test_namespaces_gone(control_plane)
     _wait_for_pods(control_plane, "ingress-nginx")
     client = client_from_params({"kubeconfig": control_plane.kubeconfig})
-    idx, kinds = collect_live(client)
+    idx, kinds, _pages = collect_live(client)
     live = detect(idx)
     off_idx, _kinds, warnings = collect_offline([str(loaded)])
     offline = detect(off_idx)
@@ -126,7 +126,7 @@ def test_live_equals_offline_on_a_kubectl_dump(control_plane, loaded, tmp_path):
 
     def read_both():
         client = client_from_params({"kubeconfig": control_plane.kubeconfig})
-        idx, _kinds = collect_live(client)
+        idx, _kinds, _pages = collect_live(client)
         live = detect(idx)
         kinds = ",".join(
             [
@@ -228,10 +228,17 @@ def test_field_sets_are_skipped_only_where_reduction_never_reads_them(control_pl
     assert asked["/apis/networking.k8s.io/v1/ingresses"] is True
 
 
-def test_one_list_per_kind_and_no_gets_of_objects(control_plane, loaded):
+@pytest.mark.parametrize("detail", [None, "summary", "full"])
+def test_one_list_per_kind_and_no_gets_of_objects(control_plane, loaded, detail):
+    """The same requests whether the routes are read with the rest (None: collect_live's
+    index) or judged a page at a time as they are read (gather, either detail)."""
     client = client_from_params({"kubeconfig": control_plane.kubeconfig})
     mark = control_plane.audit.mark()
-    _idx, kinds = collect_live(client)
+    if detail is None:
+        _idx, kinds, _pages = collect_live(client)
+    else:
+        facts, kinds, _warnings = collect.gather(client=client, detail=detail)
+        assert facts["detail"] == detail
     # Our requests only: the controller-manager and scheduler (system:*) read too.
     events = [
         e
@@ -250,6 +257,13 @@ def test_one_list_per_kind_and_no_gets_of_objects(control_plane, loaded):
     expected = len(found) + len(second_pass[0]["namespaces"]) + second_pass[1]["selectors"]
     assert len(lists) == expected
     assert client.request_counts == {"GET": expected + 2}  # + /api and /apis discovery
+    # The streamed kinds are counted as they are read: the same counts as the index's.
+    ingresses = [k for k in kinds if k["kind"] == "networking.k8s.io/Ingress"]
+    assert (
+        ingresses[0]["count"]
+        == len(collect_live(client)[0].kind("networking.k8s.io", "Ingress"))
+        > 0
+    )
 
 
 def _run_lb_info(tmp_path, args):
@@ -332,6 +346,7 @@ def test_detail_full_returns_every_route_and_plans_from_it(control_plane, loaded
     assert set(full) - set(short) == {"routes"}
     for key in ("istio", "findings", "summary", "controllers", "kinds", "cluster"):
         assert short[key] == full[key], key
+    assert short["load_balancers"] == summarize(full)["load_balancers"]
     # The same plan either way; lb_plan returns the summary of what it read.
     assert registered["from_full"]["plan"]["phases"] == registered["from_live"]["plan"]["phases"]
     assert registered["from_live"]["plan"]["summary"]["patches"] > 0
@@ -343,14 +358,26 @@ def test_detail_full_returns_every_route_and_plans_from_it(control_plane, loaded
     assert "detail: full" in refused["msg"] and "leave facts out" in refused["msg"]
 
 
-def test_forbidden_kind_is_an_error_naming_it(control_plane, loaded, tmp_path):
+@pytest.mark.parametrize(
+    "user, resources",
+    [
+        ("lb-reader-no-ingress", []),  # the whole group: IngressClasses fail first
+        ("lb-reader-no-ingresses", ["ingressclasses"]),  # a kind read as it is judged
+    ],
+)
+def test_forbidden_kind_is_an_error_naming_it(control_plane, loaded, tmp_path, user, resources):
     rules = [r for r in rbac_rules() if r["apiGroups"] != ["networking.k8s.io"]]
-    kubeconfig = control_plane.create_user("lb-reader-no-ingress", rules=rules)
+    if resources:
+        rules.append(
+            {"apiGroups": ["networking.k8s.io"], "resources": resources, "verbs": ["list"]}
+        )
+    kubeconfig = control_plane.create_user(user, rules=rules)
     result, _proc = _run_lb_info(tmp_path, {"kubeconfig": kubeconfig})
     assert result["failed"] is True
     assert "forbidden" in result["msg"].lower()
     assert "ingress" in result["msg"]
     assert "load_balancers" not in result  # never a partial "nothing found"
+    assert "ingresses" in result["msg"] or not resources, result["msg"]
 
 
 def test_unreachable_is_an_error(tmp_path, control_plane):

@@ -56,7 +56,7 @@ pytestmark = [pytest.mark.controlplane, pytest.mark.mutates_cluster]
 @pytest.fixture(scope="module")
 def facts(control_plane, loaded, scenario):
     client = client_from_params({"kubeconfig": control_plane.kubeconfig})
-    idx, _kinds = collect_live(client)
+    idx, _kinds, _pages = collect_live(client)
     return detect(idx)
 
 
