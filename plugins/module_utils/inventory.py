@@ -182,6 +182,8 @@ def rbac_rules():
 CONFIGMAP_KEYS = ("service-upstream", "mesh", "meshNetworks")
 
 WORKLOAD_KINDS = ("Deployment", "DaemonSet", "StatefulSet", "Job", "ReplicaSet")
+# Workloads of applications (not Jobs): reduce_object keeps only their pod template.
+APP_WORKLOAD_KINDS = ("Deployment", "DaemonSet", "StatefulSet")
 
 # Cluster-scoped kinds detection reads; every other kind is namespaced, and an object without
 # metadata.namespace lands in "default" when applied, so offline input is read the same way.
@@ -319,15 +321,17 @@ def _container(c, command_line):
     return out
 
 
-def _pod_spec(spec, labels):
+def _pod_spec(spec, labels, command_line=None):
     """containers (and initContainers), hostNetwork. The command line and environment are kept
     only for workloads some vendor or Istio signal singles out (see singled_out): nothing reads
     an application's, and in real clusters they are a large part of every Deployment (bench/:
-    4 variables cost ~0.8 KB per reduced Deployment)."""
+    4 variables cost ~0.8 KB per reduced Deployment). ``command_line``: that answer, when the
+    caller has it."""
     spec = spec or {}
     containers = spec.get("containers") or ()
     init = spec.get("initContainers") or ()
-    command_line = singled_out(labels, list(containers) + list(init))
+    if command_line is None:
+        command_line = _pod_singled_out(spec, labels)
     out = {
         "containers": [_container(c, command_line) for c in containers],
     }
@@ -336,6 +340,13 @@ def _pod_spec(spec, labels):
     if spec.get("hostNetwork"):
         out["hostNetwork"] = True
     return out
+
+
+def _pod_singled_out(spec, labels):
+    spec = spec or {}
+    return singled_out(
+        labels, list(spec.get("containers") or ()) + list(spec.get("initContainers") or ())
+    )
 
 
 def normalise_image(image):
@@ -463,16 +474,24 @@ def reduce_object(obj):
         spec = spec or {}
         tmpl = spec.get("template") or {}
         tmpl_meta = _meta(tmpl.get("metadata"), False)
+        signal_labels = tmpl_meta.get("labels") or out["metadata"].get("labels") or {}
+        single = _pod_singled_out(tmpl.get("spec"), signal_labels)
         out["spec"] = {
             "selector": _shared(spec.get("selector")),
             "template": {
                 "metadata": tmpl_meta,
-                "spec": _pod_spec(
-                    tmpl.get("spec"),
-                    tmpl_meta.get("labels") or out["metadata"].get("labels") or {},
-                ),
+                "spec": _pod_spec(tmpl.get("spec"), signal_labels, single),
             },
         }
+        if not single and kind in APP_WORKLOAD_KINDS:
+            # An application's workload is read only through its pod template (which Service
+            # selects it, injection, container ports); its own labels, annotations, selector
+            # and status are read for load balancers and Istio's pieces only (bench/: ~1 KB of
+            # each of thousands of Deployments). Jobs keep theirs (helper-job findings).
+            out["metadata"].pop("labels", None)
+            out["metadata"].pop("annotations", None)
+            del out["spec"]["selector"]
+            status = {}
         if "replicas" in spec:
             out["spec"]["replicas"] = spec["replicas"]
         elif kind in ("Deployment", "StatefulSet", "ReplicaSet"):

@@ -154,6 +154,40 @@ def test_container_args_and_env_kept_only_where_detection_reads_them(image, labe
         assert (key in c) is kept, key
 
 
+@pytest.mark.parametrize(
+    "kind, image, labels, whole",
+    [
+        ("Deployment", "ghcr.io/example/shop:1.0", None, False),  # an application's
+        ("StatefulSet", "docker.io/library/nginx:1.29", None, False),
+        ("Deployment", "registry.k8s.io/ingress-nginx/controller:v1.15.1", None, True),
+        ("Deployment", "auto", {"istio": "ingressgateway"}, True),
+        ("Job", "ghcr.io/example/migrate:1.0", None, True),  # helper-job findings read Jobs
+    ],
+)
+def test_an_applications_workload_keeps_only_its_pod_template(kind, image, labels, whole):
+    obj = _workload(image, labels)
+    obj["apiVersion"] = "batch/v1" if kind == "Job" else "apps/v1"
+    obj["kind"] = kind
+    obj["metadata"].update(
+        labels={"app": "x", "helm.sh/chart": "x-1"},
+        annotations={"deployment.kubernetes.io/revision": "3"},
+    )
+    obj["spec"]["selector"] = {"matchLabels": {"app": "x"}}
+    obj["status"] = {"observedGeneration": 3, "replicas": 2, "readyReplicas": 2}
+    out = reduce_object(obj)
+    kept = {
+        "labels": "labels" in out["metadata"],
+        "annotations": "annotations" in out["metadata"],
+        "selector": "selector" in out["spec"],
+        "status": "status" in out,
+    }
+    assert kept == dict.fromkeys(kept, whole)
+    # What detection reads of every workload stays: the pod template.
+    template = out["spec"]["template"]
+    assert template["metadata"]["labels"] == (labels or {"app": "x"})
+    assert template["spec"]["containers"][0]["image"] == image
+
+
 def test_reduced_strings_are_shared_between_objects():
     """The index keeps one copy of each repeated string, not one per object: names, namespaces,
     labels, images, selectors and route specs decoded from different pages are one object."""
