@@ -105,10 +105,24 @@ def targets(res):
         sizes = sorted(rss, key=int)
         if len(sizes) > 1:
             growth = rss[sizes[-1]] / rss[sizes[0]]
+
+            def module_growth(name):
+                first, last = (
+                    res["sizes"][s][name].get("module_rss_mb") or 0 for s in (sizes[0], sizes[-1])
+                )
+                return "%s x%.2f (%s -> %s)" % (name, last / first, _mb(first), _mb(last))
+
             rows.append(
                 (
                     "RSS nearly flat as the cluster grows",
-                    "x%.2f from %s to %s objects per kind" % (growth, sizes[0], sizes[-1]),
+                    "x%.2f from %s to %s objects per kind; %s, %s"
+                    % (
+                        growth,
+                        sizes[0],
+                        sizes[-1],
+                        module_growth("lb_info"),
+                        module_growth("lb_plan"),
+                    ),
                     "nearly flat",
                     growth <= 1.5,
                 )

@@ -1849,7 +1849,9 @@ def _lb_start(idx, item, istio, controllers, findings, keep_routes):
         "route_count": 0,
         "backend_count": 0,
         "backend_names": set(),
-        "to_gateway": {},  # (namespace, service) -> first backend seen
+        # (namespace, service) -> ((route key, backend index), backend): the first in route
+        # order, as MG0013 reports each gateway name once, for the first backend reaching it.
+        "to_gateway": {},
         "to_gateway_count": 0,
         "routing": [0, 0],  # routes judged for Service routing, routes with it on
         # Findings about routes that hold unless the LB turns out chained, and the STRICT
@@ -1927,12 +1929,14 @@ def _lb_take_routes(idx, state, routes, istio):
         state["route_count"] += 1
         if state["route_keys"] is not None:
             state["route_keys"].append((r["_key"], r["id"]))
-        for b in r["backends"]:
+        for i, b in enumerate(r["backends"]):
             state["backend_count"] += 1
             state["backend_names"].add("%s/%s" % (b["namespace"], b["service"]))
             if b.get("istio_gateway"):
                 state["to_gateway_count"] += 1
-                state["to_gateway"].setdefault((b["namespace"], b["service"]), b)
+                key, place = (b["namespace"], b["service"]), (r["_key"], i)
+                if key not in state["to_gateway"] or place < state["to_gateway"][key][0]:
+                    state["to_gateway"][key] = (place, b)
         if r["kind"] == "Gateway":
             continue
         sr = route_service_routing(idx, r, entry, wl)
@@ -2052,7 +2056,11 @@ def _lb_finish(state, istio, findings, keep_routes):
             findings.extend(f for _key, f in state["strict"].values())
     else:
         _trusted_proxy_findings(
-            istio, state["to_gateway"].values(), state["label"], item["vendor"], findings
+            istio,
+            [b for _place, b in sorted(state["to_gateway"].values(), key=lambda pb: pb[0])],
+            state["label"],
+            item["vendor"],
+            findings,
         )
     return result
 

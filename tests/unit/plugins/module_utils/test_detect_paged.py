@@ -260,6 +260,59 @@ def test_mode_is_decided_by_all_pages_and_so_are_the_findings_that_depend_on_it(
         assert mixed == summarize(detect(base + [to_gateway, to_app]))
 
 
+def test_a_gateway_name_in_two_namespaces_is_reported_for_the_first_route():
+    """MG0013 reports each gateway name once, for the first backend (in route order) that
+    reaches a gateway of that name; the page that brings it first must not decide."""
+    labels = {"app": "istio-ingressgateway", "istio": "ingressgateway"}
+    gateways = []
+    for ns in ("gw-a", "gw-b"):
+        gateways += [
+            namespace(ns),
+            deployment(
+                ns,
+                "istio-ingressgateway",
+                "docker.io/istio/proxyv2:1.30.3",
+                labels=labels,
+                args=["proxy", "router"],
+            ),
+            service(ns, "istio-ingressgateway", dict(labels), ports=((80, 8080),)),
+        ]
+    base = istio_base() + nginx_lb() + gateways
+    first = ingress("gw-a", "y", "istio-ingressgateway", 80)
+    later = ingress("gw-b", "x", "istio-ingressgateway", 80)
+    want = summarize(detect(base + [first, later]))
+    (finding,) = [f for f in want["findings"] if f["code"] == "MG0013"]
+    assert finding["object"]["namespace"] == "gw-a"
+    for pages in ([later], [first]), ([first], [later]):
+        assert detect_summary(Index(base), None, _ingress_pages(*pages)) == want
+
+    # Routes that reach across namespaces (Emissary Mappings): the first route to reach
+    # gw-b's gateway ("a") comes in the last page, after a later route to gw-b ("z") and a
+    # route to gw-a ("m") in between - gw-b is still the one reported.
+    emissary = base + [
+        namespace("edge"),
+        deployment("edge", "emissary", "docker.io/emissaryingress/emissary:3.10"),
+    ]
+
+    def mapping(name, gateway_ns):
+        return {
+            "apiVersion": "getambassador.io/v3alpha1",
+            "kind": "Mapping",
+            "metadata": {"name": name, "namespace": "edge"},
+            "spec": {"prefix": "/", "service": "istio-ingressgateway.%s:80" % gateway_ns},
+        }
+
+    routes = [mapping("a", "gw-b"), mapping("m", "gw-a"), mapping("z", "gw-b")]
+    want = summarize(detect(emissary + routes))
+    assert [f["object"]["namespace"] for f in want["findings"] if f["code"] == "MG0013"] == ["gw-b"]
+
+    def mapping_pages(group, kind):
+        if (group, kind) == ("getambassador.io", "Mapping"):
+            yield from ([reduce_object(o)] for o in reversed(routes))
+
+    assert detect_summary(Index(emissary), None, mapping_pages) == want
+
+
 class _Object(dict):
     """A dict that can be watched with a weak reference (a plain dict cannot)."""
 
