@@ -984,7 +984,7 @@ ROUTE_KINDS = (
     + (("networking.istio.io", "VirtualService"),)
 )
 _ROUTE_RANK = {gk: i for i, gk in enumerate(ROUTE_KINDS)}
-# The route kinds that can be judged a page at a time (detect_summary): all but the Gateways,
+# The route kinds judged a page at a time (live, LISTed as detection goes): all but the Gateways,
 # which the other kinds' routes attach to, so they are read with the rest of the cluster.
 STREAMED_ROUTE_KINDS = tuple(gk for gk in ROUTE_KINDS if gk[1] != "Gateway")
 
