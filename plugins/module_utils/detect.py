@@ -1025,8 +1025,7 @@ def _routes_of(ctx, group, kind, objects):
         make = _virtual_service_route
     else:
         gk = "%s/%s" % (group, kind)
-        vendor = catalog.route_kinds()[gk]
-        spec = catalog.route_kind_vendor(gk)[1]
+        vendor, spec = catalog.route_kind_vendor(gk)
 
         def make(ctx, obj):
             raw = jp(spec["backends"], obj) or []
