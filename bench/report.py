@@ -279,6 +279,7 @@ def markdown(res, notes):
     lines += ["", "## How cost grows", "", "![time vs size](benchmarks.svg)", ""]
     header = "| Objects per kind | LIST size (3 kinds) | load |"
     cols = [k for k, _l, _c in SERIES] + ["noop"]
+    cols += ["ping"] if any("ping" in e for e in res["sizes"].values()) else []
     header += "".join(" %s |" % c for c in cols)
     lines += [header, "|" + "---|" * (3 + len(cols))]
     for size, e in sorted(res["sizes"].items(), key=lambda kv: int(kv[0])):
@@ -299,7 +300,8 @@ def markdown(res, notes):
     lines += [
         "",
         "Each cell: wall time / peak RSS of the process tree (for playbooks, and the peak RSS of",
-        "the module process). `noop` is ansible-playbook with one no-op task. `lb_info` returns",
+        "the module process). `noop` is ansible-playbook with one no-op task, `ping` with one",
+        "ansible.builtin.ping task (what running any module costs). `lb_info` returns",
         "its default summary; `lb_info_full` every route (`detail: full`); `lb_plan` is one task",
         "that reads the cluster and plans (what the roles run); `info_then_plan` is lb_info",
         "`detail: full` then lb_plan on its registered facts.",
@@ -367,9 +369,48 @@ def markdown(res, notes):
             "  results. lb_info returns a summary of its answer, not the objects (size above).",
             "",
         ]
+    lines += _lb_info_time(at)
     if notes:
         lines += ["## Notes", ""] + notes + [""]
     return "\n".join(lines)
+
+
+def _lb_info_time(at):
+    """Where lb_info's time goes at the target size, against the floor: Ansible's start-up,
+    what running any module costs (a ping task), the module process, the controller's rest."""
+    if not all(at.get(k) for k in ("noop", "ping", "lb_info", "floor")):
+        return []  # results from before the ping contender
+    noop, ping, info = at["noop"]["wall_s"], at["ping"], at["lb_info"]
+    inside = info.get("module_wall_s")
+    ping_inside = ping.get("module_wall_s")
+    if inside is None or ping_inside is None:
+        return []
+    fixed = ping["wall_s"] - noop - ping_inside  # Ansible's side of any module
+    rest = info["wall_s"] - noop - inside
+    floor = at["floor"]["wall_s"]
+    return [
+        "## Where lb_info's time goes (%s per kind)" % TARGET_SIZE,
+        "",
+        "- playbook wall time %s; Ansible's own start-up (no-op playbook) %s;"
+        % (_s(info["wall_s"]), _s(noop)),
+        "- running any module (a ping task) adds %s to the no-op playbook: %s on Ansible's side"
+        % (_s(ping["wall_s"] - noop), _s(fixed)),
+        "  (the module's payload, its process, the result) and %s in the ping module's process;"
+        % _s(ping_inside),
+        "- inside lb_info's module process (start, read every kind, reduce, detect, the"
+        " result): %s - %.2fx the floor's process (%s, three kinds read, nothing kept);"
+        % (_s(inside), inside / floor, _s(floor)),
+        "- the rest, %s, is Ansible's side: %s for any module, %s more for lb_info's result."
+        % (_s(rest), _s(fixed), _s(max(rest - fixed, 0.0))),
+        "- less what running any module costs (the ping task's %s), lb_info takes %s: %.2fx"
+        % (
+            _s(ping["wall_s"] - noop),
+            _s(info["wall_s"] - (ping["wall_s"] - noop)),
+            (info["wall_s"] - (ping["wall_s"] - noop)) / (floor + noop),
+        ),
+        "  (floor + no-op playbook), against the target's 1.3x.",
+        "",
+    ]
 
 
 def main(argv=None):

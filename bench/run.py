@@ -12,6 +12,8 @@ Contenders, all reading the same objects from the same API server:
   kubectl      kubectl get deployments,services,ingresses -A -o json (to /dev/null)
   floor        raw paginated LIST of the same three kinds with urllib3 + json, GC paused
   noop         ansible-playbook with one no-op task (Ansible's own start-up cost)
+  ping         ansible-playbook with one ansible.builtin.ping task (what running any module
+               adds: its process, payload and result)
   lb_info      ansible-playbook with one meshgate.istio_lb.lb_info task (every kind it reads;
                the default detail: summary)
   lb_info_full the same with detail: full (every route in the result)
@@ -194,6 +196,8 @@ NGINX_ONLY = ["ingress-nginx/ingress-nginx-controller"]
 # Our playbook contenders: name -> tasks.
 OUR_PLAYBOOKS = {
     "noop": [{"ansible.builtin.meta": "noop"}],
+    # Ansible's fixed cost of running any module (a process, the module's payload, a result).
+    "ping": [{"ansible.builtin.ping": {}}],
     # The default: a summary whose size does not grow with the routes.
     "lb_info": [{"meshgate.istio_lb.lb_info": {}, "register": "facts"}],
     # Every route (what planning from facts needs).

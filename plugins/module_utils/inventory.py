@@ -311,7 +311,9 @@ def _shared_list(items):
 
 def _container(c, command_line):
     out = {"name": _str(c.get("name")), "image": _str(c.get("image") or "")}
-    for key in ("ports", "restartPolicy") + (("args", "command") if command_line else ()):
+    if c.get("ports"):
+        out["ports"] = _container_ports(c["ports"])
+    for key in ("restartPolicy",) + (("args", "command") if command_line else ()):
         if c.get(key):
             out[key] = c[key]
     env = c.get("env") if command_line else None
@@ -319,6 +321,39 @@ def _container(c, command_line):
         # valueFrom may reference Secrets: keep only literal values.
         out["env"] = [{"name": e.get("name"), "value": e.get("value")} for e in env if "value" in e]
     return out
+
+
+def _ports_stored_once(ports):
+    """A list of port dicts, stored once per distinct content: the same few port lists (8080/TCP
+    "http", 80 -> 8080) repeat on thousands of workloads and Services (bench/: ~0.3 KB each).
+    Nothing changes them; results copy what they report."""
+    try:
+        # Types too: 1 and True (or 1.0) are equal keys, and malformed input must read as given.
+        key = ("ports",) + tuple(tuple((k, v, v.__class__) for k, v in p.items()) for p in ports)
+        hash(key)
+    except (AttributeError, TypeError):  # not a list of flat dicts (malformed): kept as it is
+        return ports
+    # A copy: the caller's input (a filter's variables) may be changed after this call.
+    return _stored_once(key, lambda: [dict(p) for p in ports])
+
+
+def _container_ports(ports):
+    return _ports_stored_once(ports) if isinstance(ports, list) else ports
+
+
+def _service_ports(ports):
+    # name, port, targetPort (defaulted to port, as the API server does), appProtocol if set.
+    return _ports_stored_once(
+        [
+            {
+                "name": _str(p.get("name")),
+                "port": p.get("port"),
+                "targetPort": p.get("targetPort", p.get("port")),
+                **({"appProtocol": p["appProtocol"]} if p.get("appProtocol") else {}),
+            }
+            for p in ports
+        ]
+    )
 
 
 def _pod_spec(spec, labels, command_line=None):
@@ -450,6 +485,15 @@ def _shared(value):
     return value
 
 
+def _istio_key(key):
+    """An annotation or label key of Istio's (sidecar.istio.io/inject, proxy.istio.io/config,
+    traffic.sidecar.istio.io/..., istio.io/rev)."""
+    if not isinstance(key, str):
+        return False
+    prefix = key.partition("/")[0] if "/" in key else ""
+    return prefix == "istio.io" or prefix.endswith(".istio.io")
+
+
 def _str(value):
     # Exact str only: sys.intern refuses subclasses (Ansible's unsafe text, in filter input).
     return intern(value) if value.__class__ is str else value
@@ -492,6 +536,15 @@ def reduce_object(obj):
             out["metadata"].pop("annotations", None)
             del out["spec"]["selector"]
             status = {}
+            # Of its pod template's annotations only Istio's are read (injection, proxy
+            # config, traffic capture); Helm checksums, Prometheus and the like are not.
+            anns = tmpl_meta.get("annotations")
+            if anns and any(not _istio_key(k) for k in anns):
+                anns = {k: v for k, v in anns.items() if _istio_key(k)}
+                if anns:
+                    tmpl_meta["annotations"] = anns
+                else:
+                    del tmpl_meta["annotations"]
         if "replicas" in spec:
             out["spec"]["replicas"] = spec["replicas"]
         elif kind in ("Deployment", "StatefulSet", "ReplicaSet"):
@@ -531,16 +584,9 @@ def reduce_object(obj):
         svc_type = out["spec"].setdefault("type", "ClusterIP")
         if svc_type in ("LoadBalancer", "NodePort"):
             out["spec"].setdefault("externalTrafficPolicy", "Cluster")
-        if out["spec"].get("ports"):
-            out["spec"]["ports"] = [
-                {
-                    "name": _str(p.get("name")),
-                    "port": p.get("port"),
-                    "targetPort": p.get("targetPort", p.get("port")),
-                    **({"appProtocol": p["appProtocol"]} if p.get("appProtocol") else {}),
-                }
-                for p in out["spec"]["ports"]
-            ]
+        ports = out["spec"].get("ports")
+        if ports:
+            out["spec"]["ports"] = _service_ports(ports)
     elif kind == "ConfigMap" and api_version == "v1":
         data = obj.get("data") or {}
         out["data"] = {k: v for k, v in data.items() if k in CONFIGMAP_KEYS}

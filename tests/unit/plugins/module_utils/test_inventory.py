@@ -188,6 +188,75 @@ def test_an_applications_workload_keeps_only_its_pod_template(kind, image, label
     assert template["spec"]["containers"][0]["image"] == image
 
 
+@pytest.mark.parametrize(
+    "image, labels, kept_all",
+    [
+        ("ghcr.io/example/shop:1.0", None, False),  # an application's: Istio's keys only
+        ("registry.k8s.io/ingress-nginx/controller:v1.15.1", None, True),  # an LB's: all
+        ("auto", {"istio": "ingressgateway"}, True),  # Istio's gateway: all
+    ],
+)
+def test_an_applications_pod_template_keeps_only_istios_annotations(image, labels, kept_all):
+    istio = {
+        "sidecar.istio.io/inject": "false",
+        "proxy.istio.io/config": "{}",
+        "traffic.sidecar.istio.io/includeInboundPorts": "",
+        "istio.io/rev": "canary",
+    }
+    other = {"checksum/config": "9f2c", "prometheus.io/scrape": "true", "istio.io": "x", 7: "y"}
+    obj = _workload(image, labels)
+    obj["spec"]["template"]["metadata"]["annotations"] = {**istio, **other}
+    anns = reduce_object(obj)["spec"]["template"]["metadata"]["annotations"]
+    assert anns == ({**istio, **other} if kept_all else istio)
+    # Nothing of Istio's on the pod: no annotations at all, not an empty dict.
+    obj["spec"]["template"]["metadata"]["annotations"] = dict(other)
+    tmpl_meta = reduce_object(obj)["spec"]["template"]["metadata"]
+    assert ("annotations" in tmpl_meta) is kept_all
+
+
+def test_port_lists_are_stored_once_by_content():
+    """The same port list on many workloads / Services is one list in the index; a different
+    list (or the same numbers as other types) is not merged into it, and changing the input
+    afterwards (a filter's variables) changes nothing reduced."""
+
+    def svc(name, ports):
+        return {
+            "apiVersion": "v1",
+            "kind": "Service",
+            "metadata": {"name": name, "namespace": "n"},
+            "spec": {"selector": {"app": name}, "ports": ports},
+        }
+
+    def wl(ports):
+        obj = _workload("ghcr.io/example/shop:1.0")
+        obj["spec"]["template"]["spec"]["containers"][0]["ports"] = ports
+        return obj
+
+    def ports_of(obj):
+        out = reduce_object(obj)
+        if obj["kind"] == "Service":
+            return out["spec"]["ports"]
+        return out["spec"]["template"]["spec"]["containers"][0]["ports"]
+
+    http = [{"name": "http", "port": 80, "targetPort": 8080}]
+    a, b = ports_of(svc("a", json.loads(json.dumps(http)))), ports_of(svc("b", list(http)))
+    assert a == b == http and a is b
+    c = ports_of(svc("c", [{"name": "http", "port": 80, "targetPort": "http"}]))
+    assert c == [{"name": "http", "port": 80, "targetPort": "http"}] and c is not a
+    # 1 == True and hash alike: a malformed value must not read as another list's number.
+    one, true = ports_of(svc("d", [{"port": 1}])), ports_of(svc("e", [{"port": True}]))
+    assert one[0]["port"].__class__ is int and true[0]["port"].__class__ is bool
+    container = [{"name": "http", "containerPort": 8080, "protocol": "TCP"}]
+    given = json.loads(json.dumps(container))
+    first = ports_of(wl(given))
+    assert first is ports_of(wl(json.loads(json.dumps(container)))) and first == container
+    given[0]["containerPort"] = 9999
+    assert ports_of(wl(json.loads(json.dumps(container))))[0]["containerPort"] == 8080
+    # Not flat dicts (malformed input): kept as given, not stored.
+    odd = [{"containerPort": [8080]}]
+    assert ports_of(wl(odd)) is odd
+
+
 def test_reduced_strings_are_shared_between_objects():
     """The index keeps one copy of each repeated string, not one per object: names, namespaces,
     labels, images, selectors and route specs decoded from different pages are one object."""
