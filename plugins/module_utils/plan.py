@@ -151,6 +151,10 @@ class _Builder:
         self.refusals = []
         self.gitops = []
         self._ids = set()
+        # Patches by target and warnings seen: looked up once per patch, so a plan of thousands
+        # of routes stays linear (a scan of every patch so far was 0.26 s at 3,000 patches).
+        self._patches = {}
+        self._warned = set()
 
     def phase(self, name, description, wait=None):
         for ph in self.phases:
@@ -178,17 +182,16 @@ class _Builder:
             target.get("namespace"),
             target["name"],
         )
-        for ph in self.phases:
-            for p in ph["patches"]:
-                if p["_key"] == key:
-                    # Same object touched twice in one plan: merge into the first patch.
-                    _deep_merge(p["manifest"], manifest)
-                    p["reason"] = p["reason"] + "; " + reason
-                    for f in undo.get("fields", []):
-                        if f not in p["undo"].setdefault("fields", []):
-                            p["undo"]["fields"].append(f)
-                    p["undo"].setdefault("restore", {}).update(undo.get("restore", {}))
-                    return p
+        p = self._patches.get(key)
+        if p is not None:
+            # Same object touched twice in one plan: merge into the first patch.
+            _deep_merge(p["manifest"], manifest)
+            p["reason"] = p["reason"] + "; " + reason
+            for f in undo.get("fields", []):
+                if f not in p["undo"].setdefault("fields", []):
+                    p["undo"]["fields"].append(f)
+            p["undo"].setdefault("restore", {}).update(undo.get("restore", {}))
+            return p
         item = {
             "_key": key,
             "target": target,
@@ -201,6 +204,7 @@ class _Builder:
             "owner": owner,
         }
         phase["patches"].append(item)
+        self._patches[key] = item
         return item
 
     def refuse(self, lb, code, reason, suggestion):
@@ -214,7 +218,8 @@ class _Builder:
         )
 
     def warn(self, text):
-        if text not in self.warnings:
+        if text not in self._warned:
+            self._warned.add(text)
             self.warnings.append(text)
 
     def result(self):

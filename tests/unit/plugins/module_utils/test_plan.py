@@ -783,3 +783,27 @@ def test_undo_restores_values_the_plan_replaced():
     objs = shop_with_nginx(pod_labels={"istio.io/dataplane-mode": "none"}) + [zt]
     (d,) = by_kind(plan(detect(objs), "ambient"), "Deployment")
     assert d["undo"]["restore"] == {"spec.template.metadata.labels.istio.io/dataplane-mode": "none"}
+
+
+def test_builder_keeps_each_warning_once_in_first_seen_order_and_merges_patches_by_target():
+    """Warnings and patches are looked up by content / target (a dict, not a scan of everything
+    so far): the same warning twice is one, and a second patch of one object merges into the
+    first wherever its phase is."""
+    from ansible_collections.meshgate.istio_lb.plugins.module_utils import plan as plan_mod
+
+    b = plan_mod._Builder({}, "standalone_mtls", {})
+    for text in ("b", "a", "b", "c", "a"):
+        b.warn(text)
+    assert b.warnings == ["b", "a", "c"]
+    first, second = b.phase("one", "first"), b.phase("two", "second")
+    target = {"apiVersion": "v1", "kind": "Service", "namespace": "n", "name": "s"}
+    undo = {"action": "remove-fields", "fields": ["metadata.labels.a"]}
+    p = b.patch(first, target, {"metadata": {"labels": {"a": "1"}}}, "r1", "", {}, dict(undo))
+    other = dict(target, name="t")
+    b.patch(second, other, {"metadata": {"labels": {"a": "1"}}}, "r2", "", {}, dict(undo))
+    undo2 = {"action": "remove-fields", "fields": ["metadata.labels.b"]}
+    again = b.patch(second, target, {"metadata": {"labels": {"b": "2"}}}, "r3", "", {}, undo2)
+    assert again is p and p["manifest"] == {"metadata": {"labels": {"a": "1", "b": "2"}}}
+    assert p["reason"] == "r1; r3"
+    assert p["undo"]["fields"] == ["metadata.labels.a", "metadata.labels.b"]
+    assert [len(ph["patches"]) for ph in b.phases] == [1, 1]
