@@ -267,6 +267,13 @@ def markdown(res, notes):
         "like real ones. A fresh control plane per size (etcd + kube-apiserver from the test",
         "harness, audit log on). Every figure is the **median of %s runs**, each in a fresh process."
         % res["runs"],
+    ]
+    if res.get("interleaved"):
+        lines += [
+            "The contenders take turns (round 1 runs each once, then round 2 ...), so drift in",
+            "the machine's speed during a run slows them alike and the ratios stay fair.",
+        ]
+    lines += [
         "",
         "Machine: %s CPUs (%s), %s GiB; Python %s, ansible-core %s, kubernetes.core %s (from the"
         % (

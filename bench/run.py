@@ -106,7 +106,21 @@ def measure(argv, env=None, rss_file=None, cwd=None):
 
 
 def median_of(runs, argv, **kw):
-    samples = [measure(argv, **kw) for _i in range(runs)]
+    return medians([measure(argv, **kw) for _i in range(runs)])
+
+
+def interleaved(runs, contenders):
+    """{name: medians} with the contenders taking turns - round 1 runs each once, then round 2
+    ... - so a machine whose speed drifts during the run (a VM sharing its host) slows every
+    contender alike instead of whichever ran then, and the ratios stay fair."""
+    samples = {name: [] for name in contenders}
+    for _round in range(runs):
+        for name, (argv, kw) in contenders.items():
+            samples[name].append(measure(argv, **kw))
+    return {name: medians(got) for name, got in samples.items()}
+
+
+def medians(samples):
     walls = [s[0] for s in samples]
     out = {
         "wall_s": statistics.median(walls),
@@ -471,7 +485,13 @@ def main(argv=None):
     have_k8s_info = (BENCH_VENV / "ansible-playbook").exists()
     if k8s_info_sizes and not have_k8s_info:
         print("bench: no bench venv at %s (make bench-venv): k8s_info skipped" % BENCH_VENV)
-    result = {"machine": machine(), "seed": args.seed, "runs": args.runs, "sizes": {}}
+    result = {
+        "machine": machine(),
+        "seed": args.seed,
+        "runs": args.runs,
+        "interleaved": True,
+        "sizes": {},
+    }
     tmp = tempfile.mkdtemp(prefix="meshgate-bench-")
     try:
         for size in sizes:
@@ -482,9 +502,9 @@ def main(argv=None):
                 entry["list_bytes"] = list_bytes(cp)
                 print("bench: size %d loaded: %s" % (size, entry), flush=True)
                 run_k8s_info = have_k8s_info and size in k8s_info_sizes
-                for name, (argv_, kw) in contenders(cp, tmp, run_k8s_info).items():
-                    entry[name] = median_of(args.runs, argv_, **kw)
-                    print("bench: size %d %s: %s" % (size, name, entry[name]), flush=True)
+                for name, got in interleaved(args.runs, contenders(cp, tmp, run_k8s_info)).items():
+                    entry[name] = got
+                    print("bench: size %d %s: %s" % (size, name, got), flush=True)
                 entry["lb_info_requests"] = audit_of_lb_info(cp, tmp)
                 entry["result_bytes"] = result_bytes(cp, tmp)
                 if size == sizes[0]:
@@ -510,6 +530,7 @@ def main(argv=None):
         if "fleet" in result:
             old["fleet"] = result["fleet"]
         old["machine"] = result["machine"]
+        old["interleaved"] = bool(old.get("interleaved"))  # only if every size was measured so
         result = old
     out.write_text(json.dumps(result, indent=2, sort_keys=True))
     print("bench: wrote %s" % out)
