@@ -35,9 +35,10 @@ except ImportError:  # pragma: no cover
 
 # CPython's cyclic GC rescans every object it tracks on each full collection, and one comes each
 # time the tracked objects grow by a quarter: building an index of 20,000 objects per kind
-# rescanned it again and again (bench/: 1.1-1.3 s of 3.3 s reading and detecting, in process;
-# nothing at 5,000). What is read is kept, not garbage, so while gather() runs each page read is
-# moved out of the collector's sight (gc.freeze); new objects are still collected as usual.
+# rescanned it again and again (bench/NOTES.md, 20,000 per kind: offline reading and detecting
+# 3.32 -> 2.20 s, a live gather() 5.1-5.8 -> 4.3-5.0 s; nothing at 5,000). What is read is kept,
+# not garbage, so while gather() runs each page read is moved out of the collector's sight
+# (gc.freeze); new objects are still collected as usual.
 _SETTLING = [0]
 
 
