@@ -402,7 +402,8 @@ def _lb_info_time(at):
     ping_inside = ping.get("module_wall_s")
     if inside is None or ping_inside is None:
         return []
-    fixed = ping["wall_s"] - noop - ping_inside  # Ansible's side of any module
+    any_module = ping["wall_s"] - noop  # what running a module adds to a playbook
+    fixed = any_module - ping_inside  # Ansible's side of it
     rest = info["wall_s"] - noop - inside
     floor = at["floor"]["wall_s"]
     return [
@@ -411,7 +412,7 @@ def _lb_info_time(at):
         "- playbook wall time %s; Ansible's own start-up (no-op playbook) %s;"
         % (_s(info["wall_s"]), _s(noop)),
         "- running any module (a ping task) adds %s to the no-op playbook: %s on Ansible's side"
-        % (_s(ping["wall_s"] - noop), _s(fixed)),
+        % (_s(any_module), _s(fixed)),
         "  (the module's payload, its process, the result) and %s in the ping module's process;"
         % _s(ping_inside),
         "- inside lb_info's module process (start, read every kind, reduce, detect, the"
@@ -421,9 +422,9 @@ def _lb_info_time(at):
         % (_s(rest), _s(fixed), _s(max(rest - fixed, 0.0))),
         "- less what running any module costs (the ping task's %s), lb_info takes %s: %.2fx"
         % (
-            _s(ping["wall_s"] - noop),
-            _s(info["wall_s"] - (ping["wall_s"] - noop)),
-            (info["wall_s"] - (ping["wall_s"] - noop)) / (floor + noop),
+            _s(any_module),
+            _s(info["wall_s"] - any_module),
+            (info["wall_s"] - any_module) / (floor + noop),
         ),
         "  (floor + no-op playbook), against the target's 1.3x.",
         "",

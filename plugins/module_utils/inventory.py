@@ -312,7 +312,7 @@ def _shared_list(items):
 def _container(c, command_line):
     out = {"name": _str(c.get("name")), "image": _str(c.get("image") or "")}
     if c.get("ports"):
-        out["ports"] = _container_ports(c["ports"])
+        out["ports"] = _ports_stored_once(c["ports"])
     for key in ("restartPolicy",) + (("args", "command") if command_line else ()):
         if c.get(key):
             out[key] = c[key]
@@ -331,14 +331,10 @@ def _ports_stored_once(ports):
         # Types too: 1 and True (or 1.0) are equal keys, and malformed input must read as given.
         key = ("ports",) + tuple(tuple((k, v, v.__class__) for k, v in p.items()) for p in ports)
         hash(key)
-    except (AttributeError, TypeError):  # not a list of flat dicts (malformed): kept as it is
+    except (AttributeError, TypeError):  # not a list of flat dicts (malformed): kept as given
         return ports
     # A copy: the caller's input (a filter's variables) may be changed after this call.
     return _stored_once(key, lambda: [dict(p) for p in ports])
-
-
-def _container_ports(ports):
-    return _ports_stored_once(ports) if isinstance(ports, list) else ports
 
 
 def _service_ports(ports):

@@ -193,7 +193,6 @@ class _Builder:
             p["undo"].setdefault("restore", {}).update(undo.get("restore", {}))
             return p
         item = {
-            "_key": key,
             "target": target,
             "manifest": manifest,
             "creates": creates,
@@ -231,7 +230,7 @@ class _Builder:
             patches = []
             for p in ph["patches"]:
                 n += 1
-                p = {k: v for k, v in p.items() if k != "_key"}
+                p = dict(p)
                 p["id"] = "p%03d" % n
                 patches.append(p)
             phases.append(dict(ph, patches=patches))
