@@ -313,9 +313,9 @@ def apply_requests(cp):
         apply_plan,
         undo_plan,
     )
-    from ansible_collections.meshgate.istio_lb.plugins.module_utils.collect import collect_live
-    from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect import detect
+    from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.run import detect
     from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan import plan
+    from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.live import collect_live
 
     client = client_from_params({"kubeconfig": cp.kubeconfig})
     facts = detect(collect_live(client)[0])

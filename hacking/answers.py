@@ -159,8 +159,18 @@ ISTIO_OVERLAY = [
 
 def overlay_file():
     path = Path(tempfile.gettempdir()) / "meshgate-answers-istio-overlay.json"
-    path.write_text(json.dumps({"apiVersion": "v1", "kind": "List", "items": ISTIO_OVERLAY}))
+    _write_once(path, json.dumps({"apiVersion": "v1", "kind": "List", "items": ISTIO_OVERLAY}))
     return str(path)
+
+
+def _write_once(path, text):
+    """Write ``text`` to ``path`` unless it holds it already, atomically: recordings running at
+    the same time (two checkouts) read the same fixed path (it is part of every answer)."""
+    if path.exists() and path.read_text() == text:
+        return
+    tmp = path.with_name("%s.%d" % (path.name, os.getpid()))
+    tmp.write_text(text)
+    os.replace(tmp, path)
 
 
 def with_overlay(items):

@@ -3,7 +3,7 @@
 # Apache License 2.0 (see LICENSE)
 """Render docs/findings.md and docs/vendors.md from the catalogs (the single source of truth).
 
-Run `python hacking/gen_docs.py` after changing plugins/module_utils/findings.py or catalog.py;
+Run `python hacking/gen_docs.py` after changing plugins/module_utils/detect/findings/messages.py or catalog.py;
 tests/unit/test_generated_docs.py fails when the committed files are out of date.
 """
 
@@ -19,7 +19,7 @@ sys.path.insert(0, os.path.join(ROOT, ".build", "collections"))
 # Imported after the path is set up (the collection is only importable through .build).
 _MU = "ansible_collections.meshgate.istio_lb.plugins.module_utils."
 catalog = importlib.import_module(_MU + "catalog")
-findings = importlib.import_module(_MU + "findings")
+findings = importlib.import_module(_MU + "detect.findings.messages")
 MESSAGES = findings.MESSAGES
 
 GENERATED = (
@@ -28,7 +28,7 @@ GENERATED = (
 
 
 def findings_md():
-    out = [GENERATED % "findings.py", "# Finding codes\n"]
+    out = [GENERATED % "detect/findings/messages.py", "# Finding codes\n"]
     out.append(
         "Every finding `lb_info` can report. Codes are stable and never reused or renumbered, like "
         "istioctl analyze's message catalog. Levels: **Error** (traffic fails or is not what you "

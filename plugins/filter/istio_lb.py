@@ -8,11 +8,11 @@ from __future__ import annotations
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.catalog import VENDOR_IDS
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect import detect
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.findings import (
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.findings.messages import (
     LEVELS,
     catalog_as_list,
 )
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.run import detect
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan import PlanError
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan import plan as _plan
 

@@ -279,10 +279,10 @@ import copy
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.catalog import VENDOR_IDS
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect import (
-    DETAILS,
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.expressions import (
     HAS_JMESPATH,
 )
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.summary import DETAILS
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s_client import (
     AUTH_ARG_SPEC,
     gc_paused,
@@ -321,10 +321,12 @@ def run(module):
         "vendors": params.get("vendors"),
         "cluster_domain": params["cluster_domain"],
     }
-    from ansible_collections.meshgate.istio_lb.plugins.module_utils import collect
+    from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.gather import (
+        gather_for_module,
+    )
 
     # A summary is detected as the routes are read (never all of them in memory at once).
-    result, kinds, api_requests = collect.gather_for_module(module, options, params["detail"])
+    result, kinds, api_requests = gather_for_module(module, options, params["detail"])
     cluster = result.pop("cluster")
     module.exit_json(
         changed=False, cluster=cluster, kinds=kinds, api_requests=api_requests, **result

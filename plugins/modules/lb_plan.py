@@ -283,9 +283,11 @@ import os
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect import (
-    FACT_KEYS,
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.expressions import (
     HAS_JMESPATH,
+)
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.summary import (
+    FACT_KEYS,
     summarize,
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s_client import (
@@ -342,9 +344,11 @@ def gather_facts(module):
     params = module.params
     if params.get("facts"):
         return params["facts"]
-    from ansible_collections.meshgate.istio_lb.plugins.module_utils import collect
+    from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.gather import (
+        gather_for_module,
+    )
 
-    facts, _kinds, _requests = collect.gather_for_module(
+    facts, _kinds, _requests = gather_for_module(
         module, {"cluster_domain": params["cluster_domain"]}
     )
     return facts

@@ -28,15 +28,17 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.apply import (
     apply_plan,
     undo_plan,
 )
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.collect import collect_live
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect import detect
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.findings import MESSAGES
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.findings.messages import (
+    MESSAGES,
+)
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.run import detect
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s_client import (
     K8sError,
     client_from_params,
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan import plan, plan_files
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.sources import load_sources
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.live import collect_live
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.sources import load_sources
 
 CHART = SHARED / "controllers" / "istio" / "istiod-rendered.golden.yaml"
 GATEWAY = "istio-system/istio-ingressgateway"

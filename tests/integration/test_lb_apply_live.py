@@ -23,10 +23,10 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.apply import (
     subset_equal,
     undo_plan,
 )
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.collect import collect_live
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect import detect
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.run import detect
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s_client import client_from_params
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan import plan
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.live import collect_live
 
 ROOT = Path(__file__).resolve().parents[2]
 GATEWAY = "istio-system/istio-ingressgateway"

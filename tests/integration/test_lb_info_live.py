@@ -19,22 +19,23 @@ import pytest
 import yaml
 from playbook import run_play
 
-from ansible_collections.meshgate.istio_lb.plugins.module_utils import collect
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.collect import (
-    collect_live,
-    collect_offline,
-)
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect import detect, summarize
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.inventory import (
-    needs_field_sets,
-    rbac_rules,
-    read_kinds,
-    reduce_object,
-)
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.run import detect
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.summary import summarize
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s_client import (
     K8sError,
     client_from_params,
     compact_managed_fields,
+)
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.read import gather, live, settle
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.gather import collect_offline
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.kinds import (
+    rbac_rules,
+    read_kinds,
+)
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.live import collect_live
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.reduce import (
+    needs_field_sets,
+    reduce_object,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -202,7 +203,7 @@ def test_field_sets_are_skipped_only_where_reduction_never_reads_them(control_pl
         info = discovery.get((group, kind))
         if info is None or needs_field_sets(group, kind):
             continue
-        _status, _headers, raw = client.raw_request("GET", collect._list_path(info, group))
+        _status, _headers, raw = client.raw_request("GET", live._list_path(info, group))
         decoded = [json.loads(raw), json.loads(compact_managed_fields(raw))]
         for body in decoded:
             for item in body["items"]:
@@ -238,7 +239,7 @@ def test_one_list_per_kind_and_no_gets_of_objects(control_plane, loaded, detail)
     if detail is None:
         _idx, kinds, _pages = collect_live(client)
     else:
-        facts, kinds, _warnings = collect.gather(client=client, detail=detail)
+        facts, kinds, _warnings = gather.gather(client=client, detail=detail)
         assert facts["detail"] == detail
     # Our requests only: the controller-manager and scheduler (system:*) read too.
     events = [
@@ -273,14 +274,16 @@ def test_live_read_keeps_each_page_out_of_the_gc_while_it_runs(control_plane, lo
     client = client_from_params({"kubeconfig": control_plane.kubeconfig})
     gc.unfreeze()
     settles = []
-    real = collect._settle
+    real = settle.settle
 
     def counting():
         real()
         settles.append(gc.get_freeze_count())
 
-    monkeypatch.setattr(collect, "_settle", counting)
-    facts, kinds, _warnings = collect.gather(client=client, page_size=5)
+    # Patched where it is looked up: the live read (each page) and gather() (the index).
+    monkeypatch.setattr(live, "settle", counting)
+    monkeypatch.setattr(gather, "settle", counting)
+    facts, kinds, _warnings = gather.gather(client=client, page_size=5)
     assert gc.get_freeze_count() == 0
     read_whole = [k for k in kinds if k["kind"] not in ("core/ConfigMap", "core/Pod")]
     pages = sum(k["count"] // 5 for k in read_whole if k["status"] == "found")

@@ -15,8 +15,7 @@ from pathlib import Path
 import pytest
 from playbook import run_play
 
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.collect import collect_live
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect import detect
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.run import detect
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s_client import (
     K8sError,
     client_from_params,
@@ -27,6 +26,7 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan import (
     PlanError,
     plan,
 )
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.live import collect_live
 
 ROOT = Path(__file__).resolve().parents[2]
 GATEWAY = "istio-system/istio-ingressgateway"

@@ -21,13 +21,13 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.apply import (
     apply_plan,
     undo_plan,
 )
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.collect import collect_live
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect import detect
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.run import detect
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s_client import (
     K8sError,
     client_from_params,
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan import PlanError, plan
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.live import collect_live
 
 NGINX = {"load_balancers": ["ingress-nginx/ingress-nginx-controller"]}
 GATEWAY = "istio-system/istio-ingressgateway"
@@ -401,7 +401,7 @@ def test_plans_on_the_same_object_do_not_undo_each_other(control_plane, loaded):
 def test_reader_clusterrole_is_minimal_for_served_kinds(control_plane, loaded):
     """Drop any one resource of the shipped reader role: if this cluster serves that kind,
     lb_info fails naming it (every rule is needed); kinds it does not serve are listed."""
-    from ansible_collections.meshgate.istio_lb.plugins.module_utils.inventory import rbac_rules
+    from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.kinds import rbac_rules
 
     served = client_from_params({"kubeconfig": control_plane.kubeconfig}).discover()
     served_plurals = {(g, info["resource"]) for (g, _k), info in served.items()}
@@ -551,7 +551,7 @@ def test_applier_clusterrole_is_minimal(control_plane, loaded, scenario):
     role, as the docs say): a plan that needs it fails with 403 naming that resource, and
     nothing is written (patch/create/list: the first refusal is in the dry-run pass; delete:
     undo's dry-run pass). Resources no plan over this cluster touches are listed."""
-    from ansible_collections.meshgate.istio_lb.plugins.module_utils.inventory import (
+    from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.kinds import (
         PLURALS,
         rbac_apply_rules,
         rbac_rules,

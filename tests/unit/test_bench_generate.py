@@ -15,7 +15,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import generate  # noqa: E402
 
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect import (  # noqa: E402
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.run import (  # noqa: E402
     detect,
 )
 

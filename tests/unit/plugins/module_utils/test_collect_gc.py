@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, meshgate authors
 # Apache License 2.0 (see LICENSE)
-"""collect._settled_gc / _settle: what gather() reads is kept out of the cyclic GC's sight while
+"""read/settle.py settled_gc / settle: what gather() reads is kept out of the cyclic GC's sight while
 it runs (gc.freeze), and given back after, unless asked to keep it there or the caller had
 frozen objects of its own. The real gc module, no fakes."""
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from ansible_collections.meshgate.istio_lb.plugins.module_utils import collect
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.read import gather, settle
 
 FIXTURES = Path(__file__).resolve().parents[3] / "fixtures"
 
@@ -26,43 +26,43 @@ def nothing_frozen():
 
 def test_settle_freezes_only_while_a_gather_runs():
     kept = [{"object": i} for i in range(100)]
-    collect._settle()
+    settle.settle()
     assert gc.get_freeze_count() == 0  # outside gather(): never
-    with collect._settled_gc():
-        collect._settle()
+    with settle.settled_gc():
+        settle.settle()
         assert gc.get_freeze_count() > 0
-        with collect._settled_gc():  # nested: the outer one gives them back
-            collect._settle()
+        with settle.settled_gc():  # nested: the outer one gives them back
+            settle.settle()
         assert gc.get_freeze_count() > 0
     assert gc.get_freeze_count() == 0
     assert kept[99] == {"object": 99}
 
 
 def test_a_module_keeps_them_frozen_and_a_callers_own_frozen_objects_stay_frozen():
-    with collect._settled_gc(keep=True):
-        collect._settle()
+    with settle.settled_gc(keep=True):
+        settle.settle()
     assert gc.get_freeze_count() > 0  # a module process: frozen until it exits
     gc.unfreeze()
     gc.freeze()  # the caller's own (a pre-fork server, say)
     before = gc.get_freeze_count()
-    with collect._settled_gc():
-        collect._settle()
+    with settle.settled_gc():
+        settle.settle()
     assert gc.get_freeze_count() >= before > 0
 
 
 def test_gather_gives_back_what_it_froze_and_answers_the_same(monkeypatch):
     src = [str(FIXTURES / "shared")]
-    free, _kinds, _warnings = collect.gather(src=src)
+    free, _kinds, _warnings = gather.gather(src=src)
     settles = []
-    real = collect._settle
+    real = settle.settle
 
     def counting():
         settles.append(1)
         real()
 
-    monkeypatch.setattr(collect, "_settle", counting)
-    facts, _kinds, _warnings = collect.gather(src=src)
+    monkeypatch.setattr(gather, "settle", counting)  # where gather() looks it up
+    facts, _kinds, _warnings = gather.gather(src=src)
     assert settles and gc.get_freeze_count() == 0
     assert facts == free
-    facts, _kinds, _warnings = collect.gather(src=src, keep_frozen=True)
+    facts, _kinds, _warnings = gather.gather(src=src, keep_frozen=True)
     assert gc.get_freeze_count() > 0 and facts == free

@@ -12,8 +12,8 @@ import threading
 
 import pytest
 
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.collect import _read_ahead
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s_client import K8sError
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.live import _read_ahead
 
 INGRESS = ("networking.k8s.io", "Ingress")
 HTTPROUTE = ("gateway.networking.k8s.io", "HTTPRoute")

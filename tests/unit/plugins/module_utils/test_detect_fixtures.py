@@ -14,8 +14,9 @@ import os
 
 import pytest
 
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect import detect, summarize
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.sources import load_sources
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.run import detect
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.summary import summarize
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.sources import load_sources
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIXTURES = os.path.normpath(os.path.join(HERE, "..", "..", "..", "fixtures"))
@@ -321,21 +322,24 @@ def test_what_reduction_drops_changes_no_answer(monkeypatch):
     """Reduction drops the command line and environment of workloads no vendor or Istio signal
     singles out, and detection skips classifying them: over every vendor manifest and example,
     the answer is the same as when every workload is kept whole and classified."""
-    from ansible_collections.meshgate.istio_lb.plugins.module_utils import inventory
+    from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect import istio, workloads
+    from ansible_collections.meshgate.istio_lb.plugins.module_utils.read import reduce
 
     lean = run("examples", "controllers")
-    monkeypatch.setattr(inventory, "singled_out", lambda labels, containers: True)
+    # Patched where it is looked up: reduction, and the two detection steps that skip on it.
+    for where in (reduce, istio, workloads):
+        monkeypatch.setattr(where, "singled_out", lambda labels, containers: True)
     assert run("examples", "controllers") == lean
 
 
 def test_fact_keys_are_what_gather_returns():
     """detect.FACT_KEYS (what lb_plan accepts as facts and copies into its `facts`) is exactly
     what the shared read-and-detect path returns: a new key in detect() must be added there."""
-    from ansible_collections.meshgate.istio_lb.plugins.module_utils import collect
-    from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect import FACT_KEYS
+    from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.summary import FACT_KEYS
+    from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.gather import gather
 
     src = [os.path.join(SHARED, "examples"), os.path.join(SHARED, "controllers")]
-    facts, kinds, _warnings = collect.gather(src=src, options={"cluster_domain": "cluster.local"})
+    facts, kinds, _warnings = gather(src=src, options={"cluster_domain": "cluster.local"})
     assert sorted(facts) == sorted(FACT_KEYS)
     assert facts["cluster"] == {"source": "offline", "src": src}
     # Same answer as detecting the loaded objects directly; kinds name every kind read.

@@ -34,15 +34,17 @@ from builders import (
     service,
 )
 
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect import (
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.index import Index
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.routes import (
     STREAMED_ROUTE_KINDS,
-    Index,
+)
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.run import (
     detect,
     detect_summary,
-    summarize,
 )
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.inventory import reduce_object
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.sources import load_sources
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.summary import summarize
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.reduce import reduce_object
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.sources import load_sources
 
 ROOT = Path(__file__).resolve().parents[4]
 FIXTURES = ROOT / "tests" / "fixtures"

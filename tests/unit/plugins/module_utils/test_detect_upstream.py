@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import os
 
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect import detect
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.sources import load_sources
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.run import detect
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.sources import load_sources
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 UPSTREAM = os.path.normpath(os.path.join(HERE, "..", "..", "..", "fixtures", "upstream"))

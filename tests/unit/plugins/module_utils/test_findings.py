@@ -24,11 +24,11 @@ from builders import (  # noqa: E402 - test helper next to this file
     service,
 )
 
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect import detect
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.findings import (
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.findings.messages import (
     MESSAGES,
     make_finding,
 )
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.run import detect
 
 
 def codes(objects, **options):
@@ -549,7 +549,9 @@ def test_scope_filters():
 
 
 def test_oldest_policy_wins_at_one_level():
-    from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect import effective_mtls
+    from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.istio import (
+        effective_mtls,
+    )
 
     old = peer_auth("shop", "zz-old", "PERMISSIVE", selector={"app": "web"})
     new = peer_auth("shop", "aa-new", "STRICT", selector={"app": "web"})

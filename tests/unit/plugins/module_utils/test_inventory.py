@@ -12,14 +12,17 @@ import pytest
 import yaml
 
 from ansible_collections.meshgate.istio_lb.plugins.module_utils import catalog
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect import jp, normalise_image
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.inventory import (
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.expressions import jp
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.kinds import (
     PLURALS,
-    needs_field_sets,
     rbac_rules,
     read_kinds,
+)
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.reduce import (
+    needs_field_sets,
     reduce_object,
 )
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.signals import normalise_image
 
 ROOT = os.path.normpath(
     os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "..")
@@ -369,7 +372,7 @@ def test_catalog_expressions_compile_and_ids_are_unique():
 
 def test_shipped_applier_clusterrole_equals_generated_rules_and_covers_plans():
     from ansible_collections.meshgate.istio_lb.plugins.module_utils import plan as plan_mod
-    from ansible_collections.meshgate.istio_lb.plugins.module_utils.inventory import (
+    from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.kinds import (
         PATCHED_KINDS,
         rbac_apply_rules,
     )
@@ -391,16 +394,14 @@ def test_created_kinds_cover_every_plan_over_every_fixture():
     """The applier role grants create/delete only on CREATED_KINDS: every object any mode
     creates over the fixtures (all vendors at once, several option sets) is of such a kind,
     and undo deletes nothing else."""
-    from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect import detect
-    from ansible_collections.meshgate.istio_lb.plugins.module_utils.inventory import (
-        CREATED_KINDS,
-    )
+    from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.run import detect
     from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan import (
         MODES,
         PlanError,
         plan,
     )
-    from ansible_collections.meshgate.istio_lb.plugins.module_utils.sources import load_sources
+    from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.kinds import CREATED_KINDS
+    from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.sources import load_sources
 
     objects, _warnings = load_sources([os.path.join(ROOT, "tests", "fixtures")])
     facts = detect(objects)
@@ -477,7 +478,7 @@ def test_annotation_fast_path_answers_like_jmespath():
     such catalog expression and every probe the answer is JMESPath's."""
     import jmespath
 
-    from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect import (
+    from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.expressions import (
         _ANNOTATION_EXPR,
         _compiled,
     )
@@ -504,12 +505,12 @@ def test_shared_interpreter_answers_like_jmespath_search():
     the probes and on every route object of the vendor fixtures, the answer is jmespath's."""
     import jmespath
 
-    from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect import (
+    from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.expressions import (
         _ANNOTATION_EXPR,
         _compiled,
         _JMESPathExpression,
     )
-    from ansible_collections.meshgate.istio_lb.plugins.module_utils.sources import load_sources
+    from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.sources import load_sources
 
     others = [e for e in _catalog_expressions() if not _ANNOTATION_EXPR.match(e)]
     assert len(others) >= 5

@@ -24,7 +24,8 @@ from builders import (
     service,
 )
 
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect import detect, summarize
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.run import detect
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.summary import summarize
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan import (
     FIELD_MANAGER,
     PlanError,

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from ansible_collections.meshgate.istio_lb.plugins.module_utils import sources
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.sources import (
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.read import sources
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.sources import (
     SourceError,
     load_sources,
 )

@@ -5,7 +5,7 @@
 
 Each message has a stable code (never reused, never renumbered), a name, a level, a
 description, a template with named arguments, the fix (also a template) and a reference.
-detect.py produces findings by calling make_finding(code, obj_ref, **args).
+The rules in detect/ produce findings by calling make_finding(code, obj_ref, **args).
 """
 
 from __future__ import annotations

@@ -1,215 +1,37 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, meshgate authors
 # Apache License 2.0 (see LICENSE)
-"""What detection reads, and how each object is reduced as it arrives.
+"""How each object is reduced as it arrives.
 
 Keeping every object as a dict costs 5-6x the JSON size; detection needs a small part of each
 object, so live reads reduce every item page by page (reduce_object) and offline sources go
-through the same function. Same objects in, same answer out.
-"""
+through the same function. Same objects in, same answer out."""
 
 from __future__ import annotations
 
-import re
-from functools import lru_cache
 from sys import intern
 
-from ansible_collections.meshgate.istio_lb.plugins.module_utils import catalog
-
-# (group, kind) read with one paginated LIST each when the API serves them.
-CORE_KINDS = (
-    ("", "Namespace"),
-    ("", "Service"),
-    ("apps", "Deployment"),
-    ("apps", "DaemonSet"),
-    ("apps", "StatefulSet"),
-    ("batch", "Job"),
-    ("networking.k8s.io", "Ingress"),
-    ("networking.k8s.io", "IngressClass"),
-    ("admissionregistration.k8s.io", "MutatingWebhookConfiguration"),
-    ("gateway.networking.k8s.io", "GatewayClass"),
-    ("gateway.networking.k8s.io", "Gateway"),
-    ("gateway.networking.k8s.io", "HTTPRoute"),
-    ("gateway.networking.k8s.io", "GRPCRoute"),
-    ("gateway.networking.k8s.io", "TLSRoute"),
-    ("gateway.networking.k8s.io", "TCPRoute"),
-    ("networking.x-k8s.io", "GatewayClass"),
-    ("networking.x-k8s.io", "Gateway"),
-    ("networking.x-k8s.io", "HTTPRoute"),
-    ("networking.istio.io", "Gateway"),
-    ("networking.istio.io", "VirtualService"),
-    ("networking.istio.io", "DestinationRule"),
-    ("security.istio.io", "PeerAuthentication"),
-    ("cloud.google.com", "BackendConfig"),
-    ("networking.gke.io", "HealthCheckPolicy"),
-    ("networking.gke.io", "MultiClusterService"),
-    ("getambassador.io", "Module"),
-    ("gateway.envoyproxy.io", "EnvoyProxy"),
-    ("gateway.envoyproxy.io", "BackendTrafficPolicy"),
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.kinds import (
+    CLUSTER_SCOPED,
+    group_of,
 )
-
-
-def read_kinds():
-    """All (group, kind) pairs detection reads: core kinds plus every catalog route kind."""
-    kinds = list(CORE_KINDS)
-    for gk in sorted(catalog.route_kinds()):
-        group, kind = gk.split("/", 1)
-        if (group, kind) not in kinds:
-            kinds.append((group, kind))
-    return kinds
-
-
-# Resource (plural) names of the kinds read, for the shipped RBAC (rbac_rules()).
-PLURALS = {
-    "Namespace": "namespaces",
-    "Service": "services",
-    "ConfigMap": "configmaps",
-    "Pod": "pods",
-    "Deployment": "deployments",
-    "DaemonSet": "daemonsets",
-    "StatefulSet": "statefulsets",
-    "Job": "jobs",
-    "Ingress": "ingresses",
-    "IngressClass": "ingressclasses",
-    "MutatingWebhookConfiguration": "mutatingwebhookconfigurations",
-    "GatewayClass": "gatewayclasses",
-    "Gateway": "gateways",
-    "HTTPRoute": "httproutes",
-    "GRPCRoute": "grpcroutes",
-    "TLSRoute": "tlsroutes",
-    "TCPRoute": "tcproutes",
-    "VirtualService": "virtualservices",
-    "DestinationRule": "destinationrules",
-    "PeerAuthentication": "peerauthentications",
-    "BackendConfig": "backendconfigs",
-    "HealthCheckPolicy": "healthcheckpolicies",
-    "MultiClusterService": "multiclusterservices",
-    "MultiClusterIngress": "multiclusteringresses",
-    "Module": "modules",
-    "Mapping": "mappings",
-    "TCPMapping": "tcpmappings",
-    "EnvoyProxy": "envoyproxies",
-    "BackendTrafficPolicy": "backendtrafficpolicies",
-    "VirtualServer": "virtualservers",
-    "VirtualServerRoute": "virtualserverroutes",
-    "IngressRoute": "ingressroutes",
-    "HTTPProxy": "httpproxies",
-    "TCPIngress": "tcpingresses",
-    "UDPIngress": "udpingresses",
-    "ApisixRoute": "apisixroutes",
-    "RouteGroup": "routegroups",
-    "FrontendConfig": "frontendconfigs",
-    "ManagedCertificate": "managedcertificates",
-}
-
-
-# Kinds a plan may patch, and whether it may also create them (patches with creates=True;
-# undo deletes them again). The other kinds are only patched (LB workloads, controller
-# ConfigMaps, vendor routes, classes), so the applier role grants create/delete on the created
-# ones alone. A unit test runs every mode over every fixture and checks each created kind is
-# flagged here.
-_PLANNED_KINDS = (
-    (("", "Service"), True),
-    (("", "ConfigMap"), False),
-    (("apps", "Deployment"), False),
-    (("apps", "DaemonSet"), False),
-    (("apps", "StatefulSet"), False),
-    (("networking.k8s.io", "Ingress"), True),
-    (("security.istio.io", "PeerAuthentication"), True),
-    (("networking.istio.io", "Gateway"), True),
-    (("networking.istio.io", "VirtualService"), True),
-    (("gateway.networking.k8s.io", "Gateway"), True),
-    (("gateway.networking.k8s.io", "GatewayClass"), False),
-    (("gateway.networking.k8s.io", "HTTPRoute"), True),
-    (("cloud.google.com", "BackendConfig"), True),
-    (("networking.gke.io", "FrontendConfig"), True),
-    (("networking.gke.io", "ManagedCertificate"), True),
-    (("networking.gke.io", "HealthCheckPolicy"), True),
-    (("gateway.envoyproxy.io", "EnvoyProxy"), True),
-    (("k8s.nginx.org", "VirtualServer"), False),
-    (("k8s.nginx.org", "VirtualServerRoute"), False),
-    (("traefik.io", "IngressRoute"), False),
-    (("traefik.containo.us", "IngressRoute"), False),
-    (("projectcontour.io", "HTTPProxy"), False),
-    (("apisix.apache.org", "ApisixRoute"), False),
-)
-# Kinds a plan may create, patch or (on undo) delete; lb_apply's ClusterRole is built from it.
-PATCHED_KINDS = tuple(gk for gk, _creates in _PLANNED_KINDS)
-# The kinds a plan may create (and undo may delete).
-CREATED_KINDS = tuple(gk for gk, creates in _PLANNED_KINDS if creates)
-
-
-def rbac_apply_rules():
-    """ClusterRole rules lb_apply needs on top of the reader role: patch (server-side apply) on
-    every kind plans touch; create (the API server checks it when an apply creates the object)
-    and delete (undo) on CREATED_KINDS only; list only where the reader role does not already
-    list the kind - the two roles are bound together, and a duplicate grant is not minimal
-    (the live RBAC test drops each verb in turn and expects lb_apply to fail)."""
-    readable = {
-        (group, resource)
-        for rule in rbac_rules()
-        for group in rule["apiGroups"]
-        for resource in rule["resources"]
-    }
-    created = set(CREATED_KINDS)
-    by_verbs = {}
-    for group, kind in PATCHED_KINDS:
-        resource = PLURALS[kind]
-        verbs = ["patch"]
-        if (group, kind) in created:
-            verbs += ["create", "delete"]
-        if (group, resource) not in readable:
-            verbs.append("list")
-        by_verbs.setdefault((group, tuple(sorted(verbs))), set()).add(resource)
-    return [
-        {"apiGroups": [group], "resources": sorted(resources), "verbs": list(verbs)}
-        for (group, verbs), resources in sorted(by_verbs.items())
-    ]
-
-
-def rbac_rules():
-    """ClusterRole rules lb_info needs: list (never get, never Secrets) on every kind it reads."""
-    groups = {}
-    for group, kind in read_kinds() + [("", "ConfigMap"), ("", "Pod")]:
-        groups.setdefault(group, set()).add(PLURALS[kind])
-    return [
-        {"apiGroups": [group], "resources": sorted(resources), "verbs": ["list"]}
-        for group, resources in sorted(groups.items())
-    ]
-
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.signals import singled_out
 
 # ConfigMap keys detection looks at (controller global switches, Istio mesh config).
 CONFIGMAP_KEYS = ("service-upstream", "mesh", "meshNetworks")
 
+
 WORKLOAD_KINDS = ("Deployment", "DaemonSet", "StatefulSet", "Job", "ReplicaSet")
+
+
 # Workloads of applications (not Jobs): reduce_object keeps only their pod template.
 APP_WORKLOAD_KINDS = ("Deployment", "DaemonSet", "StatefulSet")
 
-# Cluster-scoped kinds detection reads; every other kind is namespaced, and an object without
-# metadata.namespace lands in "default" when applied, so offline input is read the same way.
-CLUSTER_SCOPED = frozenset(
-    (
-        ("", "Namespace"),
-        ("", "Node"),
-        ("networking.k8s.io", "IngressClass"),
-        ("gateway.networking.k8s.io", "GatewayClass"),
-        ("networking.x-k8s.io", "GatewayClass"),
-        ("admissionregistration.k8s.io", "MutatingWebhookConfiguration"),
-        ("admissionregistration.k8s.io", "ValidatingWebhookConfiguration"),
-        ("apiextensions.k8s.io", "CustomResourceDefinition"),
-        ("rbac.authorization.k8s.io", "ClusterRole"),
-        ("rbac.authorization.k8s.io", "ClusterRoleBinding"),
-    )
-)
+
 DEFAULT_NAMESPACE = "default"
+
+
 _DROP_ANNOTATIONS = ("kubectl.kubernetes.io/last-applied-configuration",)
-
-
-def group_of(api_version):
-    """API group of an apiVersion string ("apps/v1" -> "apps", "v1" -> "")."""
-    if not api_version or "/" not in api_version:
-        return ""
-    return intern(api_version.split("/", 1)[0])  # a key of every object in the index
 
 
 _LAST_APPLIED = _DROP_ANNOTATIONS[0]
@@ -263,6 +85,8 @@ _NO_SPEC_OWNERS_BY_GROUP = frozenset(
         ("", "Namespace"),
     )
 )
+
+
 # Reduction goes by kind alone, so objects of old dumps (extensions/v1beta1) read the same.
 _NO_SPEC_OWNERS = frozenset(kind for _group, kind in _NO_SPEC_OWNERS_BY_GROUP)
 
@@ -378,79 +202,6 @@ def _pod_singled_out(spec, labels):
     return singled_out(
         labels, list(spec.get("containers") or ()) + list(spec.get("initContainers") or ())
     )
-
-
-def normalise_image(image):
-    """Image reference -> repository path without registry, tag or digest.
-
-    "registry.k8s.io/ingress-nginx/controller:v1.15.1@sha256:..." -> "ingress-nginx/controller";
-    "docker.io/library/traefik:v3" -> "traefik"; mirrors keep their path prefix, which the
-    catalog's suffix-anchored regexes tolerate.
-    """
-    if not image:
-        return ""
-    image = image.split("@", 1)[0]
-    last = image.rsplit("/", 1)
-    if ":" in last[-1]:
-        image = image[: len(image) - len(last[-1])] + last[-1].split(":", 1)[0]
-    parts = image.split("/")
-    if len(parts) > 1 and ("." in parts[0] or ":" in parts[0] or parts[0] == "localhost"):
-        parts = parts[1:]
-    if parts and parts[0] == "library":
-        parts = parts[1:]
-    return "/".join(parts)
-
-
-def labels_match(wanted, labels):
-    """wanted {k: v}; v None means 'key present'."""
-    if not wanted:
-        return False
-    for key, value in wanted.items():
-        if key not in labels:
-            return False
-        if value is not None and labels[key] != value:
-            return False
-    return True
-
-
-def _signals():
-    """Every image regex and pod-label set by which detection may single out a workload."""
-    images, labels = [], []
-    for entry in catalog.VENDORS:
-        for sig in entry.get("workload_signals", ()):
-            images += [sig[k] for k in ("image", "with_image") if k in sig]
-            if "labels" in sig:
-                labels.append(sig["labels"])
-    for key in ("istiod_images", "proxy_images", "ztunnel_images"):
-        images += catalog.ISTIO[key]
-    labels += catalog.ISTIO["istiod_labels"] + catalog.ISTIO["gateway_labels"]
-    by_key = {}  # a signal is looked at only when its first key is among the labels
-    for wanted in labels:
-        if wanted:
-            by_key.setdefault(next(iter(wanted)), []).append(wanted)
-    return re.compile("|".join("(?:%s)" % p for p in images)), by_key
-
-
-_SIGNAL_IMAGES, _SIGNAL_LABELS = _signals()
-
-
-@lru_cache(maxsize=4096)  # a cluster runs few distinct images
-def _image_signalled(image):
-    return bool(_SIGNAL_IMAGES.search(normalise_image(image)))
-
-
-def singled_out(labels, containers):
-    """Whether detection may read this workload's container args/command/env: only a vendor's
-    or Istio's (class arguments, ConfigMap flags, the gateway's "router" argument) - the same
-    signals classify_workload and the Istio inventory match on, so nothing they read is lost."""
-    for c in containers:
-        if _image_signalled(c.get("image")):
-            return True
-    for key in labels:
-        for wanted in _SIGNAL_LABELS.get(key, ()):
-            if labels_match(wanted, labels):
-                return True
-    return False
 
 
 def _shared(value):

@@ -1,0 +1,134 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, meshgate authors
+# Apache License 2.0 (see LICENSE)
+"""Which vendor serves a route: IngressClasses, GatewayClasses, class names by convention,
+vendor annotations."""
+
+from __future__ import annotations
+
+from sys import intern
+
+from ansible_collections.meshgate.istio_lb.plugins.module_utils import catalog
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.backends import (
+    ingress_backends,
+)
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.index import OLD_GATEWAY_API
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.objects import (
+    annotations_of,
+    name_of,
+    namespace_of,
+    truthy,
+)
+
+
+def ingress_classes(idx):
+    out = {}
+    for ic in idx.kind("networking.k8s.io", "IngressClass"):
+        controller = (ic.get("spec") or {}).get("controller")
+        out[name_of(ic)] = {
+            "controller": controller,
+            "vendor": catalog.vendor_for_ingress_controller(controller),
+            "default": truthy(
+                annotations_of(ic).get("ingressclass.kubernetes.io/is-default-class", "false")
+            ),
+        }
+    return out
+
+
+def gateway_classes(idx):
+    out = {}
+    for gc in idx.kind("gateway.networking.k8s.io", "GatewayClass") + idx.kind(
+        OLD_GATEWAY_API, "GatewayClass"
+    ):
+        controller = (gc.get("spec") or {}).get("controllerName")
+        out[name_of(gc)] = catalog.vendor_for_gateway_controller(controller)
+    return out
+
+
+def gateway_class_vendor(name, gclasses):
+    if not name:
+        return None, False
+    if name in gclasses:
+        return gclasses[name], False
+    if name in catalog.ISTIO["gateway_class_names"]:
+        return "istio", True
+    for entry in catalog.VENDORS:
+        if any(name.startswith(p) for p in entry.get("gateway_class_prefixes", ())):
+            return entry["id"], True
+    return None, False
+
+
+def resolve_ingress_vendor(idx, ing, classes, lb_classes):
+    """(vendor, inferred, candidates, class_name, evidence) for an Ingress."""
+    spec = ing.get("spec") or {}
+    anns = annotations_of(ing)
+    klass = spec.get("ingressClassName")
+    source = "spec.ingressClassName"
+    if not klass and anns.get("kubernetes.io/ingress.class"):
+        klass = anns["kubernetes.io/ingress.class"]
+        source = "annotation kubernetes.io/ingress.class"
+    if not klass:
+        defaults = [n for n, c in classes.items() if c["default"]]
+        if len(defaults) == 1:
+            klass = defaults[0]
+            source = "default IngressClass"
+    if klass and klass in classes and classes[klass]["vendor"]:
+        return (
+            classes[klass]["vendor"],
+            False,
+            [],
+            klass,
+            # The same text for every route of a class: one string, not one per route.
+            intern("IngressClass %s controller %s" % (klass, classes[klass]["controller"])),
+        )
+    by_annotation = catalog.vendors_for_annotations(anns)
+    candidates = []
+    if klass and klass in lb_classes and len(lb_classes[klass]) == 1:
+        return (
+            lb_classes[klass][0],
+            True,
+            [],
+            klass,
+            "class %s served by a detected controller" % klass,
+        )
+    if klass:
+        candidates = catalog.vendors_for_class_name(klass)
+    if klass and len(candidates) == 1:
+        return candidates[0], True, [], klass, "class name %s (%s) by convention" % (klass, source)
+    if candidates:
+        narrowed = [c for c in candidates if c in by_annotation]
+        if len(narrowed) == 1:
+            return (
+                narrowed[0],
+                True,
+                [],
+                klass,
+                "class %s and %s annotations" % (klass, narrowed[0]),
+            )
+        return (
+            None,
+            True,
+            candidates,
+            klass,
+            "class %s is used by %s" % (klass, ", ".join(candidates)),
+        )
+    if len(by_annotation) == 1:
+        return by_annotation[0], True, [], klass, "vendor annotations (%s)" % by_annotation[0]
+    if len(by_annotation) > 1:
+        return None, True, by_annotation, klass, "annotations of several vendors"
+    if not klass:
+        for b in ingress_backends(ing):
+            svc = idx.get("", "Service", namespace_of(ing), b["service"])
+            svc_anns = annotations_of(svc) if svc else {}
+            for entry in catalog.VENDORS:
+                prefixes = entry.get("backend_service_annotation_prefixes", ())
+                hit = sorted(k for k in svc_anns if any(k.startswith(p) for p in prefixes))
+                if hit:
+                    return (
+                        entry["id"],
+                        True,
+                        [],
+                        klass,
+                        "backend Service %s has %s" % (b["service"], hit[0]),
+                    )
+    return None, False, [], klass, None

@@ -1,0 +1,329 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, meshgate authors
+# Apache License 2.0 (see LICENSE)
+"""Cloud load balancers (GKE, AWS, Azure): one entry per cloud route, cloud Gateway or
+LoadBalancer Service, with its health check against the Istio gateway."""
+
+from __future__ import annotations
+
+import json
+
+from ansible_collections.meshgate.istio_lb.plugins.module_utils import catalog
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.expressions import jp
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.findings.messages import (
+    make_finding,
+)
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.findings.mtls import (
+    strict_backend_findings,
+    trusted_proxy_findings,
+)
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.objects import (
+    annotations_of,
+    name_of,
+    namespace_of,
+    obj_id,
+    ref,
+    selector_matches,
+    template_labels,
+)
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.services import (
+    service_summary,
+)
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.summary import (
+    lists_to_counts,
+)
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.workloads import gitops_owner
+
+
+def cloud_health_check(idx, vendor_id, lb_obj, gw_service):
+    """(ok, actual description) for a cloud LB's health check against the gateway Service."""
+    entry = catalog.vendor(vendor_id)
+    hc = entry.get("health_check") or {}
+    svc = idx.get("", "Service", gw_service["namespace"], gw_service["service"])
+    if svc is None:
+        svc = idx.get(
+            "networking.gke.io",
+            "MultiClusterService",
+            gw_service["namespace"],
+            gw_service["service"],
+        )
+    svc_anns = annotations_of(svc) if svc else {}
+    if vendor_id == "gke-ingress":
+        value = svc_anns.get("cloud.google.com/backend-config") or svc_anns.get(
+            "beta.cloud.google.com/backend-config"
+        )
+        if not value:
+            return (
+                False,
+                "derived by GKE (readiness probe or GET / on the serving port): no BackendConfig",
+            )
+        try:
+            cfg = json.loads(value)
+        except ValueError:
+            return False, "unparsable cloud.google.com/backend-config annotation %r" % value
+        names = []
+        port = gw_service.get("port")
+        ports = cfg.get("ports") or {}
+        if port is not None and str(port) in {str(k) for k in ports}:
+            names = [v for k, v in ports.items() if str(k) == str(port)]
+        elif cfg.get("default"):
+            names = [cfg["default"]]
+        else:
+            names = list(ports.values())
+        for name in names:
+            bc = idx.get("cloud.google.com", "BackendConfig", gw_service["namespace"], name)
+            if bc is None:
+                return False, "BackendConfig %s/%s not found" % (gw_service["namespace"], name)
+            h = (bc.get("spec") or {}).get("healthCheck") or {}
+            if (
+                h.get("port") != catalog.ISTIO_STATUS_PORT
+                or h.get("requestPath") != catalog.ISTIO_READY_PATH
+            ):
+                return False, "BackendConfig %s: port %s path %s" % (
+                    name,
+                    h.get("port"),
+                    h.get("requestPath"),
+                )
+        return bool(names), (
+            "BackendConfig %s" % ", ".join(names) if names else "no BackendConfig for the port"
+        )
+    if vendor_id == "gke-gateway":
+        for pol in idx.kind("networking.gke.io", "HealthCheckPolicy"):
+            spec = pol.get("spec") or {}
+            target = spec.get("targetRef") or {}
+            if (
+                target.get("kind") == "Service"
+                and target.get("name") == gw_service["service"]
+                and namespace_of(pol) == gw_service["namespace"]
+            ):
+                cfg = ((spec.get("default") or {}).get("config")) or {}
+                h = (
+                    cfg.get("httpHealthCheck")
+                    or cfg.get("httpsHealthCheck")
+                    or cfg.get("http2HealthCheck")
+                    or {}
+                )
+                ok = (
+                    h.get("port") == catalog.ISTIO_STATUS_PORT
+                    and h.get("requestPath") == catalog.ISTIO_READY_PATH
+                )
+                return ok, "HealthCheckPolicy %s: port %s path %s" % (
+                    name_of(pol),
+                    h.get("port"),
+                    h.get("requestPath"),
+                )
+        return False, "no HealthCheckPolicy (GKE Gateway defaults to GET / on the serving port)"
+    port_key = hc.get("port_annotation")
+    path_key = hc.get("path_annotation")
+    anns = dict(svc_anns)
+    if lb_obj is not None and lb_obj.get("kind") != "Service":
+        anns.update(annotations_of(lb_obj))
+    port = anns.get(port_key) if port_key else None
+    path = anns.get(path_key) if path_key else None
+    ok = (port_key is None or str(port) in (str(catalog.ISTIO_STATUS_PORT), "status-port")) and (
+        path_key is None or path == catalog.ISTIO_READY_PATH
+    )
+    return ok, "port %s path %s" % (port or "traffic-port (default)", path or "/ (default)")
+
+
+def _signal_matches(signal, svc):
+    anns = annotations_of(svc)
+    if "annotation_prefix" in signal:
+        return any(k.startswith(signal["annotation_prefix"]) for k in anns)
+    if "annotation" in signal:
+        value = anns.get(signal["annotation"])
+    else:
+        value = jp(signal["field"], svc)
+    return isinstance(value, str) and value.strip() in signal["values"]
+
+
+def service_cloud_vendor(svc):
+    if ((svc.get("spec") or {}).get("type")) != "LoadBalancer":
+        return None
+    for entry in catalog.VENDORS:
+        if any(_signal_matches(sig, svc) for sig in entry.get("service_signals", ())):
+            return entry["id"]
+    return None
+
+
+def is_cloud_route(r):
+    return (
+        bool(r["vendor"]) and (catalog.VENDORS_BY_ID.get(r["vendor"]) or {}).get("kind") == "cloud"
+    )
+
+
+def cloud_start(wl_lbs):
+    lb_pods = {}
+    for item in wl_lbs:
+        lb_pods.setdefault(namespace_of(item["wl"]), []).append(template_labels(item["wl"]))
+    return {
+        "lb_pods": lb_pods,
+        "entries": [],  # (route key, LB entry) of each cloud route that is an LB of its own
+        "gateways": [],  # (route, object) of cloud Gateway API Gateways: made at the end
+        # (vendor, "namespace/name" of a cloud Gateway) -> [(route key, id, backends)] of the
+        # routes attached to it: a Gateway is the cloud LB, its routes bring the backends.
+        "attached": {},
+    }
+
+
+def cloud_take_routes(idx, cloud, routes, istio, controllers, findings):
+    """Take one page of (annotated, sorted) routes: each cloud route is an LB of its own, or
+    attaches to a cloud Gateway (judged first: the Gateways are the first page)."""
+    for r in routes:
+        if not is_cloud_route(r):
+            continue
+        if r.get("parents") is not None and r["kind"] != "Gateway":
+            r["served_by"].extend("%s:Gateway/%s" % (r["vendor"], p) for p in r["parents"])
+            for parent in r["parents"]:
+                children = cloud["attached"].get((r["vendor"], parent))
+                if children is not None:
+                    children.append((r["_key"], r["id"], r["backends"]))
+            continue
+        r["served_by"].append("%s:%s" % (r["vendor"], r["id"]))
+        if r["kind"] == "Gateway":
+            cloud["gateways"].append((r, r["_obj"]))
+            cloud["attached"].setdefault((r["vendor"], "%s/%s" % (r["namespace"], r["name"])), [])
+            continue
+        entry = cloud_lb_entry(idx, r["_obj"], r["vendor"], r, istio, controllers, findings)
+        cloud["entries"].append((r["_key"], entry))
+
+
+def cloud_finish(idx, cloud, istio, controllers, findings, keep_routes):
+    entries = list(cloud["entries"])
+    for r, obj in cloud["gateways"]:
+        children = sorted(cloud["attached"][(r["vendor"], "%s/%s" % (r["namespace"], r["name"]))])
+        gateway = dict(
+            r,
+            backends=[b for _k, _i, backends in children for b in backends],
+            child_routes=[i for _k, i, _b in children],
+        )
+        entries.append(
+            (
+                r["_key"],
+                cloud_lb_entry(idx, obj, r["vendor"], gateway, istio, controllers, findings),
+            )
+        )
+    entries.sort(key=lambda e: e[0])
+    out = [entry for _key, entry in entries]
+    # Service-level cloud LBs (NLB, Azure LB) in front of the gateway or of app pods.
+    for svc in idx.kind("", "Service"):
+        vendor_id = service_cloud_vendor(svc)
+        if not vendor_id:
+            continue
+        selector = (svc.get("spec") or {}).get("selector")
+        if any(
+            selector_matches(selector, labels)
+            for labels in cloud["lb_pods"].get(namespace_of(svc), ())
+        ):
+            continue  # exposes a detected in-cluster LB: reported on that LB's service
+        ports = (svc.get("spec") or {}).get("ports") or []
+        backend = {
+            "namespace": namespace_of(svc),
+            "service": name_of(svc),
+            "port": ports[0].get("port") if ports else None,
+            "istio_gateway": any(
+                s["namespace"] == namespace_of(svc) and s["name"] == name_of(svc)
+                for g in istio["gateways"]
+                for s in g["services"]
+            ),
+        }
+        pseudo = {"kind": "Service", "backends": [backend], "id": obj_id(svc)}
+        out.append(cloud_lb_entry(idx, svc, vendor_id, pseudo, istio, controllers, findings))
+    if not keep_routes:
+        for entry in out:
+            lists_to_counts(entry)
+    return out
+
+
+def cloud_lb_entry(idx, obj, vendor_id, route, istio, controllers, findings):
+    entry = catalog.vendor(vendor_id)
+    backends = route["backends"]
+    to_gateway = [b for b in backends if b.get("istio_gateway")]
+    mode = "unknown" if not backends else ("chained" if to_gateway else "standalone")
+    label = "%s %s/%s" % (obj.get("kind"), namespace_of(obj), name_of(obj))
+    hc_state = None
+    for b in to_gateway:
+        ok, actual = cloud_health_check(idx, vendor_id, obj, b)
+        hc_state = {
+            "ok": ok,
+            "actual": actual,
+            "where": (entry.get("health_check") or {}).get("where"),
+        }
+        if not ok:
+            findings.append(
+                make_finding(
+                    "MG0006",
+                    ref(obj),
+                    lb=label,
+                    vendor=vendor_id,
+                    service="%s/%s" % (b["namespace"], b["service"]),
+                    actual=actual,
+                    where=hc_state["where"],
+                )
+            )
+        break
+    if mode == "chained":
+        trusted_proxy_findings(istio, to_gateway, label, vendor_id, findings)
+    elif mode == "standalone":
+        first = {}
+        strict_backend_findings(
+            idx,
+            istio,
+            [
+                dict(
+                    route,
+                    kind=obj.get("kind"),
+                    apiVersion=obj.get("apiVersion"),
+                    namespace=namespace_of(obj),
+                    name=name_of(obj),
+                )
+            ],
+            label,
+            vendor_id,
+            first,
+        )
+        findings.extend(f for _key, f in first.values())
+    anns = annotations_of(obj)
+    evidence = [route.get("vendor_evidence") or "Service %s" % name_of(obj)]
+    if route.get("vendor_inferred"):
+        evidence.append("vendor inferred (no controller object in the input)")
+    svc = None
+    if obj.get("kind") == "Service":
+        svc = service_summary(obj)
+    return {
+        "id": "%s:%s" % (vendor_id, obj_id(obj)),
+        "vendor": vendor_id,
+        "vendor_name": entry.get("name"),
+        "kind": obj.get("kind"),
+        "namespace": namespace_of(obj),
+        "name": name_of(obj),
+        "role": "cloud",
+        "ingress_classes": [route["class"]] if route.get("class") else [],
+        "service": svc,
+        "host_network": None,
+        "sidecar": None,
+        "mode": mode,
+        # Cloud LBs never speak Istio mTLS; chained traffic is mTLS from the gateway on.
+        "mtls": mode == "chained",
+        "service_routing": "n/a",
+        "routes": (
+            ([route["id"]] + route.get("child_routes", []))
+            if route.get("kind") != "Service"
+            else []
+        ),
+        "backends": sorted({"%s/%s" % (b["namespace"], b["service"]) for b in backends}),
+        "health_check": hc_state,
+        "annotations": {
+            k: v
+            for k, v in anns.items()
+            if any(k.startswith(p) for p in entry.get("annotation_prefixes", ()))
+        }
+        or None,
+        "controllers": sorted(
+            "%s/%s/%s" % (c["wl"].get("kind"), namespace_of(c["wl"]), name_of(c["wl"]))
+            for c in controllers
+            if c["vendor"] == vendor_id
+        ),
+        "evidence": evidence,
+        "gitops": gitops_owner(obj),
+    }

@@ -1,0 +1,87 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, meshgate authors
+# Apache License 2.0 (see LICENSE)
+"""Findings about mTLS on the way in: STRICT backends reached from outside the mesh (MG0001),
+gateways that do not trust the proxy in front of them (MG0013)."""
+
+from __future__ import annotations
+
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.backends import (
+    backend_workloads,
+    target_port,
+)
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.findings.messages import (
+    make_finding,
+)
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.istio import (
+    effective_mtls,
+    injection_state,
+)
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.objects import (
+    template_labels,
+)
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.routes import route_ref
+
+
+def strict_backend_findings(idx, istio, routes, label, vendor, first):
+    """MG0001 for backends that require mTLS of a client outside the mesh, once per
+    (namespace, service, port): ``first`` maps that key to (route key, finding) and keeps the
+    first route in route order, so pages may come in any order."""
+    if not istio["installed"]:
+        return
+    for r in routes:
+        route_key = r.get("_key", ())
+        for b in r["backends"]:
+            svc, wls = backend_workloads(idx, b["namespace"], b["service"])
+            if svc is None:
+                continue
+            for wl in wls:
+                inj = injection_state(wl, istio)
+                if inj["injection"] != "enabled" and not inj["ambient"]:
+                    continue
+                port = target_port(svc, b["port"], wl)
+                mode, policy = effective_mtls(istio, b["namespace"], template_labels(wl), port)
+                key = (b["namespace"], b["service"], port)
+                if mode != "STRICT" or (key in first and first[key][0] <= route_key):
+                    continue
+                first[key] = (
+                    route_key,
+                    make_finding(
+                        "MG0001",
+                        route_ref(r),
+                        lb=label,
+                        vendor=vendor,
+                        backend="Service %s/%s" % (b["namespace"], b["service"]),
+                        port=port if port is not None else b["port"],
+                        policy=policy,
+                    ),
+                )
+
+
+def trusted_proxy_findings(istio, gw_backends, label, vendor, findings, n=1):
+    reported = set()
+    for b in gw_backends:
+        for gw in istio["gateways"]:
+            if any(
+                s["namespace"] == b["namespace"] and s["name"] == b["service"]
+                for s in gw["services"]
+            ):
+                if gw["num_trusted_proxies"] or not gw["name"] or gw["name"] in reported:
+                    continue
+                reported.add(gw["name"])
+                obj = {
+                    "apiVersion": "apps/v1",
+                    "kind": gw["kind"],
+                    "namespace": gw["namespace"],
+                    "name": gw["name"],
+                }
+                findings.append(
+                    make_finding(
+                        "MG0013",
+                        obj,
+                        gateway="%s/%s" % (gw["namespace"], gw["name"]),
+                        lb=label,
+                        vendor=vendor,
+                        n=n,
+                    )
+                )

@@ -1,0 +1,339 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, meshgate authors
+# Apache License 2.0 (see LICENSE)
+"""In-cluster load balancers: started before their routes are seen, take the routes a page at
+a time, finished with their mode, mTLS and the findings that depend on it."""
+
+from __future__ import annotations
+
+from ansible_collections.meshgate.istio_lb.plugins.module_utils import catalog
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.cloud import (
+    service_cloud_vendor,
+)
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.findings.messages import (
+    make_finding,
+)
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.findings.mtls import (
+    strict_backend_findings,
+    trusted_proxy_findings,
+)
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.findings.workloads import (
+    helper_job_findings,
+    misplaced_annotation_findings,
+)
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.istio import (
+    injection_state,
+    parse_proxy_config,
+)
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.objects import (
+    host_network,
+    name_of,
+    namespace_of,
+    obj_id,
+    ref,
+    template_annotations,
+    template_labels,
+    truthy,
+    workload_readiness,
+)
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.routes import route_ref
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.routing import (
+    route_host_rewrite,
+    route_service_routing,
+)
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.services import (
+    service_summary,
+    services_selecting,
+)
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.summary import (
+    lists_to_counts,
+)
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.workloads import (
+    configmap_ref,
+    gitops_owner,
+    pod_has_proxy,
+    pods_of,
+)
+
+
+def lb_start(idx, item, istio, controllers, findings, keep_routes):
+    """What a workload LB's result needs before its routes are seen, and its findings that
+    do not depend on routes. Routes are then taken a page at a time (lb_take_routes) and
+    the result made at the end (lb_finish)."""
+    wl = item["wl"]
+    entry = item["entry"]
+    ns = namespace_of(wl)
+    svcs = services_selecting(idx, wl)
+    service = service_summary(svcs[0]) if svcs else None
+    if service:
+        cloud = service_cloud_vendor(svcs[0])
+        if cloud:
+            service["cloud_lb"] = cloud
+    inj = injection_state(wl, istio)
+    pods = pods_of(idx, wl)
+    injected = None
+    if pods:
+        injected = all(pod_has_proxy(p) for p in pods)
+    anns = template_annotations(wl)
+    inbound_off = anns.get("traffic.sidecar.istio.io/includeInboundPorts") == ""
+    pc = parse_proxy_config(anns.get("proxy.istio.io/config"))
+    hold = (
+        bool(pc.get("holdApplicationUntilProxyStarts"))
+        or istio["mesh_config"]["hold_application_until_proxy_starts"]
+    )
+    sidecar_intended = inj["injection"] == "enabled"
+    sidecar = {
+        "injection": inj["injection"],
+        "injection_source": inj["source"],
+        "revision": inj["revision"],
+        "injected": injected,
+        "pods_observed": len(pods),
+        "ambient": inj["ambient"],
+        "inbound_capture": ("off" if inbound_off else "on") if sidecar_intended else "n/a",
+        "hold_application_until_proxy_starts": hold if sidecar_intended else None,
+    }
+    if inj["ambient"]:
+        sidecar["bypass_inbound_capture"] = truthy(
+            anns.get("ambient.istio.io/bypass-inbound-capture", "false")
+        )
+    label = "%s %s/%s" % (wl.get("kind"), ns, name_of(wl))
+    state = {
+        "item": item,
+        "id": obj_id(wl),
+        "service": service,
+        "sidecar": sidecar,
+        "anns": anns,
+        "sidecar_intended": sidecar_intended,
+        "in_mesh": sidecar_intended or inj["ambient"],
+        "ambient": inj["ambient"],
+        "label": label,
+        "controllers": sorted(
+            "%s/%s/%s" % (c["wl"].get("kind"), namespace_of(c["wl"]), name_of(c["wl"]))
+            for c in controllers
+            if c["vendor"] == item["vendor"] and c is not item
+        ),
+        "config_map": configmap_ref(wl, entry, idx),
+        "owner": (
+            template_labels(wl).get("gateway.envoyproxy.io/owning-gateway-name")
+            if item["vendor"] == "envoy-gateway"
+            else None
+        ),
+        # Taken from the routes, page by page:
+        "route_keys": [] if keep_routes else None,  # (route key, id) when routes are kept
+        "route_count": 0,
+        "backend_count": 0,
+        "backend_names": set(),
+        # (namespace, service) -> ((route key, backend index), backend): the first in route
+        # order, as MG0013 reports each gateway name once, for the first backend reaching it.
+        "to_gateway": {},
+        "to_gateway_count": 0,
+        "routing": [0, 0],  # routes judged for Service routing, routes with it on
+        # Findings about routes that hold unless the LB turns out chained, and the STRICT
+        # backends (MG0001) by (namespace, service, port) -> (route key, finding): reported
+        # once, on the first route in route order, whichever page it came in.
+        "unless_chained": [],
+        "strict": {},
+    }
+
+    args = {"lb": label, "vendor": item["vendor"]}
+    if entry.get("retired"):
+        findings.append(make_finding("MG0008", ref(wl), retired=entry["retired"], **args))
+    misplaced_annotation_findings(wl, findings)
+    helper_job_findings(idx, item, istio, findings)
+    if item["role"] == "control-plane":
+        # Only the control plane is in the input: sidecar and routing findings concern the
+        # data-plane pods, which are not there to check.
+        return state
+    lb_ref = ref(wl)
+    if host_network(wl):
+        findings.append(make_finding("MG0004", lb_ref, **args))
+    if sidecar_intended and not inbound_off:
+        findings.append(
+            make_finding(
+                "MG0002",
+                lb_ref,
+                value=repr(
+                    anns.get("traffic.sidecar.istio.io/includeInboundPorts", "unset (all ports)")
+                ),
+                **args,
+            )
+        )
+    if sidecar_intended and not hold:
+        findings.append(make_finding("MG0011", lb_ref, **args))
+    if inj["ambient"] and not sidecar.get("bypass_inbound_capture"):
+        findings.append(make_finding("MG0017", lb_ref, **args))
+    if sidecar_intended and pods and not injected:
+        missing = sum(1 for p in pods if not pod_has_proxy(p))
+        findings.append(
+            make_finding("MG0016", lb_ref, pods="%d of %d" % (missing, len(pods)), **args)
+        )
+    desired, ready = workload_readiness(wl)
+    if desired == 0 or (desired and ready == 0):
+        findings.append(make_finding("MG0015", lb_ref, replicas=desired, ready=0, **args))
+    return state
+
+
+def _serves(state, r):
+    item = state["item"]
+    if r["vendor"] != item["vendor"]:
+        return False
+    if r["kind"] == "Ingress" and item.get("classes") and r["class"]:
+        if r["class"] not in item["classes"]:
+            return False
+    if state["owner"] and r["kind"] != "Gateway":
+        if not any(p.split("/", 1)[-1] == state["owner"] for p in r.get("parents", [])):
+            return False
+    return True
+
+
+def lb_take_routes(idx, state, routes, istio):
+    """Take one page of (annotated, sorted) routes into a workload LB's state."""
+    item = state["item"]
+    wl = item["wl"]
+    entry = item["entry"]
+    data_plane = item["role"] != "control-plane"
+    switch_text = (entry.get("service_routing") or {}).get("switch")
+    vendor = item["vendor"]
+    mine = []
+    for r in routes:
+        if not _serves(state, r):
+            continue
+        mine.append(r)
+        r["served_by"].append(state["id"])
+        state["route_count"] += 1
+        if state["route_keys"] is not None:
+            state["route_keys"].append((r["_key"], r["id"]))
+        for i, b in enumerate(r["backends"]):
+            state["backend_count"] += 1
+            state["backend_names"].add("%s/%s" % (b["namespace"], b["service"]))
+            if b.get("istio_gateway"):
+                state["to_gateway_count"] += 1
+                key, place = (b["namespace"], b["service"]), (r["_key"], i)
+                if key not in state["to_gateway"] or place < state["to_gateway"][key][0]:
+                    state["to_gateway"][key] = (place, b)
+        if r["kind"] == "Gateway":
+            continue
+        sr = route_service_routing(idx, r, entry, wl)
+        hr = route_host_rewrite(idx, r, entry)
+        r["service_routing"] = sr
+        r["host_rewrite"] = hr
+        state["routing"][0] += 1
+        state["routing"][1] += 1 if (bool(sr) or hr) else 0
+        if not data_plane:
+            continue
+        route_label = "%s %s/%s" % (r["kind"], r["namespace"], r["name"])
+        if state["sidecar_intended"] and not (sr or hr) and r["backends"]:
+            fix = (
+                "Turn on Service routing: %s." % switch_text
+                if switch_text
+                else "%s has no Service-routing switch: rewrite the Host header to the Service FQDN "
+                "(%s) or use the chained mode."
+                % (vendor, r["backends"][0].get("fqdn", "<svc>.<ns>.svc"))
+            )
+            state["unless_chained"].append(
+                make_finding(
+                    "MG0003",
+                    route_ref(r),
+                    route=route_label,
+                    switch=switch_text or "vendor has no switch",
+                    fix_switch=fix,
+                    lb=state["label"],
+                    vendor=vendor,
+                )
+            )
+        if state["in_mesh"] and sr:
+            for b in r["backends"]:
+                if b.get("headless"):
+                    state["unless_chained"].append(
+                        make_finding(
+                            "MG0014",
+                            route_ref(r),
+                            route=route_label,
+                            backend="%s/%s" % (b["namespace"], b["service"]),
+                            vendor=vendor,
+                        )
+                    )
+    if data_plane and not state["in_mesh"]:
+        strict_backend_findings(idx, istio, mine, state["label"], vendor, state["strict"])
+
+
+def lb_finish(state, istio, findings, keep_routes):
+    """A workload LB's result from its state, and its findings that depend on its mode."""
+    item = state["item"]
+    wl = item["wl"]
+    entry = item["entry"]
+    anns = state["anns"]
+    if not state["backend_count"]:
+        mode = "unknown"
+    elif state["to_gateway_count"] == state["backend_count"]:
+        mode = "chained"
+    elif state["to_gateway_count"]:
+        mode = "mixed"
+    else:
+        mode = "standalone"
+    judged, on = state["routing"]
+    if not judged:
+        service_routing = "n/a"
+    elif on == judged:
+        service_routing = "on"
+    elif on:
+        service_routing = "partial"
+    else:
+        service_routing = "off"
+    if mode == "chained" or state["ambient"]:
+        mtls = True
+    else:
+        mtls = bool(state["sidecar_intended"] and service_routing == "on")
+    result = {
+        "id": state["id"],
+        "vendor": item["vendor"],
+        "vendor_name": entry.get("name"),
+        "kind": wl.get("kind"),
+        "namespace": namespace_of(wl),
+        "name": name_of(wl),
+        "role": item["role"],
+        "ingress_classes": item.get("classes", []),
+        "service": state["service"],
+        "host_network": host_network(wl),
+        "replicas": (wl.get("spec") or {}).get("replicas"),
+        "ready_replicas": workload_readiness(wl)[1],
+        "sidecar": state["sidecar"],
+        "mode": mode,
+        "mtls": mtls,
+        "service_routing": service_routing,
+        "service_routing_switch": (entry.get("service_routing") or {}).get("switch"),
+        "routes": [i for _k, i in sorted(state["route_keys"] or ())],
+        "backends": sorted(state["backend_names"]),
+        "controllers": state["controllers"],
+        "evidence": item["evidence"]
+        + (["serves classes %s" % ", ".join(item["classes"])] if item.get("classes") else []),
+        "gitops": gitops_owner(wl),
+        "apiVersion": wl.get("apiVersion"),
+        # What a plan needs to patch the pod template without clobbering values already there.
+        "pod_template": {
+            "labels": {k: v for k, v in template_labels(wl).items() if "istio" in k},
+            "annotations": {
+                k: v
+                for k, v in anns.items()
+                if any(k.startswith(p) for p in catalog.ISTIO["pod_annotation_prefixes"])
+            },
+        },
+        "config_map": state["config_map"],
+    }
+    if not keep_routes:
+        lists_to_counts(result, state["route_count"])
+    if item["role"] == "control-plane":
+        return result
+    if mode != "chained":
+        findings.extend(state["unless_chained"])
+        if not state["in_mesh"]:
+            findings.extend(f for _key, f in state["strict"].values())
+    else:
+        trusted_proxy_findings(
+            istio,
+            [b for _place, b in sorted(state["to_gateway"].values(), key=lambda pb: pb[0])],
+            state["label"],
+            item["vendor"],
+            findings,
+        )
+    return result

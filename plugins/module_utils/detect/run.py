@@ -1,0 +1,249 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, meshgate authors
+# Apache License 2.0 (see LICENSE)
+"""detect() and detect_summary(): plain Kubernetes objects in, a compact inventory + findings out.
+
+Pure functions over dicts. The same code serves live clusters (objects reduced page by page
+by read/reduce.py), offline snapshots and filters. Vendor knowledge comes from the catalog;
+finding texts from detect/findings/messages.py."""
+
+from __future__ import annotations
+
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.backends import (
+    annotate_backends,
+)
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.classes import (
+    gateway_classes,
+    ingress_classes,
+)
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.cloud import (
+    cloud_finish,
+    cloud_start,
+    cloud_take_routes,
+)
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.findings.cluster import (
+    global_findings,
+)
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.findings.messages import (
+    sort_findings,
+)
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.findings.routes import (
+    route_findings,
+)
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.index import (
+    OLD_GATEWAY_API,
+    Index,
+)
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.istio import istio_inventory
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.load_balancers import (
+    lb_finish,
+    lb_start,
+    lb_take_routes,
+)
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.objects import (
+    name_of,
+    namespace_of,
+    obj_id,
+)
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.routes import (
+    STREAMED_ROUTE_KINDS,
+    route_context,
+    route_sort_key,
+    routes_of,
+)
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.workloads import (
+    class_args,
+    workload_lbs,
+)
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.kinds import PATCHED_KINDS
+
+DEFAULT_OPTIONS = {"cluster_domain": "cluster.local", "namespaces": None, "vendors": None}
+
+
+MODES = ("standalone", "chained", "mixed", "unknown")
+
+
+def detect(objects, options=None, route_pages=None):
+    """Detect LBs, routes and Istio from plain objects, and diagnose them.
+
+    Returns {"load_balancers", "routes", "istio", "findings", "summary"}; deterministic.
+    ``route_pages(group, kind)``: where the objects of STREAMED_ROUTE_KINDS come from, a list
+    of (reduced) objects at a time, when the index does not hold them (a live read passes its
+    paginated LISTs, so the route objects are never all in memory; their route records are).
+    The answer does not depend on how the routes are paged.
+    """
+    idx = objects if isinstance(objects, Index) else Index(objects)
+    return _detect(idx, route_pages or _index_pages(idx), options, keep_routes=True)
+
+
+def detect_summary(objects, options=None, route_pages=None):
+    """``summarize(detect(objects))`` without ever holding every route.
+
+    Routes are judged a page at a time and only what the summary reports is kept per load
+    balancer (counts, the backend names, the findings), so memory grows with the cluster's
+    workloads and Services, not with its routes. ``route_pages`` as for detect(); without it
+    the index's own route objects are judged 500 at a time.
+    """
+    idx = objects if isinstance(objects, Index) else Index(objects)
+    return _detect(idx, route_pages or _index_pages(idx, 500), options, keep_routes=False)
+
+
+def _index_pages(idx, size=None):
+    def pages(group, kind):
+        items = idx.kind(group, kind)
+        step = size or len(items) or 1
+        for start in range(0, len(items), step):
+            yield items[start : start + step]
+
+    return pages
+
+
+def _detect(idx, route_pages, options, keep_routes):
+    opts = dict(DEFAULT_OPTIONS)
+    opts.update({k: v for k, v in (options or {}).items() if v is not None})
+    istio = istio_inventory(idx)
+    classes = ingress_classes(idx)
+    gclasses = gateway_classes(idx)
+    wl_lbs, controllers = workload_lbs(idx, istio)
+
+    lb_classes = {}
+    for item in wl_lbs + controllers:
+        args = class_args(item["wl"], item["entry"])
+        names = set(args["ingress_class"])
+        for name, c in classes.items():
+            if c["vendor"] == item["vendor"]:
+                ctrl = args["controller_class"]
+                if not ctrl or c["controller"] in ctrl:
+                    names.add(name)
+        item["classes"] = sorted(names)
+        for n in names:
+            lb_classes.setdefault(n, [])
+            if item["vendor"] not in lb_classes[n]:
+                lb_classes[n].append(item["vendor"])
+
+    # Scope filters apply to what is reported; linking sees everything (routes keep their
+    # served_by whatever the scope).
+    ns_scope = set(opts["namespaces"]) if opts["namespaces"] else None
+    vendor_scope = set(opts["vendors"]) if opts["vendors"] else None
+
+    def in_scope(ns, vendor):
+        return (ns_scope is None or ns in ns_scope) and (
+            vendor_scope is None or vendor in vendor_scope
+        )
+
+    ctx = route_context(idx, classes, gclasses, lb_classes)
+    # The Gateways come first: routes of the other kinds attach to them, and the Service
+    # istiod deploys for an istio-class Gateway API Gateway ("<name>-istio") is a gateway's.
+    gateway_routes = routes_of(
+        ctx,
+        "gateway.networking.k8s.io",
+        "Gateway",
+        idx.kind("gateway.networking.k8s.io", "Gateway"),
+    ) + routes_of(ctx, OLD_GATEWAY_API, "Gateway", idx.kind(OLD_GATEWAY_API, "Gateway"))
+    gw_services = {(s["namespace"], s["name"]) for g in istio["gateways"] for s in g["services"]}
+    for r in gateway_routes:
+        if r["vendor"] == "istio" and (r["apiVersion"] or "").startswith(
+            "gateway.networking.k8s.io/"
+        ):
+            gw_services.add((r["namespace"], "%s-istio" % r["name"]))
+
+    findings = []
+    lb_states = [lb_start(idx, item, istio, controllers, findings, keep_routes) for item in wl_lbs]
+    cloud = cloud_start(wl_lbs)
+    kept = []
+    routes_in_scope = 0
+
+    def judge(routes):
+        nonlocal routes_in_scope
+        annotate_backends(idx, routes, istio, opts["cluster_domain"], gw_services)
+        routes.sort(key=route_sort_key)
+        for state in lb_states:
+            lb_take_routes(idx, state, routes, istio)
+        cloud_take_routes(idx, cloud, routes, istio, controllers, findings)
+        route_findings(idx, routes, findings)
+        for r in routes:
+            r.pop("_obj", None)
+            if in_scope(r["namespace"], r["vendor"]):
+                routes_in_scope += 1
+                if keep_routes:
+                    kept.append(r)
+
+    judge(gateway_routes)
+    for group, kind in STREAMED_ROUTE_KINDS:
+        for page in route_pages(group, kind):
+            judge(routes_of(ctx, group, kind, page))
+
+    load_balancers = [lb_finish(state, istio, findings, keep_routes) for state in lb_states]
+    load_balancers += cloud_finish(idx, cloud, istio, controllers, findings, keep_routes)
+    global_findings(idx, istio, wl_lbs, load_balancers, findings)
+
+    load_balancers = [lb for lb in load_balancers if in_scope(lb["namespace"], lb["vendor"])]
+    findings = [
+        f
+        for f in findings
+        if (ns_scope is None or f["object"].get("namespace") in ns_scope)
+        and (
+            vendor_scope is None
+            or f["args"].get("vendor") in vendor_scope
+            or "vendor" not in f["args"]
+        )
+    ]
+    kept.sort(key=route_sort_key)
+    for r in kept:
+        del r["_key"]
+    load_balancers.sort(key=lambda lb: (lb["namespace"] or "", lb["kind"], lb["name"] or ""))
+    findings = sort_findings(findings)
+    summary = {
+        "load_balancers": len(load_balancers),
+        "routes": routes_in_scope,
+        "vendors": sorted({lb["vendor"] for lb in load_balancers}),
+        "modes": {m: sum(1 for lb in load_balancers if lb["mode"] == m) for m in MODES},
+        "findings": {
+            lvl: sum(1 for f in findings if f["level"] == lvl)
+            for lvl in ("Error", "Warning", "Info")
+        },
+    }
+    cluster_facts = {
+        "api_server_ip": istio["_api_server_ip"],
+        # Served versions of the kinds plans create (live only; null offline = unknown).
+        "apis": (
+            {
+                "%s/%s" % (g, k): idx.served[(g, k)]
+                for g, k in sorted(PATCHED_KINDS)
+                if (g, k) in idx.served
+            }
+            if idx.served
+            else None
+        ),
+    }
+    istio = {k: v for k, v in istio.items() if not k.startswith("_")}
+    lb_ids = {lb["id"] for lb in load_balancers}
+    controller_list = sorted(
+        (
+            {
+                "id": obj_id(c["wl"]),
+                "vendor": c["vendor"],
+                "kind": c["wl"].get("kind"),
+                "namespace": namespace_of(c["wl"]),
+                "name": name_of(c["wl"]),
+                "role": c["role"],
+                "evidence": c["evidence"],
+            }
+            for c in controllers
+            if obj_id(c["wl"]) not in lb_ids and in_scope(namespace_of(c["wl"]), c["vendor"])
+        ),
+        key=lambda c: (c["namespace"] or "", c["kind"], c["name"] or ""),
+    )
+    out = {
+        "detail": "full" if keep_routes else "summary",
+        "cluster_facts": cluster_facts,
+        "load_balancers": load_balancers,
+        "controllers": controller_list,
+        "routes": kept,
+        "istio": istio,
+        "findings": findings,
+        "summary": summary,
+    }
+    if not keep_routes:
+        del out["routes"]
+    return out
