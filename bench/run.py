@@ -315,7 +315,7 @@ def apply_requests(cp):
     )
     from ansible_collections.meshgate.istio_lb.plugins.module_utils.collect import collect_live
     from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect import detect
-    from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan import plan
+    from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.planner import plan
 
     client = client_from_params({"kubeconfig": cp.kubeconfig})
     facts = detect(collect_live(client)[0])

@@ -26,7 +26,7 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.apply import (
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.collect import collect_live
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect import detect
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s_client import client_from_params
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan import plan
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.planner import plan
 
 ROOT = Path(__file__).resolve().parents[2]
 GATEWAY = "istio-system/istio-ingressgateway"
