@@ -314,7 +314,7 @@ def apply_requests(cp):
         undo_plan,
     )
     from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.run import detect
-    from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan import plan
+    from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.planner import plan
     from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.live import collect_live
 
     client = client_from_params({"kubeconfig": cp.kubeconfig})

@@ -13,8 +13,8 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.findings.
     catalog_as_list,
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.run import detect
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan import PlanError
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan import plan as _plan
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.errors import PlanError
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.planner import plan as _plan
 
 
 def _objects(value):

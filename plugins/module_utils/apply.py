@@ -18,7 +18,7 @@ import copy
 import time
 
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s_client import K8sError
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan import FIELD_MANAGER
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.builder import FIELD_MANAGER
 
 # Values put back by undo (they were replaced by a patch) are applied under this manager, so
 # they stay owned by someone and never look like meshgate's own changes. (Applying them under

@@ -295,14 +295,14 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s_client impor
     gc_paused,
     kubeconfig_no_log_values,
 )
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan import (
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.errors import PlanError
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.files import plan_files
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.options import (
     DEFAULT_OPTIONS,
     MODES,
-    PlanError,
-    plan,
-    plan_files,
     validate_options,
 )
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.planner import plan
 
 PLAN_OPTIONS = sorted(DEFAULT_OPTIONS)
 

@@ -36,7 +36,8 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s_client impor
     K8sError,
     client_from_params,
 )
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan import plan, plan_files
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.files import plan_files
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.planner import plan
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.live import collect_live
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.sources import load_sources
 

@@ -25,7 +25,7 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.apply import (
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.run import detect
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s_client import client_from_params
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan import plan
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.planner import plan
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.live import collect_live
 
 ROOT = Path(__file__).resolve().parents[2]

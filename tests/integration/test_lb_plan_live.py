@@ -20,12 +20,10 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s_client impor
     K8sError,
     client_from_params,
 )
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan import (
-    FIELD_MANAGER,
-    MODES,
-    PlanError,
-    plan,
-)
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.builder import FIELD_MANAGER
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.errors import PlanError
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.options import MODES
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.planner import plan
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.live import collect_live
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -26,7 +26,8 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s_client impor
     K8sError,
     client_from_params,
 )
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan import PlanError, plan
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.errors import PlanError
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.planner import plan
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.live import collect_live
 
 NGINX = {"load_balancers": ["ingress-nginx/ingress-nginx-controller"]}

@@ -371,7 +371,7 @@ def test_catalog_expressions_compile_and_ids_are_unique():
 
 
 def test_shipped_applier_clusterrole_equals_generated_rules_and_covers_plans():
-    from ansible_collections.meshgate.istio_lb.plugins.module_utils import plan as plan_mod
+    from ansible_collections.meshgate.istio_lb.plugins.module_utils import plan as plan_pkg
     from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.kinds import (
         PATCHED_KINDS,
         rbac_apply_rules,
@@ -381,12 +381,19 @@ def test_shipped_applier_clusterrole_equals_generated_rules_and_covers_plans():
         role = yaml.safe_load(fh)
     assert role["rules"] == rbac_apply_rules()
     assert not [r for r in role["rules"] if "secrets" in r["resources"]]
-    # Every kind a planner function emits is in PATCHED_KINDS (read from plan.py's source).
-    import inspect
+    # Every kind a planner function emits is in PATCHED_KINDS (read from the source of every
+    # file of the plan package).
+    import glob
     import re
 
-    source = inspect.getsource(plan_mod)
-    emitted = set(re.findall(r'_target\([^,]+,\s*"([A-Z][A-Za-z]+)"', source))
+    source = ""
+    for path in sorted(
+        glob.glob(os.path.join(os.path.dirname(plan_pkg.__file__), "**", "*.py"), recursive=True)
+    ):
+        with open(path) as fh:
+            source += fh.read()
+    emitted = set(re.findall(r'patch_target\([^,]+,\s*"([A-Z][A-Za-z]+)"', source))
+    assert emitted, "no patch_target(...) call found in the plan package"
     assert emitted <= {k for _g, k in PATCHED_KINDS}, emitted - {k for _g, k in PATCHED_KINDS}
 
 
@@ -395,11 +402,9 @@ def test_created_kinds_cover_every_plan_over_every_fixture():
     creates over the fixtures (all vendors at once, several option sets) is of such a kind,
     and undo deletes nothing else."""
     from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.run import detect
-    from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan import (
-        MODES,
-        PlanError,
-        plan,
-    )
+    from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.errors import PlanError
+    from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.options import MODES
+    from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.planner import plan
     from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.kinds import CREATED_KINDS
     from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.sources import load_sources
 

@@ -8,11 +8,9 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.meshgate.istio_lb.plugins.module_utils import names
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan import (
-    PlanError,
-    plan,
-    validate_options,
-)
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.errors import PlanError
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.options import validate_options
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.planner import plan
 
 EMPTY_FACTS = {"load_balancers": [], "routes": [], "istio": {}}
 
@@ -58,7 +56,7 @@ def test_unknown_rule_is_a_programming_error():
 
 
 def test_every_plan_name_option_uses_a_known_rule():
-    from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan import (
+    from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.options import (
         DEFAULT_OPTIONS,
         OPTION_NAME_RULES,
     )

@@ -26,12 +26,10 @@ from builders import (
 
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.run import detect
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.summary import summarize
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan import (
-    FIELD_MANAGER,
-    PlanError,
-    plan,
-    plan_files,
-)
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.builder import FIELD_MANAGER
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.errors import PlanError
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.files import plan_files
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.planner import plan
 
 
 def patches(p):
@@ -790,9 +788,9 @@ def test_builder_keeps_each_warning_once_in_first_seen_order_and_merges_patches_
     """Warnings and patches are looked up by content / target (a dict, not a scan of everything
     so far): the same warning twice is one, and a second patch of one object merges into the
     first wherever its phase is."""
-    from ansible_collections.meshgate.istio_lb.plugins.module_utils import plan as plan_mod
+    from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.builder import Builder
 
-    b = plan_mod._Builder({}, "standalone_mtls", {})
+    b = Builder({}, "standalone_mtls", {})
     for text in ("b", "a", "b", "c", "a"):
         b.warn(text)
     assert b.warnings == ["b", "a", "c"]

@@ -1,0 +1,315 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, meshgate authors
+# Apache License 2.0 (see LICENSE)
+"""Mode gclb_chained (C, GKE): GKE Ingress (or GKE Gateway) -> Istio ingress gateway, health
+check on the gateway status port 15021, container-native load balancing (NEG)."""
+
+from __future__ import annotations
+
+import json
+
+from ansible_collections.meshgate.istio_lb.plugins.module_utils import catalog
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.errors import PlanError
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.facts import (
+    api,
+    lbs,
+    routes_of,
+    served,
+)
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.gateway import (
+    gateway_http_port,
+    istio_routing,
+    pick_gateway,
+    trusted_proxies,
+)
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.manifests import (
+    MANAGED_LABEL,
+    meta,
+    patch_target,
+)
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.references import GCLB_DOC
+
+
+def plan_gclb(b, facts, opts):
+    gw, svc = pick_gateway(facts, opts)
+    if opts["backend_protocol"] not in ("HTTP", "HTTPS", "HTTP2"):
+        raise PlanError(
+            "backend_protocol must be HTTP, HTTPS or HTTP2 (got %r)" % opts["backend_protocol"]
+        )
+    if opts["ingress_class"] not in ("gce", "gce-internal"):
+        raise PlanError(
+            "ingress_class must be gce or gce-internal (got %r)" % opts["ingress_class"]
+        )
+    if (
+        served(facts, "cloud.google.com", "BackendConfig") is False
+        and not opts["gke_gateway_class"]
+    ):
+        raise PlanError(
+            "BackendConfig (cloud.google.com) is not served: this is not a GKE cluster with the Ingress controller; gclb_chained needs GKE"
+        )
+    gateway_phase = b.phase(
+        "gateway",
+        "Health check on the gateway status port, NEG on the gateway Service, Istio routing, client-IP trust",
+    )
+    edge = b.phase("edge", "The Google load balancer in front of the Istio ingress gateway")
+    ns = svc["namespace"]
+    # Existing GKE Ingresses (standalone, to app Services) in scope are moved behind the gateway.
+    moved = []
+    existing = []
+    gw_ref = "%s/%s" % (ns, svc["name"])
+    for lb in lbs(b, facts, opts, cloud=True):
+        if lb["vendor"] != "gke-ingress":
+            continue
+        if lb["mode"] == "chained" and gw_ref in (lb.get("backends") or ()):
+            existing.append(
+                lb
+            )  # already in front of this gateway: only its health check needs fixing
+            continue
+        moved += [r for r in routes_of(facts, lb, opts) if r["kind"] == "Ingress"]
+    if moved:
+        istio_routing(b, facts, opts, gateway_phase, gw, svc, "GKE Ingress", moved, "meshgate-gclb")
+    protocol = opts["backend_protocol"]
+    port = (
+        gateway_http_port(svc)
+        if protocol == "HTTP"
+        else next((p["port"] for p in svc.get("ports") or () if p.get("port") == 443), 443)
+    )
+    port_name = next((p["name"] for p in svc.get("ports") or () if p.get("port") == port), None)
+    anns = {"cloud.google.com/neg": '{"ingress": true}'}
+    # An existing GKE load balancer whose health check already targets 15021 needs none.
+    hc_ok = bool(existing) and all((lb.get("health_check") or {}).get("ok") for lb in existing)
+    if opts["gke_gateway_class"]:
+        _gke_gateway(b, facts, opts, edge, gateway_phase, svc, port)
+    elif not hc_ok:
+        anns["cloud.google.com/backend-config"] = '{"default": "meshgate-istio-gateway"}'
+        bc_version = api(facts, "cloud.google.com", "BackendConfig", "v1")
+        bc = patch_target(bc_version, "BackendConfig", "meshgate-istio-gateway", ns)
+        b.patch(
+            gateway_phase,
+            bc,
+            {
+                "apiVersion": bc_version,
+                "kind": "BackendConfig",
+                "metadata": meta(bc, labels=MANAGED_LABEL),
+                "spec": {
+                    "healthCheck": {
+                        "type": "HTTP",
+                        "port": catalog.ISTIO_STATUS_PORT,
+                        "requestPath": catalog.ISTIO_READY_PATH,
+                    }
+                },
+            },
+            "the Google health check targets the gateway status port 15021 /healthz/ready (traffic ports answer 404 until a route exists)",
+            GCLB_DOC,
+            {"restart": False, "traffic": "none"},
+            {"action": "delete"},
+            creates=True,
+        )
+    if protocol != "HTTP" and port_name:
+        anns["cloud.google.com/app-protocols"] = json.dumps({port_name: protocol}, sort_keys=True)
+    current = svc.get("annotations") or {}
+    anns = {k: v for k, v in anns.items() if current.get(k) != v}
+    if anns:
+        target = patch_target("v1", "Service", svc["name"], ns)
+        b.patch(
+            gateway_phase,
+            target,
+            {"apiVersion": "v1", "kind": "Service", "metadata": meta(target, annotations=anns)},
+            "container-native load balancing (NEG) and the BackendConfig on the Istio gateway Service",
+            GCLB_DOC,
+            {"restart": False, "traffic": "GKE creates NEGs for the gateway pods"},
+            {
+                "action": "remove-fields",
+                "fields": ["metadata.annotations.%s" % k for k in sorted(anns)],
+                "restore": {
+                    "metadata.annotations.%s" % k: current[k] for k in anns if k in current
+                },
+            },
+        )
+    if svc.get("type") == "LoadBalancer":
+        b.warn(
+            "the Istio gateway Service %s/%s is type LoadBalancer: it keeps its own L4 load "
+            "balancer; switch it to ClusterIP (Helm: service.type) once the GKE load balancer serves"
+            % (ns, svc["name"])
+        )
+    trusted_proxies(
+        b,
+        facts,
+        opts,
+        gateway_phase,
+        gw,
+        opts["num_trusted_proxies"] or 1,
+        "the Google L7 load balancer in front",
+    )
+    if existing and not moved and not opts["gke_gateway_class"]:
+        b.warn(
+            "kept the existing GKE load balancer(s) %s in front of the gateway; only the health check and NEG settings change"
+            % ", ".join(lb["id"] for lb in existing)
+        )
+    elif not opts["gke_gateway_class"]:
+        _gke_ingress(b, facts, opts, edge, svc, port, moved)
+    if moved:
+        b.warn(
+            "the old GKE Ingresses (%s) still send to the apps directly; delete them once the new load balancer serves these hosts"
+            % ", ".join(r["id"] for r in moved)
+        )
+
+
+def _gke_ingress(b, facts, opts, phase, svc, port, moved):
+    ns = svc["namespace"]
+    anns = {"kubernetes.io/ingress.class": opts["ingress_class"]}
+    if opts["static_ip_name"]:
+        anns["kubernetes.io/ingress.global-static-ip-name"] = opts["static_ip_name"]
+    if opts["managed_certificate_domains"]:
+        mc_version = api(facts, "networking.gke.io", "ManagedCertificate", "v1")
+        mc = patch_target(mc_version, "ManagedCertificate", "meshgate-gclb", ns)
+        b.patch(
+            phase,
+            mc,
+            {
+                "apiVersion": mc_version,
+                "kind": "ManagedCertificate",
+                "metadata": meta(mc, labels=MANAGED_LABEL),
+                "spec": {"domains": sorted(opts["managed_certificate_domains"])},
+            },
+            "Google-managed certificate for %s"
+            % ", ".join(sorted(opts["managed_certificate_domains"])),
+            GCLB_DOC,
+            {"restart": False, "traffic": "none"},
+            {"action": "delete"},
+            creates=True,
+        )
+        anns["networking.gke.io/managed-certificates"] = "meshgate-gclb"
+    if opts["https_redirect"] or opts["ssl_policy"]:
+        fc_version = api(facts, "networking.gke.io", "FrontendConfig", "v1beta1")
+        fc = patch_target(fc_version, "FrontendConfig", "meshgate-gclb", ns)
+        spec = {}
+        if opts["https_redirect"]:
+            spec["redirectToHttps"] = {"enabled": True}
+        if opts["ssl_policy"]:
+            spec["sslPolicy"] = opts["ssl_policy"]
+        b.patch(
+            phase,
+            fc,
+            {
+                "apiVersion": fc_version,
+                "kind": "FrontendConfig",
+                "metadata": meta(fc, labels=MANAGED_LABEL),
+                "spec": spec,
+            },
+            "HTTPS redirect / SSL policy on the Google front end",
+            GCLB_DOC,
+            {"restart": False, "traffic": "none"},
+            {"action": "delete"},
+            creates=True,
+        )
+        anns["networking.gke.io/v1beta1.FrontendConfig"] = "meshgate-gclb"
+    hosts = sorted({h for r in moved for h in r.get("hosts") or ()})
+    if opts["hosts"]:
+        hosts = sorted(set(hosts) | set(opts["hosts"]))
+    backend = {"service": {"name": svc["name"], "port": {"number": port}}}
+    spec = {"defaultBackend": backend}
+    if hosts:
+        spec["rules"] = [
+            {
+                "host": h,
+                "http": {"paths": [{"path": "/", "pathType": "Prefix", "backend": backend}]},
+            }
+            for h in hosts
+        ]
+    ing = patch_target("networking.k8s.io/v1", "Ingress", opts["ingress_name"], ns)
+    b.patch(
+        phase,
+        ing,
+        {
+            "apiVersion": "networking.k8s.io/v1",
+            "kind": "Ingress",
+            "metadata": meta(ing, labels=MANAGED_LABEL, annotations=anns),
+            "spec": spec,
+        },
+        "GKE Ingress (class %s) in front of the Istio ingress gateway" % opts["ingress_class"],
+        GCLB_DOC,
+        {"restart": False, "traffic": "a new Google load balancer and IP; DNS must point at it"},
+        {"action": "delete"},
+        creates=True,
+    )
+
+
+def _gke_gateway(b, facts, opts, edge, gateway_phase, svc, port):
+    ns = svc["namespace"]
+    klass = opts["gke_gateway_class"]
+    if not klass.startswith("gke-l7-"):
+        raise PlanError(
+            "gke_gateway_class must be a GKE L7 GatewayClass (gke-l7-...), got %r" % klass
+        )
+    hcp_version = api(facts, "networking.gke.io", "HealthCheckPolicy", "v1")
+    hcp = patch_target(hcp_version, "HealthCheckPolicy", "meshgate-istio-gateway", ns)
+    b.patch(
+        gateway_phase,
+        hcp,
+        {
+            "apiVersion": hcp_version,
+            "kind": "HealthCheckPolicy",
+            "metadata": meta(hcp, labels=MANAGED_LABEL),
+            "spec": {
+                "default": {
+                    "config": {
+                        "type": "HTTP",
+                        "httpHealthCheck": {
+                            "port": catalog.ISTIO_STATUS_PORT,
+                            "requestPath": catalog.ISTIO_READY_PATH,
+                        },
+                    }
+                },
+                "targetRef": {"group": "", "kind": "Service", "name": svc["name"]},
+            },
+        },
+        "the GKE Gateway health check targets the gateway status port 15021 /healthz/ready (GKE does not derive it from probes)",
+        GCLB_DOC,
+        {"restart": False, "traffic": "none"},
+        {"action": "delete"},
+        creates=True,
+    )
+    gw_version = api(facts, "gateway.networking.k8s.io", "Gateway", "v1")
+    gw = patch_target(gw_version, "Gateway", "meshgate-gclb", ns)
+    b.patch(
+        edge,
+        gw,
+        {
+            "apiVersion": gw_version,
+            "kind": "Gateway",
+            "metadata": meta(gw, labels=MANAGED_LABEL),
+            "spec": {
+                "gatewayClassName": klass,
+                "listeners": [{"name": "http", "protocol": "HTTP", "port": 80}],
+            },
+        },
+        "GKE Gateway (%s) in front of the Istio ingress gateway" % klass,
+        GCLB_DOC,
+        {"restart": False, "traffic": "a new Google load balancer and IP; DNS must point at it"},
+        {"action": "delete"},
+        creates=True,
+    )
+    rt_version = api(facts, "gateway.networking.k8s.io", "HTTPRoute", "v1")
+    rt = patch_target(rt_version, "HTTPRoute", "meshgate-gclb", ns)
+    spec = {
+        "parentRefs": [{"name": "meshgate-gclb"}],
+        "rules": [{"backendRefs": [{"name": svc["name"], "port": port}]}],
+    }
+    if opts["hosts"]:
+        spec["hostnames"] = sorted(opts["hosts"])
+    b.patch(
+        edge,
+        rt,
+        {
+            "apiVersion": rt_version,
+            "kind": "HTTPRoute",
+            "metadata": meta(rt, labels=MANAGED_LABEL),
+            "spec": spec,
+        },
+        "the GKE Gateway sends everything to the Istio ingress gateway",
+        GCLB_DOC,
+        {"restart": False, "traffic": "none until DNS points at the new address"},
+        {"action": "delete"},
+        creates=True,
+    )

@@ -1,0 +1,173 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, meshgate authors
+# Apache License 2.0 (see LICENSE)
+"""Mode standalone_mtls (B): sidecar in the load balancer pods, inbound capture off, the app held
+until the proxy is ready; Service routing per vendor (switches.py)."""
+
+from __future__ import annotations
+
+from ansible_collections.meshgate.istio_lb.plugins.module_utils import catalog
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.errors import PlanError
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.facts import lbs, routes_of
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.manifests import (
+    merge_proxy_config,
+)
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.pod_template import (
+    pod_template_patch,
+)
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.references import LB_DOC
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.switches import (
+    service_routing_patches,
+)
+
+
+def _revision(b, facts, opts):
+    istio = facts.get("istio") or {}
+    revisions = list(istio.get("revisions") or []) + list(istio.get("tags") or [])
+    rev = opts["revision"]
+    if rev:
+        if rev not in revisions:
+            raise PlanError(
+                "revision %r is not installed in this cluster (found: %s); pass one of them as "
+                "revision, or install that revision" % (rev, ", ".join(revisions) or "none")
+            )
+        return rev
+    if "default" in revisions or not revisions:
+        return "default"
+    if len(revisions) == 1:
+        return revisions[0]
+    raise PlanError(
+        "several Istio revisions are installed (%s) and none is 'default'; choose one with revision"
+        % ", ".join(sorted(revisions))
+    )
+
+
+def plan_standalone_mtls(b, facts, opts):
+    istio = facts.get("istio") or {}
+    if not istio.get("installed"):
+        raise PlanError(
+            "Istio is not installed in this cluster (no istiod or injector found): standalone_mtls needs the sidecar injector"
+        )
+    rev = _revision(b, facts, opts)
+    routing = b.phase(
+        "service-routing",
+        "Make the load balancers send to Service VIPs (or the Service host) instead of pod IPs",
+    )
+    sidecar = b.phase(
+        "sidecar",
+        "Sidecar in the load balancer pods, inbound capture off, app held until the proxy is ready",
+    )
+    api_ip = (facts.get("cluster_facts") or {}).get("api_server_ip")
+    for lb in lbs(b, facts, opts):
+        entry = catalog.VENDORS_BY_ID[lb["vendor"]]
+        plan_spec = entry.get("plan") or {}
+        if lb.get("host_network"):
+            b.refuse(
+                lb,
+                "host-network",
+                "%s runs with hostNetwork: true and Istio never injects such pods" % lb["id"],
+                "use mode chained (LB -> Istio ingress gateway) or standalone",
+            )
+            continue
+        ns_info = (istio.get("namespaces") or {}).get(lb["namespace"], {})
+        if ns_info.get("injection") == "disabled":
+            b.refuse(
+                lb,
+                "injection-disabled",
+                "namespace %s has istio-injection=disabled, which a pod label cannot override"
+                % lb["namespace"],
+                "remove the namespace label, or use mode chained",
+            )
+            continue
+        routes = [r for r in routes_of(facts, lb, opts) if r["kind"] != "Gateway"]
+        if (
+            not plan_spec.get("switch")
+            and not plan_spec.get("host_rewrite")
+            and not plan_spec.get("default_service_routing")
+            and routes
+        ):
+            b.refuse(
+                lb,
+                "no-service-routing",
+                "%s has no Service-routing switch and no Host-header rewrite we can set"
+                % lb["vendor"],
+                "use mode chained",
+            )
+            continue
+        service_routing_patches(b, facts, opts, lb, entry, routes, routing)
+        _sidecar_patch(b, facts, opts, lb, entry, rev, api_ip, sidecar)
+    wait_targets = sorted(
+        {
+            "%s/%s/%s" % (p["target"]["kind"], p["target"]["namespace"], p["target"]["name"])
+            for p in sidecar["patches"]
+        }
+    )
+    sidecar["wait"] = (
+        [{"for": "rollout", "targets": wait_targets, "timeout": 600}] if wait_targets else []
+    )
+
+
+def _sidecar_patch(b, facts, opts, lb, entry, rev, api_ip, phase):
+    current = lb.get("pod_template") or {"labels": {}, "annotations": {}}
+    labels = {}
+    ns_info = ((facts.get("istio") or {}).get("namespaces") or {}).get(lb["namespace"], {})
+    ns_rev = "default" if ns_info.get("injection") == "enabled" else ns_info.get("revision")
+    if ns_rev and ns_rev != rev:
+        # The namespace label picks the injecting webhook; a pod label cannot change it.
+        b.warn(
+            "namespace %s is labelled for revision %s, which injects %s whatever its pod labels say; "
+            "relabel the namespace to use revision %s" % (lb["namespace"], ns_rev, lb["id"], rev)
+        )
+    if rev == "default" or current["labels"].get("sidecar.istio.io/inject") == "false":
+        # Also overrides an explicit opt-out, which would stop any revision from injecting.
+        if current["labels"].get("sidecar.istio.io/inject") != "true":
+            labels["sidecar.istio.io/inject"] = "true"
+    if rev != "default" and current["labels"].get("istio.io/rev") != rev:
+        labels["istio.io/rev"] = rev
+    annotations = {}
+    if current["annotations"].get("traffic.sidecar.istio.io/includeInboundPorts") != "":
+        annotations["traffic.sidecar.istio.io/includeInboundPorts"] = ""
+    proxy_config, changed = merge_proxy_config(
+        current["annotations"].get("proxy.istio.io/config"),
+        {"holdApplicationUntilProxyStarts": True},
+    )
+    if changed:
+        annotations["proxy.istio.io/config"] = proxy_config
+    if opts["exclude_api_server"] and api_ip:
+        existing = current["annotations"].get(
+            "traffic.sidecar.istio.io/excludeOutboundIPRanges", ""
+        )
+        ranges = [r for r in existing.split(",") if r]
+        if api_ip + "/32" not in ranges:
+            annotations["traffic.sidecar.istio.io/excludeOutboundIPRanges"] = ",".join(
+                ranges + [api_ip + "/32"]
+            )
+    if not labels and not annotations:
+        return
+    pod_template_patch(
+        b,
+        phase,
+        lb,
+        entry,
+        labels,
+        annotations,
+        "Istio recipe for %s: sidecar (%s), inbound capture off so the client IP survives and the API "
+        "server still reaches its webhooks, app started after the proxy%s"
+        % (
+            lb["id"],
+            "revision %s" % rev,
+            (
+                ", API server traffic kept out of Envoy"
+                if "traffic.sidecar.istio.io/excludeOutboundIPRanges" in annotations
+                else ""
+            ),
+        ),
+        LB_DOC,
+    )
+    helm = (entry.get("plan") or {}).get("helm") or {}
+    if ns_info.get("injection") == "enabled" and helm.get("job_labels"):
+        b.warn(
+            "namespace %s is labelled for injection: install helper Jobs get a sidecar and never finish; "
+            'set %s: {sidecar.istio.io/inject: "false"} in the %s chart values'
+            % (lb["namespace"], helm["job_labels"], helm.get("chart") or lb["vendor"])
+        )

@@ -1,0 +1,48 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, meshgate authors
+# Apache License 2.0 (see LICENSE)
+"""The patch of a load balancer workload's pod template (labels and annotations: a rolling
+restart), with its undo and GitOps forms; standalone_mtls and ambient both use it."""
+
+from __future__ import annotations
+
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.facts import workload_target
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.gitops import (
+    gitops_alternative,
+)
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.manifests import meta
+
+
+def pod_template_patch(b, phase, lb, entry, labels, annotations, reason, reference):
+    """Patch the LB workload's pod template (rolling restart), with undo and GitOps forms."""
+    current = lb.get("pod_template") or {"labels": {}, "annotations": {}}
+    target = workload_target(lb)
+    template_meta = {}
+    if labels:
+        template_meta["labels"] = labels
+    if annotations:
+        template_meta["annotations"] = annotations
+    manifest = {
+        "apiVersion": target["apiVersion"],
+        "kind": target["kind"],
+        "metadata": meta(target),
+        "spec": {"template": {"metadata": template_meta}},
+    }
+    fields, restore = [], {}
+    for section, values in (("labels", labels), ("annotations", annotations)):
+        for key in sorted(values):
+            path = "spec.template.metadata.%s.%s" % (section, key)
+            fields.append(path)
+            if key in current[section]:
+                restore[path] = current[section][key]  # the value this replaces comes back on undo
+    b.patch(
+        phase,
+        target,
+        manifest,
+        reason,
+        reference,
+        {"restart": True, "traffic": "rolling restart of the load balancer pods"},
+        {"action": "remove-fields", "fields": fields, "restore": restore},
+        owner=lb.get("gitops"),
+    )
+    gitops_alternative(b, lb, entry, manifest, pod_labels=labels, pod_annotations=annotations)
