@@ -227,7 +227,9 @@ def record(dest):
                         answers["lb_plan/%s/files" % mode] = _files(args["dest"])
             calls += len(answers)
             (dest / (safe + ".json")).write_text(
-                json.dumps({"input": name, "answers": answers}, indent=1, sort_keys=True)
+                json.dumps(
+                    {"input": name, "root": str(ROOT), "answers": answers}, indent=1, sort_keys=True
+                )
             )
     print("recorded %d answers for %d inputs in %s" % (calls, 2 * len(inputs()) + 1, dest))
 
@@ -238,6 +240,13 @@ def _files(folder):
         if path.is_file():
             out[str(path.relative_to(folder))] = path.read_text()
     return out
+
+
+def _rooted(path):
+    data = json.loads(path.read_text())
+    root = data.get("root", "/work/main")  # recordings made before the root was kept
+    data["answers"] = json.loads(json.dumps(data["answers"]).replace(root, "<root>"))
+    return data
 
 
 def compare(a, b):
@@ -251,7 +260,8 @@ def compare(a, b):
             print("only in one recording: %s" % name)
             differ += 1
             continue
-        da, db = json.loads(pa.read_text()), json.loads(pb.read_text())
+        # Answers name their inputs' paths: a checkout elsewhere (a git worktree) answers the same.
+        da, db = _rooted(pa), _rooted(pb)
         for key in sorted(set(da["answers"]) | set(db["answers"])):
             answers += 1
             if da["answers"].get(key) != db["answers"].get(key):

@@ -3,7 +3,7 @@
 # Apache License 2.0 (see LICENSE)
 """Render docs/findings.md and docs/vendors.md from the catalogs (the single source of truth).
 
-Run `python hacking/gen_docs.py` after changing plugins/module_utils/detect/findings/messages.py or catalog.py;
+Run `python hacking/gen_docs.py` after changing plugins/module_utils/detect/findings/messages.py or plugins/module_utils/vendors/;
 tests/unit/test_generated_docs.py fails when the committed files are out of date.
 """
 
@@ -18,7 +18,7 @@ sys.path.insert(0, os.path.join(ROOT, ".build", "collections"))
 
 # Imported after the path is set up (the collection is only importable through .build).
 _MU = "ansible_collections.meshgate.istio_lb.plugins.module_utils."
-catalog = importlib.import_module(_MU + "catalog")
+registry = importlib.import_module(_MU + "vendors.registry")
 findings = importlib.import_module(_MU + "detect.findings.messages")
 MESSAGES = findings.MESSAGES
 
@@ -61,7 +61,7 @@ def _list(values):
 
 
 def vendors_md():
-    out = [GENERATED % "catalog.py", "# Supported load balancers\n"]
+    out = [GENERATED % "vendors/", "# Supported load balancers\n"]
     out.append(
         "How each vendor is recognised and how `lb_plan` gets its traffic onto Istio mTLS. Facts "
         "and their sources: [vendor-facts.md](vendor-facts.md). Signals are tried together: "
@@ -72,7 +72,7 @@ def vendors_md():
         "| Vendor | Kind | IngressClass controller | GatewayClass controller | Route kinds | Service routing (standalone_mtls) |"
     )
     out.append("|---|---|---|---|---|---|")
-    for v in catalog.VENDORS:
+    for v in registry.VENDORS:
         sr = (v.get("service_routing") or {}).get("switch")
         if v["kind"] == "cloud":
             sr = "n/a (cloud LB: use chained / gclb_chained)"
@@ -90,7 +90,7 @@ def vendors_md():
             )
         )
     out.append("")
-    for v in catalog.VENDORS:
+    for v in registry.VENDORS:
         out.append("## %s\n" % v["id"])
         out.append("%s (%s).\n" % (v.get("name", v["id"]), v["kind"]))
         images = [s["image"] for s in v.get("workload_signals", ()) if "image" in s]

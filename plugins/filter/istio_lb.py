@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.catalog import VENDOR_IDS
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.findings.messages import (
     LEVELS,
     catalog_as_list,
@@ -15,6 +14,7 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.findings.
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.run import detect
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.errors import PlanError
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.planner import plan as _plan
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors.registry import VENDOR_IDS
 
 
 def _objects(value):

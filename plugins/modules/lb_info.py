@@ -278,7 +278,6 @@ import copy
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.catalog import VENDOR_IDS
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.expressions import (
     HAS_JMESPATH,
 )
@@ -289,6 +288,7 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s_client impor
     kubeconfig_no_log_values,
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.names import check_all
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors.registry import VENDOR_IDS
 
 
 def argument_spec():

@@ -6,7 +6,6 @@ selects, and the mTLS mode of the port they reach."""
 
 from __future__ import annotations
 
-from ansible_collections.meshgate.istio_lb.plugins.module_utils import catalog
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.istio import (
     effective_mtls,
     injection_state,
@@ -18,7 +17,8 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.objects i
     selector_matches,
     template_labels,
 )
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.signals import labels_match
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors.istio import ISTIO
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors.signals import labels_match
 
 
 def ingress_backends(ing):
@@ -96,7 +96,7 @@ def gateway_api_backends(route):
 
 def _selects_gateway(istio, namespace, selector):
     """Does a Service-style selector pick Istio gateway pods (detected or by convention)?"""
-    if any(labels_match(w, selector) for w in catalog.ISTIO["gateway_labels"]):
+    if any(labels_match(w, selector) for w in ISTIO["gateway_labels"]):
         return True
     return any(
         ns == namespace and selector_matches(selector, labels)

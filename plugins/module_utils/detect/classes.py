@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from sys import intern
 
-from ansible_collections.meshgate.istio_lb.plugins.module_utils import catalog
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.backends import (
     ingress_backends,
 )
@@ -19,6 +18,8 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.objects i
     namespace_of,
     truthy,
 )
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors import registry
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors.istio import ISTIO
 
 
 def ingress_classes(idx):
@@ -27,7 +28,7 @@ def ingress_classes(idx):
         controller = (ic.get("spec") or {}).get("controller")
         out[name_of(ic)] = {
             "controller": controller,
-            "vendor": catalog.vendor_for_ingress_controller(controller),
+            "vendor": registry.vendor_for_ingress_controller(controller),
             "default": truthy(
                 annotations_of(ic).get("ingressclass.kubernetes.io/is-default-class", "false")
             ),
@@ -41,7 +42,7 @@ def gateway_classes(idx):
         OLD_GATEWAY_API, "GatewayClass"
     ):
         controller = (gc.get("spec") or {}).get("controllerName")
-        out[name_of(gc)] = catalog.vendor_for_gateway_controller(controller)
+        out[name_of(gc)] = registry.vendor_for_gateway_controller(controller)
     return out
 
 
@@ -50,9 +51,9 @@ def gateway_class_vendor(name, gclasses):
         return None, False
     if name in gclasses:
         return gclasses[name], False
-    if name in catalog.ISTIO["gateway_class_names"]:
+    if name in ISTIO["gateway_class_names"]:
         return "istio", True
-    for entry in catalog.VENDORS:
+    for entry in registry.VENDORS:
         if any(name.startswith(p) for p in entry.get("gateway_class_prefixes", ())):
             return entry["id"], True
     return None, False
@@ -81,7 +82,7 @@ def resolve_ingress_vendor(idx, ing, classes, lb_classes):
             # The same text for every route of a class: one string, not one per route.
             intern("IngressClass %s controller %s" % (klass, classes[klass]["controller"])),
         )
-    by_annotation = catalog.vendors_for_annotations(anns)
+    by_annotation = registry.vendors_for_annotations(anns)
     candidates = []
     if klass and klass in lb_classes and len(lb_classes[klass]) == 1:
         return (
@@ -92,7 +93,7 @@ def resolve_ingress_vendor(idx, ing, classes, lb_classes):
             "class %s served by a detected controller" % klass,
         )
     if klass:
-        candidates = catalog.vendors_for_class_name(klass)
+        candidates = registry.vendors_for_class_name(klass)
     if klass and len(candidates) == 1:
         return candidates[0], True, [], klass, "class name %s (%s) by convention" % (klass, source)
     if candidates:
@@ -120,7 +121,7 @@ def resolve_ingress_vendor(idx, ing, classes, lb_classes):
         for b in ingress_backends(ing):
             svc = idx.get("", "Service", namespace_of(ing), b["service"])
             svc_anns = annotations_of(svc) if svc else {}
-            for entry in catalog.VENDORS:
+            for entry in registry.VENDORS:
                 prefixes = entry.get("backend_service_annotation_prefixes", ())
                 hit = sorted(k for k in svc_anns if any(k.startswith(p) for p in prefixes))
                 if hit:

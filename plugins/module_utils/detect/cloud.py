@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 
-from ansible_collections.meshgate.istio_lb.plugins.module_utils import catalog
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.expressions import jp
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.findings.messages import (
     make_finding,
@@ -33,11 +32,16 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.summary i
     lists_to_counts,
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.workloads import gitops_owner
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors import registry
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors.istio import (
+    ISTIO_READY_PATH,
+    ISTIO_STATUS_PORT,
+)
 
 
 def cloud_health_check(idx, vendor_id, lb_obj, gw_service):
     """(ok, actual description) for a cloud LB's health check against the gateway Service."""
-    entry = catalog.vendor(vendor_id)
+    entry = registry.vendor(vendor_id)
     hc = entry.get("health_check") or {}
     svc = idx.get("", "Service", gw_service["namespace"], gw_service["service"])
     if svc is None:
@@ -75,10 +79,7 @@ def cloud_health_check(idx, vendor_id, lb_obj, gw_service):
             if bc is None:
                 return False, "BackendConfig %s/%s not found" % (gw_service["namespace"], name)
             h = (bc.get("spec") or {}).get("healthCheck") or {}
-            if (
-                h.get("port") != catalog.ISTIO_STATUS_PORT
-                or h.get("requestPath") != catalog.ISTIO_READY_PATH
-            ):
+            if h.get("port") != ISTIO_STATUS_PORT or h.get("requestPath") != ISTIO_READY_PATH:
                 return False, "BackendConfig %s: port %s path %s" % (
                     name,
                     h.get("port"),
@@ -103,10 +104,7 @@ def cloud_health_check(idx, vendor_id, lb_obj, gw_service):
                     or cfg.get("http2HealthCheck")
                     or {}
                 )
-                ok = (
-                    h.get("port") == catalog.ISTIO_STATUS_PORT
-                    and h.get("requestPath") == catalog.ISTIO_READY_PATH
-                )
+                ok = h.get("port") == ISTIO_STATUS_PORT and h.get("requestPath") == ISTIO_READY_PATH
                 return ok, "HealthCheckPolicy %s: port %s path %s" % (
                     name_of(pol),
                     h.get("port"),
@@ -120,8 +118,8 @@ def cloud_health_check(idx, vendor_id, lb_obj, gw_service):
         anns.update(annotations_of(lb_obj))
     port = anns.get(port_key) if port_key else None
     path = anns.get(path_key) if path_key else None
-    ok = (port_key is None or str(port) in (str(catalog.ISTIO_STATUS_PORT), "status-port")) and (
-        path_key is None or path == catalog.ISTIO_READY_PATH
+    ok = (port_key is None or str(port) in (str(ISTIO_STATUS_PORT), "status-port")) and (
+        path_key is None or path == ISTIO_READY_PATH
     )
     return ok, "port %s path %s" % (port or "traffic-port (default)", path or "/ (default)")
 
@@ -140,7 +138,7 @@ def _signal_matches(signal, svc):
 def service_cloud_vendor(svc):
     if ((svc.get("spec") or {}).get("type")) != "LoadBalancer":
         return None
-    for entry in catalog.VENDORS:
+    for entry in registry.VENDORS:
         if any(_signal_matches(sig, svc) for sig in entry.get("service_signals", ())):
             return entry["id"]
     return None
@@ -148,7 +146,7 @@ def service_cloud_vendor(svc):
 
 def is_cloud_route(r):
     return (
-        bool(r["vendor"]) and (catalog.VENDORS_BY_ID.get(r["vendor"]) or {}).get("kind") == "cloud"
+        bool(r["vendor"]) and (registry.VENDORS_BY_ID.get(r["vendor"]) or {}).get("kind") == "cloud"
     )
 
 
@@ -236,7 +234,7 @@ def cloud_finish(idx, cloud, istio, controllers, findings, keep_routes):
 
 
 def cloud_lb_entry(idx, obj, vendor_id, route, istio, controllers, findings):
-    entry = catalog.vendor(vendor_id)
+    entry = registry.vendor(vendor_id)
     backends = route["backends"]
     to_gateway = [b for b in backends if b.get("istio_gateway")]
     mode = "unknown" if not backends else ("chained" if to_gateway else "standalone")

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from sys import intern
 
-from ansible_collections.meshgate.istio_lb.plugins.module_utils import catalog
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.expressions import regex
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.objects import (
     containers_of,
@@ -27,7 +26,8 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.services 
     service_summary,
     services_selecting,
 )
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.signals import (
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors.istio import ISTIO
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors.signals import (
     labels_match,
     normalise_image,
     singled_out,
@@ -64,11 +64,11 @@ def istio_inventory(idx):
     for wl in idx.workloads():
         labels = template_labels(wl) or labels_of(wl)
         images = [normalise_image(c.get("image")) for c in containers_of(wl)]
-        if any(regex(p).search(i) for p in catalog.ISTIO["ztunnel_images"] for i in images):
+        if any(regex(p).search(i) for p in ISTIO["ztunnel_images"] for i in images):
             ztunnels.append(wl)
             continue
-        if any(regex(p).search(i) for p in catalog.ISTIO["istiod_images"] for i in images) or any(
-            labels_match(w, labels) for w in catalog.ISTIO["istiod_labels"]
+        if any(regex(p).search(i) for p in ISTIO["istiod_images"] for i in images) or any(
+            labels_match(w, labels) for w in ISTIO["istiod_labels"]
         ):
             istiods.append(wl)
             continue
@@ -186,7 +186,7 @@ def istio_inventory(idx):
         if (namespace_of(svc), name_of(svc)) in seen:
             continue
         selector = (svc.get("spec") or {}).get("selector") or {}
-        if any(labels_match(w, selector) for w in catalog.ISTIO["gateway_labels"]):
+        if any(labels_match(w, selector) for w in ISTIO["gateway_labels"]):
             gw_out.append(
                 {
                     "kind": None,
@@ -252,11 +252,11 @@ def is_istio_gateway_workload(wl):
     # Gateway labels and the proxy image are among the signals singled_out() matches: the
     # thousands of application workloads skip the checks below.
     if singled_out(labels, containers_of(wl)):
-        if any(labels_match(w, labels) for w in catalog.ISTIO["gateway_labels"]):
+        if any(labels_match(w, labels) for w in ISTIO["gateway_labels"]):
             return True
         for c in containers_of(wl, init=False):
             image = normalise_image(c.get("image"))
-            if any(regex(p).search(image) for p in catalog.ISTIO["proxy_images"]):
+            if any(regex(p).search(image) for p in ISTIO["proxy_images"]):
                 args = c.get("args") or []
                 if "router" in args:
                     return True

@@ -6,7 +6,6 @@ a time, finished with their mode, mTLS and the findings that depend on it."""
 
 from __future__ import annotations
 
-from ansible_collections.meshgate.istio_lb.plugins.module_utils import catalog
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.cloud import (
     service_cloud_vendor,
 )
@@ -54,6 +53,7 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.workloads
     pod_has_proxy,
     pods_of,
 )
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors.istio import ISTIO
 
 
 def lb_start(idx, item, istio, controllers, findings, keep_routes):
@@ -315,7 +315,7 @@ def lb_finish(state, istio, findings, keep_routes):
             "annotations": {
                 k: v
                 for k, v in anns.items()
-                if any(k.startswith(p) for p in catalog.ISTIO["pod_annotation_prefixes"])
+                if any(k.startswith(p) for p in ISTIO["pod_annotation_prefixes"])
             },
         },
         "config_map": state["config_map"],

@@ -6,7 +6,6 @@ VirtualService bound to a gateway, in a stable order."""
 
 from __future__ import annotations
 
-from ansible_collections.meshgate.istio_lb.plugins.module_utils import catalog
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.backends import (
     gateway_api_backends,
     ingress_backends,
@@ -25,6 +24,10 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.objects i
     obj_id,
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.kinds import group_of
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors import registry
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors.reported import (
+    reported_annotations,
+)
 
 # Route kinds in the order detection collects them. The order only breaks ties between
 # routes of the same namespace, kind and name (HTTPRoute exists in both Gateway API groups,
@@ -39,7 +42,7 @@ ROUTE_KINDS = (
         ("gateway.networking.k8s.io", k) for k in ("HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute")
     )
     + ((OLD_GATEWAY_API, "HTTPRoute"),)
-    + tuple(tuple(gk.split("/", 1)) for gk in sorted(catalog.route_kinds()))
+    + tuple(tuple(gk.split("/", 1)) for gk in sorted(registry.route_kinds()))
     + (("networking.istio.io", "VirtualService"),)
 )
 
@@ -88,7 +91,7 @@ def routes_of(ctx, group, kind, objects):
         make = _virtual_service_route
     else:
         gk = "%s/%s" % (group, kind)
-        vendor, spec = catalog.route_kind_vendor(gk)
+        vendor, spec = registry.route_kind_vendor(gk)
 
         def make(ctx, obj):
             raw = jp(spec["backends"], obj) or []
@@ -248,7 +251,7 @@ def route_record(obj, vendor, inferred, candidates, klass, hosts, backends, why)
         out["vendor_candidates"] = sorted(candidates)
     if why:
         out["vendor_evidence"] = why
-    anns = catalog.reported_annotations(annotations_of(obj))
+    anns = reported_annotations(annotations_of(obj))
     if anns:
         out["annotations"] = anns
     managers = (obj.get("metadata") or {}).get("managers")
@@ -260,7 +263,7 @@ def route_record(obj, vendor, inferred, candidates, klass, hosts, backends, why)
     if obj.get("kind") == "Ingress":
         out["rules"] = _ingress_rules(obj)
     else:
-        _vid, spec = catalog.route_kind_vendor(
+        _vid, spec = registry.route_kind_vendor(
             "%s/%s" % (group_of(obj.get("apiVersion")), obj.get("kind"))
         )
         if spec and spec.get("plan_fields"):

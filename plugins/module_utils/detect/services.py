@@ -5,12 +5,17 @@
 
 from __future__ import annotations
 
-from ansible_collections.meshgate.istio_lb.plugins.module_utils import catalog
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.objects import (
     annotations_of,
     name_of,
     namespace_of,
     template_labels,
+)
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors.istio import (
+    ISTIO_STATUS_PORT,
+)
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors.reported import (
+    reported_annotations,
 )
 
 
@@ -25,9 +30,9 @@ def service_summary(svc):
             {"name": p.get("name"), "port": p.get("port"), "targetPort": p.get("targetPort")}
             for p in ports
         ],
-        "status_port": any(p.get("port") == catalog.ISTIO_STATUS_PORT for p in ports),
+        "status_port": any(p.get("port") == ISTIO_STATUS_PORT for p in ports),
     }
-    anns = catalog.reported_annotations(annotations_of(svc))
+    anns = reported_annotations(annotations_of(svc))
     if anns:
         out["annotations"] = anns
     if spec.get("externalTrafficPolicy"):

@@ -6,7 +6,6 @@ serves, its controller ConfigMap, its pods, and who owns it (GitOps)."""
 
 from __future__ import annotations
 
-from ansible_collections.meshgate.istio_lb.plugins.module_utils import catalog
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.expressions import regex
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.istio import (
     is_istio_gateway_workload,
@@ -19,7 +18,8 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.objects i
     selector_matches,
     template_labels,
 )
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.signals import (
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors import registry
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors.signals import (
     labels_match,
     normalise_image,
     singled_out,
@@ -54,7 +54,7 @@ def classify_workload(wl):
         return None, None, []
     images = [normalise_image(c.get("image")) for c in containers]
     best = None
-    for entry in catalog.VENDORS:
+    for entry in registry.VENDORS:
         evidence = []
         roles = set()
         decided = None
@@ -157,7 +157,7 @@ def workload_lbs(idx, istio):
         vendor_id, role, evidence = classify_workload(wl)
         if not vendor_id:
             continue
-        entry = catalog.vendor(vendor_id)
+        entry = registry.vendor(vendor_id)
         item = {"wl": wl, "vendor": vendor_id, "role": role, "evidence": evidence, "entry": entry}
         if entry["kind"] == "cloud" or role == "control-plane":
             controllers.append(item)

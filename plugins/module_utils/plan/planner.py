@@ -7,7 +7,7 @@ plan() checks the request (options.py), runs the mode's planner (modes/) on a Bu
 (builder.py) and refuses a plan that writes kinds live discovery says are not served.
 Pure functions over dicts. Each patch is a partial object for server-side apply with the fixed
 field manager FIELD_MANAGER, holding only the fields we own. Vendor specifics come from
-catalog.py ("plan" entries); facts come from detect.py. Same input -> byte-identical output.
+vendors/ (each entry's "plan"); facts come from detect/. Same input -> byte-identical output.
 
 Modes (reference: ../shared/docs/istio-lb-reference.md section 2 matrix):
   standalone       A: keep plaintext working - PERMISSIVE on exactly the backend ports reached

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sys import intern
 
-from ansible_collections.meshgate.istio_lb.plugins.module_utils import catalog
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors import registry
 
 # (group, kind) read with one paginated LIST each when the API serves them.
 CORE_KINDS = (
@@ -46,7 +46,7 @@ CORE_KINDS = (
 def read_kinds():
     """All (group, kind) pairs detection reads: core kinds plus every catalog route kind."""
     kinds = list(CORE_KINDS)
-    for gk in sorted(catalog.route_kinds()):
+    for gk in sorted(registry.route_kinds()):
         group, kind = gk.split("/", 1)
         if (group, kind) not in kinds:
             kinds.append((group, kind))

@@ -15,7 +15,7 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.kinds impor
     CLUSTER_SCOPED,
     group_of,
 )
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.signals import singled_out
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors.signals import singled_out
 
 # ConfigMap keys detection looks at (controller global switches, Istio mesh config).
 CONFIGMAP_KEYS = ("service-upstream", "mesh", "meshNetworks")

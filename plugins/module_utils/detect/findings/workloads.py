@@ -6,7 +6,6 @@ workload instead of its pods (MG0005), install Jobs that get a sidecar (MG0007).
 
 from __future__ import annotations
 
-from ansible_collections.meshgate.istio_lb.plugins.module_utils import catalog
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.expressions import regex
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.findings.messages import (
     make_finding,
@@ -19,11 +18,14 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.objects i
     namespace_of,
     ref,
 )
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.signals import normalise_image
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors.istio import ISTIO
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors.signals import (
+    normalise_image,
+)
 
 
 def misplaced_annotation_findings(wl, findings):
-    prefixes = catalog.ISTIO["pod_annotation_prefixes"]
+    prefixes = ISTIO["pod_annotation_prefixes"]
     misplaced = sorted(k for k in annotations_of(wl) if any(k.startswith(p) for p in prefixes))
     if misplaced:
         findings.append(

@@ -5,13 +5,13 @@
 
 from __future__ import annotations
 
-from ansible_collections.meshgate.istio_lb.plugins.module_utils import catalog
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.errors import PlanError
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.facts import lbs
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.pod_template import (
     pod_template_patch,
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.references import AMBIENT_DOC
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors import registry
 
 
 def plan_ambient(b, facts, opts):
@@ -47,7 +47,7 @@ def plan_ambient(b, facts, opts):
             b,
             phase,
             lb,
-            catalog.VENDORS_BY_ID[lb["vendor"]],
+            registry.VENDORS_BY_ID[lb["vendor"]],
             labels,
             anns,
             "%s joins ambient (ztunnel mTLS to the backends); inbound capture bypassed so clients reach it directly"

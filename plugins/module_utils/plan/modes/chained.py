@@ -11,7 +11,6 @@ from __future__ import annotations
 import copy
 import json
 
-from ansible_collections.meshgate.istio_lb.plugins.module_utils import catalog
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.errors import PlanError
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.facts import (
     api,
@@ -36,6 +35,7 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.references 
     TOPO_DOC,
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.switches import atomic_risk
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors import registry
 
 
 def _gateway_api_gateway(b, facts, opts, phase):
@@ -184,7 +184,7 @@ def _gateway_api_routing(b, facts, opts, phase, svc, routes):
 # Host-rewrite annotations of every vendor (catalog data): they break Host routing at a gateway.
 _HOST_REWRITE_KEYS = frozenset(
     k
-    for e in catalog.VENDORS
+    for e in registry.VENDORS
     for item in list((e.get("plan") or {}).get("switch", []))
     + list((e.get("plan") or {}).get("host_rewrite", []))
     for k in ([item["host_annotation"]] if item.get("host_annotation") else [])
@@ -247,7 +247,7 @@ def plan_chained(b, facts, opts):
         if not routes:
             continue
         backend_tls = (
-            ((catalog.VENDORS_BY_ID[lb["vendor"]].get("plan") or {}).get("backend_tls"))
+            ((registry.VENDORS_BY_ID[lb["vendor"]].get("plan") or {}).get("backend_tls"))
             if tls_secret
             else None
         )

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 
-from ansible_collections.meshgate.istio_lb.plugins.module_utils import catalog
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.errors import PlanError
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.facts import (
     api,
@@ -28,6 +27,10 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.manifests i
     patch_target,
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.references import GCLB_DOC
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors.istio import (
+    ISTIO_READY_PATH,
+    ISTIO_STATUS_PORT,
+)
 
 
 def plan_gclb(b, facts, opts):
@@ -94,8 +97,8 @@ def plan_gclb(b, facts, opts):
                 "spec": {
                     "healthCheck": {
                         "type": "HTTP",
-                        "port": catalog.ISTIO_STATUS_PORT,
-                        "requestPath": catalog.ISTIO_READY_PATH,
+                        "port": ISTIO_STATUS_PORT,
+                        "requestPath": ISTIO_READY_PATH,
                     }
                 },
             },
@@ -256,8 +259,8 @@ def _gke_gateway(b, facts, opts, edge, gateway_phase, svc, port):
                     "config": {
                         "type": "HTTP",
                         "httpHealthCheck": {
-                            "port": catalog.ISTIO_STATUS_PORT,
-                            "requestPath": catalog.ISTIO_READY_PATH,
+                            "port": ISTIO_STATUS_PORT,
+                            "requestPath": ISTIO_READY_PATH,
                         },
                     }
                 },

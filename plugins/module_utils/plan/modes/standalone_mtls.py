@@ -6,7 +6,6 @@ until the proxy is ready; Service routing per vendor (switches.py)."""
 
 from __future__ import annotations
 
-from ansible_collections.meshgate.istio_lb.plugins.module_utils import catalog
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.errors import PlanError
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.facts import lbs, routes_of
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.manifests import (
@@ -19,6 +18,7 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.references 
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.switches import (
     service_routing_patches,
 )
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors import registry
 
 
 def _revision(b, facts, opts):
@@ -59,7 +59,7 @@ def plan_standalone_mtls(b, facts, opts):
     )
     api_ip = (facts.get("cluster_facts") or {}).get("api_server_ip")
     for lb in lbs(b, facts, opts):
-        entry = catalog.VENDORS_BY_ID[lb["vendor"]]
+        entry = registry.VENDORS_BY_ID[lb["vendor"]]
         plan_spec = entry.get("plan") or {}
         if lb.get("host_network"):
             b.refuse(

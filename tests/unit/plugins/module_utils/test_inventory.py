@@ -11,7 +11,6 @@ import os
 import pytest
 import yaml
 
-from ansible_collections.meshgate.istio_lb.plugins.module_utils import catalog
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.expressions import jp
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.kinds import (
     PLURALS,
@@ -22,7 +21,10 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.reduce impo
     needs_field_sets,
     reduce_object,
 )
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.signals import normalise_image
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors import registry
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors.signals import (
+    normalise_image,
+)
 
 ROOT = os.path.normpath(
     os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "..")
@@ -352,9 +354,9 @@ def test_normalise_image():
 def test_catalog_expressions_compile_and_ids_are_unique():
     import jmespath
 
-    ids = [v["id"] for v in catalog.VENDORS]
+    ids = [v["id"] for v in registry.VENDORS]
     assert len(ids) == len(set(ids)) == 17
-    for entry in catalog.VENDORS:
+    for entry in registry.VENDORS:
         sr = entry.get("service_routing") or {}
         exprs = (
             list(sr.get("route", []))
@@ -456,7 +458,7 @@ def test_str_subclasses_in_filter_input_are_reduced_as_they_are():
 
 def _catalog_expressions():
     out = []
-    for entry in catalog.VENDORS:
+    for entry in registry.VENDORS:
         sr = entry.get("service_routing") or {}
         out += list(sr.get("route", [])) + list(sr.get("backend_service", []))
         out += list(sr.get("workload", []))
@@ -539,7 +541,7 @@ def test_shared_interpreter_answers_like_jmespath_search():
 def test_every_workload_signal_kind_is_known_to_the_reduction():
     """singled_out() (which decides what reduction drops and what detection classifies) reads
     image, with_image and labels signals; a new kind of signal must be taught to it first."""
-    for entry in catalog.VENDORS:
+    for entry in registry.VENDORS:
         for sig in entry.get("workload_signals", ()):
             assert set(sig) <= {"image", "with_image", "labels", "role", "decides_role"}, (
                 entry["id"],

@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from ansible_collections.meshgate.istio_lb.plugins.module_utils import catalog
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors import registry
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors.istio import ISTIO
 
 
 def normalise_image(image):
@@ -48,14 +49,14 @@ def labels_match(wanted, labels):
 def _signals():
     """Every image regex and pod-label set by which detection may single out a workload."""
     images, labels = [], []
-    for entry in catalog.VENDORS:
+    for entry in registry.VENDORS:
         for sig in entry.get("workload_signals", ()):
             images += [sig[k] for k in ("image", "with_image") if k in sig]
             if "labels" in sig:
                 labels.append(sig["labels"])
     for key in ("istiod_images", "proxy_images", "ztunnel_images"):
-        images += catalog.ISTIO[key]
-    labels += catalog.ISTIO["istiod_labels"] + catalog.ISTIO["gateway_labels"]
+        images += ISTIO[key]
+    labels += ISTIO["istiod_labels"] + ISTIO["gateway_labels"]
     by_key = {}  # a signal is looked at only when its first key is among the labels
     for wanted in labels:
         if wanted:

@@ -1,0 +1,56 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, meshgate authors
+# Apache License 2.0 (see LICENSE)
+"""Apache APISIX Ingress Controller.
+
+Data only (schema: vendors/schema.py; sources: docs/vendor-facts.md).
+"""
+
+from __future__ import annotations
+
+ENTRIES = [
+    {
+        "id": "apisix",
+        "plan": {
+            "switch": [
+                {
+                    "on": "ApisixRoute",
+                    "target": "route_nested",
+                    "field": "http",
+                    "nested": "backends",
+                    "set": {"resolveGranularity": "service"},
+                },
+            ],
+        },
+        "name": "Apache APISIX Ingress Controller",
+        "kind": "in-cluster",
+        # 1.x charts use apisix.apache.org/apisix-ingress, 2.x apisix.apache.org/apisix-ingress-controller.
+        "ingress_class_controllers": [
+            "apisix.apache.org/apisix-ingress-controller",
+            "apisix.apache.org/apisix-ingress",
+        ],
+        "gateway_class_controllers": ["apisix.apache.org/apisix-ingress-controller"],
+        "class_names": ["apisix"],
+        "annotation_prefixes": ["k8s.apisix.apache.org/"],
+        "route_kinds": {
+            "apisix.apache.org/ApisixRoute": {
+                "plan_fields": ["http"],
+                "backends": "spec.http[].backends[].{service: serviceName, port: servicePort}",
+                "hosts": "spec.http[].match.hosts[]",
+            },
+        },
+        "workload_signals": [
+            {"image": r"(^|/)apache/apisix$", "role": "data-plane"},
+            {"image": r"(^|/)apisix-ingress-controller$", "role": "control-plane"},
+            {"labels": {"app.kubernetes.io/name": "apisix"}, "role": "data-plane"},
+        ],
+        "service_routing": {
+            "switch": "ApisixRoute http[].backends[].resolveGranularity: service",
+            "route": [
+                "length(spec.http[].backends[] || `[]`) > `0` && "
+                "length(spec.http[].backends[?resolveGranularity != 'service'][]) == `0`"
+            ],
+            "default": False,
+        },
+    },
+]

@@ -1,0 +1,54 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, meshgate authors
+# Apache License 2.0 (see LICENSE)
+"""Contour (projectcontour).
+
+Data only (schema: vendors/schema.py; sources: docs/vendor-facts.md).
+"""
+
+from __future__ import annotations
+
+ENTRIES = [
+    {
+        "id": "contour",
+        "plan": {
+            "switch": [],
+            "host_rewrite": [
+                {"on": "HTTPProxy", "target": "route_nested_header", "field": "routes"}
+            ],
+        },
+        "name": "Contour (projectcontour)",
+        "kind": "in-cluster",
+        "ingress_class_controllers": ["projectcontour.io/"],
+        # Contour matches Ingress classes by name (--ingress-class-name, default "contour"),
+        # not by IngressClass spec.controller; its Gateway controller is projectcontour.io/gateway-controller.
+        "gateway_class_controllers": ["projectcontour.io/"],
+        "class_names": ["contour"],
+        "annotation_prefixes": ["projectcontour.io/"],
+        "route_kinds": {
+            "projectcontour.io/HTTPProxy": {
+                "plan_fields": ["routes"],
+                "backends": "spec.routes[].services[].{service: name, port: port}",
+                "hosts": "[spec.virtualhost.fqdn]",
+            },
+        },
+        "workload_signals": [
+            # The Envoy DaemonSet carries a contour "shutdown-manager" container: data plane.
+            {
+                "image": r"(^|/)projectcontour/contour$",
+                "with_image": r"(^|/)envoy(-distroless)?$",
+                "role": "data-plane",
+            },
+            {"image": r"(^|/)projectcontour/contour$", "role": "control-plane"},
+            {"labels": {"app": "contour"}, "role": "control-plane"},
+        ],
+        "service_routing": {
+            "switch": None,
+            "route": [],
+            "default": False,
+        },
+        "host_rewrite": {
+            "route": ["spec.routes[].requestHeadersPolicy.set[?name == 'Host'][] | length(@) > `0`"]
+        },
+    },
+]

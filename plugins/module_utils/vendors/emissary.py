@@ -1,0 +1,60 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, meshgate authors
+# Apache License 2.0 (see LICENSE)
+"""Emissary-ingress / Ambassador.
+
+Data only (schema: vendors/schema.py; sources: docs/vendor-facts.md).
+"""
+
+from __future__ import annotations
+
+ENTRIES = [
+    {
+        "id": "emissary",
+        "plan": {
+            "switch": [],
+            "default_service_routing": True,
+            "helm": {"pod_annotations": "podAnnotations"},
+        },
+        "name": "Emissary-ingress / Ambassador",
+        "kind": "in-cluster",
+        "ingress_class_controllers": ["getambassador.io/ingress-controller"],
+        "class_names": ["ambassador", "emissary"],
+        "annotation_prefixes": ["getambassador.io/"],
+        "route_kinds": {
+            "getambassador.io/Mapping": {
+                "backends": "[{service: spec.service}]",
+                "hosts": "[spec.hostname || spec.host]",
+            },
+            "getambassador.io/TCPMapping": {
+                "backends": "[{service: spec.service}]",
+                "hosts": "[spec.host]",
+            },
+        },
+        "workload_signals": [
+            {"image": r"(^|/)(emissary|ambassador|aes)$", "role": "all-in-one"},
+            {"labels": {"app.kubernetes.io/name": "emissary-ingress"}, "role": "all-in-one"},
+            {
+                "labels": {"app.kubernetes.io/managed-by": "getambassador.io", "profile": "main"},
+                "role": "all-in-one",
+            },
+            {"labels": {"service": "ambassador"}, "role": "all-in-one"},
+            {
+                "labels": {"app.kubernetes.io/name": "emissary-ingress-agent"},
+                "role": "control-plane",
+                "decides_role": True,
+            },
+            {
+                "labels": {"app.kubernetes.io/name": "emissary-apiext"},
+                "role": "control-plane",
+                "decides_role": True,
+            },
+        ],
+        "service_routing": {
+            "switch": "default (KubernetesServiceResolver); broken by a Module/Mapping resolver that "
+            "points at a KubernetesEndpointResolver",
+            "route": ["!(spec.resolver && contains(spec.resolver, 'endpoint'))"],
+            "default": True,
+        },
+    },
+]

@@ -1,0 +1,53 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, meshgate authors
+# Apache License 2.0 (see LICENSE)
+"""Google Cloud: GKE Ingress (Application Load Balancer, MultiClusterIngress) and the GKE Gateway controller.
+
+Data only (schema: vendors/schema.py; sources: docs/vendor-facts.md).
+"""
+
+from __future__ import annotations
+
+ENTRIES = [
+    {
+        "id": "gke-ingress",
+        "name": "GKE Ingress (Google Cloud Application Load Balancer)",
+        "kind": "cloud",
+        "ingress_class_controllers": ["k8s.io/ingress-gce", "networking.gke.io/ingress-gce"],
+        "class_names": ["gce", "gce-internal"],
+        "annotation_prefixes": [
+            "networking.gke.io/",
+            "ingress.gcp.kubernetes.io/",
+            "kubernetes.io/ingress.global-static-ip-name",
+            "kubernetes.io/ingress.allow-http",
+            "kubernetes.io/ingress.regional-static-ip-name",
+        ],
+        "route_kinds": {
+            "networking.gke.io/MultiClusterIngress": {
+                "backends": "[spec.template.spec.backend, spec.template.spec.rules[].http.paths[].backend][]"
+                ".{service: serviceName, port: servicePort}",
+                "hosts": "spec.template.spec.rules[].host",
+            },
+        },
+        # A class-less Ingress whose backend Services carry these is served by GKE's controller.
+        "backend_service_annotation_prefixes": [
+            "cloud.google.com/backend-config",
+            "beta.cloud.google.com/backend-config",
+            "cloud.google.com/app-protocols",
+        ],
+        "health_check": {
+            "where": "BackendConfig (cloud.google.com/v1) spec.healthCheck referenced by the backend "
+            "Service annotation cloud.google.com/backend-config",
+        },
+    },
+    {
+        "id": "gke-gateway",
+        "name": "GKE Gateway controller",
+        "kind": "cloud",
+        "gateway_class_controllers": ["networking.gke.io/gateway"],
+        "gateway_class_prefixes": ["gke-l7-"],
+        "health_check": {
+            "where": "HealthCheckPolicy (networking.gke.io/v1) targeting the backend Service"
+        },
+    },
+]

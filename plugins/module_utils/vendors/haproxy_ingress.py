@@ -1,0 +1,52 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, meshgate authors
+# Apache License 2.0 (see LICENSE)
+"""HAProxy Ingress (jcmoraisjr/haproxy-ingress).
+
+Data only (schema: vendors/schema.py; sources: docs/vendor-facts.md).
+"""
+
+from __future__ import annotations
+
+ENTRIES = [
+    {
+        "id": "haproxy-ingress",
+        "plan": {
+            "switch": [
+                {
+                    "on": "Ingress",
+                    "target": "route",
+                    "annotations": {"haproxy-ingress.github.io/service-upstream": "true"},
+                },
+            ],
+        },
+        "name": "HAProxy Ingress (jcmoraisjr/haproxy-ingress)",
+        "kind": "in-cluster",
+        "ingress_class_controllers": ["haproxy-ingress.github.io/controller"],
+        "class_names": ["haproxy"],
+        "annotation_prefixes": ["haproxy-ingress.github.io/"],
+        "workload_signals": [
+            {"image": r"(^|/)jcmoraisjr/haproxy-ingress$", "role": "all-in-one"},
+            {"image": r"(^|/)haproxy-ingress/haproxy-ingress$", "role": "all-in-one"},
+            {"labels": {"app.kubernetes.io/name": "haproxy-ingress"}, "role": "all-in-one"},
+        ],
+        "class_args": {
+            "ingress_class": ["--ingress-class"],
+            "controller_class": ["--controller-class"],
+        },
+        "service_routing": {
+            "switch": 'annotation haproxy-ingress.github.io/service-upstream: "true" (Ingress or Service; '
+            "legacy prefix ingress.kubernetes.io/; global ConfigMap key service-upstream)",
+            "route": [
+                "metadata.annotations.\"haproxy-ingress.github.io/service-upstream\" == 'true'",
+                "metadata.annotations.\"ingress.kubernetes.io/service-upstream\" == 'true'",
+            ],
+            "backend_service": [
+                "metadata.annotations.\"haproxy-ingress.github.io/service-upstream\" == 'true'",
+                "metadata.annotations.\"ingress.kubernetes.io/service-upstream\" == 'true'",
+            ],
+            "configmap": {"arg": "--configmap", "key": "service-upstream", "value": "true"},
+            "default": False,
+        },
+    },
+]

@@ -1,0 +1,37 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, meshgate authors
+# Apache License 2.0 (see LICENSE)
+"""HAProxy Kubernetes Ingress Controller (haproxytech).
+
+Data only (schema: vendors/schema.py; sources: docs/vendor-facts.md).
+"""
+
+from __future__ import annotations
+
+ENTRIES = [
+    {
+        "id": "haproxytech",
+        "plan": {
+            "switch": [],
+            "host_rewrite": [
+                {
+                    "on": "Ingress",
+                    "target": "route_annotation",
+                    "annotation": "haproxy.org/set-host",
+                }
+            ],
+        },
+        "name": "HAProxy Kubernetes Ingress Controller (haproxytech)",
+        "kind": "in-cluster",
+        "ingress_class_controllers": ["haproxy.org/ingress-controller"],
+        "class_names": ["haproxy"],
+        "annotation_prefixes": ["haproxy.org/"],
+        "workload_signals": [
+            {"image": r"(^|/)haproxytech/kubernetes-ingress$", "role": "all-in-one"},
+            {"labels": {"app.kubernetes.io/name": "kubernetes-ingress"}, "role": "all-in-one"},
+        ],
+        "class_args": {"ingress_class": ["--ingress.class"]},
+        "service_routing": {"switch": None, "route": [], "default": False},
+        "host_rewrite": {"route": ['metadata.annotations."haproxy.org/set-host"']},
+    },
+]

@@ -1,0 +1,76 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, meshgate authors
+# Apache License 2.0 (see LICENSE)
+"""ingress-nginx (kubernetes/ingress-nginx).
+
+Data only (schema: vendors/schema.py; sources: docs/vendor-facts.md).
+"""
+
+from __future__ import annotations
+
+ENTRIES = [
+    {
+        "id": "ingress-nginx",
+        "plan": {
+            "switch": [
+                {
+                    "on": "Ingress",
+                    "target": "route",
+                    "annotations": {"nginx.ingress.kubernetes.io/service-upstream": "true"},
+                    # Without it the sidecar sees the client's Host, matches no Service and sends
+                    # plaintext through PassthroughCluster (ingress-nginx#3171).
+                    "host_annotation": "nginx.ingress.kubernetes.io/upstream-vhost",
+                },
+            ],
+            "global_switch": "configmap",
+            # chained mode with TLS to the Istio gateway: what makes the LB speak HTTPS upstream
+            "backend_tls": {
+                "target": "route",
+                "annotations": {"nginx.ingress.kubernetes.io/backend-protocol": "HTTPS"},
+            },
+            "helm": {
+                "chart": "ingress-nginx/ingress-nginx",
+                "pod_annotations": "controller.podAnnotations",
+                "pod_labels": "controller.podLabels",
+                "config": "controller.config",
+                "job_labels": "controller.admissionWebhooks.patch.labels",
+            },
+        },
+        "name": "ingress-nginx (kubernetes/ingress-nginx)",
+        "kind": "in-cluster",
+        "ingress_class_controllers": ["k8s.io/ingress-nginx"],
+        "class_names": ["nginx"],
+        "annotation_prefixes": ["nginx.ingress.kubernetes.io/"],
+        "workload_signals": [
+            {"image": r"(^|/)ingress-nginx/controller(-chroot)?$", "role": "all-in-one"},
+            {"image": r"(^|/)nginx-ingress-controller(-[a-z0-9]+)?$", "role": "all-in-one"},
+            {
+                "labels": {
+                    "app.kubernetes.io/name": "ingress-nginx",
+                    "app.kubernetes.io/component": "controller",
+                },
+                "role": "all-in-one",
+            },
+        ],
+        "class_args": {
+            "ingress_class": ["--ingress-class"],
+            "controller_class": ["--controller-class"],
+        },
+        "helper_jobs": [r"(^|/)kube-webhook-certgen$", r"admission-(create|patch)$"],
+        "webhook_ports": [8443],
+        "service_routing": {
+            "switch": 'Ingress annotation nginx.ingress.kubernetes.io/service-upstream: "true" '
+            '(or controller ConfigMap key service-upstream: "true")',
+            "route": [
+                "metadata.annotations.\"nginx.ingress.kubernetes.io/service-upstream\" == 'true'"
+            ],
+            "configmap": {"arg": "--configmap", "key": "service-upstream", "value": "true"},
+            "default": False,
+        },
+        "host_rewrite": {
+            "route": ['metadata.annotations."nginx.ingress.kubernetes.io/upstream-vhost"']
+        },
+        "retired": "ingress-nginx is retired: best-effort maintenance ended in March 2026 (no more "
+        "releases or security fixes). Plan a migration (Istio Gateway API, or another vendor).",
+    },
+]

@@ -1,0 +1,54 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, meshgate authors
+# Apache License 2.0 (see LICENSE)
+"""Kong Ingress Controller.
+
+Data only (schema: vendors/schema.py; sources: docs/vendor-facts.md).
+"""
+
+from __future__ import annotations
+
+ENTRIES = [
+    {
+        "id": "kong",
+        "plan": {
+            "switch": [
+                {
+                    "on": "*",
+                    "target": "backend_service",
+                    "annotations": {"ingress.kubernetes.io/service-upstream": "true"},
+                },
+            ],
+        },
+        "name": "Kong Ingress Controller",
+        "kind": "in-cluster",
+        "ingress_class_controllers": ["ingress-controllers.konghq.com/kong"],
+        "gateway_class_controllers": ["konghq.com/kic-gateway-controller"],
+        "class_names": ["kong"],
+        "annotation_prefixes": ["konghq.com/"],
+        "route_kinds": {
+            "configuration.konghq.com/TCPIngress": {
+                "backends": "spec.rules[].backend.{service: serviceName, port: servicePort}",
+                "hosts": "spec.rules[].host",
+            },
+            "configuration.konghq.com/UDPIngress": {
+                "backends": "spec.rules[].backend.{service: serviceName, port: servicePort}",
+                "hosts": "[]",
+            },
+        },
+        "workload_signals": [
+            {"image": r"(^|/)kong(-gateway|-enterprise-edition)?$", "role": "data-plane"},
+            {"image": r"(^|/)kubernetes-ingress-controller$", "role": "control-plane"},
+            {"labels": {"app.kubernetes.io/name": "kong"}, "role": "all-in-one"},
+        ],
+        "class_args": {"ingress_class": ["CONTROLLER_INGRESS_CLASS", "--ingress-class"]},
+        "service_routing": {
+            "switch": 'Service annotation ingress.kubernetes.io/service-upstream: "true" on each backend Service',
+            "backend_service": [
+                "metadata.annotations.\"ingress.kubernetes.io/service-upstream\" == 'true'"
+            ],
+            "default": False,
+        },
+        "host_rewrite": {"backend_service": ['metadata.annotations."konghq.com/host-header"']},
+    },
+]

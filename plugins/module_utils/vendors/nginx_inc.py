@@ -1,0 +1,74 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, meshgate authors
+# Apache License 2.0 (see LICENSE)
+"""F5 NGINX Ingress Controller (nginx/kubernetes-ingress).
+
+Data only (schema: vendors/schema.py; sources: docs/vendor-facts.md).
+"""
+
+from __future__ import annotations
+
+ENTRIES = [
+    {
+        "id": "nginx-inc",
+        "plan": {
+            "switch": [
+                {
+                    "on": "Ingress",
+                    "target": "route",
+                    "annotations": {"nginx.org/use-cluster-ip": "true"},
+                },
+                {
+                    "on": "VirtualServer",
+                    "target": "route_list",
+                    "field": "upstreams",
+                    "set": {"use-cluster-ip": True},
+                },
+                {
+                    "on": "VirtualServerRoute",
+                    "target": "route_list",
+                    "field": "upstreams",
+                    "set": {"use-cluster-ip": True},
+                },
+            ],
+        },
+        "name": "F5 NGINX Ingress Controller (nginx/kubernetes-ingress)",
+        "kind": "in-cluster",
+        "ingress_class_controllers": ["nginx.org/ingress-controller"],
+        "class_names": ["nginx"],
+        "annotation_prefixes": ["nginx.org/", "nginx.com/"],
+        "route_kinds": {
+            "k8s.nginx.org/VirtualServer": {
+                "plan_fields": ["upstreams"],
+                "backends": "spec.upstreams[].{service: service, port: port}",
+                "hosts": "[spec.host]",
+            },
+            "k8s.nginx.org/VirtualServerRoute": {
+                "plan_fields": ["upstreams"],
+                "backends": "spec.upstreams[].{service: service, port: port}",
+                "hosts": "[spec.host]",
+            },
+        },
+        "workload_signals": [
+            {"image": r"(^|/)nginx-ingress$", "role": "all-in-one"},
+            {"image": r"(^|/)nginx-plus-ingress$", "role": "all-in-one"},
+            {"labels": {"app.kubernetes.io/name": "nginx-ingress"}, "role": "all-in-one"},
+        ],
+        "class_args": {"ingress_class": ["-ingress-class", "--ingress-class"]},
+        "service_routing": {
+            "switch": 'Ingress annotation nginx.org/use-cluster-ip: "true" (NIC >= 3.5.0); '
+            "VirtualServer upstreams[].use-cluster-ip: true",
+            "route": [
+                "metadata.annotations.\"nginx.org/use-cluster-ip\" == 'true'",
+                "length(spec.upstreams || `[]`) > `0` && "
+                'length(spec.upstreams[?"use-cluster-ip" != `true`]) == `0`',
+            ],
+            "default": False,
+        },
+        "host_rewrite": {
+            "route": [
+                "spec.routes[].action.proxy.requestHeaders.set[?name == 'Host'][] | length(@) > `0`"
+            ]
+        },
+    },
+]

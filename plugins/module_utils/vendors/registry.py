@@ -1,0 +1,121 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, meshgate authors
+# Apache License 2.0 (see LICENSE)
+"""The vendor registry: every vendor file's entries, in one order, and the lookups over them.
+
+Adding a vendor is adding a file beside this one (its ENTRIES, checked by vendors/schema.py)
+and naming it in _FILES, plus its fixtures; nothing else branches on a vendor id.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors import (
+    apisix,
+    aws,
+    azure,
+    contour,
+    emissary,
+    envoy_gateway,
+    gke,
+    haproxy_ingress,
+    haproxytech,
+    ingress_nginx,
+    kong,
+    nginx_inc,
+    skipper,
+    traefik,
+)
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors.istio import ISTIO
+
+# The order is the catalog's: it breaks ties (the first entry whose controller string matches;
+# the first of two workload classifications that score the same).
+_FILES = (
+    ingress_nginx,
+    nginx_inc,
+    emissary,
+    traefik,
+    contour,
+    envoy_gateway,
+    haproxy_ingress,
+    haproxytech,
+    kong,
+    apisix,
+    skipper,
+    gke,
+    aws,
+    azure,
+)
+VENDORS = [entry for source in _FILES for entry in source.ENTRIES]
+
+VENDOR_IDS = tuple(v["id"] for v in VENDORS)
+VENDORS_BY_ID = {v["id"]: v for v in VENDORS}
+
+
+def vendor(vendor_id):
+    """Return the catalog entry for a vendor id (KeyError for unknown ids)."""
+    return VENDORS_BY_ID[vendor_id]
+
+
+def _controller_matches(pattern, value):
+    if not value:
+        return False
+    if pattern.endswith("/"):
+        return value.startswith(pattern)
+    return value == pattern or value.startswith(pattern + "/")
+
+
+def vendor_for_ingress_controller(controller):
+    """Vendor id for an IngressClass spec.controller string, or None."""
+    for entry in VENDORS:
+        for pattern in entry.get("ingress_class_controllers", ()):
+            if _controller_matches(pattern, controller):
+                return entry["id"]
+    return None
+
+
+def vendor_for_gateway_controller(controller):
+    """Vendor id for a GatewayClass spec.controllerName, "istio" for Istio, or None."""
+    for pattern in ISTIO["gateway_class_controllers"]:
+        if _controller_matches(pattern, controller):
+            return "istio"
+    for entry in VENDORS:
+        for pattern in entry.get("gateway_class_controllers", ()):
+            if _controller_matches(pattern, controller):
+                return entry["id"]
+    return None
+
+
+def vendors_for_class_name(class_name):
+    """Vendor ids whose conventional class names include class_name (may be several)."""
+    if not class_name:
+        return []
+    return [e["id"] for e in VENDORS if class_name in e.get("class_names", ())]
+
+
+def vendors_for_annotations(annotations):
+    """Vendor ids whose annotation prefixes appear in the given annotations."""
+    found = []
+    for entry in VENDORS:
+        for prefix in entry.get("annotation_prefixes", ()):
+            if any(k.startswith(prefix) for k in annotations or {}):
+                found.append(entry["id"])
+                break
+    return found
+
+
+def route_kind_vendor(group_kind):
+    """(vendor id, route spec) for a vendor route kind "group/Kind", or (None, None)."""
+    for entry in VENDORS:
+        spec = entry.get("route_kinds", {}).get(group_kind)
+        if spec:
+            return entry["id"], spec
+    return None, None
+
+
+def route_kinds():
+    """All vendor route kinds as {"group/Kind": vendor id}."""
+    out = {}
+    for entry in VENDORS:
+        for gk in entry.get("route_kinds", {}):
+            out[gk] = entry["id"]
+    return out

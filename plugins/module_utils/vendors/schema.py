@@ -1,0 +1,329 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, meshgate authors
+# Apache License 2.0 (see LICENSE)
+"""The schema of a vendor entry (vendors/<vendor>.py ENTRIES), and check_entries() against it.
+
+A unit test runs check_entries() over the registry, so a misspelt key, a missing required key,
+a value of the wrong type, or a JMESPath expression or regex that does not compile fails there,
+not silently at detection time (where a bad expression would only read as "no match").
+
+Entry keys (all optional unless required):
+  id (required)             canonical vendor id (keep stable, users filter on it)
+  name (required)           display name
+  kind (required)           "in-cluster" or "cloud"
+  ingress_class_controllers IngressClass spec.controller strings (exact, or prefix when ending in "/")
+  gateway_class_controllers GatewayClass spec.controllerName strings (same matching)
+  gateway_class_prefixes    GatewayClass name prefixes served by the vendor by convention
+  class_names               conventional class names (legacy annotation / ingressClassName) used
+                            to infer the vendor when the IngressClass object is not available
+  annotation_prefixes       annotation prefixes on routes that identify the vendor
+  backend_service_annotation_prefixes  annotations on a class-less Ingress's backend Services
+                            that say this vendor serves it
+  route_kinds               vendor route kinds: {"group/Kind": {"backends": <jmespath>, "hosts":
+                            <jmespath>, "plan_fields": [atomic spec lists a plan sends whole]}}
+                            where backends yields [{service, port, namespace?}] from the object
+  workload_signals          how to recognise the vendor's pods: {"image": regex on the normalised
+                            image path (no registry, tag, digest), "with_image": a second image
+                            the pod must also run} or {"labels": {k: v or None}} (pod template
+                            labels, all must match; None: key present), each with "role":
+                            data-plane | control-plane | all-in-one ("decides_role": this
+                            signal's role wins)
+  service_signals           LoadBalancer Services that are this cloud LB: {"field": jmespath,
+                            "values": [...]}, {"annotation": key, "values": [...]} or
+                            {"annotation_prefix": prefix}
+  class_args                container args / env that carry the class names the workload serves
+                            ({"ingress_class": [...], "controller_class": [...]})
+  helper_jobs               regexes on Job images/names that are the vendor's install helpers
+  webhook_ports             ports on which the API server calls the LB pod (admission webhooks)
+  service_routing           how to tell traffic goes to the Service VIP rather than pod IPs:
+                            {"switch": human text (None: the vendor has none), "route": [jmespath
+                            on the route object], "backend_service": [jmespath on each backend
+                            Service], "workload": [jmespath on {"args": the LB's args}],
+                            "configmap": {"arg", "key", "value"}, "cluster": ["group/Kind:
+                            jmespath" on any object of that kind], "default": bool}
+  host_rewrite              {"route": [jmespath], "backend_service": [jmespath]} - Host header set
+                            to the Service FQDN
+  health_check              for cloud LBs fronting the Istio gateway: "where" the check is set,
+                            and the "port_annotation" / "path_annotation" that set it
+  retired                   text when the project is retired / end of life
+  plan                      what plans write: "switch" [{"on": kind or "*", "target": one of
+                            SWITCH_TARGETS, "annotations" | "field" + "set" (+ "nested"),
+                            "host_annotation"}], "host_rewrite" [{"on", "target":
+                            route_annotation | route_nested_header, "annotation" | "field"}],
+                            "global_switch": "configmap", "default_service_routing": bool,
+                            "backend_tls": {"target": "route", "annotations"}, "helm": the
+                            chart's values keys {"chart", "pod_annotations", "pod_labels",
+                            "config", "job_labels"}
+"""
+
+from __future__ import annotations
+
+import re
+
+try:
+    import jmespath
+except ImportError:  # pragma: no cover - the modules report it
+    jmespath = None
+
+# The ways plan/switches.py can turn Service routing on, by where the switch lives.
+SWITCH_TARGETS = ("route", "backend_service", "route_list", "route_nested", "envoyproxy")
+HOST_REWRITE_TARGETS = ("route_annotation", "route_nested_header")
+ROLES = ("data-plane", "control-plane", "all-in-one")
+KINDS = ("in-cluster", "cloud")
+
+
+# ---------------------------------------------------------------- value checks
+# Each returns a list of problems, each a path below the value (".key", "[0]") and what is wrong.
+
+
+def _at(where, problem):
+    """``problem`` of a value found at ``where`` (paths join without a space)."""
+    return where + (problem if problem[:1] in ".[" else " " + problem)
+
+
+def _str(value):
+    return [] if isinstance(value, str) and value else ["is not a non-empty string"]
+
+
+def _text_or_none(value):
+    return [] if value is None else _str(value)
+
+
+def _bool(value):
+    return [] if isinstance(value, bool) else ["is not true/false"]
+
+
+def _port(value):
+    ok = isinstance(value, int) and not isinstance(value, bool) and 0 < value < 65536
+    return [] if ok else ["is not a port number"]
+
+
+def _jmespath(value):
+    if not isinstance(value, str) or not value:
+        return ["is not a JMESPath expression (a non-empty string)"]
+    if jmespath is None:
+        return []
+    try:
+        jmespath.compile(value)
+    except Exception as exc:  # noqa: BLE001 - jmespath raises several error types
+        return ["does not compile as JMESPath: %s" % exc]
+    return []
+
+
+def _regex(value):
+    if not isinstance(value, str) or not value:
+        return ["is not a regular expression (a non-empty string)"]
+    try:
+        re.compile(value)
+    except re.error as exc:
+        return ["does not compile as a regular expression: %s" % exc]
+    return []
+
+
+def _group_kind(value):
+    ok = isinstance(value, str) and re.match(r"^[a-z0-9.-]+/[A-Z][A-Za-z0-9]*$", value)
+    return [] if ok else ["is not a group/Kind"]
+
+
+def _cluster_expr(value):
+    if not isinstance(value, str) or ":" not in value:
+        return ["is not 'group/Kind:jmespath'"]
+    gk, expr = value.split(":", 1)
+    return _group_kind(gk) + _jmespath(expr)
+
+
+def _one_of(*allowed):
+    def check(value):
+        return [] if value in allowed else ["is not one of %s" % ", ".join(map(str, allowed))]
+
+    return check
+
+
+def _list_of(item):
+    def check(value):
+        if not isinstance(value, list):
+            return ["is not a list"]
+        return [_at("[%d]" % i, p) for i, v in enumerate(value) for p in item(v)]
+
+    return check
+
+
+def _map_of(key, value_check):
+    def check(value):
+        if not isinstance(value, dict):
+            return ["is not a mapping"]
+        out = []
+        for k, v in value.items():
+            out += ["key %r %s" % (k, p) for p in key(k)]
+            out += [_at("[%r]" % (k,), p) for p in value_check(v)]
+        return out
+
+    return check
+
+
+def _record(fields, required=()):
+    """A mapping with these keys only; ``required`` must be there."""
+
+    def check(value):
+        if not isinstance(value, dict):
+            return ["is not a mapping"]
+        out = ["misses required key %r" % k for k in required if k not in value]
+        for k, v in value.items():
+            if k not in fields:
+                out.append("has unknown key %r (known: %s)" % (k, ", ".join(sorted(fields))))
+            else:
+                out += [_at("." + k, p) for p in fields[k](v)]
+        return out
+
+    return check
+
+
+def _any_of(*records):
+    """The first record whose keys the value has decides (a signal is of one shape)."""
+
+    def check(value):
+        if not isinstance(value, dict):
+            return ["is not a mapping"]
+        for marker, record in records:
+            if marker in value:
+                return record(value)
+        return ["has none of the keys %s" % ", ".join(m for m, _r in records)]
+
+    return check
+
+
+_STRINGS = _list_of(_str)
+_ANNOTATIONS = _map_of(_str, _str)
+
+WORKLOAD_SIGNAL = _any_of(
+    (
+        "image",
+        _record(
+            {"image": _regex, "with_image": _regex, "role": _one_of(*ROLES)}, ("image", "role")
+        ),
+    ),
+    (
+        "labels",
+        _record(
+            {
+                "labels": _map_of(_str, _text_or_none),
+                "role": _one_of(*ROLES),
+                "decides_role": _bool,
+            },
+            ("labels", "role"),
+        ),
+    ),
+)
+SERVICE_SIGNAL = _any_of(
+    ("field", _record({"field": _jmespath, "values": _STRINGS}, ("field", "values"))),
+    ("annotation", _record({"annotation": _str, "values": _STRINGS}, ("annotation", "values"))),
+    ("annotation_prefix", _record({"annotation_prefix": _str})),
+)
+ROUTE_KIND = _record(
+    {"backends": _jmespath, "hosts": _jmespath, "plan_fields": _STRINGS}, ("backends",)
+)
+SERVICE_ROUTING = _record(
+    {
+        "switch": _text_or_none,
+        "route": _list_of(_jmespath),
+        "backend_service": _list_of(_jmespath),
+        "workload": _list_of(_jmespath),
+        "configmap": _record({"arg": _str, "key": _str, "value": _str}, ("arg", "key", "value")),
+        "cluster": _list_of(_cluster_expr),
+        "default": _bool,
+    }
+)
+PLAN_SWITCH = _record(
+    {
+        "on": _str,
+        "target": _one_of(*SWITCH_TARGETS),
+        "annotations": _ANNOTATIONS,
+        "host_annotation": _str,
+        "field": _str,
+        "nested": _str,
+        "set": _map_of(_str, lambda v: [] if isinstance(v, (str, bool)) else ["is not a value"]),
+    },
+    ("on", "target"),
+)
+PLAN_HOST_REWRITE = _record(
+    {"on": _str, "target": _one_of(*HOST_REWRITE_TARGETS), "annotation": _str, "field": _str},
+    ("on", "target"),
+)
+PLAN = _record(
+    {
+        "switch": _list_of(PLAN_SWITCH),
+        "host_rewrite": _list_of(PLAN_HOST_REWRITE),
+        "global_switch": _one_of("configmap"),
+        "default_service_routing": _bool,
+        "backend_tls": _record({"target": _one_of("route"), "annotations": _ANNOTATIONS}),
+        "helm": _record(
+            {
+                "chart": _str,
+                "pod_annotations": _str,
+                "pod_labels": _str,
+                "config": _str,
+                "job_labels": _str,
+            }
+        ),
+    },
+    ("switch",),
+)
+ENTRY = _record(
+    {
+        "id": lambda v: (
+            [] if isinstance(v, str) and re.match(r"^[a-z0-9][a-z0-9-]*$", v) else ["is not an id"]
+        ),
+        "name": _str,
+        "kind": _one_of(*KINDS),
+        "ingress_class_controllers": _STRINGS,
+        "gateway_class_controllers": _STRINGS,
+        "gateway_class_prefixes": _STRINGS,
+        "class_names": _STRINGS,
+        "annotation_prefixes": _STRINGS,
+        "backend_service_annotation_prefixes": _STRINGS,
+        "route_kinds": _map_of(_group_kind, ROUTE_KIND),
+        "workload_signals": _list_of(WORKLOAD_SIGNAL),
+        "service_signals": _list_of(SERVICE_SIGNAL),
+        "class_args": _record({"ingress_class": _STRINGS, "controller_class": _STRINGS}),
+        "helper_jobs": _list_of(_regex),
+        "webhook_ports": _list_of(_port),
+        "service_routing": SERVICE_ROUTING,
+        "host_rewrite": _record(
+            {"route": _list_of(_jmespath), "backend_service": _list_of(_jmespath)}
+        ),
+        "health_check": _record(
+            {"where": _str, "port_annotation": _str, "path_annotation": _str}, ("where",)
+        ),
+        "retired": _str,
+        "plan": PLAN,
+    },
+    ("id", "name", "kind"),
+)
+
+
+def check_entry(entry):
+    """Problems of one vendor entry, each naming the entry and the key: [] when it is valid."""
+    label = entry.get("id") if isinstance(entry, dict) else None
+    return [
+        "vendor %s%s" % (label or "<no id>", p if p.startswith(".") else " " + p)
+        for p in ENTRY(entry)
+    ]
+
+
+def check_entries(entries):
+    """Problems of a whole registry: every entry's, plus ids and route kinds claimed twice."""
+    out = []
+    seen_ids, seen_kinds = {}, {}
+    for entry in entries:
+        out += check_entry(entry)
+        if not isinstance(entry, dict):
+            continue
+        vid = entry.get("id")
+        if vid in seen_ids:
+            out.append("vendor %s is declared twice" % vid)
+        seen_ids[vid] = True
+        for gk in entry.get("route_kinds") or {}:
+            if gk in seen_kinds:
+                out.append("route kind %s is claimed by %s and %s" % (gk, seen_kinds[gk], vid))
+            seen_kinds[gk] = vid
+    return out

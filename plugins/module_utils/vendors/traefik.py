@@ -1,0 +1,67 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, meshgate authors
+# Apache License 2.0 (see LICENSE)
+"""Traefik Proxy.
+
+Data only (schema: vendors/schema.py; sources: docs/vendor-facts.md).
+"""
+
+from __future__ import annotations
+
+ENTRIES = [
+    {
+        "id": "traefik",
+        "plan": {
+            "switch": [
+                {
+                    "on": "Ingress",
+                    "target": "backend_service",
+                    "annotations": {"traefik.ingress.kubernetes.io/service.nativelb": "true"},
+                },
+                {
+                    "on": "IngressRoute",
+                    "target": "route_nested",
+                    "field": "routes",
+                    "nested": "services",
+                    "set": {"nativeLB": True},
+                },
+            ],
+        },
+        "name": "Traefik Proxy",
+        "kind": "in-cluster",
+        "ingress_class_controllers": ["traefik.io/ingress-controller"],
+        "gateway_class_controllers": ["traefik.io/gateway-controller"],
+        "class_names": ["traefik"],
+        "annotation_prefixes": ["traefik.ingress.kubernetes.io/", "traefik.io/"],
+        "route_kinds": {
+            "traefik.io/IngressRoute": {
+                "plan_fields": ["routes"],
+                "backends": "spec.routes[].services[?!kind || kind == 'Service'][].{service: name, port: port, namespace: namespace}",
+                "hosts": "[]",
+            },
+            "traefik.containo.us/IngressRoute": {
+                "plan_fields": ["routes"],
+                "backends": "spec.routes[].services[?!kind || kind == 'Service'][].{service: name, port: port, namespace: namespace}",
+                "hosts": "[]",
+            },
+        },
+        "workload_signals": [
+            {"image": r"(^|/)(mirrored-library-)?traefik$", "role": "all-in-one"},
+            {"labels": {"app.kubernetes.io/name": "traefik"}, "role": "all-in-one"},
+        ],
+        "class_args": {"ingress_class": ["--providers.kubernetesingress.ingressclass"]},
+        "service_routing": {
+            "switch": 'Service annotation traefik.ingress.kubernetes.io/service.nativelb: "true"; '
+            "IngressRoute services[].nativeLB: true; or provider nativeLBByDefault (Traefik >= 2.10)",
+            "route": [
+                "length(spec.routes[].services[] || `[]`) > `0` && "
+                "length(spec.routes[].services[?nativeLB != `true`][]) == `0`"
+            ],
+            "backend_service": [
+                "metadata.annotations.\"traefik.ingress.kubernetes.io/service.nativelb\" == 'true'"
+            ],
+            "workload": ["contains(join(' ', args), 'nativelbbydefault=true')"],
+            "default": False,
+        },
+    },
+]
