@@ -25,7 +25,7 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.inventory import
     read_kinds,
     reduce_object,
 )
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s_client import K8sError
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.errors import K8sError
 
 try:
     from urllib.parse import quote
@@ -316,7 +316,7 @@ def gather_for_module(module, options, detail="full"):
     """gather() for a module with the shared options (src, page_size and the auth options):
     builds the client, fails the module with the one clear error on bad input, warns what the
     read warned. Returns ``(facts, kinds, api_requests)``."""
-    from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s_client import (
+    from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.connect import (
         client_from_params,
     )
     from ansible_collections.meshgate.istio_lb.plugins.module_utils.sources import SourceError

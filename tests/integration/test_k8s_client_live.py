@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s_client import (
-    K8sError,
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.connect import (
     client_from_params,
 )
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.errors import K8sError
 
 WRITE_VERBS = ["create", "update", "patch", "delete", "deletecollection"]
 FIELD_MANAGER = "meshgate-integration"

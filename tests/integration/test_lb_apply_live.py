@@ -25,7 +25,9 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.apply import (
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.collect import collect_live
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect import detect
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s_client import client_from_params
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.connect import (
+    client_from_params,
+)
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan import plan
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -31,9 +31,11 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.inventory import
     read_kinds,
     reduce_object,
 )
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s_client import (
-    K8sError,
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.connect import (
     client_from_params,
+)
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.errors import K8sError
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.managed_fields import (
     compact_managed_fields,
 )
 
@@ -192,8 +194,8 @@ def test_live_equals_offline_on_a_kubectl_dump(control_plane, loaded, tmp_path):
 
 def test_field_sets_are_skipped_only_where_reduction_never_reads_them(control_plane, loaded):
     """Kinds whose managedFields only name managers are read without their field sets
-    (k8s_client.compact_managed_fields): on the API server's own JSON for every such kind, the
-    reduced objects are the same as from the whole text."""
+    (k8s.managed_fields.compact_managed_fields): on the API server's own JSON for every such
+    kind, the reduced objects are the same as from the whole text."""
     client = client_from_params({"kubeconfig": control_plane.kubeconfig})
     discovery = client.discover()
     compared = {}

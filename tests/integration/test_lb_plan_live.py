@@ -17,10 +17,10 @@ from playbook import run_play
 
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.collect import collect_live
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect import detect
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s_client import (
-    K8sError,
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.connect import (
     client_from_params,
 )
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.errors import K8sError
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan import (
     FIELD_MANAGER,
     MODES,

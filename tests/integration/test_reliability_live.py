@@ -23,10 +23,10 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.apply import (
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.collect import collect_live
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect import detect
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s_client import (
-    K8sError,
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.connect import (
     client_from_params,
 )
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.errors import K8sError
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan import PlanError, plan
 
 NGINX = {"load_balancers": ["ingress-nginx/ingress-nginx-controller"]}

@@ -13,7 +13,7 @@ import threading
 import pytest
 
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.collect import _read_ahead
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s_client import K8sError
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.errors import K8sError
 
 INGRESS = ("networking.k8s.io", "Ingress")
 HTTPROUTE = ("gateway.networking.k8s.io", "HTTPRoute")
