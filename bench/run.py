@@ -49,7 +49,7 @@ sys.path.insert(0, str(HERE))
 import generate  # noqa: E402
 from harness import ControlPlane, default_crd_paths  # noqa: E402
 
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s_client import (  # noqa: E402
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.connect import (  # noqa: E402
     client_from_params,
 )
 

@@ -6,7 +6,7 @@
 # Options for authenticating with the Kubernetes API. Names, types, aliases and K8S_AUTH_*
 # environment variables are those of kubernetes.core's k8s_auth_options fragment, so playbooks,
 # module_defaults and AWX/AAP credentials written for kubernetes.core work unchanged.
-# The argument spec is AUTH_ARG_SPEC in plugins/module_utils/k8s_client.py: keep both in sync
+# The argument spec is AUTH_ARG_SPEC in plugins/module_utils/k8s/args.py: keep both in sync
 # (ansible-test validate-modules compares them).
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from __future__ import annotations
 import copy
 import time
 
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s_client import K8sError
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.errors import K8sError
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.builder import FIELD_MANAGER
 
 # Values put back by undo (they were replaced by a patch) are applied under this manager, so

@@ -127,10 +127,12 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.apply import (
     apply_plan,
     undo_plan,
 )
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s_client import (
-    AUTH_ARG_SPEC,
-    K8sError,
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.args import AUTH_ARG_SPEC
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.connect import (
     client_from_params,
+)
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.errors import K8sError
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.redact import (
     kubeconfig_no_log_values,
 )
 

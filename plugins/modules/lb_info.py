@@ -282,9 +282,9 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.expressio
     HAS_JMESPATH,
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.summary import DETAILS
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s_client import (
-    AUTH_ARG_SPEC,
-    gc_paused,
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.args import AUTH_ARG_SPEC
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.gc_pause import gc_paused
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.redact import (
     kubeconfig_no_log_values,
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.names import check_all

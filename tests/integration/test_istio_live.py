@@ -32,10 +32,10 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.findings.
     MESSAGES,
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.run import detect
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s_client import (
-    K8sError,
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.connect import (
     client_from_params,
 )
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.errors import K8sError
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.files import plan_files
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.planner import plan
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.live import collect_live

@@ -2,7 +2,7 @@
 # Copyright: (c) 2026, meshgate authors
 # Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
 # SPDX-License-Identifier: Apache-2.0
-"""k8s_client against a real API server (session fixture ``control_plane``, tests/integration/
+"""The k8s/ client layer against a real API server (session fixture ``control_plane``, tests/integration/
 conftest.py): aggregated discovery, paginated LIST, RBAC errors, server-side apply.
 
 control_plane provides: .kubeconfig (path), .server, .context, .kubectl(*args),
@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s_client import (
-    K8sError,
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.connect import (
     client_from_params,
 )
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.errors import K8sError
 
 WRITE_VERBS = ["create", "update", "patch", "delete", "deletecollection"]
 FIELD_MANAGER = "meshgate-integration"

@@ -24,7 +24,9 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.apply import (
     undo_plan,
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.run import detect
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s_client import client_from_params
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.connect import (
+    client_from_params,
+)
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.planner import plan
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.live import collect_live
 

@@ -21,9 +21,11 @@ from playbook import run_play
 
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.run import detect
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.summary import summarize
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s_client import (
-    K8sError,
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.connect import (
     client_from_params,
+)
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.errors import K8sError
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.managed_fields import (
     compact_managed_fields,
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.read import gather, live, settle
@@ -193,7 +195,7 @@ def test_live_equals_offline_on_a_kubectl_dump(control_plane, loaded, tmp_path):
 
 def test_field_sets_are_skipped_only_where_reduction_never_reads_them(control_plane, loaded):
     """Kinds whose managedFields only name managers are read without their field sets
-    (k8s_client.compact_managed_fields): on the API server's own JSON for every such kind, the
+    (k8s/managed_fields.py compact_managed_fields): on the API server's own JSON for every such kind, the
     reduced objects are the same as from the whole text."""
     client = client_from_params({"kubeconfig": control_plane.kubeconfig})
     discovery = client.discover()

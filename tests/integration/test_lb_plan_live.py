@@ -16,10 +16,10 @@ import pytest
 from playbook import run_play
 
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.run import detect
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s_client import (
-    K8sError,
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.connect import (
     client_from_params,
 )
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.errors import K8sError
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.builder import FIELD_MANAGER
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.errors import PlanError
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.options import MODES

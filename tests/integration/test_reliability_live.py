@@ -22,10 +22,10 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.apply import (
     undo_plan,
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.run import detect
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s_client import (
-    K8sError,
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.connect import (
     client_from_params,
 )
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.errors import K8sError
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.errors import PlanError
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.planner import plan
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.live import collect_live

@@ -12,7 +12,7 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.run impor
     detect,
     detect_summary,
 )
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s_client import K8sError
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.errors import K8sError
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.live import collect_live
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.settle import (
     settle,
@@ -69,7 +69,7 @@ def gather_for_module(module, options, detail="full"):
     """gather() for a module with the shared options (src, page_size and the auth options):
     builds the client, fails the module with the one clear error on bad input, warns what the
     read warned. Returns ``(facts, kinds, api_requests)``."""
-    from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s_client import (
+    from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.connect import (
         client_from_params,
     )
     from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.sources import SourceError

@@ -38,7 +38,7 @@ except ImportError:  # pragma: no cover - PyYAML ships with ansible-core
     HAS_YAML = False
     _BaseLoader = object
 
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s_client import gc_paused
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.gc_pause import gc_paused
 
 DIRECTORY_EXTENSIONS = (".yaml", ".yml", ".json")
 

@@ -52,7 +52,7 @@ _REPORTED_KEYS = _reported_keys()
 
 def reported_annotations(annotations):
     """The annotations a result may carry: known keys and prefixes only, values redacted."""
-    from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s_client import redact
+    from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.redact import redact
 
     out = {}
     for key, value in (annotations or {}).items():

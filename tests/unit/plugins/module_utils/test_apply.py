@@ -96,7 +96,7 @@ class _RacingClient:
         self.sent = []
 
     def apply(self, body, manager, dry_run=False, force=False):
-        from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s_client import K8sError
+        from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.errors import K8sError
 
         self.sent.append(body)
         if len(self.sent) == 1:
@@ -167,7 +167,7 @@ def test_write_fresh_recomputes_from_the_newer_object_after_a_precondition_confl
 
 
 def test_write_fresh_gives_up_after_bounded_retries_and_never_on_ownership_conflicts(web_v1):
-    from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s_client import K8sError
+    from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.errors import K8sError
 
     target, obj = WEB_TARGET, web_v1
 

@@ -12,7 +12,7 @@ import threading
 
 import pytest
 
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s_client import K8sError
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.errors import K8sError
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.live import _read_ahead
 
 INGRESS = ("networking.k8s.io", "Ingress")

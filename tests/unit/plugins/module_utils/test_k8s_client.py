@@ -2,8 +2,8 @@
 # Copyright: (c) 2026, meshgate authors
 # Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
 # SPDX-License-Identifier: Apache-2.0
-"""k8s_client: option/env resolution, kubeconfig handling, error mapping, pagination,
-discovery and server-side apply.
+"""The client layer (plugins/module_utils/k8s/): option/env resolution, kubeconfig handling,
+error mapping, redaction, pagination, managedFields compaction, discovery and server-side apply.
 
 HTTP behaviour is exercised against a real HTTP server on 127.0.0.1 (http.server in a thread)
 that answers like the Kubernetes API does (Status objects, continue tokens, aggregated
@@ -26,18 +26,30 @@ import pytest
 import yaml
 
 from ansible_collections.meshgate.istio_lb.plugins.doc_fragments.k8s_auth import ModuleDocFragment
-from ansible_collections.meshgate.istio_lb.plugins.module_utils import k8s_client
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s_client import (
-    ACCEPT_AGGREGATED_DISCOVERY,
-    APPLY_PATCH,
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s import connect
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.args import (
     AUTH_ARG_SPEC,
-    K8sError,
+    resolve_auth_params,
+)
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.connect import (
     client_from_params,
+)
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.errors import (
+    K8sError,
     describe_request,
     error_from_response,
+    token_expiry,
+)
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.managed_fields import (
+    compact_managed_fields,
+)
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.media_types import (
+    ACCEPT_AGGREGATED_DISCOVERY,
+    APPLY_PATCH,
+)
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.redact import (
     kubeconfig_no_log_values,
     redact,
-    resolve_auth_params,
 )
 
 TOKEN = "sekr3t-token-value-0123456789"
@@ -457,8 +469,8 @@ def test_in_cluster_service_account_is_last_resort(tmp_path, home, monkeypatch):
     token.write_text("in-cluster-token-value")
     ca = tmp_path / "ca.crt"
     ca.write_text("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n")
-    monkeypatch.setattr(k8s_client, "IN_CLUSTER_TOKEN", str(token))
-    monkeypatch.setattr(k8s_client, "IN_CLUSTER_CA", str(ca))
+    monkeypatch.setattr(connect, "IN_CLUSTER_TOKEN", str(token))
+    monkeypatch.setattr(connect, "IN_CLUSTER_CA", str(ca))
     env = {"KUBERNETES_SERVICE_HOST": "10.96.0.1", "KUBERNETES_SERVICE_PORT": "443"}
     client = client_from_params({}, environ=env)
     assert client.server == "https://10.96.0.1:443"
@@ -996,7 +1008,7 @@ def test_compact_managed_fields_keeps_each_entrys_manager_and_nothing_else():
         ),
     ]
     raw = _managed_list(items)
-    compacted = k8s_client.compact_managed_fields(raw)
+    compacted = compact_managed_fields(raw)
     assert len(compacted) < len(raw)
     assert json.loads(compacted)["items"] == _names_only(items)
 
@@ -1008,7 +1020,7 @@ def test_compact_managed_fields_takes_names_of_entries_only():
     item = _deployment("a", [_entry("helm", FIELD_SET)])
     item["spec"]["template"] = {"metadata": {"labels": {"app": "a"}, "managedFields": []}}
     item["spec"]["template"]["metadata"]["managedFields"] = [_entry("x", made_up)]
-    got = json.loads(k8s_client.compact_managed_fields(_managed_list([item])))["items"][0]
+    got = json.loads(compact_managed_fields(_managed_list([item])))["items"][0]
     assert got["metadata"]["managedFields"] == [{"manager": "helm"}]
     assert got["spec"]["template"]["metadata"]["managedFields"] == [{"manager": "x"}]
 
@@ -1021,7 +1033,7 @@ def test_compact_managed_fields_leaves_a_list_alone_when_its_end_is_unclear():
         _deployment("a", [_entry("helm", odd)]),
         _deployment("b", [_entry("argocd", FIELD_SET)]),
     ]
-    got = json.loads(k8s_client.compact_managed_fields(_managed_list(items)))["items"]
+    got = json.loads(compact_managed_fields(_managed_list(items)))["items"]
     assert got[0] == items[0]
     assert got[1] == _names_only(items[1:])[0]
 
@@ -1070,7 +1082,7 @@ def test_compact_managed_fields_never_decodes_to_a_wrong_answer():
             items.append(item)
         raw = _go_json({"kind": "DeploymentList", "apiVersion": "apps/v1", "items": items})
         try:
-            got = json.loads(k8s_client.compact_managed_fields(raw))["items"]
+            got = json.loads(compact_managed_fields(raw))["items"]
         except ValueError:
             undecodable += 1
             continue
@@ -1087,7 +1099,7 @@ def test_compact_managed_fields_never_decodes_to_a_wrong_answer():
 
 def test_compact_managed_fields_leaves_text_without_them_alone():
     raw = _managed_list([_deployment("b")])
-    assert k8s_client.compact_managed_fields(raw) is raw
+    assert compact_managed_fields(raw) is raw
 
 
 def test_list_items_without_field_sets(api):
@@ -1108,7 +1120,7 @@ def test_list_items_without_field_sets_decodes_as_sent_when_a_string_holds_a_bra
     items = [_deployment("a", [_entry("helm", odd)])]
     raw = _managed_list(items)
     with pytest.raises(ValueError):
-        json.loads(k8s_client.compact_managed_fields(raw))
+        json.loads(compact_managed_fields(raw))
     api.on("GET", "/apis/apps/v1/deployments", body=raw)
     got = list(client_for(api).list_items("/apis/apps/v1/deployments", field_sets=False))
     assert got[0]["metadata"]["managedFields"][0]["fieldsV1"] == odd
@@ -1616,11 +1628,11 @@ def _jwt(claims):
 
 def test_token_expiry_reads_only_the_exp_claim():
     now = 1_800_000_000
-    assert k8s_client.token_expiry([_jwt({"exp": now - 60})], now=now) == "2027-01-15T07:59:00Z"
-    assert k8s_client.token_expiry([_jwt({"exp": now + 60})], now=now) is None
-    assert k8s_client.token_expiry([_jwt({"sub": "x"})], now=now) is None  # no exp
+    assert token_expiry([_jwt({"exp": now - 60})], now=now) == "2027-01-15T07:59:00Z"
+    assert token_expiry([_jwt({"exp": now + 60})], now=now) is None
+    assert token_expiry([_jwt({"sub": "x"})], now=now) is None  # no exp
     for not_a_jwt in ("plain-token", "a.b.c", "a.!!!.c", "", None):
-        assert k8s_client.token_expiry([not_a_jwt], now=now) is None
+        assert token_expiry([not_a_jwt], now=now) is None
 
 
 def test_a_401_with_an_expired_token_says_so_and_never_echoes_it():

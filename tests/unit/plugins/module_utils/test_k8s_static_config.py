@@ -2,8 +2,8 @@
 # Copyright: (c) 2026, meshgate authors
 # Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
 # SPDX-License-Identifier: Apache-2.0
-"""k8s_client without the kubernetes package: static credentials (StaticConfig,
-static_pool_manager, _StaticKubeconfigLoader) against kubernetes' own KubeConfigLoader and
+"""The client layer without the kubernetes package: static credentials (StaticConfig,
+static_pool_manager, StaticKubeconfigLoader) against kubernetes' own KubeConfigLoader and
 RESTClientObject.
 
 Every equivalence case builds the client both ways and compares what reaches the wire: server,
@@ -28,18 +28,22 @@ import pytest
 import yaml
 from test_k8s_client import FakeAPI, _start, serve_version_over_tls
 
-from ansible_collections.meshgate.istio_lb.plugins.module_utils import k8s_client
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s_client import (
-    K8sError,
-    KubeClient,
-    StaticConfig,
-    _kubeconfig_root,
-    _KubeconfigSource,
-    _StaticConfigError,
-    _StaticKubeconfigLoader,
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s import connect, static_config
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.args import resolve_auth_params
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.client import KubeClient
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.connect import (
     client_from_params,
-    redact,
-    resolve_auth_params,
+)
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.errors import K8sError
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.kubeconfig import (
+    KubeconfigSource,
+)
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.redact import redact
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.static_config import (
+    StaticConfig,
+    StaticConfigError,
+    StaticKubeconfigLoader,
+    kubeconfig_root,
 )
 
 kube_config = pytest.importorskip("kubernetes.config.kube_config")
@@ -496,7 +500,7 @@ def test_equivalence_cases_cover_every_handled_field(tmp_path, pki, clean_env, m
                 seen |= set(entry["user"])
             for entry in doc.get("clusters") or []:
                 seen |= set(entry["cluster"])
-    handled = k8s_client._STATIC_USER_KEYS | k8s_client._STATIC_CLUSTER_KEYS
+    handled = static_config._STATIC_USER_KEYS | static_config._STATIC_CLUSTER_KEYS
     assert handled <= seen
 
 
@@ -518,8 +522,8 @@ def test_socks_proxy_fails_or_builds_the_same(tmp_path, clean_env):
     kube_config.KubeConfigLoader(
         config_dict=params["kubeconfig"], active_context="ctx", config_base_path=None
     ).load_and_set(loaded[0])
-    _StaticKubeconfigLoader(
-        _kubeconfig_root(_KubeconfigSource(params["kubeconfig"], "test")), "ctx"
+    StaticKubeconfigLoader(
+        kubeconfig_root(KubeconfigSource(params["kubeconfig"], "test")), "ctx"
     ).load_and_set(loaded[1])
     assert loaded[0].proxy == loaded[1].proxy == "socks5://127.0.0.1:1080"
 
@@ -529,12 +533,12 @@ def test_data_fields_are_temp_files_removed_at_exit(pki, clean_env):
     client = client_from_params(params, environ={})
     ca = client.configuration.ssl_ca_cert
     assert _content(ca) == pki["ca"]
-    assert ca in k8s_client._temp_files.values()
+    assert ca in static_config._temp_files.values()
     assert os.stat(ca).st_mode & 0o077 == 0
     # the same content is written once per process, as kubernetes does
     assert client_from_params(params, environ={}).configuration.ssl_ca_cert == ca
-    k8s_client._cleanup_temp_files()
-    assert not os.path.exists(ca) and not k8s_client._temp_files
+    static_config._cleanup_temp_files()
+    assert not os.path.exists(ca) and not static_config._temp_files
     assert _content(client_from_params(params, environ={}).configuration.ssl_ca_cert) == pki["ca"]
 
 
@@ -556,8 +560,8 @@ def test_data_fields_are_temp_files_removed_at_exit(pki, clean_env):
 )
 def test_other_users_and_clusters_go_through_kubernetes(user, cluster_extra, clean_env):
     data = kubeconfig(dict({"server": "http://h"}, **cluster_extra), user)
-    kc = _KubeconfigSource(data, "test")
-    assert not _StaticKubeconfigLoader(_kubeconfig_root(kc), "ctx").is_static()
+    kc = KubeconfigSource(data, "test")
+    assert not StaticKubeconfigLoader(kubeconfig_root(kc), "ctx").is_static()
     if not isinstance(user, dict):  # kubernetes' own error, as before
         with pytest.raises(K8sError, match="is malformed for context 'ctx'"):
             client_from_params({"kubeconfig": data}, environ={})
@@ -567,8 +571,8 @@ def test_other_users_and_clusters_go_through_kubernetes(user, cluster_extra, cle
 
 
 def test_in_cluster_goes_through_kubernetes(tmp_path, clean_env, monkeypatch):
-    monkeypatch.setattr(k8s_client, "IN_CLUSTER_TOKEN", write(tmp_path / "token", "in-cluster"))
-    monkeypatch.setattr(k8s_client, "IN_CLUSTER_CA", write(tmp_path / "ca.crt", "x"))
+    monkeypatch.setattr(connect, "IN_CLUSTER_TOKEN", write(tmp_path / "token", "in-cluster"))
+    monkeypatch.setattr(connect, "IN_CLUSTER_CA", write(tmp_path / "ca.crt", "x"))
     env = {"KUBERNETES_SERVICE_HOST": "10.96.0.1", "KUBERNETES_SERVICE_PORT": "443"}
     client = client_from_params({}, environ=env)
     assert client.configuration.__class__ is Configuration
@@ -580,7 +584,7 @@ def test_in_cluster_goes_through_kubernetes(tmp_path, clean_env, monkeypatch):
 
 
 def _error_view(exc):
-    if isinstance(exc, (ConfigException, _StaticConfigError)):
+    if isinstance(exc, (ConfigException, StaticConfigError)):
         return ("ConfigException", str(exc))
     if isinstance(exc, OSError):
         return (exc.__class__.__name__, exc.strerror, exc.filename)
@@ -638,8 +642,8 @@ def test_loader_errors_equal_kubernetes(case, form, tmp_path, monkeypatch, clean
         lambda: kube_config.KubeConfigLoader(
             config_dict=config_dict, active_context="ctx", config_base_path=None
         ).load_and_set(Configuration()),
-        lambda: _StaticKubeconfigLoader(
-            _kubeconfig_root(_KubeconfigSource(value, "test")), "ctx"
+        lambda: StaticKubeconfigLoader(
+            kubeconfig_root(KubeconfigSource(value, "test")), "ctx"
         ).load_and_set(StaticConfig()),
     ):
         try:
@@ -658,7 +662,7 @@ def test_loader_errors_equal_kubernetes(case, form, tmp_path, monkeypatch, clean
 )
 def test_file_kubeconfig_errors_equal_kubernetes_path(case, tmp_path, monkeypatch, clean_env):
     """The whole K8sError (message, reason) through client_from_params, static vs the
-    kubernetes path (forced) of _load_kubeconfig."""
+    kubernetes path (forced) of load_kubeconfig."""
     if case == "cert_file":
         data = _bad(user={"token": TOKEN, "client-certificate": "pki/none.crt"})
     else:
@@ -667,7 +671,7 @@ def test_file_kubeconfig_errors_equal_kubernetes_path(case, tmp_path, monkeypatc
     errors = []
     for force_kubernetes in (False, True):
         if force_kubernetes:
-            monkeypatch.setattr(_StaticKubeconfigLoader, "is_static", lambda self: False)
+            monkeypatch.setattr(StaticKubeconfigLoader, "is_static", lambda self: False)
         with pytest.raises(K8sError) as info:
             client_from_params({"kubeconfig": path}, environ={})
         errors.append(info.value.to_dict())
@@ -684,12 +688,13 @@ CHILD = textwrap.dedent("""
     import json, sys
     if sys.argv[1] == "blocked":
         sys.modules["kubernetes"] = None  # as if not installed
-    from ansible_collections.meshgate.istio_lb.plugins.module_utils import k8s_client
-    from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s_client import (
-        K8sError, client_from_params)
+    from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s import connect
+    from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.connect import (
+        client_from_params)
+    from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.errors import K8sError
     params, environ, token_path = json.loads(sys.argv[2])
     if token_path:
-        k8s_client.IN_CLUSTER_TOKEN = token_path
+        connect.IN_CLUSTER_TOKEN = token_path
     def loaded():
         return sorted(
             m for m in sys.modules
