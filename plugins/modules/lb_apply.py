@@ -132,8 +132,9 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.connect impo
     client_from_params,
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.errors import K8sError
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.redact import (
-    kubeconfig_no_log_values,
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.module_shell import (
+    fail,
+    open_module,
 )
 
 
@@ -151,7 +152,7 @@ def argument_spec():
 
 def main():
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
-    module.no_log_values.update(kubeconfig_no_log_values(module.params.get("kubeconfig")))
+    open_module(module)
     params = module.params
     client = None
     try:
@@ -170,19 +171,8 @@ def main():
                 wait_timeout=params["wait_timeout"],
                 want_diff=module._diff,
             )
-    except ApplyError as exc:
-        module.fail_json(
-            msg=str(exc),
-            reason=exc.reason,
-            results=exc.results,
-            api_requests=dict(client.request_counts) if client else {},
-        )
-    except K8sError as exc:
-        module.fail_json(
-            msg=str(exc),
-            error=exc.to_dict(),
-            api_requests=dict(client.request_counts) if client else {},
-        )
+    except (ApplyError, K8sError) as exc:
+        fail(module, exc, client, requests=True)
     result = dict(out, api_requests=dict(client.request_counts))
     if module._diff:
         before, after = {}, {}

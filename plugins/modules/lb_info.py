@@ -284,8 +284,9 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.expressio
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.summary import DETAILS
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.args import AUTH_ARG_SPEC
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.gc_pause import gc_paused
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.redact import (
-    kubeconfig_no_log_values,
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.module_shell import (
+    gather_for_module,
+    open_module,
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.names import check_all
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors.registry import VENDOR_IDS
@@ -321,10 +322,6 @@ def run(module):
         "vendors": params.get("vendors"),
         "cluster_domain": params["cluster_domain"],
     }
-    from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.gather import (
-        gather_for_module,
-    )
-
     # A summary is detected as the routes are read (never all of them in memory at once).
     result, kinds, api_requests = gather_for_module(module, options, params["detail"])
     cluster = result.pop("cluster")
@@ -335,10 +332,7 @@ def run(module):
 
 def main():
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
-    # A kubeconfig given as a dict carries tokens and keys: mask them in every output.
-    module.no_log_values.update(kubeconfig_no_log_values(module.params.get("kubeconfig")))
-    if not HAS_JMESPATH:
-        module.fail_json(msg=missing_required_lib("jmespath"))
+    open_module(module, None if HAS_JMESPATH else missing_required_lib("jmespath"))
     # Reading and detecting allocate millions of small dicts and lists and no reference
     # cycles: the cyclic GC would only re-scan them as they pile up (half of detection's time
     # at 5,000 objects per kind, bench/). Reference counting still frees every page.

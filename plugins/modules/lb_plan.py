@@ -292,14 +292,17 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.summary i
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.args import AUTH_ARG_SPEC
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.gc_pause import gc_paused
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.redact import (
-    kubeconfig_no_log_values,
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.module_shell import (
+    fail,
+    gather_for_module,
+    open_module,
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.errors import PlanError
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.files import plan_files
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.options import (
     DEFAULT_OPTIONS,
     MODES,
+    plan_argument_spec,
     validate_options,
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.planner import plan
@@ -313,29 +316,9 @@ def argument_spec():
         mode=dict(type="str", required=True, choices=list(MODES)),
         facts=dict(type="dict"),
         src=dict(type="list", elements="path"),
-        load_balancers=dict(type="list", elements="str"),
-        namespaces=dict(type="list", elements="str"),
-        hosts=dict(type="list", elements="str"),
-        revision=dict(type="str"),
-        global_switch=dict(type="bool", default=False),
-        exclude_api_server=dict(type="bool", default=True),
-        gateway=dict(type="str"),
-        route_api=dict(type="str", default="istio", choices=["istio", "gateway-api"]),
-        num_trusted_proxies=dict(type="int"),
-        gateway_credential_name=dict(type="str"),
-        istio_api_version=dict(type="str"),
-        cluster_domain=dict(type="str", default="cluster.local"),
-        ingress_class=dict(type="str", default="gce", choices=["gce", "gce-internal"]),
-        backend_protocol=dict(type="str", default="HTTP", choices=["HTTP", "HTTPS", "HTTP2"]),
-        static_ip_name=dict(type="str"),
-        managed_certificate_domains=dict(type="list", elements="str"),
-        https_redirect=dict(type="bool", default=False),
-        ssl_policy=dict(type="str"),
-        ingress_name=dict(type="str", default="meshgate-gclb"),
-        gke_gateway_class=dict(type="str"),
-        dest=dict(type="path"),
-        page_size=dict(type="int", default=500),
     )
+    spec.update(plan_argument_spec())  # every plan option, declared once in plan/options.py
+    spec.update(dest=dict(type="path"), page_size=dict(type="int", default=500))
     return spec
 
 
@@ -344,10 +327,6 @@ def gather_facts(module):
     params = module.params
     if params.get("facts"):
         return params["facts"]
-    from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.gather import (
-        gather_for_module,
-    )
-
     facts, _kinds, _requests = gather_for_module(
         module, {"cluster_domain": params["cluster_domain"]}
     )
@@ -378,20 +357,18 @@ def write_files(module, dest, the_plan):
 
 def main():
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
-    module.no_log_values.update(kubeconfig_no_log_values(module.params.get("kubeconfig")))
-    if not HAS_JMESPATH:
-        module.fail_json(msg=missing_required_lib("jmespath"))
+    open_module(module, None if HAS_JMESPATH else missing_required_lib("jmespath"))
     options = {k: module.params.get(k) for k in PLAN_OPTIONS if k in module.params}
     try:
         validate_options(options)  # a bad name fails before the cluster is read
     except PlanError as exc:
-        module.fail_json(msg=str(exc))
+        fail(module, exc)
     with gc_paused():  # as in lb_info: no cycles, only allocations for the GC to re-scan
         facts = gather_facts(module)
     try:
         the_plan = plan(facts, module.params["mode"], options)
     except PlanError as exc:
-        module.fail_json(msg=str(exc))
+        fail(module, exc)
     # Given facts are a whole registered result (invocation, kinds, ...): keep detect's part.
     facts = summarize({k: facts[k] for k in FACT_KEYS if k in facts})
     result = {"changed": False, "plan": the_plan, "facts": facts}

@@ -7,51 +7,84 @@ of option values (Kubernetes / DNS naming rules, see names.RULES) run before any
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from ansible_collections.meshgate.istio_lb.plugins.module_utils import names
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.errors import PlanError
 
 MODES = ("standalone", "standalone_mtls", "chained", "gclb_chained", "ambient")
 
-DEFAULT_OPTIONS = {
-    "load_balancers": None,
-    "namespaces": None,
-    "hosts": None,
-    "revision": None,
-    "global_switch": False,
-    "exclude_api_server": True,
-    "gateway": None,
-    "route_api": "istio",
-    "gateway_credential_name": None,
-    "num_trusted_proxies": None,
-    "istio_api_version": None,
-    "cluster_domain": "cluster.local",
-    "ingress_class": "gce",
-    "backend_protocol": "HTTP",
-    "static_ip_name": None,
-    "managed_certificate_domains": None,
-    "https_redirect": False,
-    "ssl_policy": None,
-    "ingress_name": "meshgate-gclb",
-    "gke_gateway_class": None,
-}
+
+@dataclass(frozen=True)
+class PlanOption:
+    """One plan option, declared once: lb_plan's argument spec and plan()'s defaults are made from
+    it, and lb_plan's DOCUMENTATION and the mode roles' argument specs, defaults and tasks are
+    checked against it (tests/unit/plugins/module_utils/test_plan_options.py)."""
+
+    name: str
+    type: str  # an Ansible argument-spec type: str, bool, int, list
+    default: object = None
+    elements: str = None  # for lists
+    choices: tuple = None
+    rule: str = None  # the Kubernetes / DNS naming rule its values follow (names.RULES)
+    roles: tuple = ()  # the mode roles that expose it (as <role>_<name>)
+
+    def argument_spec(self):
+        spec = {"type": self.type}
+        for key in ("default", "elements", "choices"):
+            value = getattr(self, key)
+            if value is not None:
+                spec[key] = list(value) if key == "choices" else value
+        return spec
 
 
-# Which Kubernetes / DNS naming rule each name-valued option follows (see names.RULES).
-OPTION_NAME_RULES = (
-    ("load_balancers", "workload_ref"),
-    ("namespaces", "label"),
-    ("hosts", "hostname"),
-    ("revision", "label"),
-    ("gateway", "namespaced_name"),
-    ("gateway_credential_name", "subdomain"),
-    ("cluster_domain", "domain"),
-    ("static_ip_name", "label_1035"),  # Google Cloud resource names are RFC 1035 labels
-    ("managed_certificate_domains", "domain"),  # ManagedCertificate takes no wildcards
-    ("ssl_policy", "label_1035"),
-    ("ingress_name", "subdomain"),
-    ("gke_gateway_class", "subdomain"),
+_STANDALONE = ("standalone_mtls",)
+_CHAINED = ("chained_gateway",)
+_GCLB = ("gclb_chained",)
+
+OPTIONS = (
+    PlanOption(
+        "load_balancers",
+        "list",
+        elements="str",
+        rule="workload_ref",
+        roles=_STANDALONE + _CHAINED,
+    ),
+    PlanOption("namespaces", "list", elements="str", rule="label", roles=_STANDALONE + _CHAINED),
+    PlanOption("hosts", "list", elements="str", rule="hostname", roles=_CHAINED + _GCLB),
+    PlanOption("revision", "str", rule="label", roles=_STANDALONE),
+    PlanOption("global_switch", "bool", default=False, roles=_STANDALONE),
+    PlanOption("exclude_api_server", "bool", default=True, roles=_STANDALONE),
+    PlanOption("gateway", "str", rule="namespaced_name", roles=_CHAINED + _GCLB),
+    PlanOption(
+        "route_api", "str", default="istio", choices=("istio", "gateway-api"), roles=_CHAINED
+    ),
+    PlanOption("num_trusted_proxies", "int", roles=_CHAINED),
+    PlanOption("gateway_credential_name", "str", rule="subdomain", roles=_CHAINED),
+    PlanOption("istio_api_version", "str"),
+    PlanOption("cluster_domain", "str", default="cluster.local", rule="domain"),
+    PlanOption("ingress_class", "str", default="gce", choices=("gce", "gce-internal"), roles=_GCLB),
+    PlanOption(
+        "backend_protocol", "str", default="HTTP", choices=("HTTP", "HTTPS", "HTTP2"), roles=_GCLB
+    ),
+    # Google Cloud resource names are RFC 1035 labels.
+    PlanOption("static_ip_name", "str", rule="label_1035", roles=_GCLB),
+    # A ManagedCertificate takes no wildcards.
+    PlanOption("managed_certificate_domains", "list", elements="str", rule="domain", roles=_GCLB),
+    PlanOption("https_redirect", "bool", default=False, roles=_GCLB),
+    PlanOption("ssl_policy", "str", rule="label_1035", roles=_GCLB),
+    PlanOption("ingress_name", "str", default="meshgate-gclb", rule="subdomain", roles=_GCLB),
+    PlanOption("gke_gateway_class", "str", rule="subdomain", roles=_GCLB),
 )
+OPTIONS_BY_NAME = {o.name: o for o in OPTIONS}
+DEFAULT_OPTIONS = {o.name: o.default for o in OPTIONS}
+# Which Kubernetes / DNS naming rule each name-valued option follows (see names.RULES).
+OPTION_NAME_RULES = tuple((o.name, o.rule) for o in OPTIONS if o.rule)
+
+
+def plan_argument_spec():
+    """lb_plan's argument spec for the plan options (the module adds its own and auth's)."""
+    return {o.name: o.argument_spec() for o in OPTIONS}
 
 
 def validate_options(options):
@@ -61,8 +94,12 @@ def validate_options(options):
         for key, rule in OPTION_NAME_RULES
         if options.get(key) is not None
     )
-    if options.get("route_api") not in (None, "istio", "gateway-api"):
-        problems.append("route_api: must be istio or gateway-api, not %r" % options["route_api"])
+    for option in OPTIONS:
+        value = options.get(option.name)
+        if option.choices and value is not None and value not in option.choices:
+            problems.append(
+                "%s: must be %s, not %r" % (option.name, " or ".join(option.choices), value)
+            )
     proxies = options.get("num_trusted_proxies")
     if proxies is not None and (not isinstance(proxies, int) or proxies < 0):
         problems.append("num_trusted_proxies: must be a whole number >= 0, not %r" % (proxies,))

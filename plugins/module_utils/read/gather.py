@@ -12,7 +12,6 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.run impor
     detect,
     detect_summary,
 )
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.errors import K8sError
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.live import collect_live
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.settle import (
     settle,
@@ -63,34 +62,3 @@ def _gather(src, client, page_size, options, detail):
         facts = detect(idx, options, route_pages)
     facts["cluster"] = cluster
     return facts, kinds, warnings
-
-
-def gather_for_module(module, options, detail="full"):
-    """gather() for a module with the shared options (src, page_size and the auth options):
-    builds the client, fails the module with the one clear error on bad input, warns what the
-    read warned. Returns ``(facts, kinds, api_requests)``."""
-    from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.connect import (
-        client_from_params,
-    )
-    from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.sources import SourceError
-
-    params = module.params
-    client = None
-    try:
-        if not params.get("src"):
-            client = client_from_params(params)
-        facts, kinds, warnings = gather(
-            src=params.get("src"),
-            client=client,
-            page_size=params["page_size"],
-            options=options,
-            detail=detail,
-            keep_frozen=True,
-        )
-    except SourceError as exc:
-        module.fail_json(msg=str(exc))
-    except K8sError as exc:
-        module.fail_json(msg=str(exc), error=exc.to_dict())
-    for warning in warnings:
-        module.warn(warning)
-    return facts, kinds, dict(client.request_counts) if client is not None else {}

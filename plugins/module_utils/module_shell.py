@@ -1,0 +1,73 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, meshgate authors
+# Apache License 2.0 (see LICENSE)
+"""The opening every module shares, and the one place that turns the core's errors into
+fail_json: the core (detect/, plan/, read/, k8s/, apply.py) never sees an AnsibleModule.
+
+Takes the module object; imports nothing of ansible.module_utils.basic (the modules do).
+"""
+
+from __future__ import annotations
+
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.apply import ApplyError
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.errors import K8sError
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.redact import (
+    kubeconfig_no_log_values,
+)
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.errors import PlanError
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.sources import SourceError
+
+# The core's errors a module reports as its one clear failure (anything else is a bug).
+CORE_ERRORS = (K8sError, SourceError, PlanError, ApplyError)
+
+
+def open_module(module, missing_lib=None):
+    """What every module does first: mask the secrets a kubeconfig given as a dict carries (tokens,
+    keys) in every output, and fail when a required library is missing (``missing_lib``: the
+    text of missing_required_lib(), or None)."""
+    module.no_log_values.update(kubeconfig_no_log_values(module.params.get("kubeconfig")))
+    if missing_lib:
+        module.fail_json(msg=missing_lib)
+
+
+def fail(module, exc, client=None, requests=False):
+    """fail_json for one of CORE_ERRORS: the message, and what the error carries as data (a
+    K8sError's reason and request, an ApplyError's reason and results). ``requests``: also the
+    API requests ``client`` made so far (none when it could not be built), as lb_apply reports."""
+    extra = {}
+    if isinstance(exc, ApplyError):
+        extra = {"reason": exc.reason, "results": exc.results}
+    elif isinstance(exc, K8sError):
+        extra = {"error": exc.to_dict()}
+    if requests:
+        extra["api_requests"] = dict(client.request_counts) if client is not None else {}
+    module.fail_json(msg=str(exc), **extra)
+
+
+def gather_for_module(module, options, detail="full"):
+    """gather() for a module with the shared options (src, page_size and the auth options):
+    builds the client, fails the module with the one clear error on bad input, warns what the
+    read warned. Returns ``(facts, kinds, api_requests)``."""
+    from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.connect import (
+        client_from_params,
+    )
+    from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.gather import gather
+
+    params = module.params
+    client = None
+    try:
+        if not params.get("src"):
+            client = client_from_params(params)
+        facts, kinds, warnings = gather(
+            src=params.get("src"),
+            client=client,
+            page_size=params["page_size"],
+            options=options,
+            detail=detail,
+            keep_frozen=True,
+        )
+    except (SourceError, K8sError) as exc:
+        fail(module, exc)  # the read's error alone, as before: no request counts
+    for warning in warnings:
+        module.warn(warning)
+    return facts, kinds, dict(client.request_counts) if client is not None else {}
