@@ -40,9 +40,9 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors.istio im
 
 
 def cloud_health_check(idx, vendor_id, lb_obj, gw_service):
-    """(ok, actual description) for a cloud LB's health check against the gateway Service."""
-    entry = registry.vendor(vendor_id)
-    hc = entry.get("health_check") or {}
+    """(ok, actual description) for a cloud LB's health check against the gateway Service, read
+    where the vendor's entry says it is set (health_check.reader; annotations by default)."""
+    hc = registry.vendor(vendor_id).get("health_check") or {}
     svc = idx.get("", "Service", gw_service["namespace"], gw_service["service"])
     if svc is None:
         svc = idx.get(
@@ -52,65 +52,79 @@ def cloud_health_check(idx, vendor_id, lb_obj, gw_service):
             gw_service["service"],
         )
     svc_anns = annotations_of(svc) if svc else {}
-    if vendor_id == "gke-ingress":
-        value = svc_anns.get("cloud.google.com/backend-config") or svc_anns.get(
-            "beta.cloud.google.com/backend-config"
+    read = HEALTH_CHECK_READERS[hc.get("reader", "annotations")]
+    return read(idx, hc, lb_obj, gw_service, svc_anns)
+
+
+def _backend_config_check(idx, hc, lb_obj, gw_service, svc_anns):
+    """GKE Ingress: the BackendConfig the gateway Service's backend-config annotation names for
+    the port (or its default)."""
+    value = svc_anns.get("cloud.google.com/backend-config") or svc_anns.get(
+        "beta.cloud.google.com/backend-config"
+    )
+    if not value:
+        return (
+            False,
+            "derived by GKE (readiness probe or GET / on the serving port): no BackendConfig",
         )
-        if not value:
-            return (
-                False,
-                "derived by GKE (readiness probe or GET / on the serving port): no BackendConfig",
+    try:
+        cfg = json.loads(value)
+    except ValueError:
+        return False, "unparsable cloud.google.com/backend-config annotation %r" % value
+    names = []
+    port = gw_service.get("port")
+    ports = cfg.get("ports") or {}
+    if port is not None and str(port) in {str(k) for k in ports}:
+        names = [v for k, v in ports.items() if str(k) == str(port)]
+    elif cfg.get("default"):
+        names = [cfg["default"]]
+    else:
+        names = list(ports.values())
+    for name in names:
+        bc = idx.get("cloud.google.com", "BackendConfig", gw_service["namespace"], name)
+        if bc is None:
+            return False, "BackendConfig %s/%s not found" % (gw_service["namespace"], name)
+        h = (bc.get("spec") or {}).get("healthCheck") or {}
+        if h.get("port") != ISTIO_STATUS_PORT or h.get("requestPath") != ISTIO_READY_PATH:
+            return False, "BackendConfig %s: port %s path %s" % (
+                name,
+                h.get("port"),
+                h.get("requestPath"),
             )
-        try:
-            cfg = json.loads(value)
-        except ValueError:
-            return False, "unparsable cloud.google.com/backend-config annotation %r" % value
-        names = []
-        port = gw_service.get("port")
-        ports = cfg.get("ports") or {}
-        if port is not None and str(port) in {str(k) for k in ports}:
-            names = [v for k, v in ports.items() if str(k) == str(port)]
-        elif cfg.get("default"):
-            names = [cfg["default"]]
-        else:
-            names = list(ports.values())
-        for name in names:
-            bc = idx.get("cloud.google.com", "BackendConfig", gw_service["namespace"], name)
-            if bc is None:
-                return False, "BackendConfig %s/%s not found" % (gw_service["namespace"], name)
-            h = (bc.get("spec") or {}).get("healthCheck") or {}
-            if h.get("port") != ISTIO_STATUS_PORT or h.get("requestPath") != ISTIO_READY_PATH:
-                return False, "BackendConfig %s: port %s path %s" % (
-                    name,
-                    h.get("port"),
-                    h.get("requestPath"),
-                )
-        return bool(names), (
-            "BackendConfig %s" % ", ".join(names) if names else "no BackendConfig for the port"
-        )
-    if vendor_id == "gke-gateway":
-        for pol in idx.kind("networking.gke.io", "HealthCheckPolicy"):
-            spec = pol.get("spec") or {}
-            target = spec.get("targetRef") or {}
-            if (
-                target.get("kind") == "Service"
-                and target.get("name") == gw_service["service"]
-                and namespace_of(pol) == gw_service["namespace"]
-            ):
-                cfg = ((spec.get("default") or {}).get("config")) or {}
-                h = (
-                    cfg.get("httpHealthCheck")
-                    or cfg.get("httpsHealthCheck")
-                    or cfg.get("http2HealthCheck")
-                    or {}
-                )
-                ok = h.get("port") == ISTIO_STATUS_PORT and h.get("requestPath") == ISTIO_READY_PATH
-                return ok, "HealthCheckPolicy %s: port %s path %s" % (
-                    name_of(pol),
-                    h.get("port"),
-                    h.get("requestPath"),
-                )
-        return False, "no HealthCheckPolicy (GKE Gateway defaults to GET / on the serving port)"
+    return bool(names), (
+        "BackendConfig %s" % ", ".join(names) if names else "no BackendConfig for the port"
+    )
+
+
+def _health_check_policy_check(idx, hc, lb_obj, gw_service, svc_anns):
+    """GKE Gateway: the HealthCheckPolicy that targets the gateway Service."""
+    for pol in idx.kind("networking.gke.io", "HealthCheckPolicy"):
+        spec = pol.get("spec") or {}
+        target = spec.get("targetRef") or {}
+        if (
+            target.get("kind") == "Service"
+            and target.get("name") == gw_service["service"]
+            and namespace_of(pol) == gw_service["namespace"]
+        ):
+            cfg = ((spec.get("default") or {}).get("config")) or {}
+            h = (
+                cfg.get("httpHealthCheck")
+                or cfg.get("httpsHealthCheck")
+                or cfg.get("http2HealthCheck")
+                or {}
+            )
+            ok = h.get("port") == ISTIO_STATUS_PORT and h.get("requestPath") == ISTIO_READY_PATH
+            return ok, "HealthCheckPolicy %s: port %s path %s" % (
+                name_of(pol),
+                h.get("port"),
+                h.get("requestPath"),
+            )
+    return False, "no HealthCheckPolicy (GKE Gateway defaults to GET / on the serving port)"
+
+
+def _annotation_check(idx, hc, lb_obj, gw_service, svc_anns):
+    """AWS, Azure: the port and path annotations on the gateway Service (and on the LB's own
+    object, an Ingress)."""
     port_key = hc.get("port_annotation")
     path_key = hc.get("path_annotation")
     anns = dict(svc_anns)
@@ -122,6 +136,14 @@ def cloud_health_check(idx, vendor_id, lb_obj, gw_service):
         path_key is None or path == ISTIO_READY_PATH
     )
     return ok, "port %s path %s" % (port or "traffic-port (default)", path or "/ (default)")
+
+
+# Where a cloud LB's health check is set: a vendor entry names one (health_check.reader).
+HEALTH_CHECK_READERS = {
+    "backend_config": _backend_config_check,
+    "health_check_policy": _health_check_policy_check,
+    "annotations": _annotation_check,
+}
 
 
 def _signal_matches(signal, svc):

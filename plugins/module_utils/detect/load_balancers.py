@@ -114,9 +114,7 @@ def lb_start(idx, item, istio, controllers, findings, keep_routes):
         ),
         "config_map": configmap_ref(wl, entry, idx),
         "owner": (
-            template_labels(wl).get("gateway.envoyproxy.io/owning-gateway-name")
-            if item["vendor"] == "envoy-gateway"
-            else None
+            template_labels(wl).get(entry["owner_label"]) if entry.get("owner_label") else None
         ),
         # Taken from the routes, page by page:
         "route_keys": [] if keep_routes else None,  # (route key, id) when routes are kept

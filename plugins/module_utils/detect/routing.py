@@ -12,6 +12,9 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.workloads
     configmap_switch,
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.kinds import group_of
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors.switches import (
+    routing_checks,
+)
 
 
 def _eval_any(exprs, obj):
@@ -20,7 +23,7 @@ def _eval_any(exprs, obj):
 
 def route_service_routing(idx, route, entry, wl=None):
     """True / False / None (vendor has no switch or nothing to evaluate) for one route."""
-    sr = entry.get("service_routing") or {}
+    sr = routing_checks(entry)["service_routing"]
     obj = route["_obj"]
     if (
         obj.get("kind") in ("Gateway",)
@@ -52,7 +55,7 @@ def workload_switch_on(idx, wl, entry):
     its ConfigMap)? The same answer for all the routes it serves: worked out once per LB."""
     key = ("workload-switch", id(wl), entry.get("id"))
     if key not in idx._cache:
-        sr = entry.get("service_routing") or {}
+        sr = routing_checks(entry)["service_routing"]
         idx._cache[key] = bool(
             _eval_any(sr.get("workload"), {"args": _all_args(wl)})
             or configmap_switch(idx, wl, entry)
@@ -61,7 +64,7 @@ def workload_switch_on(idx, wl, entry):
 
 
 def route_host_rewrite(idx, route, entry):
-    hr = entry.get("host_rewrite") or {}
+    hr = routing_checks(entry)["host_rewrite"]
     if _eval_any(hr.get("route"), route["_obj"]):
         return True
     if hr.get("backend_service") and route["backends"]:

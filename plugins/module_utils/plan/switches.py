@@ -79,10 +79,8 @@ def service_routing_patches(b, facts, opts, lb, entry, routes, phase):
             "%s %s/%s (%s): no Service-routing switch for this kind; use mode chained for it"
             % (kind, r["namespace"], r["name"], lb["vendor"])
         )
-    if entry["id"] == "emissary":
-        b.warn(
-            "Emissary routes to Services by default (KubernetesServiceResolver); keep endpoint resolvers out of Module/Mapping objects."
-        )
+    if plan_spec.get("default_service_routing"):
+        b.warn(plan_spec["default_service_routing"])
 
 
 def _apply_switch(b, facts, opts, lb, r, switch, phase, svc_by):
@@ -220,7 +218,7 @@ def _apply_switch(b, facts, opts, lb, r, switch, phase, svc_by):
             {
                 x["class"]
                 for x in facts.get("routes") or ()
-                if x["kind"] == "Gateway" and x["vendor"] == "envoy-gateway" and x.get("class")
+                if x["kind"] == "Gateway" and x["vendor"] == lb["vendor"] and x.get("class")
             }
         )
         for klass in classes:

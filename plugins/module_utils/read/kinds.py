@@ -10,7 +10,8 @@ from sys import intern
 
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors import registry
 
-# (group, kind) read with one paginated LIST each when the API serves them.
+# (group, kind) read with one paginated LIST each when the API serves them; every vendor's own
+# kinds (vendors/: its route kinds and the kinds it marks "read") are read after these.
 CORE_KINDS = (
     ("", "Namespace"),
     ("", "Service"),
@@ -34,18 +35,17 @@ CORE_KINDS = (
     ("networking.istio.io", "VirtualService"),
     ("networking.istio.io", "DestinationRule"),
     ("security.istio.io", "PeerAuthentication"),
-    ("cloud.google.com", "BackendConfig"),
-    ("networking.gke.io", "HealthCheckPolicy"),
-    ("networking.gke.io", "MultiClusterService"),
-    ("getambassador.io", "Module"),
-    ("gateway.envoyproxy.io", "EnvoyProxy"),
-    ("gateway.envoyproxy.io", "BackendTrafficPolicy"),
 )
 
 
 def read_kinds():
-    """All (group, kind) pairs detection reads: core kinds plus every catalog route kind."""
+    """All (group, kind) pairs detection reads: core kinds, the vendors' own read kinds (registry
+    order), then every vendor route kind (sorted)."""
     kinds = list(CORE_KINDS)
+    own = registry.vendor_kinds()
+    for gk, spec in own.items():
+        if spec["read"] and gk not in kinds and "%s/%s" % gk not in registry.route_kinds():
+            kinds.append(gk)
     for gk in sorted(registry.route_kinds()):
         group, kind = gk.split("/", 1)
         if (group, kind) not in kinds:
@@ -54,7 +54,7 @@ def read_kinds():
 
 
 # Resource (plural) names of the kinds read, for the shipped RBAC (rbac_rules()).
-PLURALS = {
+_CORE_PLURALS = {
     "Namespace": "namespaces",
     "Service": "services",
     "ConfigMap": "configmaps",
@@ -75,33 +75,18 @@ PLURALS = {
     "VirtualService": "virtualservices",
     "DestinationRule": "destinationrules",
     "PeerAuthentication": "peerauthentications",
-    "BackendConfig": "backendconfigs",
-    "HealthCheckPolicy": "healthcheckpolicies",
-    "MultiClusterService": "multiclusterservices",
-    "MultiClusterIngress": "multiclusteringresses",
-    "Module": "modules",
-    "Mapping": "mappings",
-    "TCPMapping": "tcpmappings",
-    "EnvoyProxy": "envoyproxies",
-    "BackendTrafficPolicy": "backendtrafficpolicies",
-    "VirtualServer": "virtualservers",
-    "VirtualServerRoute": "virtualserverroutes",
-    "IngressRoute": "ingressroutes",
-    "HTTPProxy": "httpproxies",
-    "TCPIngress": "tcpingresses",
-    "UDPIngress": "udpingresses",
-    "ApisixRoute": "apisixroutes",
-    "RouteGroup": "routegroups",
-    "FrontendConfig": "frontendconfigs",
-    "ManagedCertificate": "managedcertificates",
 }
+# ...and every vendor's own kinds, as its entry declares them.
+PLURALS = dict(
+    _CORE_PLURALS, **{kind: spec["plural"] for (_g, kind), spec in registry.vendor_kinds().items()}
+)
 
 
 # Kinds a plan may patch, and whether it may also create them (patches with creates=True;
 # undo deletes them again). The other kinds are only patched (LB workloads, controller
 # ConfigMaps, vendor routes, classes), so the applier role grants create/delete on the created
 # ones alone. A unit test runs every mode over every fixture and checks each created kind is
-# flagged here.
+# flagged here (or, for a vendor's kinds, "creates" in its entry).
 _PLANNED_KINDS = (
     (("", "Service"), True),
     (("", "ConfigMap"), False),
@@ -115,17 +100,9 @@ _PLANNED_KINDS = (
     (("gateway.networking.k8s.io", "Gateway"), True),
     (("gateway.networking.k8s.io", "GatewayClass"), False),
     (("gateway.networking.k8s.io", "HTTPRoute"), True),
-    (("cloud.google.com", "BackendConfig"), True),
-    (("networking.gke.io", "FrontendConfig"), True),
-    (("networking.gke.io", "ManagedCertificate"), True),
-    (("networking.gke.io", "HealthCheckPolicy"), True),
-    (("gateway.envoyproxy.io", "EnvoyProxy"), True),
-    (("k8s.nginx.org", "VirtualServer"), False),
-    (("k8s.nginx.org", "VirtualServerRoute"), False),
-    (("traefik.io", "IngressRoute"), False),
-    (("traefik.containo.us", "IngressRoute"), False),
-    (("projectcontour.io", "HTTPProxy"), False),
-    (("apisix.apache.org", "ApisixRoute"), False),
+)
+_PLANNED_KINDS += tuple(
+    (gk, spec["creates"]) for gk, spec in registry.vendor_kinds().items() if spec["patched"]
 )
 
 

@@ -34,6 +34,8 @@ ENTRIES = [
         "annotation_prefixes": ["k8s.apisix.apache.org/"],
         "route_kinds": {
             "apisix.apache.org/ApisixRoute": {
+                "plural": "apisixroutes",
+                "patched": True,
                 "plan_fields": ["http"],
                 "backends": "spec.http[].backends[].{service: serviceName, port: servicePort}",
                 "hosts": "spec.http[].match.hosts[]",
@@ -46,10 +48,6 @@ ENTRIES = [
         ],
         "service_routing": {
             "switch": "ApisixRoute http[].backends[].resolveGranularity: service",
-            "route": [
-                "length(spec.http[].backends[] || `[]`) > `0` && "
-                "length(spec.http[].backends[?resolveGranularity != 'service'][]) == `0`"
-            ],
             "default": False,
         },
     },

@@ -12,6 +12,8 @@ ENTRIES = [
     {
         "id": "contour",
         "plan": {
+            # It must be told to follow ExternalName Services (chained mode's bridge).
+            "external_name_services": True,
             "switch": [],
             "host_rewrite": [
                 {"on": "HTTPProxy", "target": "route_nested_header", "field": "routes"}
@@ -27,6 +29,8 @@ ENTRIES = [
         "annotation_prefixes": ["projectcontour.io/"],
         "route_kinds": {
             "projectcontour.io/HTTPProxy": {
+                "plural": "httpproxies",
+                "patched": True,
                 "plan_fields": ["routes"],
                 "backends": "spec.routes[].services[].{service: name, port: port}",
                 "hosts": "[spec.virtualhost.fqdn]",
@@ -42,13 +46,6 @@ ENTRIES = [
             {"image": r"(^|/)projectcontour/contour$", "role": "control-plane"},
             {"labels": {"app": "contour"}, "role": "control-plane"},
         ],
-        "service_routing": {
-            "switch": None,
-            "route": [],
-            "default": False,
-        },
-        "host_rewrite": {
-            "route": ["spec.routes[].requestHeadersPolicy.set[?name == 'Host'][] | length(@) > `0`"]
-        },
+        "service_routing": {"switch": None, "default": False},
     },
 ]

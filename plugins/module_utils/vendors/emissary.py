@@ -11,22 +11,31 @@ from __future__ import annotations
 ENTRIES = [
     {
         "id": "emissary",
+        # Its own kinds beyond routes: LISTed ("read"), or written by plans ("patched").
+        "kinds": {"getambassador.io/Module": {"plural": "modules", "read": True}},
         "plan": {
             "switch": [],
-            "default_service_routing": True,
+            # It routes to Services unless told otherwise: what a plan says instead of a switch.
+            "default_service_routing": "Emissary routes to Services by default "
+            "(KubernetesServiceResolver); keep endpoint resolvers out of Module/Mapping objects.",
             "helm": {"pod_annotations": "podAnnotations"},
         },
         "name": "Emissary-ingress / Ambassador",
+        # The route spec field that names its resolver: an endpoint resolver bypasses the
+        # Service (MG0009).
+        "resolver_field": "resolver",
         "kind": "in-cluster",
         "ingress_class_controllers": ["getambassador.io/ingress-controller"],
         "class_names": ["ambassador", "emissary"],
         "annotation_prefixes": ["getambassador.io/"],
         "route_kinds": {
             "getambassador.io/Mapping": {
+                "plural": "mappings",
                 "backends": "[{service: spec.service}]",
                 "hosts": "[spec.hostname || spec.host]",
             },
             "getambassador.io/TCPMapping": {
+                "plural": "tcpmappings",
                 "backends": "[{service: spec.service}]",
                 "hosts": "[spec.host]",
             },
@@ -53,7 +62,7 @@ ENTRIES = [
         "service_routing": {
             "switch": "default (KubernetesServiceResolver); broken by a Module/Mapping resolver that "
             "points at a KubernetesEndpointResolver",
-            "route": ["!(spec.resolver && contains(spec.resolver, 'endpoint'))"],
+            "also": {"route": ["!(spec.resolver && contains(spec.resolver, 'endpoint'))"]},
             "default": True,
         },
     },

@@ -11,8 +11,23 @@ from __future__ import annotations
 ENTRIES = [
     {
         "id": "envoy-gateway",
+        # Its own kinds beyond routes: LISTed ("read"), or written by plans ("patched").
+        "kinds": {
+            "gateway.envoyproxy.io/EnvoyProxy": {
+                "plural": "envoyproxies",
+                "read": True,
+                "patched": True,
+                "creates": True,
+            },
+            "gateway.envoyproxy.io/BackendTrafficPolicy": {
+                "plural": "backendtrafficpolicies",
+                "read": True,
+            },
+        },
         "plan": {"switch": [{"on": "*", "target": "envoyproxy"}]},
         "name": "Envoy Gateway",
+        # Its data-plane pods serve only the routes of the Gateway this pod label names.
+        "owner_label": "gateway.envoyproxy.io/owning-gateway-name",
         "kind": "in-cluster",
         "gateway_class_controllers": ["gateway.envoyproxy.io/gatewayclass-controller"],
         # Helm-hook Job that generates the control plane's certificates.
@@ -31,10 +46,11 @@ ENTRIES = [
         ],
         "service_routing": {
             "switch": "EnvoyProxy spec.routingType: Service (or BackendTrafficPolicy routingType: Service)",
-            "cluster": [
-                "gateway.envoyproxy.io/EnvoyProxy:spec.routingType == 'Service'",
-                "gateway.envoyproxy.io/BackendTrafficPolicy:spec.routingType == 'Service'",
-            ],
+            "also": {
+                "cluster": [
+                    "gateway.envoyproxy.io/BackendTrafficPolicy:spec.routingType == 'Service'"
+                ]
+            },
             "default": False,
         },
     },

@@ -11,6 +11,31 @@ from __future__ import annotations
 ENTRIES = [
     {
         "id": "gke-ingress",
+        # Its Ingresses are the Google load balancer gclb_chained puts in front of the gateway.
+        "plan": {"switch": [], "gclb_edge": True},
+        # Its own kinds beyond routes: LISTed ("read"), or written by plans ("patched").
+        "kinds": {
+            "cloud.google.com/BackendConfig": {
+                "plural": "backendconfigs",
+                "read": True,
+                "patched": True,
+                "creates": True,
+            },
+            "networking.gke.io/MultiClusterService": {
+                "plural": "multiclusterservices",
+                "read": True,
+            },
+            "networking.gke.io/FrontendConfig": {
+                "plural": "frontendconfigs",
+                "patched": True,
+                "creates": True,
+            },
+            "networking.gke.io/ManagedCertificate": {
+                "plural": "managedcertificates",
+                "patched": True,
+                "creates": True,
+            },
+        },
         "name": "GKE Ingress (Google Cloud Application Load Balancer)",
         "kind": "cloud",
         "ingress_class_controllers": ["k8s.io/ingress-gce", "networking.gke.io/ingress-gce"],
@@ -24,6 +49,7 @@ ENTRIES = [
         ],
         "route_kinds": {
             "networking.gke.io/MultiClusterIngress": {
+                "plural": "multiclusteringresses",
                 "backends": "[spec.template.spec.backend, spec.template.spec.rules[].http.paths[].backend][]"
                 ".{service: serviceName, port: servicePort}",
                 "hosts": "spec.template.spec.rules[].host",
@@ -36,18 +62,29 @@ ENTRIES = [
             "cloud.google.com/app-protocols",
         ],
         "health_check": {
+            "reader": "backend_config",
             "where": "BackendConfig (cloud.google.com/v1) spec.healthCheck referenced by the backend "
             "Service annotation cloud.google.com/backend-config",
         },
     },
     {
         "id": "gke-gateway",
+        # Its own kinds beyond routes: LISTed ("read"), or written by plans ("patched").
+        "kinds": {
+            "networking.gke.io/HealthCheckPolicy": {
+                "plural": "healthcheckpolicies",
+                "read": True,
+                "patched": True,
+                "creates": True,
+            }
+        },
         "name": "GKE Gateway controller",
         "kind": "cloud",
         "gateway_class_controllers": ["networking.gke.io/gateway"],
         "gateway_class_prefixes": ["gke-l7-"],
         "health_check": {
-            "where": "HealthCheckPolicy (networking.gke.io/v1) targeting the backend Service"
+            "reader": "health_check_policy",
+            "where": "HealthCheckPolicy (networking.gke.io/v1) targeting the backend Service",
         },
     },
 ]

@@ -37,14 +37,16 @@ ENTRIES = [
         "service_routing": {
             "switch": 'annotation haproxy-ingress.github.io/service-upstream: "true" (Ingress or Service; '
             "legacy prefix ingress.kubernetes.io/; global ConfigMap key service-upstream)",
-            "route": [
-                "metadata.annotations.\"haproxy-ingress.github.io/service-upstream\" == 'true'",
-                "metadata.annotations.\"ingress.kubernetes.io/service-upstream\" == 'true'",
-            ],
-            "backend_service": [
-                "metadata.annotations.\"haproxy-ingress.github.io/service-upstream\" == 'true'",
-                "metadata.annotations.\"ingress.kubernetes.io/service-upstream\" == 'true'",
-            ],
+            # Recognised, never written: the legacy prefix, and the annotation on the Services.
+            "also": {
+                "route": [
+                    "metadata.annotations.\"ingress.kubernetes.io/service-upstream\" == 'true'"
+                ],
+                "backend_service": [
+                    "metadata.annotations.\"haproxy-ingress.github.io/service-upstream\" == 'true'",
+                    "metadata.annotations.\"ingress.kubernetes.io/service-upstream\" == 'true'",
+                ],
+            },
             "configmap": {"arg": "--configmap", "key": "service-upstream", "value": "true"},
             "default": False,
         },

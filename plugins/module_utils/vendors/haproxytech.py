@@ -31,7 +31,6 @@ ENTRIES = [
             {"labels": {"app.kubernetes.io/name": "kubernetes-ingress"}, "role": "all-in-one"},
         ],
         "class_args": {"ingress_class": ["--ingress.class"]},
-        "service_routing": {"switch": None, "route": [], "default": False},
-        "host_rewrite": {"route": ['metadata.annotations."haproxy.org/set-host"']},
+        "service_routing": {"switch": None, "default": False},
     },
 ]

@@ -61,14 +61,8 @@ ENTRIES = [
         "service_routing": {
             "switch": 'Ingress annotation nginx.ingress.kubernetes.io/service-upstream: "true" '
             '(or controller ConfigMap key service-upstream: "true")',
-            "route": [
-                "metadata.annotations.\"nginx.ingress.kubernetes.io/service-upstream\" == 'true'"
-            ],
             "configmap": {"arg": "--configmap", "key": "service-upstream", "value": "true"},
             "default": False,
-        },
-        "host_rewrite": {
-            "route": ['metadata.annotations."nginx.ingress.kubernetes.io/upstream-vhost"']
         },
         "retired": "ingress-nginx is retired: best-effort maintenance ended in March 2026 (no more "
         "releases or security fixes). Plan a migration (Istio Gateway API, or another vendor).",

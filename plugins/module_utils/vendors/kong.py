@@ -28,10 +28,12 @@ ENTRIES = [
         "annotation_prefixes": ["konghq.com/"],
         "route_kinds": {
             "configuration.konghq.com/TCPIngress": {
+                "plural": "tcpingresses",
                 "backends": "spec.rules[].backend.{service: serviceName, port: servicePort}",
                 "hosts": "spec.rules[].host",
             },
             "configuration.konghq.com/UDPIngress": {
+                "plural": "udpingresses",
                 "backends": "spec.rules[].backend.{service: serviceName, port: servicePort}",
                 "hosts": "[]",
             },
@@ -44,11 +46,10 @@ ENTRIES = [
         "class_args": {"ingress_class": ["CONTROLLER_INGRESS_CLASS", "--ingress-class"]},
         "service_routing": {
             "switch": 'Service annotation ingress.kubernetes.io/service-upstream: "true" on each backend Service',
-            "backend_service": [
-                "metadata.annotations.\"ingress.kubernetes.io/service-upstream\" == 'true'"
-            ],
             "default": False,
         },
-        "host_rewrite": {"backend_service": ['metadata.annotations."konghq.com/host-header"']},
+        "host_rewrite": {
+            "also": {"backend_service": ['metadata.annotations."konghq.com/host-header"']}
+        },
     },
 ]

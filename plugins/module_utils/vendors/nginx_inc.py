@@ -39,11 +39,15 @@ ENTRIES = [
         "annotation_prefixes": ["nginx.org/", "nginx.com/"],
         "route_kinds": {
             "k8s.nginx.org/VirtualServer": {
+                "plural": "virtualservers",
+                "patched": True,
                 "plan_fields": ["upstreams"],
                 "backends": "spec.upstreams[].{service: service, port: port}",
                 "hosts": "[spec.host]",
             },
             "k8s.nginx.org/VirtualServerRoute": {
+                "plural": "virtualserverroutes",
+                "patched": True,
                 "plan_fields": ["upstreams"],
                 "backends": "spec.upstreams[].{service: service, port: port}",
                 "hosts": "[spec.host]",
@@ -58,17 +62,14 @@ ENTRIES = [
         "service_routing": {
             "switch": 'Ingress annotation nginx.org/use-cluster-ip: "true" (NIC >= 3.5.0); '
             "VirtualServer upstreams[].use-cluster-ip: true",
-            "route": [
-                "metadata.annotations.\"nginx.org/use-cluster-ip\" == 'true'",
-                "length(spec.upstreams || `[]`) > `0` && "
-                'length(spec.upstreams[?"use-cluster-ip" != `true`]) == `0`',
-            ],
             "default": False,
         },
         "host_rewrite": {
-            "route": [
-                "spec.routes[].action.proxy.requestHeaders.set[?name == 'Host'][] | length(@) > `0`"
-            ]
+            "also": {
+                "route": [
+                    "spec.routes[].action.proxy.requestHeaders.set[?name == 'Host'][] | length(@) > `0`"
+                ]
+            }
         },
     },
 ]

@@ -119,3 +119,26 @@ def route_kinds():
         for gk in entry.get("route_kinds", {}):
             out[gk] = entry["id"]
     return out
+
+
+def vendor_kinds():
+    """Every kind a vendor entry declares, as {(group, kind): {"plural", "read", "patched",
+    "creates"}}: its route kinds (always read) and its other kinds ("kinds"), in registry order."""
+    out = {}
+    for entry in VENDORS:
+        declared = [
+            (gk, dict(spec, read=True)) for gk, spec in entry.get("route_kinds", {}).items()
+        ]
+        declared += list(entry.get("kinds", {}).items())
+        for gk, spec in declared:
+            group, kind = gk.split("/", 1)
+            out.setdefault(
+                (group, kind),
+                {
+                    "plural": spec["plural"],
+                    "read": bool(spec.get("read")),
+                    "patched": bool(spec.get("patched")),
+                    "creates": bool(spec.get("creates")),
+                },
+            )
+    return out

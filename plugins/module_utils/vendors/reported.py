@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors.istio import ISTIO
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors.registry import VENDORS
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors.switches import (
+    routing_checks,
+)
 
 # Annotations worth reporting in results (everything the catalog, the plans and the health
 # checks read). Others - configuration snippets, auth URLs - may carry credentials and are
@@ -36,10 +39,13 @@ def _reported_keys():
             keys.update((item.get("annotations") or {}).keys())
             if item.get("annotation"):
                 keys.add(item["annotation"])
-        exprs = list((entry.get("service_routing") or {}).get("route", []))
-        exprs += list((entry.get("host_rewrite") or {}).get("route", []))
-        exprs += list((entry.get("service_routing") or {}).get("backend_service", []))
-        exprs += list((entry.get("host_rewrite") or {}).get("backend_service", []))
+        checks = routing_checks(entry)
+        exprs = [
+            e
+            for part in ("service_routing", "host_rewrite")
+            for scope in ("route", "backend_service")
+            for e in checks[part].get(scope, ())
+        ]
         for expr in exprs:
             for part in expr.split('"')[1::2]:
                 if "/" in part:

@@ -20,8 +20,13 @@ Entry keys (all optional unless required):
   backend_service_annotation_prefixes  annotations on a class-less Ingress's backend Services
                             that say this vendor serves it
   route_kinds               vendor route kinds: {"group/Kind": {"backends": <jmespath>, "hosts":
-                            <jmespath>, "plan_fields": [atomic spec lists a plan sends whole]}}
-                            where backends yields [{service, port, namespace?}] from the object
+                            <jmespath>, "plan_fields": [atomic spec lists a plan sends whole],
+                            "plural" (required: the resource name, for LISTs and RBAC),
+                            "patched": plans may patch them}} where backends yields
+                            [{service, port, namespace?}] from the object; all are read
+  kinds                     the vendor's other kinds: {"group/Kind": {"plural" (required),
+                            "read": LISTed for detection, "patched": plans may write them,
+                            "creates": and create them (undo deletes them)}}
   workload_signals          how to recognise the vendor's pods: {"image": regex on the normalised
                             image path (no registry, tag, digest), "with_image": a second image
                             the pod must also run} or {"labels": {k: v or None}} (pod template
@@ -35,14 +40,19 @@ Entry keys (all optional unless required):
                             ({"ingress_class": [...], "controller_class": [...]})
   helper_jobs               regexes on Job images/names that are the vendor's install helpers
   webhook_ports             ports on which the API server calls the LB pod (admission webhooks)
-  service_routing           how to tell traffic goes to the Service VIP rather than pod IPs:
-                            {"switch": human text (None: the vendor has none), "route": [jmespath
-                            on the route object], "backend_service": [jmespath on each backend
+  service_routing           Service routing (traffic to the Service VIP rather than pod IPs):
+                            {"switch": human text (None: the vendor has none), "configmap":
+                            {"arg", "key", "value"} (a global switch in the controller's
+                            ConfigMap), "default": bool, "also": other ways users turn it on that
+                            detection recognises and plans never write - {"route": [jmespath on
+                            the route object], "backend_service": [jmespath on each backend
                             Service], "workload": [jmespath on {"args": the LB's args}],
-                            "configmap": {"arg", "key", "value"}, "cluster": ["group/Kind:
-                            jmespath" on any object of that kind], "default": bool}
-  host_rewrite              {"route": [jmespath], "backend_service": [jmespath]} - Host header set
-                            to the Service FQDN
+                            "cluster": ["group/Kind:jmespath" on any object of that kind]}}.
+                            Whether the switch a plan writes ("plan" "switch") is on is derived
+                            from that declaration (vendors/switches.py): never written twice.
+  host_rewrite              {"also": {"route": [...], "backend_service": [...]}}: Host rewrites
+                            detection recognises beyond those a plan declares (a switch's
+                            "host_annotation", "plan" "host_rewrite")
   health_check              for cloud LBs fronting the Istio gateway: "where" the check is set,
                             and the "port_annotation" / "path_annotation" that set it
   retired                   text when the project is retired / end of life
@@ -220,16 +230,28 @@ SERVICE_SIGNAL = _any_of(
     ("annotation_prefix", _record({"annotation_prefix": _str})),
 )
 ROUTE_KIND = _record(
-    {"backends": _jmespath, "hosts": _jmespath, "plan_fields": _STRINGS}, ("backends",)
+    {
+        "backends": _jmespath,
+        "hosts": _jmespath,
+        "plan_fields": _STRINGS,
+        "plural": _str,
+        "patched": _bool,
+    },
+    ("backends", "plural"),
 )
+OWN_KIND = _record({"plural": _str, "read": _bool, "patched": _bool, "creates": _bool}, ("plural",))
 SERVICE_ROUTING = _record(
     {
         "switch": _text_or_none,
-        "route": _list_of(_jmespath),
-        "backend_service": _list_of(_jmespath),
-        "workload": _list_of(_jmespath),
+        "also": _record(
+            {
+                "route": _list_of(_jmespath),
+                "backend_service": _list_of(_jmespath),
+                "workload": _list_of(_jmespath),
+                "cluster": _list_of(_cluster_expr),
+            }
+        ),
         "configmap": _record({"arg": _str, "key": _str, "value": _str}, ("arg", "key", "value")),
-        "cluster": _list_of(_cluster_expr),
         "default": _bool,
     }
 )
@@ -254,7 +276,9 @@ PLAN = _record(
         "switch": _list_of(PLAN_SWITCH),
         "host_rewrite": _list_of(PLAN_HOST_REWRITE),
         "global_switch": _one_of("configmap"),
-        "default_service_routing": _bool,
+        "default_service_routing": _str,
+        "external_name_services": _bool,
+        "gclb_edge": _bool,
         "backend_tls": _record({"target": _one_of("route"), "annotations": _ANNOTATIONS}),
         "helm": _record(
             {
@@ -282,6 +306,7 @@ ENTRY = _record(
         "annotation_prefixes": _STRINGS,
         "backend_service_annotation_prefixes": _STRINGS,
         "route_kinds": _map_of(_group_kind, ROUTE_KIND),
+        "kinds": _map_of(_group_kind, OWN_KIND),
         "workload_signals": _list_of(WORKLOAD_SIGNAL),
         "service_signals": _list_of(SERVICE_SIGNAL),
         "class_args": _record({"ingress_class": _STRINGS, "controller_class": _STRINGS}),
@@ -289,11 +314,23 @@ ENTRY = _record(
         "webhook_ports": _list_of(_port),
         "service_routing": SERVICE_ROUTING,
         "host_rewrite": _record(
-            {"route": _list_of(_jmespath), "backend_service": _list_of(_jmespath)}
+            {
+                "also": _record(
+                    {"route": _list_of(_jmespath), "backend_service": _list_of(_jmespath)}
+                )
+            }
         ),
         "health_check": _record(
-            {"where": _str, "port_annotation": _str, "path_annotation": _str}, ("where",)
+            {
+                "where": _str,
+                "reader": _one_of("annotations", "backend_config", "health_check_policy"),
+                "port_annotation": _str,
+                "path_annotation": _str,
+            },
+            ("where",),
         ),
+        "owner_label": _str,
+        "resolver_field": _str,
         "retired": _str,
         "plan": PLAN,
     },

@@ -18,6 +18,7 @@ ENTRIES = [
         "annotation_prefixes": ["zalando.org/"],
         "route_kinds": {
             "zalando.org/RouteGroup": {
+                "plural": "routegroups",
                 "backends": "spec.backends[?type == 'service'].{service: serviceName, port: servicePort}",
                 "hosts": "spec.hosts",
             },
@@ -30,6 +31,6 @@ ENTRIES = [
         "class_args": {
             "ingress_class": ["-kubernetes-ingress-class", "--kubernetes-ingress-class"]
         },
-        "service_routing": {"switch": None, "route": [], "default": False},
+        "service_routing": {"switch": None, "default": False},
     },
 ]

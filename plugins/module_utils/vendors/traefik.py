@@ -12,6 +12,8 @@ ENTRIES = [
     {
         "id": "traefik",
         "plan": {
+            # It must be told to follow ExternalName Services (chained mode's bridge).
+            "external_name_services": True,
             "switch": [
                 {
                     "on": "Ingress",
@@ -35,11 +37,15 @@ ENTRIES = [
         "annotation_prefixes": ["traefik.ingress.kubernetes.io/", "traefik.io/"],
         "route_kinds": {
             "traefik.io/IngressRoute": {
+                "plural": "ingressroutes",
+                "patched": True,
                 "plan_fields": ["routes"],
                 "backends": "spec.routes[].services[?!kind || kind == 'Service'][].{service: name, port: port, namespace: namespace}",
                 "hosts": "[]",
             },
             "traefik.containo.us/IngressRoute": {
+                "plural": "ingressroutes",
+                "patched": True,
                 "plan_fields": ["routes"],
                 "backends": "spec.routes[].services[?!kind || kind == 'Service'][].{service: name, port: port, namespace: namespace}",
                 "hosts": "[]",
@@ -53,14 +59,7 @@ ENTRIES = [
         "service_routing": {
             "switch": 'Service annotation traefik.ingress.kubernetes.io/service.nativelb: "true"; '
             "IngressRoute services[].nativeLB: true; or provider nativeLBByDefault (Traefik >= 2.10)",
-            "route": [
-                "length(spec.routes[].services[] || `[]`) > `0` && "
-                "length(spec.routes[].services[?nativeLB != `true`][]) == `0`"
-            ],
-            "backend_service": [
-                "metadata.annotations.\"traefik.ingress.kubernetes.io/service.nativelb\" == 'true'"
-            ],
-            "workload": ["contains(join(' ', args), 'nativelbbydefault=true')"],
+            "also": {"workload": ["contains(join(' ', args), 'nativelbbydefault=true')"]},
             "default": False,
         },
     },

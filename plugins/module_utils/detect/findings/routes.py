@@ -10,6 +10,7 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.findings.
     make_finding,
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.routes import route_ref
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors import registry
 
 
 def route_findings(idx, routes, findings):
@@ -35,8 +36,9 @@ def route_findings(idx, routes, findings):
                 )
             )
     for r in routes:
-        if r["vendor"] == "emissary":
-            resolver = (r["_obj"].get("spec") or {}).get("resolver")
+        field = (registry.VENDORS_BY_ID.get(r["vendor"]) or {}).get("resolver_field")
+        if field:
+            resolver = (r["_obj"].get("spec") or {}).get(field)
             resolver = resolver if isinstance(resolver, str) else ""
             if "endpoint" in resolver.lower():
                 findings.append(
@@ -45,6 +47,6 @@ def route_findings(idx, routes, findings):
                         route_ref(r),
                         route="%s %s/%s" % (r["kind"], r["namespace"], r["name"]),
                         resolver=resolver,
-                        vendor="emissary",
+                        vendor=r["vendor"],
                     )
                 )

@@ -377,7 +377,7 @@ def plan_chained(b, facts, opts):
                     "restore": {"spec": _ingress_spec_from_rules(r.get("rules") or {})},
                 },
             )
-        if lb["vendor"] in ("traefik", "contour"):
+        if (registry.vendor(lb["vendor"]).get("plan") or {}).get("external_name_services"):
             b.warn(
                 "%s must allow ExternalName Services (Traefik: allowExternalNameServices; Contour: enableExternalNameService) for the cross-namespace bridge"
                 % lb["vendor"]

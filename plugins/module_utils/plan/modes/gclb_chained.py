@@ -27,6 +27,7 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.manifests i
     patch_target,
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.references import GCLB_DOC
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors import registry
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors.istio import (
     ISTIO_READY_PATH,
     ISTIO_STATUS_PORT,
@@ -61,7 +62,7 @@ def plan_gclb(b, facts, opts):
     existing = []
     gw_ref = "%s/%s" % (ns, svc["name"])
     for lb in lbs(b, facts, opts, cloud=True):
-        if lb["vendor"] != "gke-ingress":
+        if not (registry.vendor(lb["vendor"]).get("plan") or {}).get("gclb_edge"):
             continue
         if lb["mode"] == "chained" and gw_ref in (lb.get("backends") or ()):
             existing.append(

@@ -25,6 +25,9 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors import r
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors.signals import (
     normalise_image,
 )
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors.switches import (
+    routing_checks,
+)
 
 ROOT = os.path.normpath(
     os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "..")
@@ -356,18 +359,24 @@ def test_catalog_expressions_compile_and_ids_are_unique():
 
     ids = [v["id"] for v in registry.VENDORS]
     assert len(ids) == len(set(ids)) == 17
+    compiled = 0
     for entry in registry.VENDORS:
-        sr = entry.get("service_routing") or {}
+        # What detection evaluates: the declared switches' checks and the entry's "also".
+        checks = routing_checks(entry)
+        sr = checks["service_routing"]
         exprs = (
             list(sr.get("route", []))
             + list(sr.get("backend_service", []))
             + list(sr.get("workload", []))
         )
         exprs += [c.split(":", 1)[1] for c in sr.get("cluster", [])]
-        exprs += list((entry.get("host_rewrite") or {}).get("route", []))
+        exprs += list(checks["host_rewrite"].get("route", []))
+        exprs += list(checks["host_rewrite"].get("backend_service", []))
         exprs += [spec["backends"] for spec in entry.get("route_kinds", {}).values()]
         for expr in exprs:
             jmespath.compile(expr)
+            compiled += 1
+    assert compiled >= 30  # not an empty walk: 33 today
     assert jp("metadata.name", {"metadata": {"name": "x"}}) == "x"
     assert jp("invalid[[", {}) is None
 
@@ -459,10 +468,12 @@ def test_str_subclasses_in_filter_input_are_reduced_as_they_are():
 def _catalog_expressions():
     out = []
     for entry in registry.VENDORS:
-        sr = entry.get("service_routing") or {}
+        checks = routing_checks(entry)
+        sr = checks["service_routing"]
         out += list(sr.get("route", [])) + list(sr.get("backend_service", []))
         out += list(sr.get("workload", []))
-        out += list((entry.get("host_rewrite") or {}).get("route", []))
+        out += list(checks["host_rewrite"].get("route", []))
+        out += list(checks["host_rewrite"].get("backend_service", []))
     return sorted(set(out))
 
 

@@ -6,6 +6,7 @@ is named (entry, key, what is wrong)."""
 
 from __future__ import annotations
 
+import ast
 import copy
 import importlib
 import os
@@ -19,7 +20,7 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors.schema i
 )
 
 # Files of vendors/ that are not vendor data.
-NOT_VENDORS = {"__init__", "registry", "schema", "istio", "reported", "signals"}
+NOT_VENDORS = {"__init__", "registry", "schema", "istio", "reported", "signals", "switches"}
 
 
 def _nginx():
@@ -56,8 +57,8 @@ def test_every_vendor_file_is_in_the_registry_in_order():
             "vendor ingress-nginx.kind is not one of in-cluster, cloud",
         ),
         (
-            lambda e: e["service_routing"]["route"].append("metadata.annotations.[["),
-            "vendor ingress-nginx.service_routing.route[1] does not compile as JMESPath",
+            lambda e: e["service_routing"].update(also={"route": ["metadata.annotations.[["]}),
+            "vendor ingress-nginx.service_routing.also.route[0] does not compile as JMESPath",
         ),
         (
             lambda e: e["workload_signals"][0].update(image="(unclosed"),
@@ -85,8 +86,8 @@ def test_every_vendor_file_is_in_the_registry_in_order():
             "vendor ingress-nginx.route_kinds key 'Ingress' is not a group/Kind",
         ),
         (
-            lambda e: e["service_routing"].update(cluster=["example.io/Thing"]),
-            "vendor ingress-nginx.service_routing.cluster[0] is not 'group/Kind:jmespath'",
+            lambda e: e["service_routing"].update(also={"cluster": ["example.io/Thing"]}),
+            "vendor ingress-nginx.service_routing.also.cluster[0] is not 'group/Kind:jmespath'",
         ),
     ],
 )
@@ -109,3 +110,25 @@ def test_a_registry_with_a_vendor_or_route_kind_twice_is_refused():
 
 def test_an_entry_that_is_not_a_mapping_is_named():
     assert check_entries(["ingress-nginx"]) == ["vendor <no id> is not a mapping"]
+
+
+def test_no_vendor_id_is_named_outside_vendors():
+    """Vendor knowledge lives in vendors/ only: generic code reads an entry's keys, it never
+    compares a vendor id (a string literal equal to one is the smell this catches)."""
+    root = os.path.dirname(os.path.dirname(registry.__file__))
+    ids = set(registry.VENDOR_IDS)
+    found = []
+    for package in ("detect", "plan", "read"):
+        for folder, _dirs, files in os.walk(os.path.join(root, package)):
+            for name in files:
+                if not name.endswith(".py"):
+                    continue
+                path = os.path.join(folder, name)
+                with open(path) as fh:
+                    tree = ast.parse(fh.read())
+                found += [
+                    "%s:%d %s" % (os.path.relpath(path, root), node.lineno, node.value)
+                    for node in ast.walk(tree)
+                    if isinstance(node, ast.Constant) and node.value in ids
+                ]
+    assert not found
