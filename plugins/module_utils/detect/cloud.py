@@ -9,19 +9,14 @@ from __future__ import annotations
 import json
 
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.expressions import jp
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.findings.messages import (
-    make_finding,
-)
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.findings.mtls import (
-    strict_backend_findings,
-    trusted_proxy_findings,
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.findings.rules import (
+    run_cloud_lb,
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.objects import (
     annotations_of,
     name_of,
     namespace_of,
     obj_id,
-    ref,
     selector_matches,
     template_labels,
 )
@@ -262,47 +257,34 @@ def cloud_lb_entry(idx, obj, vendor_id, route, istio, controllers, findings):
     mode = "unknown" if not backends else ("chained" if to_gateway else "standalone")
     label = "%s %s/%s" % (obj.get("kind"), namespace_of(obj), name_of(obj))
     hc_state = None
-    for b in to_gateway:
-        ok, actual = cloud_health_check(idx, vendor_id, obj, b)
+    # The health check is judged on the first backend that is a gateway (one per LB).
+    checked = to_gateway[0] if to_gateway else None
+    if checked is not None:
+        ok, actual = cloud_health_check(idx, vendor_id, obj, checked)
         hc_state = {
             "ok": ok,
             "actual": actual,
             "where": (entry.get("health_check") or {}).get("where"),
         }
-        if not ok:
-            findings.append(
-                make_finding(
-                    "MG0006",
-                    ref(obj),
-                    lb=label,
-                    vendor=vendor_id,
-                    service="%s/%s" % (b["namespace"], b["service"]),
-                    actual=actual,
-                    where=hc_state["where"],
-                )
-            )
-        break
-    if mode == "chained":
-        trusted_proxy_findings(istio, to_gateway, label, vendor_id, findings)
-    elif mode == "standalone":
-        first = {}
-        strict_backend_findings(
-            idx,
-            istio,
-            [
-                dict(
-                    route,
-                    kind=obj.get("kind"),
-                    apiVersion=obj.get("apiVersion"),
-                    namespace=namespace_of(obj),
-                    name=name_of(obj),
-                )
-            ],
-            label,
-            vendor_id,
-            first,
-        )
-        findings.extend(f for _key, f in first.values())
+    # What the finding rules see of this LB (stage cloud_lb, detect/findings/rule.py).
+    as_route = dict(
+        route,
+        kind=obj.get("kind"),
+        apiVersion=obj.get("apiVersion"),
+        namespace=namespace_of(obj),
+        name=name_of(obj),
+    )
+    view = {
+        "obj": obj,
+        "vendor": vendor_id,
+        "label": label,
+        "mode": mode,
+        "route": as_route,
+        "to_gateway": to_gateway,
+        "health_check": hc_state,
+        "checked_backend": checked,
+    }
+    run_cloud_lb(idx, view, istio, findings)
     anns = annotations_of(obj)
     evidence = [route.get("vendor_evidence") or "Service %s" % name_of(obj)]
     if route.get("vendor_inferred"):

@@ -9,16 +9,13 @@ from __future__ import annotations
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.cloud import (
     service_cloud_vendor,
 )
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.findings.messages import (
-    make_finding,
-)
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.findings.mtls import (
-    strict_backend_findings,
     trusted_proxy_findings,
 )
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.findings.workloads import (
-    helper_job_findings,
-    misplaced_annotation_findings,
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.findings.rules import (
+    finish_lb,
+    run_lb,
+    take_lb_routes,
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.istio import (
     injection_state,
@@ -29,13 +26,11 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.objects i
     name_of,
     namespace_of,
     obj_id,
-    ref,
     template_annotations,
     template_labels,
     truthy,
     workload_readiness,
 )
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.routes import route_ref
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.routing import (
     route_host_rewrite,
     route_service_routing,
@@ -126,48 +121,13 @@ def lb_start(idx, item, istio, controllers, findings, keep_routes):
         "to_gateway": {},
         "to_gateway_count": 0,
         "routing": [0, 0],  # routes judged for Service routing, routes with it on
-        # Findings about routes that hold unless the LB turns out chained, and the STRICT
-        # backends (MG0001) by (namespace, service, port) -> (route key, finding): reported
-        # once, on the first route in route order, whichever page it came in.
-        "unless_chained": [],
-        "strict": {},
+        # What the finding rules need of the LB (detect/findings/: sidecar, workloads).
+        "pods": pods,
+        # Each lb_routes rule's memory (detect/findings/rules.py), made as routes come.
+        "rule_stores": {},
     }
 
-    args = {"lb": label, "vendor": item["vendor"]}
-    if entry.get("retired"):
-        findings.append(make_finding("MG0008", ref(wl), retired=entry["retired"], **args))
-    misplaced_annotation_findings(wl, findings)
-    helper_job_findings(idx, item, istio, findings)
-    if item["role"] == "control-plane":
-        # Only the control plane is in the input: sidecar and routing findings concern the
-        # data-plane pods, which are not there to check.
-        return state
-    lb_ref = ref(wl)
-    if host_network(wl):
-        findings.append(make_finding("MG0004", lb_ref, **args))
-    if sidecar_intended and not inbound_off:
-        findings.append(
-            make_finding(
-                "MG0002",
-                lb_ref,
-                value=repr(
-                    anns.get("traffic.sidecar.istio.io/includeInboundPorts", "unset (all ports)")
-                ),
-                **args,
-            )
-        )
-    if sidecar_intended and not hold:
-        findings.append(make_finding("MG0011", lb_ref, **args))
-    if inj["ambient"] and not sidecar.get("bypass_inbound_capture"):
-        findings.append(make_finding("MG0017", lb_ref, **args))
-    if sidecar_intended and pods and not injected:
-        missing = sum(1 for p in pods if not pod_has_proxy(p))
-        findings.append(
-            make_finding("MG0016", lb_ref, pods="%d of %d" % (missing, len(pods)), **args)
-        )
-    desired, ready = workload_readiness(wl)
-    if desired == 0 or (desired and ready == 0):
-        findings.append(make_finding("MG0015", lb_ref, replicas=desired, ready=0, **args))
+    run_lb(idx, state, istio, findings)
     return state
 
 
@@ -189,9 +149,6 @@ def lb_take_routes(idx, state, routes, istio):
     item = state["item"]
     wl = item["wl"]
     entry = item["entry"]
-    data_plane = item["role"] != "control-plane"
-    switch_text = (entry.get("service_routing") or {}).get("switch")
-    vendor = item["vendor"]
     mine = []
     for r in routes:
         if not _serves(state, r):
@@ -217,42 +174,7 @@ def lb_take_routes(idx, state, routes, istio):
         r["host_rewrite"] = hr
         state["routing"][0] += 1
         state["routing"][1] += 1 if (bool(sr) or hr) else 0
-        if not data_plane:
-            continue
-        route_label = "%s %s/%s" % (r["kind"], r["namespace"], r["name"])
-        if state["sidecar_intended"] and not (sr or hr) and r["backends"]:
-            fix = (
-                "Turn on Service routing: %s." % switch_text
-                if switch_text
-                else "%s has no Service-routing switch: rewrite the Host header to the Service FQDN "
-                "(%s) or use the chained mode."
-                % (vendor, r["backends"][0].get("fqdn", "<svc>.<ns>.svc"))
-            )
-            state["unless_chained"].append(
-                make_finding(
-                    "MG0003",
-                    route_ref(r),
-                    route=route_label,
-                    switch=switch_text or "vendor has no switch",
-                    fix_switch=fix,
-                    lb=state["label"],
-                    vendor=vendor,
-                )
-            )
-        if state["in_mesh"] and sr:
-            for b in r["backends"]:
-                if b.get("headless"):
-                    state["unless_chained"].append(
-                        make_finding(
-                            "MG0014",
-                            route_ref(r),
-                            route=route_label,
-                            backend="%s/%s" % (b["namespace"], b["service"]),
-                            vendor=vendor,
-                        )
-                    )
-    if data_plane and not state["in_mesh"]:
-        strict_backend_findings(idx, istio, mine, state["label"], vendor, state["strict"])
+    take_lb_routes(idx, state, mine, istio)
 
 
 def lb_finish(state, istio, findings, keep_routes):
@@ -320,8 +242,8 @@ def lb_finish(state, istio, findings, keep_routes):
     }
     if not keep_routes:
         lists_to_counts(result, state["route_count"])
-    if item["role"] == "control-plane":
-        return result
+    finish_lb(state, istio, mode, findings)
+    return result
     if mode != "chained":
         findings.extend(state["unless_chained"])
         if not state["in_mesh"]:

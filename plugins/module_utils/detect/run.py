@@ -21,14 +21,12 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.cloud imp
     cloud_start,
     cloud_take_routes,
 )
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.findings.cluster import (
-    global_findings,
-)
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.findings.messages import (
     sort_findings,
 )
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.findings.routes import (
-    route_findings,
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.findings.rules import (
+    run_cluster,
+    run_route_page,
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.index import (
     OLD_GATEWAY_API,
@@ -160,7 +158,7 @@ def _detect(idx, route_pages, options, keep_routes):
         for state in lb_states:
             lb_take_routes(idx, state, routes, istio)
         cloud_take_routes(idx, cloud, routes, istio, controllers, findings)
-        route_findings(idx, routes, findings)
+        run_route_page(idx, routes, findings)
         for r in routes:
             r.pop("_obj", None)
             if in_scope(r["namespace"], r["vendor"]):
@@ -175,7 +173,7 @@ def _detect(idx, route_pages, options, keep_routes):
 
     load_balancers = [lb_finish(state, istio, findings, keep_routes) for state in lb_states]
     load_balancers += cloud_finish(idx, cloud, istio, controllers, findings, keep_routes)
-    global_findings(idx, istio, wl_lbs, load_balancers, findings)
+    run_cluster(idx, istio, load_balancers, findings)
 
     load_balancers = [lb for lb in load_balancers if in_scope(lb["namespace"], lb["vendor"])]
     findings = [

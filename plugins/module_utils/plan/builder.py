@@ -12,6 +12,7 @@ server-side apply field manager of every patch; PLAN_VERSION the version of the 
 from __future__ import annotations
 
 import copy
+from typing import Optional, TypedDict
 
 FIELD_MANAGER = "meshgate"
 PLAN_VERSION = 1
@@ -171,3 +172,16 @@ def _observed(facts, phases):
             if not p["creates"]
         }
     )
+
+
+class Patch(TypedDict):
+    """One server-side apply patch of a plan (Builder.patch())."""
+
+    target: dict  # apiVersion, kind, namespace?, name
+    manifest: dict  # the fields we own, for server-side apply with FIELD_MANAGER
+    creates: bool  # the plan may create the object (undo deletes it)
+    reason: str
+    reference: str  # the documentation it implements
+    risk: dict  # restart: bool, traffic: what happens to traffic
+    undo: dict  # action: delete | remove-fields | restore-field, fields, restore
+    owner: Optional[dict]  # GitOps owner of the target (Helm, Argo CD, Flux)

@@ -2,7 +2,8 @@
 # Copyright: (c) 2026, meshgate authors
 # Apache License 2.0 (see LICENSE)
 """Findings about mTLS on the way in: STRICT backends reached from outside the mesh (MG0001),
-gateways that do not trust the proxy in front of them (MG0013)."""
+gateways that do not trust the proxy in front of them (MG0013). Stages lb_routes, lb_end and
+cloud_lb (rule.py): in-cluster and cloud load balancers alike."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.backends 
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.findings.messages import (
     make_finding,
 )
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.findings.rule import Rule
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.istio import (
     effective_mtls,
     injection_state,
@@ -85,3 +87,62 @@ def trusted_proxy_findings(istio, gw_backends, label, vendor, findings, n=1):
                         n=n,
                     )
                 )
+
+
+def _strict_from_lb(idx, state, routes, istio, store):
+    # Only an LB outside the mesh sends plaintext; kept by backend, for the first route.
+    if state["item"]["role"] != "control-plane" and not state["in_mesh"]:
+        strict_backend_findings(idx, istio, routes, state["label"], state["item"]["vendor"], store)
+
+
+def _first_routes(store):
+    return [f for _key, f in store.values()]
+
+
+def _untrusted_gateway_from_lb(state, istio, mode):
+    if mode != "chained":
+        return []
+    findings = []
+    backends = [b for _place, b in sorted(state["to_gateway"].values(), key=lambda pb: pb[0])]
+    trusted_proxy_findings(istio, backends, state["label"], state["item"]["vendor"], findings)
+    return findings
+
+
+def _from_cloud_lb(idx, cloud, istio):
+    findings = []
+    if cloud["mode"] == "chained":
+        trusted_proxy_findings(
+            istio, cloud["to_gateway"], cloud["label"], cloud["vendor"], findings
+        )
+    elif cloud["mode"] == "standalone":
+        first = {}
+        strict_backend_findings(
+            idx, istio, [cloud["route"]], cloud["label"], cloud["vendor"], first
+        )
+        findings.extend(f for _key, f in first.values())
+    return findings
+
+
+RULES = (
+    Rule(
+        ("MG0001",),
+        "lb_routes",
+        "an LB outside the mesh; each backend's workloads, injection and effective mTLS",
+        _strict_from_lb,
+        store=dict,
+        release=_first_routes,
+        stands="unless_chained",
+    ),
+    Rule(
+        ("MG0013",),
+        "lb_end",
+        "a chained LB's backends that are Istio gateways; their numTrustedProxies",
+        _untrusted_gateway_from_lb,
+    ),
+    Rule(
+        ("MG0001", "MG0013"),
+        "cloud_lb",
+        "a cloud LB's mode; standalone: its backends' mTLS; chained: the gateways' trust",
+        _from_cloud_lb,
+    ),
+)
