@@ -61,18 +61,8 @@ def gateway_class_vendor(name, gclasses):
 
 def resolve_ingress_vendor(idx, ing, classes, lb_classes):
     """(vendor, inferred, candidates, class_name, evidence) for an Ingress."""
-    spec = ing.get("spec") or {}
     anns = annotations_of(ing)
-    klass = spec.get("ingressClassName")
-    source = "spec.ingressClassName"
-    if not klass and anns.get("kubernetes.io/ingress.class"):
-        klass = anns["kubernetes.io/ingress.class"]
-        source = "annotation kubernetes.io/ingress.class"
-    if not klass:
-        defaults = [n for n, c in classes.items() if c["default"]]
-        if len(defaults) == 1:
-            klass = defaults[0]
-            source = "default IngressClass"
+    klass, source = _ingress_class_of(ing, anns, classes)
     if klass and klass in classes and classes[klass]["vendor"]:
         return (
             classes[klass]["vendor"],
@@ -118,18 +108,37 @@ def resolve_ingress_vendor(idx, ing, classes, lb_classes):
     if len(by_annotation) > 1:
         return None, True, by_annotation, klass, "annotations of several vendors"
     if not klass:
-        for b in ingress_backends(ing):
-            svc = idx.get("", "Service", namespace_of(ing), b["service"])
-            svc_anns = annotations_of(svc) if svc else {}
-            for entry in registry.VENDORS:
-                prefixes = entry.get("backend_service_annotation_prefixes", ())
-                hit = sorted(k for k in svc_anns if any(k.startswith(p) for p in prefixes))
-                if hit:
-                    return (
-                        entry["id"],
-                        True,
-                        [],
-                        klass,
-                        "backend Service %s has %s" % (b["service"], hit[0]),
-                    )
+        found = _by_backend_service_annotations(idx, ing)
+        if found:
+            return found[0], True, [], klass, found[1]
     return None, False, [], klass, None
+
+
+def _ingress_class_of(ing, anns, classes):
+    """(class name, where it came from): spec.ingressClassName, the legacy annotation, or the
+    one default IngressClass; (None, ...) when none says."""
+    klass = (ing.get("spec") or {}).get("ingressClassName")
+    source = "spec.ingressClassName"
+    if not klass and anns.get("kubernetes.io/ingress.class"):
+        klass = anns["kubernetes.io/ingress.class"]
+        source = "annotation kubernetes.io/ingress.class"
+    if not klass:
+        defaults = [n for n, c in classes.items() if c["default"]]
+        if len(defaults) == 1:
+            klass = defaults[0]
+            source = "default IngressClass"
+    return klass, source
+
+
+def _by_backend_service_annotations(idx, ing):
+    """(vendor, evidence) when a class-less Ingress's backend Service carries a vendor's
+    backend annotations (GKE's backend-config), else None."""
+    for b in ingress_backends(ing):
+        svc = idx.get("", "Service", namespace_of(ing), b["service"])
+        svc_anns = annotations_of(svc) if svc else {}
+        for entry in registry.VENDORS:
+            prefixes = entry.get("backend_service_annotation_prefixes", ())
+            hit = sorted(k for k in svc_anns if any(k.startswith(p) for p in prefixes))
+            if hit:
+                return entry["id"], "backend Service %s has %s" % (b["service"], hit[0])
+    return None

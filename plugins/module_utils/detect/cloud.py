@@ -167,12 +167,14 @@ def is_cloud_route(r):
     )
 
 
-def cloud_start(wl_lbs):
+def cloud_start(wl_lbs, controllers, findings):
     lb_pods = {}
     for item in wl_lbs:
         lb_pods.setdefault(namespace_of(item["wl"]), []).append(template_labels(item["wl"]))
     return {
         "lb_pods": lb_pods,
+        "controllers": controllers,  # each cloud LB names its vendor's controllers
+        "findings": findings,  # where the cloud_lb rules' findings go
         "entries": [],  # (route key, LB entry) of each cloud route that is an LB of its own
         "gateways": [],  # (route, object) of cloud Gateway API Gateways: made at the end
         # (vendor, "namespace/name" of a cloud Gateway) -> [(route key, id, backends)] of the
@@ -181,7 +183,7 @@ def cloud_start(wl_lbs):
     }
 
 
-def cloud_take_routes(idx, cloud, routes, istio, controllers, findings):
+def cloud_take_routes(idx, cloud, routes, istio):
     """Take one page of (annotated, sorted) routes: each cloud route is an LB of its own, or
     attaches to a cloud Gateway (judged first: the Gateways are the first page)."""
     for r in routes:
@@ -199,11 +201,11 @@ def cloud_take_routes(idx, cloud, routes, istio, controllers, findings):
             cloud["gateways"].append((r, r["_obj"]))
             cloud["attached"].setdefault((r["vendor"], "%s/%s" % (r["namespace"], r["name"])), [])
             continue
-        entry = cloud_lb_entry(idx, r["_obj"], r["vendor"], r, istio, controllers, findings)
+        entry = cloud_lb_entry(idx, cloud, r["_obj"], r["vendor"], r, istio)
         cloud["entries"].append((r["_key"], entry))
 
 
-def cloud_finish(idx, cloud, istio, controllers, findings, keep_routes):
+def cloud_finish(idx, cloud, istio, keep_routes):
     entries = list(cloud["entries"])
     for r, obj in cloud["gateways"]:
         children = sorted(cloud["attached"][(r["vendor"], "%s/%s" % (r["namespace"], r["name"]))])
@@ -215,7 +217,7 @@ def cloud_finish(idx, cloud, istio, controllers, findings, keep_routes):
         entries.append(
             (
                 r["_key"],
-                cloud_lb_entry(idx, obj, r["vendor"], gateway, istio, controllers, findings),
+                cloud_lb_entry(idx, cloud, obj, r["vendor"], gateway, istio),
             )
         )
     entries.sort(key=lambda e: e[0])
@@ -243,55 +245,24 @@ def cloud_finish(idx, cloud, istio, controllers, findings, keep_routes):
             ),
         }
         pseudo = {"kind": "Service", "backends": [backend], "id": obj_id(svc)}
-        out.append(cloud_lb_entry(idx, svc, vendor_id, pseudo, istio, controllers, findings))
+        out.append(cloud_lb_entry(idx, cloud, svc, vendor_id, pseudo, istio))
     if not keep_routes:
         for entry in out:
             lists_to_counts(entry)
     return out
 
 
-def cloud_lb_entry(idx, obj, vendor_id, route, istio, controllers, findings):
+def cloud_lb_entry(idx, cloud, obj, vendor_id, route, istio):
+    """The load balancer entry (detect/records.py LoadBalancer) of one cloud LB, and its
+    findings (stage cloud_lb)."""
     entry = registry.vendor(vendor_id)
-    backends = route["backends"]
-    to_gateway = [b for b in backends if b.get("istio_gateway")]
-    mode = "unknown" if not backends else ("chained" if to_gateway else "standalone")
-    label = "%s %s/%s" % (obj.get("kind"), namespace_of(obj), name_of(obj))
-    hc_state = None
-    # The health check is judged on the first backend that is a gateway (one per LB).
-    checked = to_gateway[0] if to_gateway else None
-    if checked is not None:
-        ok, actual = cloud_health_check(idx, vendor_id, obj, checked)
-        hc_state = {
-            "ok": ok,
-            "actual": actual,
-            "where": (entry.get("health_check") or {}).get("where"),
-        }
-    # What the finding rules see of this LB (stage cloud_lb, detect/findings/rule.py).
-    as_route = dict(
-        route,
-        kind=obj.get("kind"),
-        apiVersion=obj.get("apiVersion"),
-        namespace=namespace_of(obj),
-        name=name_of(obj),
-    )
-    view = {
-        "obj": obj,
-        "vendor": vendor_id,
-        "label": label,
-        "mode": mode,
-        "route": as_route,
-        "to_gateway": to_gateway,
-        "health_check": hc_state,
-        "checked_backend": checked,
-    }
-    run_cloud_lb(idx, view, istio, findings)
+    view = _cloud_view(idx, obj, vendor_id, route)
+    run_cloud_lb(idx, view, istio, cloud["findings"])
+    mode = view["mode"]
     anns = annotations_of(obj)
     evidence = [route.get("vendor_evidence") or "Service %s" % name_of(obj)]
     if route.get("vendor_inferred"):
         evidence.append("vendor inferred (no controller object in the input)")
-    svc = None
-    if obj.get("kind") == "Service":
-        svc = service_summary(obj)
     return {
         "id": "%s:%s" % (vendor_id, obj_id(obj)),
         "vendor": vendor_id,
@@ -301,7 +272,7 @@ def cloud_lb_entry(idx, obj, vendor_id, route, istio, controllers, findings):
         "name": name_of(obj),
         "role": "cloud",
         "ingress_classes": [route["class"]] if route.get("class") else [],
-        "service": svc,
+        "service": service_summary(obj) if obj.get("kind") == "Service" else None,
         "host_network": None,
         "sidecar": None,
         "mode": mode,
@@ -313,8 +284,8 @@ def cloud_lb_entry(idx, obj, vendor_id, route, istio, controllers, findings):
             if route.get("kind") != "Service"
             else []
         ),
-        "backends": sorted({"%s/%s" % (b["namespace"], b["service"]) for b in backends}),
-        "health_check": hc_state,
+        "backends": sorted({"%s/%s" % (b["namespace"], b["service"]) for b in route["backends"]}),
+        "health_check": view["health_check"],
         "annotations": {
             k: v
             for k, v in anns.items()
@@ -323,9 +294,42 @@ def cloud_lb_entry(idx, obj, vendor_id, route, istio, controllers, findings):
         or None,
         "controllers": sorted(
             "%s/%s/%s" % (c["wl"].get("kind"), namespace_of(c["wl"]), name_of(c["wl"]))
-            for c in controllers
+            for c in cloud["controllers"]
             if c["vendor"] == vendor_id
         ),
         "evidence": evidence,
         "gitops": gitops_owner(obj),
+    }
+
+
+def _cloud_view(idx, obj, vendor_id, route):
+    """What the finding rules see of a cloud LB (stage cloud_lb, detect/findings/rule.py): its
+    mode, the backends that are Istio gateways, and the health check of the first of them."""
+    backends = route["backends"]
+    to_gateway = [b for b in backends if b.get("istio_gateway")]
+    hc_state = None
+    # The health check is judged on the first backend that is a gateway (one per LB).
+    checked = to_gateway[0] if to_gateway else None
+    if checked is not None:
+        ok, actual = cloud_health_check(idx, vendor_id, obj, checked)
+        hc_state = {
+            "ok": ok,
+            "actual": actual,
+            "where": (registry.vendor(vendor_id).get("health_check") or {}).get("where"),
+        }
+    return {
+        "obj": obj,
+        "vendor": vendor_id,
+        "label": "%s %s/%s" % (obj.get("kind"), namespace_of(obj), name_of(obj)),
+        "mode": "unknown" if not backends else ("chained" if to_gateway else "standalone"),
+        "route": dict(
+            route,
+            kind=obj.get("kind"),
+            apiVersion=obj.get("apiVersion"),
+            namespace=namespace_of(obj),
+            name=name_of(obj),
+        ),
+        "to_gateway": to_gateway,
+        "health_check": hc_state,
+        "checked_backend": checked,
     }

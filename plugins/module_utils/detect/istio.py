@@ -58,6 +58,54 @@ def parse_proxy_config(text):
 
 
 def istio_inventory(idx):
+    """Istio's pieces in the index: what detect() reports under ``istio`` (keys starting with
+    ``_`` are detection's own and are dropped from the result)."""
+    istiods, ztunnels, gateways = _istio_workloads(idx)
+    revisions, tags, injector_webhooks = _revisions_and_tags(idx, istiods)
+    istio_groups = ("networking.istio.io", "security.istio.io")
+    crds = any(g in istio_groups for g, _k in idx.by_kind) or any(
+        g in istio_groups for g in idx.api_groups
+    )
+    control_ns = namespace_of(istiods[0]) if istiods else None
+    mesh = mesh_config(idx, control_ns)
+    root_ns = mesh.get("rootNamespace") or control_ns or "istio-system"
+    namespaces, ambient_ns = _mesh_namespaces(idx)
+    pas, mesh_mode = _peer_authentications(idx, root_ns, namespaces)
+    installed = bool(istiods or injector_webhooks or ztunnels)
+    api_svc = idx.get("", "Service", "default", "kubernetes")
+    default_config = mapping_or_empty(mesh.get("defaultConfig"))
+    return {
+        "_api_server_ip": ((api_svc or {}).get("spec") or {}).get("clusterIP"),
+        "_gateway_pods": [(namespace_of(w), template_labels(w)) for w in gateways],
+        "installed": installed,
+        "crds_present": crds,
+        "control_plane_namespace": control_ns,
+        "root_namespace": root_ns,
+        "istiod": ["%s/%s" % (namespace_of(w), name_of(w)) for w in istiods],
+        "revisions": sorted(revisions) if installed else [],
+        "tags": sorted(tags),
+        "namespaces": namespaces,
+        "peer_authentications": pas,
+        "mesh_mtls_mode": mesh_mode,
+        "mesh_config": {
+            "hold_application_until_proxy_starts": bool(
+                default_config.get("holdApplicationUntilProxyStarts")
+            ),
+            "num_trusted_proxies": (mapping_or_empty(default_config.get("gatewayTopology"))).get(
+                "numTrustedProxies"
+            ),
+        },
+        "gateways": _gateways(idx, gateways, mesh),
+        "ambient": {
+            "enabled": bool(ztunnels),
+            "ztunnel": ["%s/%s" % (namespace_of(w), name_of(w)) for w in ztunnels],
+            "namespaces": sorted(ambient_ns),
+        },
+    }
+
+
+def _istio_workloads(idx):
+    """(istiods, ztunnels, gateways): Istio's workloads, by their images and labels."""
     istiods = []
     ztunnels = []
     gateways = []
@@ -74,7 +122,11 @@ def istio_inventory(idx):
             continue
         if is_istio_gateway_workload(wl):
             gateways.append(wl)
+    return istiods, ztunnels, gateways
 
+
+def _revisions_and_tags(idx, istiods):
+    """(revisions, tags, injector webhooks): from istiod's labels and the injector webhooks."""
     revisions = set()
     tags = set()
     for wl in istiods:
@@ -93,15 +145,11 @@ def istio_inventory(idx):
                 tags.add(labels["istio.io/tag"])
             elif labels.get("istio.io/rev"):
                 revisions.add(labels["istio.io/rev"])
+    return revisions, tags, injector_webhooks
 
-    istio_groups = ("networking.istio.io", "security.istio.io")
-    crds = any(g in istio_groups for g, _k in idx.by_kind) or any(
-        g in istio_groups for g in idx.api_groups
-    )
-    control_ns = namespace_of(istiods[0]) if istiods else None
-    mesh = mesh_config(idx, control_ns)
-    root_ns = mesh.get("rootNamespace") or control_ns or "istio-system"
 
+def _mesh_namespaces(idx):
+    """({namespace: its injection, revision, ambient, terminating}, ambient namespaces)."""
     namespaces = {}
     ambient_ns = []
     for ns in idx.kind("", "Namespace"):
@@ -119,7 +167,12 @@ def istio_inventory(idx):
         ):
             entry["terminating"] = True
         namespaces[name_of(ns)] = entry
+    return namespaces, ambient_ns
 
+
+def _peer_authentications(idx, root_ns, namespaces):
+    """(PeerAuthentications in order, the mesh-wide mode); sets each mesh namespace's
+    effective namespace-wide mode in ``namespaces``."""
     pas = []
     for pa in idx.kind("security.istio.io", "PeerAuthentication"):
         spec = pa.get("spec") or {}
@@ -152,7 +205,12 @@ def istio_inventory(idx):
             # Only namespaces that matter to the mesh (labelled for it, or with their own policy).
             if entry or name in ns_modes:
                 entry["mtls_mode"] = ns_modes.get(name, mesh_mode)
+    return pas, mesh_mode
 
+
+def _gateways(idx, gateways, mesh):
+    """Istio's ingress gateways: each gateway workload with its Services, then the gateway
+    Services whose workload is not in the objects (partial snapshots)."""
     gw_out = []
     for wl in gateways:
         svcs = services_selecting(idx, wl)
@@ -180,7 +238,6 @@ def istio_inventory(idx):
                 "services": [service_summary(s) for s in svcs],
             }
         )
-    # Gateway Services whose workload is not in the objects (partial snapshots).
     seen = {(g["namespace"], s["name"]) for g in gw_out for s in g["services"]}
     for svc in idx.kind("", "Service"):
         if (namespace_of(svc), name_of(svc)) in seen:
@@ -200,37 +257,7 @@ def istio_inventory(idx):
                 }
             )
     gw_out.sort(key=lambda g: (g["namespace"] or "", g["name"] or ""))
-
-    installed = bool(istiods or injector_webhooks or ztunnels)
-    api_svc = idx.get("", "Service", "default", "kubernetes")
-    return {
-        "_api_server_ip": ((api_svc or {}).get("spec") or {}).get("clusterIP"),
-        "_gateway_pods": [(namespace_of(w), template_labels(w)) for w in gateways],
-        "installed": installed,
-        "crds_present": crds,
-        "control_plane_namespace": control_ns,
-        "root_namespace": root_ns,
-        "istiod": ["%s/%s" % (namespace_of(w), name_of(w)) for w in istiods],
-        "revisions": sorted(revisions) if installed else [],
-        "tags": sorted(tags),
-        "namespaces": namespaces,
-        "peer_authentications": pas,
-        "mesh_mtls_mode": mesh_mode,
-        "mesh_config": {
-            "hold_application_until_proxy_starts": bool(
-                mapping_or_empty(mesh.get("defaultConfig")).get("holdApplicationUntilProxyStarts")
-            ),
-            "num_trusted_proxies": (
-                mapping_or_empty(mapping_or_empty(mesh.get("defaultConfig")).get("gatewayTopology"))
-            ).get("numTrustedProxies"),
-        },
-        "gateways": gw_out,
-        "ambient": {
-            "enabled": bool(ztunnels),
-            "ztunnel": ["%s/%s" % (namespace_of(w), name_of(w)) for w in ztunnels],
-            "namespaces": sorted(ambient_ns),
-        },
-    }
+    return gw_out
 
 
 def mesh_config(idx, control_ns):

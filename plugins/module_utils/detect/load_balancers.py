@@ -58,45 +58,16 @@ def lb_start(idx, item, istio, controllers, findings, keep_routes):
     wl = item["wl"]
     entry = item["entry"]
     ns = namespace_of(wl)
-    svcs = services_selecting(idx, wl)
-    service = service_summary(svcs[0]) if svcs else None
-    if service:
-        cloud = service_cloud_vendor(svcs[0])
-        if cloud:
-            service["cloud_lb"] = cloud
     inj = injection_state(wl, istio)
     pods = pods_of(idx, wl)
-    injected = None
-    if pods:
-        injected = all(pod_has_proxy(p) for p in pods)
     anns = template_annotations(wl)
-    inbound_off = anns.get("traffic.sidecar.istio.io/includeInboundPorts") == ""
-    pc = parse_proxy_config(anns.get("proxy.istio.io/config"))
-    hold = (
-        bool(pc.get("holdApplicationUntilProxyStarts"))
-        or istio["mesh_config"]["hold_application_until_proxy_starts"]
-    )
     sidecar_intended = inj["injection"] == "enabled"
-    sidecar = {
-        "injection": inj["injection"],
-        "injection_source": inj["source"],
-        "revision": inj["revision"],
-        "injected": injected,
-        "pods_observed": len(pods),
-        "ambient": inj["ambient"],
-        "inbound_capture": ("off" if inbound_off else "on") if sidecar_intended else "n/a",
-        "hold_application_until_proxy_starts": hold if sidecar_intended else None,
-    }
-    if inj["ambient"]:
-        sidecar["bypass_inbound_capture"] = truthy(
-            anns.get("ambient.istio.io/bypass-inbound-capture", "false")
-        )
     label = "%s %s/%s" % (wl.get("kind"), ns, name_of(wl))
     state = {
         "item": item,
         "id": obj_id(wl),
-        "service": service,
-        "sidecar": sidecar,
+        "service": _first_service(idx, wl),
+        "sidecar": _sidecar(inj, pods, anns, istio),
         "anns": anns,
         "sidecar_intended": sidecar_intended,
         "in_mesh": sidecar_intended or inj["ambient"],
@@ -129,6 +100,48 @@ def lb_start(idx, item, istio, controllers, findings, keep_routes):
 
     run_lb(idx, state, istio, findings)
     return state
+
+
+def _first_service(idx, wl):
+    """The summary of the LB's first Service (LoadBalancer first), with the cloud LB that
+    serves it, if any."""
+    svcs = services_selecting(idx, wl)
+    service = service_summary(svcs[0]) if svcs else None
+    if service:
+        cloud = service_cloud_vendor(svcs[0])
+        if cloud:
+            service["cloud_lb"] = cloud
+    return service
+
+
+def _sidecar(inj, pods, anns, istio):
+    """What the LB's pods get of Istio: injection and why, the pods observed, inbound capture
+    and holdApplicationUntilProxyStarts (when a sidecar is intended), ambient's bypass."""
+    injected = None
+    if pods:
+        injected = all(pod_has_proxy(p) for p in pods)
+    inbound_off = anns.get("traffic.sidecar.istio.io/includeInboundPorts") == ""
+    pc = parse_proxy_config(anns.get("proxy.istio.io/config"))
+    hold = (
+        bool(pc.get("holdApplicationUntilProxyStarts"))
+        or istio["mesh_config"]["hold_application_until_proxy_starts"]
+    )
+    sidecar_intended = inj["injection"] == "enabled"
+    sidecar = {
+        "injection": inj["injection"],
+        "injection_source": inj["source"],
+        "revision": inj["revision"],
+        "injected": injected,
+        "pods_observed": len(pods),
+        "ambient": inj["ambient"],
+        "inbound_capture": ("off" if inbound_off else "on") if sidecar_intended else "n/a",
+        "hold_application_until_proxy_starts": hold if sidecar_intended else None,
+    }
+    if inj["ambient"]:
+        sidecar["bypass_inbound_capture"] = truthy(
+            anns.get("ambient.istio.io/bypass-inbound-capture", "false")
+        )
+    return sidecar
 
 
 def _serves(state, r):
@@ -177,29 +190,47 @@ def lb_take_routes(idx, state, routes, istio):
     take_lb_routes(idx, state, mine, istio)
 
 
+def _mode(state):
+    """standalone, chained (every backend is an Istio gateway's), mixed, or unknown (none)."""
+    if not state["backend_count"]:
+        return "unknown"
+    if state["to_gateway_count"] == state["backend_count"]:
+        return "chained"
+    if state["to_gateway_count"]:
+        return "mixed"
+    return "standalone"
+
+
+def _service_routing(state):
+    """on, off, partial (some routes), or n/a (no route judged)."""
+    judged, on = state["routing"]
+    if not judged:
+        return "n/a"
+    if on == judged:
+        return "on"
+    return "partial" if on else "off"
+
+
+def _istio_pod_template(wl, anns):
+    """The LB pod template's Istio labels and annotations: what a plan's patch must keep."""
+    return {
+        "labels": {k: v for k, v in template_labels(wl).items() if "istio" in k},
+        "annotations": {
+            k: v
+            for k, v in anns.items()
+            if any(k.startswith(p) for p in ISTIO["pod_annotation_prefixes"])
+        },
+    }
+
+
 def lb_finish(state, istio, findings, keep_routes):
     """A workload LB's result from its state, and its findings that depend on its mode."""
     item = state["item"]
     wl = item["wl"]
     entry = item["entry"]
     anns = state["anns"]
-    if not state["backend_count"]:
-        mode = "unknown"
-    elif state["to_gateway_count"] == state["backend_count"]:
-        mode = "chained"
-    elif state["to_gateway_count"]:
-        mode = "mixed"
-    else:
-        mode = "standalone"
-    judged, on = state["routing"]
-    if not judged:
-        service_routing = "n/a"
-    elif on == judged:
-        service_routing = "on"
-    elif on:
-        service_routing = "partial"
-    else:
-        service_routing = "off"
+    mode = _mode(state)
+    service_routing = _service_routing(state)
     if mode == "chained" or state["ambient"]:
         mtls = True
     else:
@@ -230,14 +261,7 @@ def lb_finish(state, istio, findings, keep_routes):
         "gitops": gitops_owner(wl),
         "apiVersion": wl.get("apiVersion"),
         # What a plan needs to patch the pod template without clobbering values already there.
-        "pod_template": {
-            "labels": {k: v for k, v in template_labels(wl).items() if "istio" in k},
-            "annotations": {
-                k: v
-                for k, v in anns.items()
-                if any(k.startswith(p) for p in ISTIO["pod_annotation_prefixes"])
-            },
-        },
+        "pod_template": _istio_pod_template(wl, anns),
         "config_map": state["config_map"],
     }
     if not keep_routes:

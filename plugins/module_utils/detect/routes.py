@@ -6,6 +6,8 @@ VirtualService bound to a gateway, in a stable order."""
 
 from __future__ import annotations
 
+from typing import NamedTuple, Optional
+
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.backends import (
     gateway_api_backends,
     ingress_backends,
@@ -96,9 +98,8 @@ def routes_of(ctx, group, kind, objects):
         def make(ctx, obj):
             raw = jp(spec["backends"], obj) or []
             hosts = [h for h in (jp(spec.get("hosts", "[]"), obj) or []) if isinstance(h, str)]
-            return route_record(
-                obj, vendor, False, [], None, hosts, route_backends(obj, raw), "kind %s" % gk
-            )
+            served = Served(vendor, False, [], None, "kind %s" % gk)
+            return route_record(obj, served, hosts, route_backends(obj, raw))
 
     routes = []
     for obj in objects:
@@ -114,16 +115,8 @@ def _ingress_route(ctx, ing):
         ctx["idx"], ing, ctx["classes"], ctx["lb_classes"]
     )
     hosts = [r.get("host") for r in (ing.get("spec") or {}).get("rules") or () if r.get("host")]
-    return route_record(
-        ing,
-        vendor,
-        inferred,
-        candidates,
-        klass,
-        hosts,
-        route_backends(ing, ingress_backends(ing)),
-        why,
-    )
+    served = Served(vendor, inferred, candidates, klass, why)
+    return route_record(ing, served, hosts, route_backends(ing, ingress_backends(ing)))
 
 
 def _gateway_route(ctx, gw):
@@ -134,7 +127,9 @@ def _gateway_route(ctx, gw):
         for ls in (gw.get("spec") or {}).get("listeners") or ()
         if ls.get("hostname")
     ]
-    return route_record(gw, vendor, inferred, [], klass, hosts, [], "GatewayClass %s" % klass)
+    return route_record(
+        gw, Served(vendor, inferred, [], klass, "GatewayClass %s" % klass), hosts, []
+    )
 
 
 def _gateway_api_route(ctx, rt):
@@ -150,15 +145,12 @@ def _gateway_api_route(ctx, rt):
     vendor = vendors[0][0] if vendors else None
     inferred = vendors[0][1] if vendors else False
     klass = vendors[0][2] if vendors else None
+    why = "parent Gateway %s" % ", ".join(parents) if parents else None
     route = route_record(
         rt,
-        vendor,
-        inferred,
-        [],
-        klass,
+        Served(vendor, inferred, [], klass, why),
         (rt.get("spec") or {}).get("hostnames") or [],
         route_backends(rt, gateway_api_backends(rt)),
-        "parent Gateway %s" % ", ".join(parents) if parents else None,
     )
     route["parents"] = parents
     return route
@@ -188,20 +180,19 @@ def _old_gateway_api_route(ctx, rt):
     first = (
         ctx["gateways"].get((namespace_of(parents[0]), name_of(parents[0]))) if parents else None
     )
+    why = (
+        "selected by Gateway %s"
+        % ", ".join("%s/%s" % (namespace_of(g), name_of(g)) for g in parents)
+        if parents
+        else None
+    )
+    served = (
+        Served(first[0], first[1], [], first[2], why)
+        if first
+        else Served(None, False, [], None, why)
+    )
     route = route_record(
-        rt,
-        first[0] if first else None,
-        first[1] if first else False,
-        [],
-        first[2] if first else None,
-        (rt.get("spec") or {}).get("hostnames") or [],
-        route_backends(rt, raw),
-        (
-            "selected by Gateway %s"
-            % ", ".join("%s/%s" % (namespace_of(g), name_of(g)) for g in parents)
-            if parents
-            else None
-        ),
+        rt, served, (rt.get("spec") or {}).get("hostnames") or [], route_backends(rt, raw)
     )
     route["parents"] = ["%s/%s" % (namespace_of(g), name_of(g)) for g in parents]
     return route
@@ -221,19 +212,28 @@ def _virtual_service_route(ctx, vs):
                 raw.append({"service": dest.get("host"), "port": port})
     route = route_record(
         vs,
-        "istio",
-        False,
-        [],
-        None,
+        Served("istio", False, [], None, "Istio VirtualService"),
         spec.get("hosts") or [],
         route_backends(vs, raw),
-        "Istio VirtualService",
     )
     route["parents"] = gws
     return route
 
 
-def route_record(obj, vendor, inferred, candidates, klass, hosts, backends, why):
+class Served(NamedTuple):
+    """Who serves a route and how we know (detect/classes.py resolve_ingress_vendor() gives the
+    same five for an Ingress)."""
+
+    vendor: Optional[str]
+    inferred: bool  # from a convention (class name, annotations), not a controller object
+    candidates: list  # the vendors it may be, when it cannot be told
+    klass: Optional[str]  # its class (IngressClass or GatewayClass name)
+    evidence: Optional[str]
+
+
+def route_record(obj, served, hosts, backends):
+    """The route record (detect/records.py Route) of one object."""
+    vendor, inferred, candidates, klass, why = served
     out = {
         "id": obj_id(obj),
         "apiVersion": obj.get("apiVersion"),

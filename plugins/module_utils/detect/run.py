@@ -101,11 +101,62 @@ def _detect(idx, route_pages, options, keep_routes):
     opts.update({k: v for k, v in (options or {}).items() if v is not None})
     istio = istio_inventory(idx)
     classes = ingress_classes(idx)
-    gclasses = gateway_classes(idx)
     wl_lbs, controllers = workload_lbs(idx, istio)
+    lb_classes = _lb_classes(wl_lbs + controllers, classes)
+    # Scope filters apply to what is reported; linking sees everything (routes keep their
+    # served_by whatever the scope).
+    in_scope = _Scope(opts)
+    ctx = route_context(idx, classes, gateway_classes(idx), lb_classes)
+    # The Gateways come first: routes of the other kinds attach to them.
+    gateway_routes = routes_of(
+        ctx,
+        "gateway.networking.k8s.io",
+        "Gateway",
+        idx.kind("gateway.networking.k8s.io", "Gateway"),
+    ) + routes_of(ctx, OLD_GATEWAY_API, "Gateway", idx.kind(OLD_GATEWAY_API, "Gateway"))
+    findings = []
+    judge = _RouteJudge(idx, istio, opts, _gateway_services(istio, gateway_routes), in_scope)
+    judge.lb_states = [
+        lb_start(idx, item, istio, controllers, findings, keep_routes) for item in wl_lbs
+    ]
+    judge.cloud, judge.findings = cloud_start(wl_lbs, controllers, findings), findings
+    judge.keep_routes = keep_routes
+    judge(gateway_routes)
+    for group, kind in STREAMED_ROUTE_KINDS:
+        for page in route_pages(group, kind):
+            judge(routes_of(ctx, group, kind, page))
 
+    load_balancers = [lb_finish(state, istio, findings, keep_routes) for state in judge.lb_states]
+    load_balancers += cloud_finish(idx, judge.cloud, istio, keep_routes)
+    run_cluster(idx, istio, load_balancers, findings)
+
+    load_balancers = [lb for lb in load_balancers if in_scope(lb["namespace"], lb["vendor"])]
+    load_balancers.sort(key=lambda lb: (lb["namespace"] or "", lb["kind"], lb["name"] or ""))
+    findings = sort_findings([f for f in findings if in_scope.finding(f)])
+    kept = sorted(judge.kept, key=route_sort_key)
+    for r in kept:
+        del r["_key"]
+    lb_ids = {lb["id"] for lb in load_balancers}
+    out = {
+        "detail": "full" if keep_routes else "summary",
+        "cluster_facts": _cluster_facts(idx, istio),
+        "load_balancers": load_balancers,
+        "controllers": _controller_list(controllers, lb_ids, in_scope),
+        "routes": kept,
+        "istio": {k: v for k, v in istio.items() if not k.startswith("_")},
+        "findings": findings,
+        "summary": _summary(load_balancers, findings, judge.routes_in_scope),
+    }
+    if not keep_routes:
+        del out["routes"]
+    return out
+
+
+def _lb_classes(items, classes):
+    """{class name: [vendors]} the detected LBs serve (from their args and IngressClasses);
+    each item's ``classes`` is set on the way."""
     lb_classes = {}
-    for item in wl_lbs + controllers:
+    for item in items:
         args = class_args(item["wl"], item["entry"])
         names = set(args["ingress_class"])
         for name, c in classes.items():
@@ -118,80 +169,71 @@ def _detect(idx, route_pages, options, keep_routes):
             lb_classes.setdefault(n, [])
             if item["vendor"] not in lb_classes[n]:
                 lb_classes[n].append(item["vendor"])
+    return lb_classes
 
-    # Scope filters apply to what is reported; linking sees everything (routes keep their
-    # served_by whatever the scope).
-    ns_scope = set(opts["namespaces"]) if opts["namespaces"] else None
-    vendor_scope = set(opts["vendors"]) if opts["vendors"] else None
 
-    def in_scope(ns, vendor):
-        return (ns_scope is None or ns in ns_scope) and (
-            vendor_scope is None or vendor in vendor_scope
+class _Scope:
+    """The namespaces and vendors asked for: what is reported (None: everything)."""
+
+    def __init__(self, opts):
+        self.namespaces = set(opts["namespaces"]) if opts["namespaces"] else None
+        self.vendors = set(opts["vendors"]) if opts["vendors"] else None
+
+    def __call__(self, ns, vendor):
+        return (self.namespaces is None or ns in self.namespaces) and (
+            self.vendors is None or vendor in self.vendors
         )
 
-    ctx = route_context(idx, classes, gclasses, lb_classes)
-    # The Gateways come first: routes of the other kinds attach to them, and the Service
-    # istiod deploys for an istio-class Gateway API Gateway ("<name>-istio") is a gateway's.
-    gateway_routes = routes_of(
-        ctx,
-        "gateway.networking.k8s.io",
-        "Gateway",
-        idx.kind("gateway.networking.k8s.io", "Gateway"),
-    ) + routes_of(ctx, OLD_GATEWAY_API, "Gateway", idx.kind(OLD_GATEWAY_API, "Gateway"))
+    def finding(self, f):
+        return (self.namespaces is None or f["object"].get("namespace") in self.namespaces) and (
+            self.vendors is None
+            or f["args"].get("vendor") in self.vendors
+            or "vendor" not in f["args"]
+        )
+
+
+def _gateway_services(istio, gateway_routes):
+    """(namespace, name) of every Istio gateway Service, including the one istiod deploys for
+    an istio-class Gateway API Gateway ("<name>-istio")."""
     gw_services = {(s["namespace"], s["name"]) for g in istio["gateways"] for s in g["services"]}
     for r in gateway_routes:
         if r["vendor"] == "istio" and (r["apiVersion"] or "").startswith(
             "gateway.networking.k8s.io/"
         ):
             gw_services.add((r["namespace"], "%s-istio" % r["name"]))
+    return gw_services
 
-    findings = []
-    lb_states = [lb_start(idx, item, istio, controllers, findings, keep_routes) for item in wl_lbs]
-    cloud = cloud_start(wl_lbs)
-    kept = []
-    routes_in_scope = 0
 
-    def judge(routes):
-        nonlocal routes_in_scope
-        annotate_backends(idx, routes, istio, opts["cluster_domain"], gw_services)
+class _RouteJudge:
+    """Judges routes a page at a time: backends linked, then taken by every LB and cloud LB,
+    the route page's findings; keeps the routes in scope (detail full) or only counts them."""
+
+    def __init__(self, idx, istio, opts, gw_services, in_scope):
+        self.idx, self.istio, self.opts = idx, istio, opts
+        self.gw_services, self.in_scope = gw_services, in_scope
+        self.lb_states, self.cloud, self.findings = [], None, []
+        self.keep_routes = True
+        self.kept = []
+        self.routes_in_scope = 0
+
+    def __call__(self, routes):
+        idx, istio = self.idx, self.istio
+        annotate_backends(idx, routes, istio, self.opts["cluster_domain"], self.gw_services)
         routes.sort(key=route_sort_key)
-        for state in lb_states:
+        for state in self.lb_states:
             lb_take_routes(idx, state, routes, istio)
-        cloud_take_routes(idx, cloud, routes, istio, controllers, findings)
-        run_route_page(idx, routes, findings)
+        cloud_take_routes(idx, self.cloud, routes, istio)
+        run_route_page(idx, routes, self.findings)
         for r in routes:
             r.pop("_obj", None)
-            if in_scope(r["namespace"], r["vendor"]):
-                routes_in_scope += 1
-                if keep_routes:
-                    kept.append(r)
+            if self.in_scope(r["namespace"], r["vendor"]):
+                self.routes_in_scope += 1
+                if self.keep_routes:
+                    self.kept.append(r)
 
-    judge(gateway_routes)
-    for group, kind in STREAMED_ROUTE_KINDS:
-        for page in route_pages(group, kind):
-            judge(routes_of(ctx, group, kind, page))
 
-    load_balancers = [lb_finish(state, istio, findings, keep_routes) for state in lb_states]
-    load_balancers += cloud_finish(idx, cloud, istio, controllers, findings, keep_routes)
-    run_cluster(idx, istio, load_balancers, findings)
-
-    load_balancers = [lb for lb in load_balancers if in_scope(lb["namespace"], lb["vendor"])]
-    findings = [
-        f
-        for f in findings
-        if (ns_scope is None or f["object"].get("namespace") in ns_scope)
-        and (
-            vendor_scope is None
-            or f["args"].get("vendor") in vendor_scope
-            or "vendor" not in f["args"]
-        )
-    ]
-    kept.sort(key=route_sort_key)
-    for r in kept:
-        del r["_key"]
-    load_balancers.sort(key=lambda lb: (lb["namespace"] or "", lb["kind"], lb["name"] or ""))
-    findings = sort_findings(findings)
-    summary = {
+def _summary(load_balancers, findings, routes_in_scope):
+    return {
         "load_balancers": len(load_balancers),
         "routes": routes_in_scope,
         "vendors": sorted({lb["vendor"] for lb in load_balancers}),
@@ -201,7 +243,10 @@ def _detect(idx, route_pages, options, keep_routes):
             for lvl in ("Error", "Warning", "Info")
         },
     }
-    cluster_facts = {
+
+
+def _cluster_facts(idx, istio):
+    return {
         "api_server_ip": istio["_api_server_ip"],
         # Served versions of the kinds plans create (live only; null offline = unknown).
         "apis": (
@@ -214,9 +259,11 @@ def _detect(idx, route_pages, options, keep_routes):
             else None
         ),
     }
-    istio = {k: v for k, v in istio.items() if not k.startswith("_")}
-    lb_ids = {lb["id"] for lb in load_balancers}
-    controller_list = sorted(
+
+
+def _controller_list(controllers, lb_ids, in_scope):
+    """The controllers in scope that are not load balancers themselves (control planes)."""
+    return sorted(
         (
             {
                 "id": obj_id(c["wl"]),
@@ -232,16 +279,3 @@ def _detect(idx, route_pages, options, keep_routes):
         ),
         key=lambda c: (c["namespace"] or "", c["kind"], c["name"] or ""),
     )
-    out = {
-        "detail": "full" if keep_routes else "summary",
-        "cluster_facts": cluster_facts,
-        "load_balancers": load_balancers,
-        "controllers": controller_list,
-        "routes": kept,
-        "istio": istio,
-        "findings": findings,
-        "summary": summary,
-    }
-    if not keep_routes:
-        del out["routes"]
-    return out

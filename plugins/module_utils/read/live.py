@@ -56,38 +56,16 @@ def collect_live(client, page_size=500, stream_routes=False):
     """Read the cluster: returns (Index, kinds, route_pages) where kinds reports each kind's
     status.
 
-    ``stream_routes``: the route kinds (detect.STREAMED_ROUTE_KINDS) are not put in the index:
-    a background thread reads them a few pages ahead of ``route_pages(group, kind)``, which
-    hands detect() / detect_summary() one page at a time, so they are never all in memory;
-    their counts in ``kinds`` are filled in as they are read. Otherwise ``route_pages`` is None
-    and the index holds every kind.
+    ``stream_routes``: the route kinds (detect/routes.py STREAMED_ROUTE_KINDS) are not put in the
+    index: a background thread reads them a few pages ahead of ``route_pages(group, kind)``,
+    which hands detect() / detect_summary() one page at a time, so they are never all in
+    memory; their counts in ``kinds`` are filled in as they are read. Otherwise
+    ``route_pages`` is None and the index holds every kind.
     """
     discovery = client.discover()
-    objects = []
-    kinds = []
+    reader = _PageReader(client, page_size)
     streamed = set(STREAMED_ROUTE_KINDS) if stream_routes else set()
     served = [(g, k, discovery.get((g, k))) for g, k in read_kinds()]
-
-    def reduced(group, kind, info, namespace=None, query=None):
-        # Each page reduced as it arrives; field sets cut before decoding where unread.
-        items = client.list_items(
-            _list_path(info, group, namespace),
-            limit=page_size,
-            reduce=reduce_object,
-            query=query,
-            field_sets=needs_field_sets(group, kind),
-        )
-        for n, obj in enumerate(items, 1):
-            yield obj
-            if n % page_size == 0:
-                settle()  # a page read is kept: out of the GC's sight (see settled_gc)
-
-    def read(item):
-        group, kind, info = item
-        if info is None or (group, kind) in streamed:
-            return None
-        return list(reduced(group, kind, info))
-
     reports = {
         (group, kind): {
             "kind": "%s/%s" % (group or "core", kind),
@@ -100,30 +78,71 @@ def collect_live(client, page_size=500, stream_routes=False):
     }
     route_pages = None
     if streamed:
-
-        def read_route_kind(gk):
-            page = []
-            for obj in reduced(gk[0], gk[1], discovery[gk]):
-                page.append(obj)
-                reports[gk]["count"] += 1
-                if len(page) >= page_size:
-                    yield page
-                    page = []
-            if page:
-                yield page
-
         # Started first: the route kinds are read beside the others, a bounded number of
         # pages ahead of detection (see _read_ahead).
         route_pages = _read_ahead(
             [gk for gk in STREAMED_ROUTE_KINDS if discovery.get(gk)],
-            read_route_kind,
+            lambda gk: reader.pages(gk, discovery[gk], reports[gk]),
             READ_AHEAD_PAGES,
         )
+
+    def read(item):
+        group, kind, info = item
+        if info is None or (group, kind) in streamed:
+            return None
+        return list(reader.reduced(group, kind, info))
+
     # Kinds are listed LIST_THREADS at a time: while one page is reduced here, the API server
     # is already encoding the next kind's (about -20% at 5,000 objects per kind, bench/). Results are
     # taken in catalog order, so the answer and the first error reported stay deterministic.
     with concurrent.futures.ThreadPoolExecutor(LIST_THREADS) as pool:
         pages = list(pool.map(read, served))
+    objects, kinds = _index_reports(served, pages, reports)
+    idx = Index(objects, reduce=False)
+    idx.api_groups = {g for (g, _k) in discovery}
+    idx.served = {gk: info["version"] for gk, info in discovery.items()}
+    kinds += _second_pass(reader, idx, discovery)
+    settle()
+    return idx, kinds, route_pages
+
+
+class _PageReader:
+    """One client's paginated LISTs, each page reduced as it arrives."""
+
+    def __init__(self, client, page_size):
+        self.client, self.page_size = client, page_size
+
+    def reduced(self, group, kind, info, namespace=None, query=None):
+        # Each page reduced as it arrives; field sets cut before decoding where unread.
+        items = self.client.list_items(
+            _list_path(info, group, namespace),
+            limit=self.page_size,
+            reduce=reduce_object,
+            query=query,
+            field_sets=needs_field_sets(group, kind),
+        )
+        for n, obj in enumerate(items, 1):
+            yield obj
+            if n % self.page_size == 0:
+                settle()  # a page read is kept: out of the GC's sight (see settled_gc)
+
+    def pages(self, gk, info, report):
+        """One kind's objects a page at a time, counted into ``report`` as they come."""
+        page = []
+        for obj in self.reduced(gk[0], gk[1], info):
+            page.append(obj)
+            report["count"] += 1
+            if len(page) >= self.page_size:
+                yield page
+                page = []
+        if page:
+            yield page
+
+
+def _index_reports(served, pages, reports):
+    """(objects for the index, kinds report in catalog order) from what each kind read."""
+    objects = []
+    kinds = []
     for i, (group, kind, info) in enumerate(served):
         if info is None:
             kinds.append(
@@ -134,32 +153,31 @@ def collect_live(client, page_size=500, stream_routes=False):
             objects.extend(pages[i])
             reports[(group, kind)]["count"] = len(pages[i])
         kinds.append(reports[(group, kind)])
-    idx = Index(objects, reduce=False)
-    idx.api_groups = {g for (g, _k) in discovery}
-    idx.served = {gk: info["version"] for gk, info in discovery.items()}
+    return objects, kinds
+
+
+def _second_pass(reader, idx, discovery):
+    """The ConfigMaps and LB Pods detection wants (second_pass_wanted), added to the index;
+    returns their two kinds reports."""
     extra = []
     cm_info = discovery.get(("", "ConfigMap"))
     pod_info = discovery.get(("", "Pod"))
     wanted_cm, wanted_pods = second_pass_wanted(idx)
     cm_count = pod_count = 0
     for ns in wanted_cm:
-        for obj in reduced("", "ConfigMap", cm_info, ns):
+        for obj in reader.reduced("", "ConfigMap", cm_info, ns):
             extra.append(obj)
             cm_count += 1
     for ns, selector in wanted_pods:
         query = {"labelSelector": ",".join("%s=%s" % kv for kv in sorted(selector.items()))}
-        for obj in reduced("", "Pod", pod_info, ns, query):
+        for obj in reader.reduced("", "Pod", pod_info, ns, query):
             extra.append(obj)
             pod_count += 1
-    kinds.append(
-        {"kind": "core/ConfigMap", "status": "found", "count": cm_count, "namespaces": wanted_cm}
-    )
-    kinds.append(
-        {"kind": "core/Pod", "status": "found", "count": pod_count, "selectors": len(wanted_pods)}
-    )
     idx.add(extra)
-    settle()
-    return idx, kinds, route_pages
+    return [
+        {"kind": "core/ConfigMap", "status": "found", "count": cm_count, "namespaces": wanted_cm},
+        {"kind": "core/Pod", "status": "found", "count": pod_count, "selectors": len(wanted_pods)},
+    ]
 
 
 # Route pages read ahead of detection (see _read_ahead): what one more request overlaps.
