@@ -9,16 +9,11 @@ Takes the module object; imports nothing of ansible.module_utils.basic (the modu
 
 from __future__ import annotations
 
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.apply import ApplyError
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.errors import K8sError
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.redact import (
     kubeconfig_no_log_values,
 )
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.errors import PlanError
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.sources import SourceError
-
-# The core's errors a module reports as its one clear failure (anything else is a bug).
-CORE_ERRORS = (K8sError, SourceError, PlanError, ApplyError)
 
 
 def open_module(module, missing_lib=None):
@@ -31,9 +26,14 @@ def open_module(module, missing_lib=None):
 
 
 def fail(module, exc, client=None, requests=False):
-    """fail_json for one of CORE_ERRORS: the message, and what the error carries as data (a
-    K8sError's reason and request, an ApplyError's reason and results). ``requests``: also the
-    API requests ``client`` made so far (none when it could not be built), as lb_apply reports."""
+    """fail_json for one of the core's errors (K8sError, SourceError, PlanError, ApplyError):
+    the message, and what the error carries as data (a K8sError's reason and request, an
+    ApplyError's reason and results). ``requests``: also the API requests ``client`` made so far
+    (none when it could not be built), as lb_apply reports."""
+    # Imported here: lb_info never applies, and every module file it imports is compiled on
+    # each run (AnsiballZ runs from a zip, where no bytecode cache can be written).
+    from ansible_collections.meshgate.istio_lb.plugins.module_utils.apply import ApplyError
+
     extra = {}
     if isinstance(exc, ApplyError):
         extra = {"reason": exc.reason, "results": exc.results}

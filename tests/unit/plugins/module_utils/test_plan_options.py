@@ -90,3 +90,20 @@ def test_each_mode_role_exposes_exactly_its_options_as_the_table_says(role):
 def test_every_role_named_by_the_table_exists():
     named = {r for o in OPTIONS for r in o.roles}
     assert named == set(MODE_ROLES)
+
+
+def test_plan_itself_refuses_a_value_outside_an_options_choices():
+    """The filter path (plan() without the module's argument spec) checks choices too, each
+    bad option named, before anything is planned."""
+    from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.errors import PlanError
+    from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.options import (
+        validate_options,
+    )
+
+    with pytest.raises(PlanError) as err:
+        validate_options({"ingress_class": "nginx", "backend_protocol": "GRPC"})
+    assert str(err.value) == (
+        "ingress_class: must be gce or gce-internal, not 'nginx'; "
+        "backend_protocol: must be HTTP or HTTPS or HTTP2, not 'GRPC'"
+    )
+    validate_options(dict(DEFAULT_OPTIONS))  # every default is one of its choices
