@@ -9,9 +9,6 @@ from __future__ import annotations
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.cloud import (
     service_cloud_vendor,
 )
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.findings.mtls import (
-    trusted_proxy_findings,
-)
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.findings.rules import (
     finish_lb,
     run_lb,
@@ -267,17 +264,4 @@ def lb_finish(state, istio, findings, keep_routes):
     if not keep_routes:
         lists_to_counts(result, state["route_count"])
     finish_lb(state, istio, mode, findings)
-    return result
-    if mode != "chained":
-        findings.extend(state["unless_chained"])
-        if not state["in_mesh"]:
-            findings.extend(f for _key, f in state["strict"].values())
-    else:
-        trusted_proxy_findings(
-            istio,
-            [b for _place, b in sorted(state["to_gateway"].values(), key=lambda pb: pb[0])],
-            state["label"],
-            item["vendor"],
-            findings,
-        )
     return result

@@ -61,12 +61,13 @@ def workload_target(lb):
     return patch_target(lb.get("apiVersion") or "apps/v1", lb["kind"], lb["name"], lb["namespace"])
 
 
-def lbs(b, facts, opts, cloud=False, data_plane=True):
+def lbs(b, cloud=False, data_plane=True):
     """The load balancers in scope, sorted; refusals for those no mode can patch.
 
     data_plane: refuse controllers found without their proxy workload, for modes that patch
     the load balancer pods or re-point their routes.
     """
+    facts, opts = b.facts, b.opts
     out = []
     namespaces = (facts.get("istio") or {}).get("namespaces") or {}
     for lb in facts.get("load_balancers") or ():

@@ -75,10 +75,9 @@ def _gateway_selector(gw, svc):
     return dict(svc.get("selector") or labels)
 
 
-def istio_routing(
-    b, facts, opts, phase, gw, svc, lb_name, routes, ns_gateway_name, port=80, tls_secret=None
-):
+def istio_routing(b, phase, gw, svc, lb_name, routes, ns_gateway_name, port=80, tls_secret=None):
     """Istio Gateway (in the gateway namespace) + one VirtualService per route."""
+    facts, opts = b.facts, b.opts
     gw_version = istio_version(facts, opts, "Gateway")
     vs_version = istio_version(facts, opts, "VirtualService")
     hosts = sorted({h for r in routes for h in (r.get("hosts") or ["*"])}) or ["*"]
@@ -174,7 +173,7 @@ def istio_routing(
         )
 
 
-def trusted_proxies(b, facts, opts, phase, gw, n, reason):
+def trusted_proxies(b, phase, gw, n, reason):
     if not gw.get("name"):
         b.warn(
             "the Istio gateway workload is not in the input: set numTrustedProxies: %d on it yourself"

@@ -74,7 +74,7 @@ def plan(facts, mode, options=None):
     opts.update({k: v for k, v in (options or {}).items() if v is not None})
     validate_options(opts)
     b = Builder(facts, mode, opts)
-    _PLANNERS[mode](b, facts, opts)
+    _PLANNERS[mode](b)
     result = b.result()
     missing = unserved_kinds(facts, result)
     if missing:

@@ -24,7 +24,8 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.manifests i
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.references import LB_DOC
 
 
-def service_routing_patches(b, facts, opts, lb, entry, routes, phase):
+def service_routing_patches(b, lb, entry, routes, phase):
+    opts = b.opts
     plan_spec = entry.get("plan") or {}
     svc_by = {}
     for r in routes:
@@ -67,7 +68,7 @@ def service_routing_patches(b, facts, opts, lb, entry, routes, phase):
             continue
         switch = next((s for s in plan_spec.get("switch", ()) if s["on"] in (kind, "*")), None)
         if switch:
-            _apply_switch(b, facts, opts, lb, r, switch, phase, svc_by)
+            _apply_switch(b, lb, r, switch, phase, svc_by)
             continue
         rewrite = next(
             (s for s in plan_spec.get("host_rewrite", ()) if s["on"] in (kind, "*")), None
@@ -83,7 +84,8 @@ def service_routing_patches(b, facts, opts, lb, entry, routes, phase):
         b.warn(plan_spec["default_service_routing"])
 
 
-def _apply_switch(b, facts, opts, lb, r, switch, phase, svc_by):
+def _apply_switch(b, lb, r, switch, phase, svc_by):
+    facts = b.facts
     risk = {
         "restart": False,
         "traffic": "the controller reloads; this route now targets the Service VIP (sticky sessions and per-endpoint balancing stop applying)",

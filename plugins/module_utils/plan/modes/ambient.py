@@ -14,14 +14,15 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.references 
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors import registry
 
 
-def plan_ambient(b, facts, opts):
+def plan_ambient(b):
+    facts = b.facts
     istio = facts.get("istio") or {}
     if not (istio.get("ambient") or {}).get("enabled"):
         raise PlanError(
             "ambient mode is not running in this cluster (no ztunnel DaemonSet found); install Istio with the ambient profile first"
         )
     phase = b.phase("enroll", "Enrol the load balancer pods in ambient, bypassing inbound capture")
-    for lb in lbs(b, facts, opts):
+    for lb in lbs(b):
         if lb.get("host_network"):
             b.refuse(
                 lb,

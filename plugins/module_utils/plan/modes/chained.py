@@ -38,12 +38,13 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.switches im
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors import registry
 
 
-def _gateway_api_gateway(b, facts, opts, phase):
+def _gateway_api_gateway(b, phase):
     """The Istio Gateway API Gateway the LB sends to: the existing one, or a new ClusterIP one.
 
     istiod deploys a Gateway of class istio as a Deployment + Service "<name>-istio"; the LB
     targets that Service. Returns (gateway info, Service summary).
     """
+    facts, opts = b.facts, b.opts
     if served(facts, "gateway.networking.k8s.io", "Gateway") is False:
         raise PlanError(
             "the Gateway API CRDs (gateway.networking.k8s.io) are not served: install them, "
@@ -131,8 +132,9 @@ def _gateway_api_gateway(b, facts, opts, phase):
     return gw, svc
 
 
-def _gateway_api_routing(b, facts, opts, phase, svc, routes):
+def _gateway_api_routing(b, phase, svc, routes):
     """One HTTPRoute per Ingress, attached to the Istio Gateway API gateway."""
+    facts = b.facts
     version = api(facts, "gateway.networking.k8s.io", "HTTPRoute", "v1")
     parent = {"name": svc["name"][: -len("-istio")], "namespace": svc["namespace"]}
     for r in routes:
@@ -192,7 +194,8 @@ _HOST_REWRITE_KEYS = frozenset(
 )
 
 
-def plan_chained(b, facts, opts):
+def plan_chained(b):
+    facts, opts = b.facts, b.opts
     if served(facts, "networking.istio.io", "Gateway") is False:
         raise PlanError(
             "the Istio networking CRDs (networking.istio.io) are not served: chained mode needs Istio installed"
@@ -202,7 +205,7 @@ def plan_chained(b, facts, opts):
     )
     gateway_api = opts["route_api"] == "gateway-api"
     if gateway_api:
-        gw, svc = _gateway_api_gateway(b, facts, opts, gateway_phase)
+        gw, svc = _gateway_api_gateway(b, gateway_phase)
     else:
         gw, svc = pick_gateway(facts, opts)
     repoint = b.phase(
@@ -231,7 +234,7 @@ def plan_chained(b, facts, opts):
         )
     gw_fqdn = "%s.%s.svc.%s" % (svc["name"], svc["namespace"], opts["cluster_domain"])
     any_lb = False
-    for lb in lbs(b, facts, opts):
+    for lb in lbs(b):
         routes = [
             r
             for r in routes_of(facts, lb, opts)
@@ -270,12 +273,10 @@ def plan_chained(b, facts, opts):
             continue
         any_lb = True
         if gateway_api:
-            _gateway_api_routing(b, facts, opts, gateway_phase, svc, routes)
+            _gateway_api_routing(b, gateway_phase, svc, routes)
         else:
             gw_name = dns_name("meshgate", lb["namespace"], lb["name"])
-            istio_routing(
-                b, facts, opts, gateway_phase, gw, svc, lb["id"], routes, gw_name, port, tls_secret
-            )
+            istio_routing(b, gateway_phase, gw, svc, lb["id"], routes, gw_name, port, tls_secret)
         for r in routes:
             host_keys = [k for k in (r.get("annotations") or {}) if k in _HOST_REWRITE_KEYS]
             if host_keys:
@@ -416,8 +417,6 @@ def plan_chained(b, facts, opts):
     elif any_lb:
         trusted_proxies(
             b,
-            facts,
-            opts,
             gateway_phase,
             gw,
             opts["num_trusted_proxies"] or 1,

@@ -34,7 +34,8 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors.istio im
 )
 
 
-def plan_gclb(b, facts, opts):
+def plan_gclb(b):
+    facts, opts = b.facts, b.opts
     gw, svc = pick_gateway(facts, opts)
     if opts["backend_protocol"] not in ("HTTP", "HTTPS", "HTTP2"):
         raise PlanError(
@@ -61,7 +62,7 @@ def plan_gclb(b, facts, opts):
     moved = []
     existing = []
     gw_ref = "%s/%s" % (ns, svc["name"])
-    for lb in lbs(b, facts, opts, cloud=True):
+    for lb in lbs(b, cloud=True):
         if not (registry.vendor(lb["vendor"]).get("plan") or {}).get("gclb_edge"):
             continue
         if lb["mode"] == "chained" and gw_ref in (lb.get("backends") or ()):
@@ -71,7 +72,7 @@ def plan_gclb(b, facts, opts):
             continue
         moved += [r for r in routes_of(facts, lb, opts) if r["kind"] == "Ingress"]
     if moved:
-        istio_routing(b, facts, opts, gateway_phase, gw, svc, "GKE Ingress", moved, "meshgate-gclb")
+        istio_routing(b, gateway_phase, gw, svc, "GKE Ingress", moved, "meshgate-gclb")
     protocol = opts["backend_protocol"]
     port = (
         gateway_http_port(svc)
@@ -83,7 +84,7 @@ def plan_gclb(b, facts, opts):
     # An existing GKE load balancer whose health check already targets 15021 needs none.
     hc_ok = bool(existing) and all((lb.get("health_check") or {}).get("ok") for lb in existing)
     if opts["gke_gateway_class"]:
-        _gke_gateway(b, facts, opts, edge, gateway_phase, svc, port)
+        _gke_gateway(b, edge, gateway_phase, svc, port)
     elif not hc_ok:
         anns["cloud.google.com/backend-config"] = '{"default": "meshgate-istio-gateway"}'
         bc_version = api(facts, "cloud.google.com", "BackendConfig", "v1")
@@ -138,8 +139,6 @@ def plan_gclb(b, facts, opts):
         )
     trusted_proxies(
         b,
-        facts,
-        opts,
         gateway_phase,
         gw,
         opts["num_trusted_proxies"] or 1,
@@ -151,7 +150,7 @@ def plan_gclb(b, facts, opts):
             % ", ".join(lb["id"] for lb in existing)
         )
     elif not opts["gke_gateway_class"]:
-        _gke_ingress(b, facts, opts, edge, svc, port, moved)
+        _gke_ingress(b, edge, svc, port, moved)
     if moved:
         b.warn(
             "the old GKE Ingresses (%s) still send to the apps directly; delete them once the new load balancer serves these hosts"
@@ -159,7 +158,8 @@ def plan_gclb(b, facts, opts):
         )
 
 
-def _gke_ingress(b, facts, opts, phase, svc, port, moved):
+def _gke_ingress(b, phase, svc, port, moved):
+    facts, opts = b.facts, b.opts
     ns = svc["namespace"]
     anns = {"kubernetes.io/ingress.class": opts["ingress_class"]}
     if opts["static_ip_name"]:
@@ -239,7 +239,8 @@ def _gke_ingress(b, facts, opts, phase, svc, port, moved):
     )
 
 
-def _gke_gateway(b, facts, opts, edge, gateway_phase, svc, port):
+def _gke_gateway(b, edge, gateway_phase, svc, port):
+    facts, opts = b.facts, b.opts
     ns = svc["namespace"]
     klass = opts["gke_gateway_class"]
     if not klass.startswith("gke-l7-"):

@@ -21,7 +21,8 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.manifests i
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.references import PA_DOC
 
 
-def plan_standalone(b, facts, opts):
+def plan_standalone(b):
+    facts, opts = b.facts, b.opts
     ph = b.phase(
         "permissive",
         "PERMISSIVE PeerAuthentication on exactly the backend ports the load balancers reach",
@@ -37,7 +38,7 @@ def plan_standalone(b, facts, opts):
     version = istio_version(facts, opts, "PeerAuthentication", "security.istio.io")
     seen = set()
     # PERMISSIVE is about the backends a controller routes to: its pods need not be in the input.
-    for lb in lbs(b, facts, opts, data_plane=False):
+    for lb in lbs(b, data_plane=False):
         if lb.get("mtls"):
             continue
         for r in routes_of(facts, lb, opts):

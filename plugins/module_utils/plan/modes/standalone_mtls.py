@@ -21,7 +21,8 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.switches im
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors import registry
 
 
-def _revision(b, facts, opts):
+def _revision(b):
+    facts, opts = b.facts, b.opts
     istio = facts.get("istio") or {}
     revisions = list(istio.get("revisions") or []) + list(istio.get("tags") or [])
     rev = opts["revision"]
@@ -42,13 +43,14 @@ def _revision(b, facts, opts):
     )
 
 
-def plan_standalone_mtls(b, facts, opts):
+def plan_standalone_mtls(b):
+    facts, opts = b.facts, b.opts
     istio = facts.get("istio") or {}
     if not istio.get("installed"):
         raise PlanError(
             "Istio is not installed in this cluster (no istiod or injector found): standalone_mtls needs the sidecar injector"
         )
-    rev = _revision(b, facts, opts)
+    rev = _revision(b)
     routing = b.phase(
         "service-routing",
         "Make the load balancers send to Service VIPs (or the Service host) instead of pod IPs",
@@ -58,7 +60,7 @@ def plan_standalone_mtls(b, facts, opts):
         "Sidecar in the load balancer pods, inbound capture off, app held until the proxy is ready",
     )
     api_ip = (facts.get("cluster_facts") or {}).get("api_server_ip")
-    for lb in lbs(b, facts, opts):
+    for lb in lbs(b):
         entry = registry.VENDORS_BY_ID[lb["vendor"]]
         plan_spec = entry.get("plan") or {}
         if lb.get("host_network"):
@@ -94,8 +96,8 @@ def plan_standalone_mtls(b, facts, opts):
                 "use mode chained",
             )
             continue
-        service_routing_patches(b, facts, opts, lb, entry, routes, routing)
-        _sidecar_patch(b, facts, opts, lb, entry, rev, api_ip, sidecar)
+        service_routing_patches(b, lb, entry, routes, routing)
+        _sidecar_patch(b, lb, entry, rev, api_ip, sidecar)
     wait_targets = sorted(
         {
             "%s/%s/%s" % (p["target"]["kind"], p["target"]["namespace"], p["target"]["name"])
@@ -107,7 +109,8 @@ def plan_standalone_mtls(b, facts, opts):
     )
 
 
-def _sidecar_patch(b, facts, opts, lb, entry, rev, api_ip, phase):
+def _sidecar_patch(b, lb, entry, rev, api_ip, phase):
+    facts, opts = b.facts, b.opts
     current = lb.get("pod_template") or {"labels": {}, "annotations": {}}
     labels = {}
     ns_info = ((facts.get("istio") or {}).get("namespaces") or {}).get(lb["namespace"], {})
