@@ -62,39 +62,8 @@ def plan_standalone_mtls(b):
     api_ip = (facts.get("cluster_facts") or {}).get("api_server_ip")
     for lb in lbs(b):
         entry = registry.VENDORS_BY_ID[lb["vendor"]]
-        plan_spec = entry.get("plan") or {}
-        if lb.get("host_network"):
-            b.refuse(
-                lb,
-                "host-network",
-                "%s runs with hostNetwork: true and Istio never injects such pods" % lb["id"],
-                "use mode chained (LB -> Istio ingress gateway) or standalone",
-            )
-            continue
-        ns_info = (istio.get("namespaces") or {}).get(lb["namespace"], {})
-        if ns_info.get("injection") == "disabled":
-            b.refuse(
-                lb,
-                "injection-disabled",
-                "namespace %s has istio-injection=disabled, which a pod label cannot override"
-                % lb["namespace"],
-                "remove the namespace label, or use mode chained",
-            )
-            continue
         routes = [r for r in routes_of(facts, lb, opts) if r["kind"] != "Gateway"]
-        if (
-            not plan_spec.get("switch")
-            and not plan_spec.get("host_rewrite")
-            and not plan_spec.get("default_service_routing")
-            and routes
-        ):
-            b.refuse(
-                lb,
-                "no-service-routing",
-                "%s has no Service-routing switch and no Host-header rewrite we can set"
-                % lb["vendor"],
-                "use mode chained",
-            )
+        if _refused(b, lb, entry, routes):
             continue
         service_routing_patches(b, lb, entry, routes, routing)
         _sidecar_patch(b, lb, entry, rev, api_ip, sidecar)
@@ -107,6 +76,45 @@ def plan_standalone_mtls(b):
     sidecar["wait"] = (
         [{"for": "rollout", "targets": wait_targets, "timeout": 600}] if wait_targets else []
     )
+
+
+def _refused(b, lb, entry, routes):
+    """Refuses (and says why) an LB the recipe cannot reach: hostNetwork pods, a namespace with
+    injection disabled, a vendor with neither a Service-routing switch nor a Host rewrite."""
+    istio = b.facts.get("istio") or {}
+    plan_spec = entry.get("plan") or {}
+    if lb.get("host_network"):
+        b.refuse(
+            lb,
+            "host-network",
+            "%s runs with hostNetwork: true and Istio never injects such pods" % lb["id"],
+            "use mode chained (LB -> Istio ingress gateway) or standalone",
+        )
+        return True
+    ns_info = (istio.get("namespaces") or {}).get(lb["namespace"], {})
+    if ns_info.get("injection") == "disabled":
+        b.refuse(
+            lb,
+            "injection-disabled",
+            "namespace %s has istio-injection=disabled, which a pod label cannot override"
+            % lb["namespace"],
+            "remove the namespace label, or use mode chained",
+        )
+        return True
+    if (
+        not plan_spec.get("switch")
+        and not plan_spec.get("host_rewrite")
+        and not plan_spec.get("default_service_routing")
+        and routes
+    ):
+        b.refuse(
+            lb,
+            "no-service-routing",
+            "%s has no Service-routing switch and no Host-header rewrite we can set" % lb["vendor"],
+            "use mode chained",
+        )
+        return True
+    return False
 
 
 def _sidecar_patch(b, lb, entry, rev, api_ip, phase):
