@@ -159,55 +159,15 @@ def plan_gclb(b):
 
 
 def _gke_ingress(b, phase, svc, port, moved):
-    facts, opts = b.facts, b.opts
+    opts = b.opts
     ns = svc["namespace"]
     anns = {"kubernetes.io/ingress.class": opts["ingress_class"]}
     if opts["static_ip_name"]:
         anns["kubernetes.io/ingress.global-static-ip-name"] = opts["static_ip_name"]
     if opts["managed_certificate_domains"]:
-        mc_version = api(facts, "networking.gke.io", "ManagedCertificate", "v1")
-        mc = patch_target(mc_version, "ManagedCertificate", "meshgate-gclb", ns)
-        b.patch(
-            phase,
-            mc,
-            {
-                "apiVersion": mc_version,
-                "kind": "ManagedCertificate",
-                "metadata": meta(mc, labels=MANAGED_LABEL),
-                "spec": {"domains": sorted(opts["managed_certificate_domains"])},
-            },
-            "Google-managed certificate for %s"
-            % ", ".join(sorted(opts["managed_certificate_domains"])),
-            GCLB_DOC,
-            {"restart": False, "traffic": "none"},
-            {"action": "delete"},
-            creates=True,
-        )
-        anns["networking.gke.io/managed-certificates"] = "meshgate-gclb"
+        anns["networking.gke.io/managed-certificates"] = _managed_certificate(b, phase, ns)
     if opts["https_redirect"] or opts["ssl_policy"]:
-        fc_version = api(facts, "networking.gke.io", "FrontendConfig", "v1beta1")
-        fc = patch_target(fc_version, "FrontendConfig", "meshgate-gclb", ns)
-        spec = {}
-        if opts["https_redirect"]:
-            spec["redirectToHttps"] = {"enabled": True}
-        if opts["ssl_policy"]:
-            spec["sslPolicy"] = opts["ssl_policy"]
-        b.patch(
-            phase,
-            fc,
-            {
-                "apiVersion": fc_version,
-                "kind": "FrontendConfig",
-                "metadata": meta(fc, labels=MANAGED_LABEL),
-                "spec": spec,
-            },
-            "HTTPS redirect / SSL policy on the Google front end",
-            GCLB_DOC,
-            {"restart": False, "traffic": "none"},
-            {"action": "delete"},
-            creates=True,
-        )
-        anns["networking.gke.io/v1beta1.FrontendConfig"] = "meshgate-gclb"
+        anns["networking.gke.io/v1beta1.FrontendConfig"] = _frontend_config(b, phase, ns)
     hosts = sorted({h for r in moved for h in r.get("hosts") or ()})
     if opts["hosts"]:
         hosts = sorted(set(hosts) | set(opts["hosts"]))
@@ -237,6 +197,58 @@ def _gke_ingress(b, phase, svc, port, moved):
         {"action": "delete"},
         creates=True,
     )
+
+
+def _managed_certificate(b, phase, ns):
+    """A Google-managed certificate for the domains asked for; returns its name."""
+    facts, opts = b.facts, b.opts
+    mc_version = api(facts, "networking.gke.io", "ManagedCertificate", "v1")
+    mc = patch_target(mc_version, "ManagedCertificate", "meshgate-gclb", ns)
+    b.patch(
+        phase,
+        mc,
+        {
+            "apiVersion": mc_version,
+            "kind": "ManagedCertificate",
+            "metadata": meta(mc, labels=MANAGED_LABEL),
+            "spec": {"domains": sorted(opts["managed_certificate_domains"])},
+        },
+        "Google-managed certificate for %s"
+        % ", ".join(sorted(opts["managed_certificate_domains"])),
+        GCLB_DOC,
+        {"restart": False, "traffic": "none"},
+        {"action": "delete"},
+        creates=True,
+    )
+    return "meshgate-gclb"
+
+
+def _frontend_config(b, phase, ns):
+    """A FrontendConfig with the HTTPS redirect and / or SSL policy asked for; returns its name."""
+    facts, opts = b.facts, b.opts
+    fc_version = api(facts, "networking.gke.io", "FrontendConfig", "v1beta1")
+    fc = patch_target(fc_version, "FrontendConfig", "meshgate-gclb", ns)
+    spec = {}
+    if opts["https_redirect"]:
+        spec["redirectToHttps"] = {"enabled": True}
+    if opts["ssl_policy"]:
+        spec["sslPolicy"] = opts["ssl_policy"]
+    b.patch(
+        phase,
+        fc,
+        {
+            "apiVersion": fc_version,
+            "kind": "FrontendConfig",
+            "metadata": meta(fc, labels=MANAGED_LABEL),
+            "spec": spec,
+        },
+        "HTTPS redirect / SSL policy on the Google front end",
+        GCLB_DOC,
+        {"restart": False, "traffic": "none"},
+        {"action": "delete"},
+        creates=True,
+    )
+    return "meshgate-gclb"
 
 
 def _gke_gateway(b, edge, gateway_phase, svc, port):
