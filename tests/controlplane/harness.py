@@ -928,6 +928,33 @@ class ControlPlane:
         except urllib.error.HTTPError as exc:
             return exc.code, exc.read().decode(errors="replace")
 
+    def _crd_discovery_complete(self) -> bool:
+        """Discovery serves every Established CRD's group/version again.
+
+        /readyz turns 200 before the CRD groups are back in discovery; clients and the
+        namespace controller that look in that window do not see the custom kinds.
+        """
+        status, body = self._api_get("/apis/apiextensions.k8s.io/v1/customresourcedefinitions")
+        if status != 200:
+            return False
+        wanted = set()
+        for crd in json.loads(body).get("items", []):
+            conditions = (crd.get("status") or {}).get("conditions") or []
+            if any(
+                c.get("type") == "Established" and c.get("status") == "True" for c in conditions
+            ):
+                group = crd["spec"]["group"]
+                wanted.update(
+                    f"{group}/{v['name']}" for v in crd["spec"]["versions"] if v.get("served")
+                )
+        status, body = self._api_get("/apis")
+        if status != 200:
+            return False
+        served = {
+            v["groupVersion"] for g in json.loads(body).get("groups", []) for v in g["versions"]
+        }
+        return wanted <= served
+
     def _probe(self, name: str) -> bool:
         p = self.ports
         try:
@@ -937,7 +964,7 @@ class ControlPlane:
                     return b'"health":"true"' in resp.read()
             if name == "kube-apiserver":
                 status, _body = self._api_get("/readyz", timeout=2)
-                return status == 200
+                return status == 200 and self._crd_discovery_complete()
             port = p["controller_manager" if name == "kube-controller-manager" else "scheduler"]
             url = f"https://127.0.0.1:{port}/healthz"  # always-allowed path, self-signed cert
             with urllib.request.urlopen(
@@ -1021,7 +1048,39 @@ class ControlPlane:
         name = self._canonical(name)
         if self.use_existing or name not in self.components:
             return
-        self._component(name).stop(self.stop_timeout if timeout is None else timeout)
+        comp = self._component(name)
+        if name in ("etcd", "kube-apiserver") and comp.running():
+            self._wait_namespaces_finalized()
+        comp.stop(self.stop_timeout if timeout is None else timeout)
+
+    def _wait_namespaces_finalized(self, timeout: float = 120.0) -> None:
+        """Let the namespace controller finish deleting before the API server goes away.
+
+        Restarted, the API server answers /readyz a moment before discovery lists the CRD
+        groups again; a namespace deleted in that window is finalized with its custom objects
+        left behind (a CI run kept a test's HTTPRoute after its namespace was gone, and the
+        next test read it). Best effort: an API server already down has nothing to finish.
+        """
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                status, body = self._api_get("/api/v1/namespaces", timeout=5)
+            except (OSError, urllib.error.URLError, ssl.SSLError):
+                return
+            if status != 200:
+                return
+            terminating = [
+                ns["metadata"]["name"]
+                for ns in json.loads(body).get("items", [])
+                if (ns.get("status") or {}).get("phase") == "Terminating"
+            ]
+            if not terminating:
+                return
+            time.sleep(0.5)
+        raise ControlPlaneError(
+            f"namespaces still Terminating after {timeout} s: {terminating}; stopping the API "
+            "server now would leave their custom objects behind"
+        )
 
     def stop(self, timeout: float | None = None) -> None:
         """Stop all components in reverse start order. Idempotent; data dir is kept."""
