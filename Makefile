@@ -50,10 +50,10 @@ endif
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 # `install-check` builds the tarball itself (never checks a stale one).
-STAGES := lint sanity units install-check integration molecule
+STAGES := lint sanity units dataplane-tests install-check integration molecule
 
 .PHONY: help venv collections demo lint sanity units integration molecule build \
-        install-check test clean distclean bench bench-venv
+        install-check test clean distclean bench bench-venv dataplane dataplane-tests
 
 help: ## list targets
 	@grep -E '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -186,6 +186,16 @@ units: venv collections ## pytest tests/unit
 
 integration: venv collections ## pytest tests/integration (real control plane)
 	$(call pytest,tests/integration)
+
+dataplane-tests: venv collections ## pytest tests/dataplane (Istio's config generator + simulator)
+	$(call pytest,tests/dataplane)
+
+# The data-path oracle on any folder of objects (see docs/dataplane.md).
+SRC ?=
+HOPS ?=
+dataplane: venv ## the oracle on a folder: make dataplane SRC=<dir> [HOPS=<hops.json>]
+	@test -n "$(SRC)" || { echo "usage: make dataplane SRC=<folder of objects> [HOPS=<hops.json>]"; exit 2; }
+	$(BIN)/python tests/dataplane/oracle.py "$(SRC)" $(if $(HOPS),--hops "$(HOPS)")
 
 MOLECULE_LOCAL := controlplane role_standalone_mtls role_chained_gateway role_gclb_chained
 # Need Docker and internet (kind, Istio, the vendor's manifest): syntax-checked here.

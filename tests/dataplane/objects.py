@@ -1,0 +1,149 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, meshgate authors
+# Apache License 2.0 (see LICENSE)
+"""Builders for the small clusters the oracle tests describe (our own objects, plain dicts).
+
+Pods carry what a kubelet and istiod's injector would give them (status.podIP, Ready, the
+sidecar status annotation and the istio-proxy container, the tlsMode label); EndpointSlices
+are what the endpointslice controller would make for Ready pods.
+"""
+
+from __future__ import annotations
+
+SIDECAR_STATUS = '{"initContainers":["istio-init"],"containers":["istio-proxy"]}'
+
+
+def namespace(name: str, injection: bool = False) -> dict:
+    labels = {"istio-injection": "enabled"} if injection else {}
+    return {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name, "labels": labels}}
+
+
+def service(
+    ns: str, name: str, cluster_ip: str, ports: list[tuple[str, int, int]], selector=None
+) -> dict:
+    """ports: (name, port, targetPort)."""
+    return {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {"name": name, "namespace": ns},
+        "spec": {
+            "clusterIP": cluster_ip,
+            "selector": selector or {"app": name},
+            "ports": [
+                {"name": n, "port": p, "targetPort": t, "protocol": "TCP"} for n, p, t in ports
+            ],
+        },
+    }
+
+
+def pod(ns: str, name: str, ip: str, labels: dict, sidecar: bool = True, annotations=None) -> dict:
+    labels = dict(labels)
+    annotations = dict(annotations or {})
+    containers = [{"name": "app", "image": "example/app"}]
+    if sidecar:
+        labels["security.istio.io/tlsMode"] = "istio"
+        annotations["sidecar.istio.io/status"] = SIDECAR_STATUS
+        containers.append({"name": "istio-proxy", "image": "istio/proxyv2"})
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": name, "namespace": ns, "labels": labels, "annotations": annotations},
+        "spec": {"containers": containers},
+        "status": {
+            "phase": "Running",
+            "podIP": ip,
+            "podIPs": [{"ip": ip}],
+            "conditions": [{"type": "Ready", "status": "True"}],
+        },
+    }
+
+
+def endpoint_slice(svc: dict, pods: list[dict]) -> dict:
+    """The slice the endpointslice controller makes for a Service and its Ready pods."""
+    meta = svc["metadata"]
+    return {
+        "apiVersion": "discovery.k8s.io/v1",
+        "kind": "EndpointSlice",
+        "metadata": {
+            "name": meta["name"] + "-slice",
+            "namespace": meta["namespace"],
+            "labels": {"kubernetes.io/service-name": meta["name"]},
+        },
+        "addressType": "IPv4",
+        "ports": [
+            {"name": p["name"], "port": p["targetPort"], "protocol": "TCP"}
+            for p in svc["spec"]["ports"]
+        ],
+        "endpoints": [
+            {
+                "addresses": [p["status"]["podIP"]],
+                "conditions": {"ready": True},
+                "targetRef": {
+                    "kind": "Pod",
+                    "name": p["metadata"]["name"],
+                    "namespace": p["metadata"]["namespace"],
+                },
+            }
+            for p in pods
+        ],
+    }
+
+
+def peer_authentication(ns: str, name: str, mode: str, selector=None, port_modes=None) -> dict:
+    spec: dict = {"mtls": {"mode": mode}}
+    if selector:
+        spec["selector"] = {"matchLabels": selector}
+    if port_modes:
+        spec["portLevelMtls"] = {str(port): {"mode": m} for port, m in port_modes.items()}
+    return {
+        "apiVersion": "security.istio.io/v1",
+        "kind": "PeerAuthentication",
+        "metadata": {"name": name, "namespace": ns},
+        "spec": spec,
+    }
+
+
+def virtual_service(
+    ns: str, name: str, hosts: list[str], gateways: list[str], dest: str, port: int
+) -> dict:
+    return {
+        "apiVersion": "networking.istio.io/v1",
+        "kind": "VirtualService",
+        "metadata": {"name": name, "namespace": ns},
+        "spec": {
+            "hosts": hosts,
+            "gateways": gateways,
+            "http": [{"route": [{"destination": {"host": dest, "port": {"number": port}}}]}],
+        },
+    }
+
+
+def istio_gateway(ns: str, name: str, selector: dict, hosts: list[str], port: int = 80) -> dict:
+    return {
+        "apiVersion": "networking.istio.io/v1",
+        "kind": "Gateway",
+        "metadata": {"name": name, "namespace": ns},
+        "spec": {
+            "selector": selector,
+            "servers": [
+                {"port": {"number": port, "name": "http", "protocol": "HTTP"}, "hosts": hosts}
+            ],
+        },
+    }
+
+
+def hop(
+    name: str,
+    caller: str,
+    proxy: str,
+    address: str,
+    port: int,
+    host: str,
+    protocol: str = "http",
+    tls: str = "plaintext",
+) -> dict:
+    return {
+        "name": name,
+        "caller": {"pod": caller, "proxy": proxy},
+        "call": {"address": address, "port": port, "host": host, "protocol": protocol, "tls": tls},
+    }

@@ -1,0 +1,188 @@
+"""The outages our findings predict, and their fixes, as Istio's own code computes them.
+
+One small cluster: Service shop/frontend (80 -> 8080, and an admin port 9090), one injected
+backend pod, mesh-wide STRICT; a load balancer pod with a sidecar (inbound capture off), one
+without, and an Istio ingress gateway. Each test states a hop and reads the oracle's verdict.
+"""
+
+from __future__ import annotations
+
+import pytest
+from objects import (
+    endpoint_slice,
+    hop,
+    istio_gateway,
+    namespace,
+    peer_authentication,
+    pod,
+    service,
+    virtual_service,
+)
+from oracle import OracleError, run_objects
+
+FRONTEND_IP, FRONTEND_POD_IP = "10.96.10.10", "10.244.1.10"
+GATEWAY_POD_IP = "10.244.3.40"
+SERVICE_HOST = "frontend.shop.svc.cluster.local"
+FRONTEND_CLUSTER = "outbound|80||" + SERVICE_HOST
+
+
+def _cluster(*extra: dict) -> list[dict]:
+    frontend = service(
+        "shop", "frontend", FRONTEND_IP, [("http", 80, 8080), ("http-admin", 9090, 9090)]
+    )
+    backend = pod("shop", "frontend-1", FRONTEND_POD_IP, {"app": "frontend"})
+    gateway_svc = service(
+        "istio-ingress",
+        "istio-ingressgateway",
+        "10.96.20.20",
+        [("http", 80, 8080)],
+        selector={"istio": "ingressgateway"},
+    )
+    gateway = pod(
+        "istio-ingress",
+        "gw-1",
+        GATEWAY_POD_IP,
+        {"istio": "ingressgateway"},
+        annotations={"proxy.istio.io/config": "gatewayTopology:\n  numTrustedProxies: 1\n"},
+    )
+    return [
+        namespace("istio-system"),
+        namespace("shop", injection=True),
+        namespace("lb"),
+        namespace("istio-ingress"),
+        frontend,
+        backend,
+        endpoint_slice(frontend, [backend]),
+        pod(
+            "lb",
+            "mesh-lb-1",
+            "10.244.2.20",
+            {"app": "mesh-lb"},
+            annotations={"traffic.sidecar.istio.io/includeInboundPorts": ""},
+        ),
+        pod("lb", "plain-lb-1", "10.244.2.30", {"app": "plain-lb"}, sidecar=False),
+        gateway_svc,
+        gateway,
+        endpoint_slice(gateway_svc, [gateway]),
+        peer_authentication("istio-system", "default", "STRICT"),
+        *extra,
+    ]
+
+
+def _one(oracle_binary, hop_, *extra):
+    (answer,) = run_objects(_cluster(*extra), [hop_], binary=oracle_binary)
+    return answer
+
+
+def test_client_host_to_the_cluster_ip_falls_through_to_plain_text(oracle_binary):
+    """Service routing alone: the sidecar routes HTTP by Host, and shop.example.com names no
+    Service, so the request leaves on PassthroughCluster in plain text; STRICT rejects it."""
+    a = _one(
+        oracle_binary,
+        hop("client host", "lb/mesh-lb-1", "sidecar", FRONTEND_IP, 80, "shop.example.com"),
+    )
+    assert (a["virtual_host"], a["cluster"]) == ("allow_any", "PassthroughCluster")
+    (landing,) = a["endpoints"]
+    assert (landing["address"], landing["port"], landing["tls"]) == (
+        FRONTEND_POD_IP,
+        8080,
+        "plaintext",
+    )
+    assert landing["error"] == "no filter chains matched"
+    assert not a["reaches"] and not a["mtls"]
+
+
+def test_the_service_host_reaches_the_backend_with_mtls(oracle_binary):
+    a = _one(
+        oracle_binary, hop("service host", "lb/mesh-lb-1", "sidecar", FRONTEND_IP, 80, SERVICE_HOST)
+    )
+    assert a["cluster"] == FRONTEND_CLUSTER
+    (landing,) = a["endpoints"]
+    assert (landing["port"], landing["tls"], landing["accepted"]) == (8080, "mtls", True)
+    assert a["reaches"] and a["mtls"]
+
+
+def test_pod_ip_routing_is_plain_text_and_rejected(oracle_binary):
+    """MG0003: the LB's sidecar does not know a pod IP as a Service destination."""
+    a = _one(
+        oracle_binary,
+        hop("pod ip", "lb/mesh-lb-1", "sidecar", FRONTEND_POD_IP, 8080, "shop.example.com"),
+    )
+    assert a["cluster"] == "PassthroughCluster"
+    assert [e["error"] for e in a["endpoints"]] == ["no filter chains matched"]
+    assert not a["reaches"]
+
+
+def test_a_load_balancer_without_sidecar_is_rejected_by_strict(oracle_binary):
+    """MG0001: plain text from outside the mesh; kube-proxy sends it to the target port."""
+    a = _one(
+        oracle_binary,
+        hop("no sidecar", "lb/plain-lb-1", "none", FRONTEND_IP, 80, "shop.example.com"),
+    )
+    assert a["listener"] == "" and a["cluster"] == ""
+    (landing,) = a["endpoints"]
+    assert (landing["port"], landing["tls"], landing["accepted"]) == (8080, "plaintext", False)
+
+
+def test_a_mesh_bound_virtual_service_keeps_the_client_host_and_gets_mtls(oracle_binary):
+    vs = virtual_service("shop", "shop-external", ["shop.example.com"], ["mesh"], SERVICE_HOST, 80)
+    a = _one(
+        oracle_binary, hop("vs", "lb/mesh-lb-1", "sidecar", FRONTEND_IP, 80, "shop.example.com"), vs
+    )
+    assert a["virtual_host"].startswith("shop.example.com")
+    assert a["cluster"] == FRONTEND_CLUSTER
+    assert a["reaches"] and a["mtls"]
+
+
+def test_a_permissive_port_exception_admits_plain_text_on_that_port_only(oracle_binary):
+    exception = peer_authentication(
+        "shop",
+        "frontend-lb",
+        "STRICT",
+        selector={"app": "frontend"},
+        port_modes={8080: "PERMISSIVE"},
+    )
+    on_port = _one(
+        oracle_binary,
+        hop("port", "lb/plain-lb-1", "none", FRONTEND_IP, 80, "shop.example.com"),
+        exception,
+    )
+    other_port = _one(
+        oracle_binary,
+        hop("admin", "lb/plain-lb-1", "none", FRONTEND_IP, 9090, "shop.example.com"),
+        exception,
+    )
+    assert on_port["reaches"] and not on_port["mtls"]
+    assert [(e["port"], e["accepted"]) for e in other_port["endpoints"]] == [(9090, False)]
+
+
+def test_the_gateway_routes_the_external_host_with_mtls_and_trusts_one_hop(oracle_binary):
+    gw = istio_gateway("istio-ingress", "gw", {"istio": "ingressgateway"}, ["shop.example.com"])
+    vs = virtual_service(
+        "shop", "shop", ["shop.example.com"], ["istio-ingress/gw"], SERVICE_HOST, 80
+    )
+    a = _one(
+        oracle_binary,
+        hop("gateway", "istio-ingress/gw-1", "router", GATEWAY_POD_IP, 8080, "shop.example.com"),
+        gw,
+        vs,
+    )
+    assert a["listener"] == "0.0.0.0_8080"
+    assert a["cluster"] == FRONTEND_CLUSTER
+    assert a["xff_num_trusted_hops"] == 1
+    assert a["reaches"] and a["mtls"]
+
+
+def test_the_gateway_without_a_route_for_the_host_answers_no_virtual_host(oracle_binary):
+    gw = istio_gateway("istio-ingress", "gw", {"istio": "ingressgateway"}, ["other.example.com"])
+    a = _one(
+        oracle_binary,
+        hop("gateway", "istio-ingress/gw-1", "router", GATEWAY_POD_IP, 8080, "shop.example.com"),
+        gw,
+    )
+    assert a["error"] and not a["reaches"]
+
+
+def test_an_unknown_caller_is_one_clear_error(oracle_binary):
+    with pytest.raises(OracleError, match="Pod lb/nope is not in the folder"):
+        _one(oracle_binary, hop("x", "lb/nope", "sidecar", FRONTEND_IP, 80, SERVICE_HOST))
