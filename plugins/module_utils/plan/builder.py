@@ -43,6 +43,8 @@ class Builder:
         self.phases.append(ph)
         return ph
 
+    # Nine parameters, kept: they are exactly the fields of the Patch record it builds (below),
+    # so a call reads as that record (six files of plan/ call it).
     def patch(
         self,
         phase,

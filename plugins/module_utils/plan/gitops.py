@@ -9,8 +9,12 @@ from __future__ import annotations
 
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.facts import workload_target
 
+# The parts of a patch a GitOps alternative can carry as Helm values, each put at the entry's
+# "plan" helm path of the same name, in this order.
+_HELM_PARTS = ("pod_labels", "pod_annotations", "config")
 
-def _helm_values(entry, pod_labels=None, pod_annotations=None, config=None):
+
+def _helm_values(entry, helm_parts):
     helm = (entry.get("plan") or {}).get("helm") or {}
     values = {}
 
@@ -21,20 +25,19 @@ def _helm_values(entry, pod_labels=None, pod_annotations=None, config=None):
             node = node.setdefault(part, {})
         node[parts[-1]] = value
 
-    if pod_labels and helm.get("pod_labels"):
-        put(helm["pod_labels"], pod_labels)
-    if pod_annotations and helm.get("pod_annotations"):
-        put(helm["pod_annotations"], pod_annotations)
-    if config and helm.get("config"):
-        put(helm["config"], config)
+    for name in _HELM_PARTS:
+        if helm_parts.get(name) and helm.get(name):
+            put(helm[name], helm_parts[name])
     return values, helm.get("chart")
 
 
-def gitops_alternative(b, lb, entry, manifest, pod_labels=None, pod_annotations=None, config=None):
+def gitops_alternative(b, lb, entry, manifest, helm_parts):
+    """For an LB a GitOps tool or Helm owns: the patch as kustomize and helm_parts (by name, see
+    _HELM_PARTS) as Helm values, and a warning that a direct patch would be reverted."""
     owner = lb.get("gitops")
     if not owner:
         return
-    values, chart = _helm_values(entry, pod_labels, pod_annotations, config)
+    values, chart = _helm_values(entry, helm_parts)
     item = {
         "target": workload_target(lb),
         "owner": owner,

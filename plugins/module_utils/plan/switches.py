@@ -23,6 +23,12 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.manifests i
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.references import LB_DOC
 
+# The EnvoyProxy an "envoyproxy" switch creates, and its GatewayClasses point at.
+_ENVOYPROXY_NAME = "meshgate-service-routing"
+
+# What a Host rewrite costs: said in each of its patches' risk, and once as a warning.
+_HOST_REWRITE_CAVEAT = "the LB still picks a pod but Istio ignores that choice and routes by Host; the application sees the Service FQDN as Host"
+
 
 def service_routing_patches(b, lb, entry, routes, phase):
     opts = b.opts
@@ -39,32 +45,7 @@ def service_routing_patches(b, lb, entry, routes, phase):
             and plan_spec.get("global_switch") == "configmap"
             and lb.get("config_map")
         ):
-            cm = lb["config_map"]
-            target = patch_target("v1", "ConfigMap", cm["name"], cm["namespace"])
-            manifest = {
-                "apiVersion": "v1",
-                "kind": "ConfigMap",
-                "metadata": meta(target),
-                "data": {cm["key"]: cm["value"]},
-            }
-            b.patch(
-                phase,
-                target,
-                manifest,
-                "global Service routing for %s (%s: %s)" % (lb["id"], cm["key"], cm["value"]),
-                LB_DOC,
-                {
-                    "restart": False,
-                    "traffic": "the controller reloads; every route now targets Service VIPs",
-                },
-                {
-                    "action": "remove-fields",
-                    "fields": ["data.%s" % cm["key"]],
-                    "restore": {"data.%s" % cm["key"]: cm["current"]} if "current" in cm else {},
-                },
-                owner=lb.get("gitops"),
-            )
-            gitops_alternative(b, lb, entry, manifest, config={cm["key"]: cm["value"]})
+            _apply_global_switch(b, lb, entry, phase)
             continue
         switch = next((s for s in plan_spec.get("switch", ()) if s["on"] in (kind, "*")), None)
         if switch:
@@ -74,7 +55,7 @@ def service_routing_patches(b, lb, entry, routes, phase):
             (s for s in plan_spec.get("host_rewrite", ()) if s["on"] in (kind, "*")), None
         )
         if rewrite:
-            _apply_host_rewrite(b, opts, lb, r, rewrite, phase)
+            _apply_host_rewrite(b, lb, r, rewrite, phase)
             continue
         b.warn(
             "%s %s/%s (%s): no Service-routing switch for this kind; use mode chained for it"
@@ -84,168 +65,214 @@ def service_routing_patches(b, lb, entry, routes, phase):
         b.warn(plan_spec["default_service_routing"])
 
 
+def _apply_global_switch(b, lb, entry, phase):
+    """The LB's ConfigMap key that routes every route to Service VIPs (option global_switch)."""
+    cm = lb["config_map"]
+    target = patch_target("v1", "ConfigMap", cm["name"], cm["namespace"])
+    manifest = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": meta(target),
+        "data": {cm["key"]: cm["value"]},
+    }
+    b.patch(
+        phase,
+        target,
+        manifest,
+        "global Service routing for %s (%s: %s)" % (lb["id"], cm["key"], cm["value"]),
+        LB_DOC,
+        {
+            "restart": False,
+            "traffic": "the controller reloads; every route now targets Service VIPs",
+        },
+        {
+            "action": "remove-fields",
+            "fields": ["data.%s" % cm["key"]],
+            "restore": {"data.%s" % cm["key"]: cm["current"]} if "current" in cm else {},
+        },
+        owner=lb.get("gitops"),
+    )
+    gitops_alternative(b, lb, entry, manifest, {"config": {cm["key"]: cm["value"]}})
+
+
 def _apply_switch(b, lb, r, switch, phase, svc_by):
-    facts = b.facts
-    risk = {
+    """Turns the route's Service routing on where its entry's switch says (switch["target"])."""
+    target_kind = switch["target"]
+    if target_kind == "route":
+        _annotate_route(b, lb, r, switch, phase)
+    elif target_kind == "backend_service":
+        _annotate_backend_services(b, lb, r, switch, phase, svc_by)
+    elif target_kind in ("route_list", "route_nested"):
+        _set_on_route_list(b, lb, r, switch, phase)
+    elif target_kind == "envoyproxy":
+        _create_envoyproxy(b, lb, phase)
+        _point_gateway_classes_at_envoyproxy(b, lb, phase)
+
+
+def _service_vip_risk():
+    return {
         "restart": False,
         "traffic": "the controller reloads; this route now targets the Service VIP (sticky sessions and per-endpoint balancing stop applying)",
     }
-    target_kind = switch["target"]
-    if target_kind == "route":
-        target = patch_target(r["apiVersion"], r["kind"], r["name"], r["namespace"])
-        current = r.get("annotations") or {}
-        wanted = dict(switch["annotations"])
-        if switch.get("host_annotation"):
-            fqdns = sorted({be.get("fqdn") for be in r.get("backends") or () if be.get("fqdn")})
-            if len(fqdns) == 1:
-                wanted[switch["host_annotation"]] = fqdns[0]
-                b.warn(
-                    "%s: the upstream Host becomes %s so the sidecar recognises the Service; the "
-                    "application sees that Host (an Istio VirtualService can put the original back)"
-                    % (r["id"], fqdns[0])
-                )
-            elif fqdns:
-                b.warn(
-                    "%s sends to %d Services: one Host rewrite cannot fit them all; split it per Service "
-                    "or use mode chained" % (r["id"], len(fqdns))
-                )
-        anns = {k: v for k, v in wanted.items() if current.get(k) != v}
-        if not anns:
-            return
+
+
+def _annotate_route(b, lb, r, switch, phase):
+    """The switch's annotations on the route itself, those it does not carry already."""
+    current = r.get("annotations") or {}
+    wanted = dict(switch["annotations"])
+    if switch.get("host_annotation"):
+        wanted.update(_upstream_host_annotation(b, r, switch["host_annotation"]))
+    anns = {k: v for k, v in wanted.items() if current.get(k) != v}
+    if not anns:
+        return
+    target, manifest = _route_object(r, annotations=anns)
+    restore = {"metadata.annotations.%s" % k: current[k] for k in anns if k in current}
+    b.patch(
+        phase,
+        target,
+        manifest,
+        "Service routing for %s (served by %s)" % (r["id"], lb["id"]),
+        LB_DOC,
+        _service_vip_risk(),
+        {
+            "action": "remove-fields",
+            "fields": ["metadata.annotations.%s" % k for k in sorted(anns)],
+            "restore": restore,
+        },
+    )
+
+
+def _upstream_host_annotation(b, r, key):
+    """The upstream Host annotation, so the sidecar recognises the Service: possible only when
+    the route sends to one Service (warns what it costs the application, or why not)."""
+    fqdns = _backend_fqdns(r)
+    if len(fqdns) == 1:
+        b.warn(
+            "%s: the upstream Host becomes %s so the sidecar recognises the Service; the "
+            "application sees that Host (an Istio VirtualService can put the original back)"
+            % (r["id"], fqdns[0])
+        )
+        return {key: fqdns[0]}
+    if fqdns:
+        b.warn(
+            "%s sends to %d Services: one Host rewrite cannot fit them all; split it per Service "
+            "or use mode chained" % (r["id"], len(fqdns))
+        )
+    return {}
+
+
+def _annotate_backend_services(b, lb, r, switch, phase, svc_by):
+    """The switch's annotations on each backend Service found, once per Service (svc_by holds
+    the Services already annotated for this LB)."""
+    for be in r.get("backends") or ():
+        if not be.get("found"):
+            continue
+        key = (be["namespace"], be["service"])
+        if key in svc_by:
+            continue
+        svc_by[key] = True
+        target = patch_target("v1", "Service", be["service"], be["namespace"])
         manifest = {
-            "apiVersion": r["apiVersion"],
-            "kind": r["kind"],
-            "metadata": meta(target, annotations=anns),
+            "apiVersion": "v1",
+            "kind": "Service",
+            "metadata": meta(target, annotations=switch["annotations"]),
         }
-        restore = {"metadata.annotations.%s" % k: current[k] for k in anns if k in current}
         b.patch(
             phase,
             target,
             manifest,
-            "Service routing for %s (served by %s)" % (r["id"], lb["id"]),
+            "Service routing to %s/%s for %s" % (be["namespace"], be["service"], lb["id"]),
             LB_DOC,
-            risk,
+            _service_vip_risk(),
             {
                 "action": "remove-fields",
-                "fields": ["metadata.annotations.%s" % k for k in sorted(anns)],
-                "restore": restore,
+                "fields": ["metadata.annotations.%s" % k for k in sorted(switch["annotations"])],
             },
         )
-    elif target_kind == "backend_service":
-        for be in r.get("backends") or ():
-            if not be.get("found"):
-                continue
-            key = (be["namespace"], be["service"])
-            if key in svc_by:
-                continue
-            svc_by[key] = True
-            target = patch_target("v1", "Service", be["service"], be["namespace"])
-            manifest = {
-                "apiVersion": "v1",
-                "kind": "Service",
-                "metadata": meta(target, annotations=switch["annotations"]),
-            }
-            b.patch(
-                phase,
-                target,
-                manifest,
-                "Service routing to %s/%s for %s" % (be["namespace"], be["service"], lb["id"]),
-                LB_DOC,
-                risk,
-                {
-                    "action": "remove-fields",
-                    "fields": [
-                        "metadata.annotations.%s" % k for k in sorted(switch["annotations"])
-                    ],
-                },
-            )
-    elif target_kind in ("route_list", "route_nested"):
-        spec = (r.get("spec") or {}).get(switch["field"])
-        if not spec:
-            b.warn(
-                "%s: its %s list is not in the facts; cannot plan Service routing"
-                % (r["id"], switch["field"])
-            )
-            return
-        new = copy.deepcopy(spec)
-        items = (
-            new
-            if target_kind == "route_list"
-            else [s for item in new for s in (item.get(switch["nested"]) or [])]
-        )
-        for item in items:
-            item.update(switch["set"])
-        target = patch_target(r["apiVersion"], r["kind"], r["name"], r["namespace"])
-        manifest = {
-            "apiVersion": r["apiVersion"],
-            "kind": r["kind"],
-            "metadata": meta(target),
-            "spec": {switch["field"]: new},
+
+
+def _set_on_route_list(b, lb, r, switch, phase):
+    """The switch's values set on every item of the route's list field (route_list), or on
+    every item of each item's nested list (route_nested): the whole atomic list is applied."""
+    field = switch["field"]
+    spec = _route_list(b, r, field, "Service routing")
+    if not spec:
+        return
+    new = copy.deepcopy(spec)
+    items = (
+        new
+        if switch["target"] == "route_list"
+        else [s for item in new for s in (item.get(switch["nested"]) or [])]
+    )
+    for item in items:
+        item.update(switch["set"])
+    target, manifest = _route_object(r, spec={field: new})
+    b.patch(
+        phase,
+        target,
+        manifest,
+        "Service routing for %s (%s)"
+        % (r["id"], ", ".join("%s: %s" % kv for kv in switch["set"].items())),
+        LB_DOC,
+        atomic_risk(_service_vip_risk(), r, "spec.%s" % field),
+        _restore_route_list(field, spec),
+    )
+
+
+def _create_envoyproxy(b, lb, phase):
+    """An EnvoyProxy with routingType: Service in the LB's namespace (Envoy Gateway >= 1.1)."""
+    version = api(b.facts, "gateway.envoyproxy.io", "EnvoyProxy", "v1alpha1")
+    target = patch_target(version, "EnvoyProxy", _ENVOYPROXY_NAME, lb["namespace"])
+    manifest = {
+        "apiVersion": version,
+        "kind": "EnvoyProxy",
+        "metadata": meta(target, labels=MANAGED_LABEL),
+        "spec": {"routingType": "Service"},
+    }
+    b.patch(
+        phase,
+        target,
+        manifest,
+        "Envoy Gateway Service routing (EnvoyProxy routingType: Service, Envoy Gateway >= 1.1)",
+        LB_DOC,
+        {"restart": True, "traffic": "Envoy Gateway reconfigures its proxies"},
+        {"action": "delete"},
+        creates=True,
+    )
+
+
+def _point_gateway_classes_at_envoyproxy(b, lb, phase):
+    """Each GatewayClass of the vendor's Gateways takes that EnvoyProxy as its parameters."""
+    classes = sorted(
+        {
+            x["class"]
+            for x in b.facts.get("routes") or ()
+            if x["kind"] == "Gateway" and x["vendor"] == lb["vendor"] and x.get("class")
         }
+    )
+    for klass in classes:
+        gc = patch_target("gateway.networking.k8s.io/v1", "GatewayClass", klass)
         b.patch(
             phase,
-            target,
-            manifest,
-            "Service routing for %s (%s)"
-            % (r["id"], ", ".join("%s: %s" % kv for kv in switch["set"].items())),
-            LB_DOC,
-            atomic_risk(risk, r, "spec.%s" % switch["field"]),
+            gc,
             {
-                "action": "restore-field",
-                "fields": ["spec.%s" % switch["field"]],
-                "restore": {"spec.%s" % switch["field"]: spec},
+                "apiVersion": gc["apiVersion"],
+                "kind": "GatewayClass",
+                "metadata": meta(gc),
+                "spec": {
+                    "parametersRef": {
+                        "group": "gateway.envoyproxy.io",
+                        "kind": "EnvoyProxy",
+                        "name": _ENVOYPROXY_NAME,
+                        "namespace": lb["namespace"],
+                    }
+                },
             },
-        )
-    elif target_kind == "envoyproxy":
-        ns = lb["namespace"]
-        version = api(facts, "gateway.envoyproxy.io", "EnvoyProxy", "v1alpha1")
-        target = patch_target(version, "EnvoyProxy", "meshgate-service-routing", ns)
-        manifest = {
-            "apiVersion": version,
-            "kind": "EnvoyProxy",
-            "metadata": meta(target, labels=MANAGED_LABEL),
-            "spec": {"routingType": "Service"},
-        }
-        b.patch(
-            phase,
-            target,
-            manifest,
-            "Envoy Gateway Service routing (EnvoyProxy routingType: Service, Envoy Gateway >= 1.1)",
+            "GatewayClass %s uses the EnvoyProxy with routingType: Service" % klass,
             LB_DOC,
-            {"restart": True, "traffic": "Envoy Gateway reconfigures its proxies"},
-            {"action": "delete"},
-            creates=True,
+            {"restart": True, "traffic": "Envoy Gateway redeploys the proxies of this class"},
+            {"action": "remove-fields", "fields": ["spec.parametersRef"]},
         )
-        classes = sorted(
-            {
-                x["class"]
-                for x in facts.get("routes") or ()
-                if x["kind"] == "Gateway" and x["vendor"] == lb["vendor"] and x.get("class")
-            }
-        )
-        for klass in classes:
-            gc = patch_target("gateway.networking.k8s.io/v1", "GatewayClass", klass)
-            b.patch(
-                phase,
-                gc,
-                {
-                    "apiVersion": gc["apiVersion"],
-                    "kind": "GatewayClass",
-                    "metadata": meta(gc),
-                    "spec": {
-                        "parametersRef": {
-                            "group": "gateway.envoyproxy.io",
-                            "kind": "EnvoyProxy",
-                            "name": "meshgate-service-routing",
-                            "namespace": ns,
-                        }
-                    },
-                },
-                "GatewayClass %s uses the EnvoyProxy with routingType: Service" % klass,
-                LB_DOC,
-                {"restart": True, "traffic": "Envoy Gateway redeploys the proxies of this class"},
-                {"action": "remove-fields", "fields": ["spec.parametersRef"]},
-            )
 
 
 def atomic_risk(risk, route, field):
@@ -263,77 +290,121 @@ def atomic_risk(risk, route, field):
     return out
 
 
-def _apply_host_rewrite(b, opts, lb, r, rewrite, phase):
-    fqdns = sorted({be.get("fqdn") for be in r.get("backends") or () if be.get("fqdn")})
-    caveat = "the LB still picks a pod but Istio ignores that choice and routes by Host; the application sees the Service FQDN as Host"
-    if rewrite["target"] == "route_annotation":
-        if len(fqdns) != 1:
-            b.warn(
-                "%s: Host rewrite needs exactly one backend Service (found %d); use mode chained for it"
-                % (r["id"], len(fqdns))
-            )
-            return
-        target = patch_target(r["apiVersion"], r["kind"], r["name"], r["namespace"])
-        anns = {rewrite["annotation"]: fqdns[0]}
-        manifest = {
-            "apiVersion": r["apiVersion"],
-            "kind": r["kind"],
-            "metadata": meta(target, annotations=anns),
-        }
-        b.patch(
-            phase,
-            target,
-            manifest,
-            "Host header set to %s for %s (%s has no Service-routing switch)"
-            % (fqdns[0], r["id"], lb["vendor"]),
-            LB_DOC,
-            {"restart": False, "traffic": caveat},
-            {
-                "action": "remove-fields",
-                "fields": ["metadata.annotations.%s" % rewrite["annotation"]],
-            },
+def _apply_host_rewrite(b, lb, r, rewrite, phase):
+    """Sets the Host header to the backend Service's FQDN where the entry's host_rewrite says
+    (a vendor without a Service-routing switch); once planned, warns what that costs."""
+    rewrite_host = _HOST_REWRITES.get(rewrite["target"])
+    if rewrite_host is not None and not rewrite_host(b, lb, r, rewrite, phase):
+        return  # it warned why the route cannot be rewritten
+    b.warn("Host-header rewrite for %s: %s" % (lb["vendor"], _HOST_REWRITE_CAVEAT))
+
+
+def _rewrite_host_annotation(b, lb, r, rewrite, phase):
+    """The rewrite's annotation on the route, naming its one backend Service; False when the
+    route does not send to exactly one."""
+    fqdns = _backend_fqdns(r)
+    if len(fqdns) != 1:
+        b.warn(
+            "%s: Host rewrite needs exactly one backend Service (found %d); use mode chained for it"
+            % (r["id"], len(fqdns))
         )
-    elif rewrite["target"] == "route_nested_header":
-        spec = (r.get("spec") or {}).get(rewrite["field"])
-        if not spec:
-            b.warn(
-                "%s: its %s list is not in the facts; cannot plan the Host rewrite"
-                % (r["id"], rewrite["field"])
-            )
-            return
-        new = copy.deepcopy(spec)
-        for route in new:
-            services = route.get("services") or []
-            if len(services) != 1:
-                b.warn(
-                    "%s: a route with %d services cannot get one Host; left as is"
-                    % (r["id"], len(services))
-                )
-                continue
-            fqdn = "%s.%s.svc.%s" % (services[0]["name"], r["namespace"], opts["cluster_domain"])
-            policy = route.setdefault("requestHeadersPolicy", {})
-            policy["set"] = [
-                h for h in policy.get("set") or [] if h.get("name", "").lower() != "host"
-            ] + [{"name": "Host", "value": fqdn}]
-        target = patch_target(r["apiVersion"], r["kind"], r["name"], r["namespace"])
-        manifest = {
-            "apiVersion": r["apiVersion"],
-            "kind": r["kind"],
-            "metadata": meta(target),
-            "spec": {rewrite["field"]: new},
-        }
-        b.patch(
-            phase,
-            target,
-            manifest,
-            "Host header set to the Service FQDN on %s (%s has no Service-routing switch)"
-            % (r["id"], lb["vendor"]),
-            LB_DOC,
-            atomic_risk({"restart": False, "traffic": caveat}, r, "spec.%s" % rewrite["field"]),
-            {
-                "action": "restore-field",
-                "fields": ["spec.%s" % rewrite["field"]],
-                "restore": {"spec.%s" % rewrite["field"]: spec},
-            },
+        return False
+    target, manifest = _route_object(r, annotations={rewrite["annotation"]: fqdns[0]})
+    b.patch(
+        phase,
+        target,
+        manifest,
+        "Host header set to %s for %s (%s has no Service-routing switch)"
+        % (fqdns[0], r["id"], lb["vendor"]),
+        LB_DOC,
+        {"restart": False, "traffic": _HOST_REWRITE_CAVEAT},
+        {
+            "action": "remove-fields",
+            "fields": ["metadata.annotations.%s" % rewrite["annotation"]],
+        },
+    )
+    return True
+
+
+def _rewrite_host_headers(b, lb, r, rewrite, phase):
+    """A Host request header on each item of the route's list field (the whole atomic list is
+    applied); False when the list is not in the facts."""
+    field = rewrite["field"]
+    spec = _route_list(b, r, field, "the Host rewrite")
+    if not spec:
+        return False
+    new = copy.deepcopy(spec)
+    for item in new:
+        _set_host_header(b, r, item)
+    target, manifest = _route_object(r, spec={field: new})
+    b.patch(
+        phase,
+        target,
+        manifest,
+        "Host header set to the Service FQDN on %s (%s has no Service-routing switch)"
+        % (r["id"], lb["vendor"]),
+        LB_DOC,
+        atomic_risk({"restart": False, "traffic": _HOST_REWRITE_CAVEAT}, r, "spec.%s" % field),
+        _restore_route_list(field, spec),
+    )
+    return True
+
+
+# How each host_rewrite target (vendors/schema.py HOST_REWRITE_TARGETS) is written.
+_HOST_REWRITES = {
+    "route_annotation": _rewrite_host_annotation,
+    "route_nested_header": _rewrite_host_headers,
+}
+
+
+def _set_host_header(b, r, item):
+    """Sets one list item's Host header to the FQDN of its one Service, replacing any Host it
+    sets already; an item with several Services is left as is (one Host cannot fit them)."""
+    services = item.get("services") or []
+    if len(services) != 1:
+        b.warn(
+            "%s: a route with %d services cannot get one Host; left as is"
+            % (r["id"], len(services))
         )
-    b.warn("Host-header rewrite for %s: %s" % (lb["vendor"], caveat))
+        return
+    fqdn = "%s.%s.svc.%s" % (services[0]["name"], r["namespace"], b.opts["cluster_domain"])
+    policy = item.setdefault("requestHeadersPolicy", {})
+    policy["set"] = [h for h in policy.get("set") or [] if h.get("name", "").lower() != "host"] + [
+        {"name": "Host", "value": fqdn}
+    ]
+
+
+def _backend_fqdns(r):
+    """The distinct FQDNs of the route's backend Services, sorted."""
+    return sorted({be.get("fqdn") for be in r.get("backends") or () if be.get("fqdn")})
+
+
+def _route_list(b, r, field, planned):
+    """The route's list `field` as the facts hold it; when it is missing or empty, warns that
+    what is `planned` cannot be."""
+    spec = (r.get("spec") or {}).get(field)
+    if not spec:
+        b.warn("%s: its %s list is not in the facts; cannot plan %s" % (r["id"], field, planned))
+    return spec
+
+
+def _route_object(r, annotations=None, spec=None):
+    """The route's patch target and a manifest of it carrying these annotations, this spec."""
+    target = patch_target(r["apiVersion"], r["kind"], r["name"], r["namespace"])
+    manifest = {
+        "apiVersion": r["apiVersion"],
+        "kind": r["kind"],
+        "metadata": meta(target, annotations=annotations),
+    }
+    if spec is not None:
+        manifest["spec"] = spec
+    return target, manifest
+
+
+def _restore_route_list(field, spec):
+    """Undo of a whole atomic list applied: the list as it was."""
+    return {
+        "action": "restore-field",
+        "fields": ["spec.%s" % field],
+        "restore": {"spec.%s" % field: spec},
+    }

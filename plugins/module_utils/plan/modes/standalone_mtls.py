@@ -20,6 +20,9 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.switches im
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors import registry
 
+# Outbound IP ranges the sidecar leaves alone (where exclude_api_server puts the API server's).
+_EXCLUDE_OUTBOUND = "traffic.sidecar.istio.io/excludeOutboundIPRanges"
+
 
 def _revision(b):
     facts, opts = b.facts, b.opts
@@ -118,10 +121,25 @@ def _refused(b, lb, entry, routes):
 
 
 def _sidecar_patch(b, lb, entry, rev, api_ip, phase):
-    facts, opts = b.facts, b.opts
+    """The LB pods' sidecar, from revision rev, with inbound capture off and the app held until
+    the proxy is ready (and, with exclude_api_server, api_ip kept out of Envoy); only what the
+    pod template does not say already."""
     current = lb.get("pod_template") or {"labels": {}, "annotations": {}}
-    labels = {}
-    ns_info = ((facts.get("istio") or {}).get("namespaces") or {}).get(lb["namespace"], {})
+    ns_info = ((b.facts.get("istio") or {}).get("namespaces") or {}).get(lb["namespace"], {})
+    _warn_namespace_revision(b, lb, ns_info, rev)
+    labels = _injection_labels(current["labels"], rev)
+    annotations = _capture_annotations(current["annotations"])
+    if b.opts["exclude_api_server"] and api_ip:
+        annotations.update(_api_server_excluded(current["annotations"], api_ip))
+    if not labels and not annotations:
+        return
+    pod_template_patch(
+        b, phase, lb, entry, labels, annotations, _sidecar_reason(lb, rev, annotations), LB_DOC
+    )
+    _warn_helper_jobs(b, lb, entry, ns_info)
+
+
+def _warn_namespace_revision(b, lb, ns_info, rev):
     ns_rev = "default" if ns_info.get("injection") == "enabled" else ns_info.get("revision")
     if ns_rev and ns_rev != rev:
         # The namespace label picks the injecting webhook; a pod label cannot change it.
@@ -129,52 +147,56 @@ def _sidecar_patch(b, lb, entry, rev, api_ip, phase):
             "namespace %s is labelled for revision %s, which injects %s whatever its pod labels say; "
             "relabel the namespace to use revision %s" % (lb["namespace"], ns_rev, lb["id"], rev)
         )
-    if rev == "default" or current["labels"].get("sidecar.istio.io/inject") == "false":
+
+
+def _injection_labels(current, rev):
+    """The pod labels that have revision rev inject the sidecar, those not set already."""
+    labels = {}
+    if rev == "default" or current.get("sidecar.istio.io/inject") == "false":
         # Also overrides an explicit opt-out, which would stop any revision from injecting.
-        if current["labels"].get("sidecar.istio.io/inject") != "true":
+        if current.get("sidecar.istio.io/inject") != "true":
             labels["sidecar.istio.io/inject"] = "true"
-    if rev != "default" and current["labels"].get("istio.io/rev") != rev:
+    if rev != "default" and current.get("istio.io/rev") != rev:
         labels["istio.io/rev"] = rev
+    return labels
+
+
+def _capture_annotations(current):
+    """Inbound capture off and the app held until the proxy is ready, unless already so."""
     annotations = {}
-    if current["annotations"].get("traffic.sidecar.istio.io/includeInboundPorts") != "":
+    if current.get("traffic.sidecar.istio.io/includeInboundPorts") != "":
         annotations["traffic.sidecar.istio.io/includeInboundPorts"] = ""
     proxy_config, changed = merge_proxy_config(
-        current["annotations"].get("proxy.istio.io/config"),
+        current.get("proxy.istio.io/config"),
         {"holdApplicationUntilProxyStarts": True},
     )
     if changed:
         annotations["proxy.istio.io/config"] = proxy_config
-    if opts["exclude_api_server"] and api_ip:
-        existing = current["annotations"].get(
-            "traffic.sidecar.istio.io/excludeOutboundIPRanges", ""
-        )
-        ranges = [r for r in existing.split(",") if r]
-        if api_ip + "/32" not in ranges:
-            annotations["traffic.sidecar.istio.io/excludeOutboundIPRanges"] = ",".join(
-                ranges + [api_ip + "/32"]
-            )
-    if not labels and not annotations:
-        return
-    pod_template_patch(
-        b,
-        phase,
-        lb,
-        entry,
-        labels,
-        annotations,
+    return annotations
+
+
+def _api_server_excluded(current, api_ip):
+    """The outbound ranges Envoy leaves alone, with the API server's IP added if missing."""
+    ranges = [r for r in current.get(_EXCLUDE_OUTBOUND, "").split(",") if r]
+    if api_ip + "/32" in ranges:
+        return {}
+    return {_EXCLUDE_OUTBOUND: ",".join(ranges + [api_ip + "/32"])}
+
+
+def _sidecar_reason(lb, rev, annotations):
+    return (
         "Istio recipe for %s: sidecar (%s), inbound capture off so the client IP survives and the API "
         "server still reaches its webhooks, app started after the proxy%s"
         % (
             lb["id"],
             "revision %s" % rev,
-            (
-                ", API server traffic kept out of Envoy"
-                if "traffic.sidecar.istio.io/excludeOutboundIPRanges" in annotations
-                else ""
-            ),
-        ),
-        LB_DOC,
+            (", API server traffic kept out of Envoy" if _EXCLUDE_OUTBOUND in annotations else ""),
+        )
     )
+
+
+def _warn_helper_jobs(b, lb, entry, ns_info):
+    """In a namespace labelled for injection, the chart's helper Jobs would never finish."""
     helm = (entry.get("plan") or {}).get("helm") or {}
     if ns_info.get("injection") == "enabled" and helm.get("job_labels"):
         b.warn(
