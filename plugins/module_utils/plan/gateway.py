@@ -2,10 +2,12 @@
 # Copyright: (c) 2026, meshgate authors
 # Apache License 2.0 (see LICENSE)
 """The Istio ingress gateway pieces both chained modes use: choosing the gateway, its HTTP port,
-Istio routing (a Gateway and one VirtualService per route) and client-IP trust
-(numTrustedProxies) on the gateway workload."""
+Istio routing (a Gateway and one VirtualService per route; create_routing() writes each routing
+object) and client-IP trust (numTrustedProxies) on the gateway workload."""
 
 from __future__ import annotations
+
+from typing import Optional, TypedDict
 
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.errors import PlanError
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.facts import istio_version
@@ -75,102 +77,123 @@ def _gateway_selector(gw, svc):
     return dict(svc.get("selector") or labels)
 
 
-def istio_routing(b, phase, gw, svc, lb_name, routes, ns_gateway_name, port=80, tls_secret=None):
-    """Istio Gateway (in the gateway namespace) + one VirtualService per route."""
-    facts, opts = b.facts, b.opts
-    gw_version = istio_version(facts, opts, "Gateway")
-    vs_version = istio_version(facts, opts, "VirtualService")
+class GatewayServer(TypedDict):
+    """The Istio Gateway istio_routing() plans: its name, its one server, whose routes it takes."""
+
+    name: str  # the Gateway's name, in the gateway Service's namespace
+    port: int  # the server's port: the one the load balancers send to
+    tls_secret: Optional[str]  # credentialName of an HTTPS server; none: an HTTP server
+    routes_of: str  # whose routes these are (the reason names it)
+
+
+def istio_routing(b, phase, gw, svc, server, routes):
+    """Istio Gateway (in the gateway namespace, as server says: a GatewayServer) + one
+    VirtualService per route."""
     hosts = sorted({h for r in routes for h in (r.get("hosts") or ["*"])}) or ["*"]
-    gw_target = patch_target(gw_version, "Gateway", ns_gateway_name, svc["namespace"])
+    _istio_gateway(b, phase, gw, svc, server, hosts)
+    vs_version = istio_version(b.facts, b.opts, "VirtualService")
+    gateway_ref = "%s/%s" % (svc["namespace"], server["name"])
+    for r in routes:
+        _virtual_service(b, phase, vs_version, gateway_ref, r)
+
+
+def _istio_gateway(b, phase, gw, svc, server, hosts):
+    """The Gateway: one server on the gateway workload, HTTP for the hosts or HTTPS for any."""
+    version = istio_version(b.facts, b.opts, "Gateway")
+    target = patch_target(version, "Gateway", server["name"], svc["namespace"])
+    if server["tls_secret"]:
+        # The LB may not send SNI: a catch-all host keeps the TLS filter chain matching.
+        listener = {
+            "port": {"number": server["port"], "name": "https", "protocol": "HTTPS"},
+            "hosts": ["*"],
+            "tls": {"mode": "SIMPLE", "credentialName": server["tls_secret"]},
+        }
+    else:
+        listener = {
+            "port": {"number": server["port"], "name": "http", "protocol": "HTTP"},
+            "hosts": hosts,
+        }
+    create_routing(
+        b,
+        phase,
+        target,
+        {"selector": _gateway_selector(gw, svc), "servers": [listener]},
+        "Istio Gateway for the hosts %s sends to the ingress gateway (chained mode)"
+        % server["routes_of"],
+    )
+
+
+def _virtual_service(b, phase, version, gateway_ref, r):
+    """The VirtualService of one route, bound to the Gateway gateway_ref (namespace/name)."""
+    target = patch_target(
+        version, "VirtualService", dns_name("meshgate", r["name"]), r["namespace"]
+    )
+    spec = {
+        "hosts": sorted(r.get("hosts") or ["*"]),
+        "gateways": [gateway_ref],
+        "http": _http_routes(r, b.opts["cluster_domain"]),
+    }
+    create_routing(
+        b,
+        phase,
+        target,
+        spec,
+        "routes of %s, now served by the Istio gateway (paths and backends preserved)" % r["id"],
+    )
+
+
+def _http_routes(r, domain):
+    """The route's paths and default backend as VirtualService http routes; without either,
+    one route per backend."""
+    http = []
+    compact = r.get("rules") or {}
+    for rule in compact.get("rules") or []:
+        for p in rule.get("paths") or ():
+            kind = "exact" if p.get("pathType") == "Exact" else "prefix"
+            match = {"uri": {kind: p.get("path") or "/"}}
+            dest = _destination(p, r["namespace"], domain)
+            http.append({"match": [match], "route": [{"destination": dest}]})
+    default = compact.get("default_backend")
+    if default:
+        http.append({"route": [{"destination": _destination(default, r["namespace"], domain)}]})
+    if not http:
+        for be in r.get("backends") or ():
+            http.append({"route": [{"destination": _destination(be, be["namespace"], domain)}]})
+    return http
+
+
+def _destination(backend, namespace, domain):
+    """A backend (service, port) as a destination: the Service's DNS name, its port if a number."""
+    dest = {"host": "%s.%s.svc.%s" % (backend["service"], namespace, domain)}
+    if isinstance(backend.get("port"), int):
+        dest["port"] = {"number": backend["port"]}
+    return dest
+
+
+def create_routing(b, phase, target, spec, reason):
+    """A routing object of ours for the gateway (Gateway, VirtualService, HTTPRoute): created with
+    the managed label, idle until the load balancers are re-pointed, deleted on undo."""
     b.patch(
         phase,
-        gw_target,
-        {
-            "apiVersion": gw_version,
-            "kind": "Gateway",
-            "metadata": meta(gw_target, labels=MANAGED_LABEL),
-            "spec": {
-                "selector": _gateway_selector(gw, svc),
-                "servers": [
-                    (
-                        # The LB may not send SNI: a catch-all host keeps the TLS filter chain matching.
-                        {
-                            "port": {"number": port, "name": "https", "protocol": "HTTPS"},
-                            "hosts": ["*"],
-                            "tls": {"mode": "SIMPLE", "credentialName": tls_secret},
-                        }
-                        if tls_secret
-                        else {
-                            "port": {"number": port, "name": "http", "protocol": "HTTP"},
-                            "hosts": hosts,
-                        }
-                    )
-                ],
-            },
-        },
-        "Istio Gateway for the hosts %s sends to the ingress gateway (chained mode)" % lb_name,
+        target,
+        created_manifest(target, spec),
+        reason,
         LB_DOC,
         {"restart": False, "traffic": "none until traffic is re-pointed"},
         {"action": "delete"},
         creates=True,
     )
-    for r in routes:
-        http = []
-        rules = (r.get("rules") or {}).get("rules") or []
-        for rule in rules:
-            for p in rule.get("paths") or ():
-                dest = {
-                    "host": "%s.%s.svc.%s" % (p["service"], r["namespace"], opts["cluster_domain"])
-                }
-                if isinstance(p.get("port"), int):
-                    dest["port"] = {"number": p["port"]}
-                match = {
-                    "uri": {
-                        "exact" if p.get("pathType") == "Exact" else "prefix": p.get("path") or "/"
-                    }
-                }
-                http.append({"match": [match], "route": [{"destination": dest}]})
-        default = (r.get("rules") or {}).get("default_backend")
-        if default:
-            dest = {
-                "host": "%s.%s.svc.%s"
-                % (default["service"], r["namespace"], opts["cluster_domain"])
-            }
-            if isinstance(default.get("port"), int):
-                dest["port"] = {"number": default["port"]}
-            http.append({"route": [{"destination": dest}]})
-        if not http:
-            for be in r.get("backends") or ():
-                dest = {
-                    "host": "%s.%s.svc.%s"
-                    % (be["service"], be["namespace"], opts["cluster_domain"])
-                }
-                if isinstance(be.get("port"), int):
-                    dest["port"] = {"number": be["port"]}
-                http.append({"route": [{"destination": dest}]})
-        vs_target = patch_target(
-            vs_version, "VirtualService", dns_name("meshgate", r["name"]), r["namespace"]
-        )
-        b.patch(
-            phase,
-            vs_target,
-            {
-                "apiVersion": vs_version,
-                "kind": "VirtualService",
-                "metadata": meta(vs_target, labels=MANAGED_LABEL),
-                "spec": {
-                    "hosts": sorted(r.get("hosts") or ["*"]),
-                    "gateways": ["%s/%s" % (svc["namespace"], ns_gateway_name)],
-                    "http": http,
-                },
-            },
-            "routes of %s, now served by the Istio gateway (paths and backends preserved)"
-            % r["id"],
-            LB_DOC,
-            {"restart": False, "traffic": "none until traffic is re-pointed"},
-            {"action": "delete"},
-            creates=True,
-        )
+
+
+def created_manifest(target, spec):
+    """The manifest of an object a chained mode creates: target's kind and name, our managed-by
+    label, spec."""
+    return {
+        "apiVersion": target["apiVersion"],
+        "kind": target["kind"],
+        "metadata": meta(target, labels=MANAGED_LABEL),
+        "spec": spec,
+    }
 
 
 def trusted_proxies(b, phase, gw, n, reason):

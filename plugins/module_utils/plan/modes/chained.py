@@ -4,16 +4,16 @@
 """Mode chained (C): in-cluster load balancer -> Istio ingress gateway.
 
 Istio routing (Gateway + VirtualService, gateway.py) or, with route_api gateway-api, an Istio
-Gateway API Gateway and HTTPRoutes; the load balancers' Ingresses are re-pointed at the gateway."""
+Gateway API Gateway and HTTPRoutes (chained_gateway_api.py); the load balancers' Ingresses are
+re-pointed at the gateway."""
 
 from __future__ import annotations
 
 import copy
-import json
+from typing import TypedDict
 
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.errors import PlanError
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.facts import (
-    api,
     lbs,
     routes_of,
     served,
@@ -30,157 +30,23 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.manifests i
     meta,
     patch_target,
 )
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.references import (
-    LB_DOC,
-    TOPO_DOC,
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.modes.chained_gateway_api import (
+    gateway_api_gateway,
+    gateway_api_routing,
+    gateway_api_trust,
 )
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.references import LB_DOC
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.switches import atomic_risk
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors import registry
 
 
-def _gateway_api_gateway(b, phase):
-    """The Istio Gateway API Gateway the LB sends to: the existing one, or a new ClusterIP one.
+class Hop(TypedDict):
+    """The Istio ingress gateway the load balancers are re-pointed at."""
 
-    istiod deploys a Gateway of class istio as a Deployment + Service "<name>-istio"; the LB
-    targets that Service. Returns (gateway info, Service summary).
-    """
-    facts, opts = b.facts, b.opts
-    if served(facts, "gateway.networking.k8s.io", "Gateway") is False:
-        raise PlanError(
-            "the Gateway API CRDs (gateway.networking.k8s.io) are not served: install them, "
-            "or use route_api istio"
-        )
-    existing = [
-        r
-        for r in facts.get("routes") or ()
-        if r["kind"] == "Gateway"
-        and r["vendor"] == "istio"
-        and (r["apiVersion"] or "").startswith("gateway.networking.k8s.io/")
-    ]
-    if opts["gateway"]:
-        ns, _sep, name = opts["gateway"].rpartition("/")
-        existing = [r for r in existing if r["name"] == name and (not ns or r["namespace"] == ns)]
-    if len(existing) > 1:
-        raise PlanError(
-            "several Istio Gateway API gateways were found (%s); choose one with "
-            "gateway=<namespace>/<name>"
-            % ", ".join("%s/%s" % (r["namespace"], r["name"]) for r in existing)
-        )
-    version = api(facts, "gateway.networking.k8s.io", "Gateway", "v1")
-    n = opts["num_trusted_proxies"] or 1
-    trust = {"gatewayTopology": {"numTrustedProxies": n}}
-    annotations = {
-        "proxy.istio.io/config": json.dumps(trust, sort_keys=True, separators=(",", ":"))
-    }
-    if existing:
-        r = existing[0]
-        target = patch_target(r["apiVersion"], "Gateway", r["name"], r["namespace"])
-        manifest = {
-            "apiVersion": r["apiVersion"],
-            "kind": "Gateway",
-            "metadata": meta(target),
-            "spec": {"infrastructure": {"annotations": annotations}},
-        }
-        creates = False
-        b.warn(
-            "Gateway %s/%s must accept routes from the Ingress namespaces "
-            "(listeners[].allowedRoutes.namespaces)" % (r["namespace"], r["name"])
-        )
-    else:
-        gateways = (facts.get("istio") or {}).get("gateways") or [{}]
-        ns = (
-            gateways[0].get("namespace")
-            or (facts.get("istio") or {}).get("control_plane_namespace")
-            or "istio-system"
-        )
-        target = patch_target(version, "Gateway", "meshgate-chained", ns)
-        manifest = {
-            "apiVersion": version,
-            "kind": "Gateway",
-            "metadata": meta(
-                target,
-                labels=MANAGED_LABEL,
-                annotations={"networking.istio.io/service-type": "ClusterIP"},
-            ),
-            "spec": {
-                "gatewayClassName": "istio",
-                "infrastructure": {"annotations": annotations},
-                "listeners": [
-                    {
-                        "name": "http",
-                        "port": 80,
-                        "protocol": "HTTP",
-                        "allowedRoutes": {"namespaces": {"from": "All"}},
-                    }
-                ],
-            },
-        }
-        creates = True
-    svc = {
-        "name": "%s-istio" % target["name"],
-        "namespace": target["namespace"],
-        "ports": [{"name": "http", "port": 80}],
-    }
-    gw = {
-        "target": target,
-        "trust_manifest": manifest,
-        "creates": creates,
-        "trust_reason": "Istio Gateway API gateway %s/%s (its ClusterIP Service %s is deployed by istiod) "
-        "trusts %d proxy in X-Forwarded-For"
-        % (target["namespace"], target["name"], svc["name"], n),
-    }
-    return gw, svc
-
-
-def _gateway_api_routing(b, phase, svc, routes):
-    """One HTTPRoute per Ingress, attached to the Istio Gateway API gateway."""
-    facts = b.facts
-    version = api(facts, "gateway.networking.k8s.io", "HTTPRoute", "v1")
-    parent = {"name": svc["name"][: -len("-istio")], "namespace": svc["namespace"]}
-    for r in routes:
-        rules = []
-        compact = r.get("rules") or {}
-        for rule in compact.get("rules") or ():
-            for p in rule.get("paths") or ():
-                if not isinstance(p.get("port"), int):
-                    b.warn(
-                        "%s: backend %s uses a named port; an HTTPRoute needs a number, left out"
-                        % (r["id"], p.get("service"))
-                    )
-                    continue
-                kind = "Exact" if p.get("pathType") == "Exact" else "PathPrefix"
-                rules.append(
-                    {
-                        "matches": [{"path": {"type": kind, "value": p.get("path") or "/"}}],
-                        "backendRefs": [{"name": p["service"], "port": p["port"]}],
-                    }
-                )
-        default = compact.get("default_backend")
-        if default and isinstance(default.get("port"), int):
-            rules.append({"backendRefs": [{"name": default["service"], "port": default["port"]}]})
-        if not rules:
-            continue
-        target = patch_target(version, "HTTPRoute", dns_name("meshgate", r["name"]), r["namespace"])
-        spec = {"parentRefs": [dict(parent)], "rules": rules}
-        hosts = sorted(h for h in r.get("hosts") or () if h)
-        if hosts:
-            spec["hostnames"] = hosts
-        b.patch(
-            phase,
-            target,
-            {
-                "apiVersion": version,
-                "kind": "HTTPRoute",
-                "metadata": meta(target, labels=MANAGED_LABEL),
-                "spec": spec,
-            },
-            "routes of %s as a Gateway API HTTPRoute on the Istio gateway (paths and backends preserved)"
-            % r["id"],
-            LB_DOC,
-            {"restart": False, "traffic": "none until traffic is re-pointed"},
-            {"action": "delete"},
-            creates=True,
-        )
+    workload: dict  # pick_gateway()'s gateway, or gateway_api_gateway()'s (target, trust)
+    service: dict  # its Service: name, namespace, ports
+    port: int  # the Service port they send to (the TLS one with gateway_credential_name)
+    fqdn: str  # the Service's cluster DNS name
 
 
 # Host-rewrite annotations of every vendor (catalog data): they break Host routing at a gateway.
@@ -195,237 +61,253 @@ _HOST_REWRITE_KEYS = frozenset(
 
 
 def plan_chained(b):
-    facts, opts = b.facts, b.opts
-    if served(facts, "networking.istio.io", "Gateway") is False:
+    if served(b.facts, "networking.istio.io", "Gateway") is False:
         raise PlanError(
             "the Istio networking CRDs (networking.istio.io) are not served: chained mode needs Istio installed"
         )
     gateway_phase = b.phase(
         "gateway", "Istio routing for the load balancers' hosts, and client-IP trust on the gateway"
     )
-    gateway_api = opts["route_api"] == "gateway-api"
-    if gateway_api:
-        gw, svc = _gateway_api_gateway(b, gateway_phase)
+    if b.opts["route_api"] == "gateway-api":
+        gw, svc = gateway_api_gateway(b)
     else:
-        gw, svc = pick_gateway(facts, opts)
+        gw, svc = pick_gateway(b.facts, b.opts)
     repoint = b.phase(
         "repoint", "The load balancers send to the Istio ingress gateway (Host header preserved)"
     )
-    port = gateway_http_port(svc)
-    tls_secret = opts["gateway_credential_name"]
-    if tls_secret:
-        if gateway_api:
-            raise PlanError("gateway_credential_name works with route_api istio only for now")
-        tls_ports = [
-            p["port"]
-            for p in svc.get("ports") or ()
-            if p.get("port") == 443 or p.get("name") == "https"
-        ]
-        if not tls_ports:
-            raise PlanError(
-                "gateway Service %s/%s has no port 443 (or named https) for TLS from the load balancer"
-                % (svc["namespace"], svc["name"])
-            )
-        port = tls_ports[0]
-        b.warn(
-            "TLS to the gateway: Secret %s must exist in namespace %s (istiod serves it as the gateway "
-            "certificate); the Gateway matches any SNI on port %d, so no other Gateway may use that port "
-            "on the same gateway (istioctl IST0145)" % (tls_secret, svc["namespace"], port)
-        )
-    gw_fqdn = "%s.%s.svc.%s" % (svc["name"], svc["namespace"], opts["cluster_domain"])
+    hop = _hop(b, gw, svc)
     any_lb = False
     for lb in lbs(b):
-        routes = [
-            r
-            for r in routes_of(facts, lb, opts)
-            if r["kind"] == "Ingress"
-            and not all(be.get("istio_gateway") for be in r.get("backends") or [{}])
-        ]
-        other = [r for r in routes_of(facts, lb, opts) if r["kind"] != "Ingress"]
-        for r in other:
-            b.warn(
-                "%s (%s): only Ingress objects are re-pointed; point this route at %s:%d yourself"
-                % (r["id"], r["kind"], gw_fqdn, port)
-            )
-        if not routes:
-            continue
-        backend_tls = (
-            ((registry.VENDORS_BY_ID[lb["vendor"]].get("plan") or {}).get("backend_tls"))
-            if tls_secret
-            else None
-        )
-        if tls_secret and not backend_tls:
-            b.refuse(
-                lb,
-                "no-backend-tls",
-                "the catalog has no verified way to make %s speak HTTPS to its backends"
-                % lb["vendor"],
-                "chain it without gateway_credential_name (plaintext inside the cluster), or configure its upstream TLS by hand",
-            )
-            continue
-        for r in [r for r in routes if (r.get("rules") or {}).get("unsupported")]:
-            b.warn(
-                "%s has %s; re-point it by hand to %s:%d"
-                % (r["id"], r["rules"]["unsupported"], gw_fqdn, port)
-            )
-        routes = [r for r in routes if not (r.get("rules") or {}).get("unsupported")]
-        if not routes:
-            continue
-        any_lb = True
-        if gateway_api:
-            _gateway_api_routing(b, gateway_phase, svc, routes)
-        else:
-            gw_name = dns_name("meshgate", lb["namespace"], lb["name"])
-            istio_routing(b, gateway_phase, gw, svc, lb["id"], routes, gw_name, port, tls_secret)
-        for r in routes:
-            host_keys = [k for k in (r.get("annotations") or {}) if k in _HOST_REWRITE_KEYS]
-            if host_keys:
-                b.warn(
-                    "%s carries %s: the gateway would see the rewritten Host and match none of its "
-                    "hosts; remove it (undo the standalone_mtls plan) before re-pointing"
-                    % (r["id"], ", ".join(host_keys))
-                )
-            backend_name = svc["name"]
-            if r["namespace"] != svc["namespace"]:
-                # An Ingress can only name Services in its own namespace.
-                backend_name = "meshgate-istio-gateway"
-                bridge = patch_target("v1", "Service", backend_name, r["namespace"])
-                b.patch(
-                    gateway_phase,
-                    bridge,
-                    {
-                        "apiVersion": "v1",
-                        "kind": "Service",
-                        "metadata": meta(bridge, labels=MANAGED_LABEL),
-                        "spec": {
-                            "type": "ExternalName",
-                            "externalName": gw_fqdn,
-                            "ports": [{"name": "http", "port": port}],
-                        },
-                    },
-                    "the Ingresses of namespace %s reach the Istio gateway through this ExternalName Service"
-                    % r["namespace"],
-                    LB_DOC,
-                    {"restart": False, "traffic": "none"},
-                    {"action": "delete"},
-                    creates=True,
-                )
-            rules = copy.deepcopy((r.get("rules") or {}).get("rules") or [])
-            new_rules = []
-            for rule in rules:
-                paths = [
-                    {
-                        "path": p.get("path") or "/",
-                        "pathType": p.get("pathType") or "Prefix",
-                        "backend": {"service": {"name": backend_name, "port": {"number": port}}},
-                    }
-                    for p in rule.get("paths") or ()
-                ]
-                out = {"http": {"paths": paths}}
-                if rule.get("host"):
-                    out["host"] = rule["host"]
-                new_rules.append(out)
-            spec = {}
-            if new_rules:
-                spec["rules"] = new_rules
-            if (r.get("rules") or {}).get("default_backend"):
-                spec["defaultBackend"] = {
-                    "service": {"name": backend_name, "port": {"number": port}}
-                }
-            if not spec:
-                b.warn("%s: no rules or default backend to re-point; left as is" % r["id"])
-                continue
-            target = patch_target(r["apiVersion"], "Ingress", r["name"], r["namespace"])
-            b.patch(
-                repoint,
-                target,
-                {
-                    "apiVersion": r["apiVersion"],
-                    "kind": "Ingress",
-                    "metadata": meta(target, annotations=(backend_tls or {}).get("annotations")),
-                    "spec": spec,
-                },
-                "%s now sends to the Istio ingress gateway %s%s (was: %s)"
-                % (
-                    r["id"],
-                    gw_fqdn,
-                    " over TLS" if backend_tls else "",
-                    ", ".join(
-                        sorted(
-                            {
-                                "%s:%s" % (be["service"], be["port"])
-                                for be in r.get("backends") or ()
-                            }
-                        )
-                    ),
-                ),
-                LB_DOC,
-                atomic_risk(
-                    {
-                        "restart": False,
-                        "traffic": "requests for these hosts now pass through the Istio gateway",
-                    },
-                    r,
-                    "spec.rules",
-                ),
-                {
-                    "action": "restore-field",
-                    "fields": ["spec.rules", "spec.defaultBackend"]
-                    + [
-                        "metadata.annotations.%s" % k
-                        for k in sorted((backend_tls or {}).get("annotations") or {})
-                    ],
-                    "restore": {"spec": _ingress_spec_from_rules(r.get("rules") or {})},
-                },
-            )
-        if (registry.vendor(lb["vendor"]).get("plan") or {}).get("external_name_services"):
-            b.warn(
-                "%s must allow ExternalName Services (Traefik: allowExternalNameServices; Contour: enableExternalNameService) for the cross-namespace bridge"
-                % lb["vendor"]
-            )
-    if any_lb and gateway_api:
-        b.patch(
-            gateway_phase,
-            gw["target"],
-            gw["trust_manifest"],
-            gw["trust_reason"],
-            TOPO_DOC,
-            {
-                "restart": True,
-                "traffic": "Istio (re)deploys the gateway pods with the new proxy config",
-            },
-            (
-                {"action": "delete"}
-                if gw["creates"]
-                else {
-                    "action": "remove-fields",
-                    "fields": ["spec.infrastructure.annotations.proxy.istio.io/config"],
-                }
-            ),
-            creates=gw["creates"],
-        )
-        # The Gateway goes first; the next phase waits for the Deployment istiod makes of it.
-        gateway_phase["patches"].insert(0, gateway_phase["patches"].pop())
-        t = gw["target"]
-        gateway_phase["wait"] = [
-            {
-                "for": "rollout",
-                "targets": ["Deployment/%s/%s-istio" % (t["namespace"], t["name"])],
-                "timeout": 600,
-            }
-        ]
-    elif any_lb:
-        trusted_proxies(
-            b,
-            gateway_phase,
-            gw,
-            opts["num_trusted_proxies"] or 1,
-            "one in-cluster load balancer in front",
-        )
+        if _chain_lb(b, gateway_phase, repoint, lb, hop):
+            any_lb = True
     if any_lb:
+        if b.opts["route_api"] == "gateway-api":
+            gateway_api_trust(b, gateway_phase, gw)
+        else:
+            trusted_proxies(
+                b,
+                gateway_phase,
+                gw,
+                b.opts["num_trusted_proxies"] or 1,
+                "one in-cluster load balancer in front",
+            )
         b.warn(
             "chained mode: the hop LB -> Istio gateway is plaintext HTTP inside the cluster; gateway -> backends is Istio mTLS."
         )
+
+
+def _hop(b, gw, svc):
+    """The Hop: the gateway Service and the port the load balancers send to, its HTTP port or,
+    with gateway_credential_name, its TLS port."""
+    opts = b.opts
+    port = gateway_http_port(svc)
+    if opts["gateway_credential_name"]:
+        port = _tls_port(b, svc)
+    fqdn = "%s.%s.svc.%s" % (svc["name"], svc["namespace"], opts["cluster_domain"])
+    return {"workload": gw, "service": svc, "port": port, "fqdn": fqdn}
+
+
+def _tls_port(b, svc):
+    """The gateway Service port TLS from the load balancers goes to (443, or named https)."""
+    tls_secret = b.opts["gateway_credential_name"]
+    if b.opts["route_api"] == "gateway-api":
+        raise PlanError("gateway_credential_name works with route_api istio only for now")
+    tls_ports = [
+        p["port"]
+        for p in svc.get("ports") or ()
+        if p.get("port") == 443 or p.get("name") == "https"
+    ]
+    if not tls_ports:
+        raise PlanError(
+            "gateway Service %s/%s has no port 443 (or named https) for TLS from the load balancer"
+            % (svc["namespace"], svc["name"])
+        )
+    port = tls_ports[0]
+    b.warn(
+        "TLS to the gateway: Secret %s must exist in namespace %s (istiod serves it as the gateway "
+        "certificate); the Gateway matches any SNI on port %d, so no other Gateway may use that port "
+        "on the same gateway (istioctl IST0145)" % (tls_secret, svc["namespace"], port)
+    )
+    return port
+
+
+def _chain_lb(b, gateway_phase, repoint, lb, hop):
+    """Routing on the gateway for lb's Ingresses, and the Ingresses re-pointed at it; False when
+    lb has none to re-point (or is refused)."""
+    tls_secret = b.opts["gateway_credential_name"]
+    routes = _ingresses(b, lb, hop)
+    if not routes:
+        return False
+    backend_tls = (
+        ((registry.VENDORS_BY_ID[lb["vendor"]].get("plan") or {}).get("backend_tls"))
+        if tls_secret
+        else None
+    )
+    if tls_secret and not backend_tls:
+        b.refuse(
+            lb,
+            "no-backend-tls",
+            "the catalog has no verified way to make %s speak HTTPS to its backends" % lb["vendor"],
+            "chain it without gateway_credential_name (plaintext inside the cluster), or configure its upstream TLS by hand",
+        )
+        return False
+    routes = _supported(b, routes, hop)
+    if not routes:
+        return False
+    if b.opts["route_api"] == "gateway-api":
+        gateway_api_routing(b, gateway_phase, hop["service"], routes)
+    else:
+        server = {
+            "name": dns_name("meshgate", lb["namespace"], lb["name"]),
+            "port": hop["port"],
+            "tls_secret": tls_secret,
+            "routes_of": lb["id"],
+        }
+        istio_routing(b, gateway_phase, hop["workload"], hop["service"], server, routes)
+    for r in routes:
+        _warn_host_rewrite(b, r)
+        backend_name = _backend_service(b, gateway_phase, r["namespace"], hop)
+        _repoint_ingress(b, repoint, r, backend_name, hop, backend_tls)
+    if (registry.vendor(lb["vendor"]).get("plan") or {}).get("external_name_services"):
+        b.warn(
+            "%s must allow ExternalName Services (Traefik: allowExternalNameServices; Contour: enableExternalNameService) for the cross-namespace bridge"
+            % lb["vendor"]
+        )
+    return True
+
+
+def _ingresses(b, lb, hop):
+    """lb's Ingresses not yet sending to an Istio gateway; warns about its other routes."""
+    facts, opts = b.facts, b.opts
+    routes = [
+        r
+        for r in routes_of(facts, lb, opts)
+        if r["kind"] == "Ingress"
+        and not all(be.get("istio_gateway") for be in r.get("backends") or [{}])
+    ]
+    other = [r for r in routes_of(facts, lb, opts) if r["kind"] != "Ingress"]
+    for r in other:
+        b.warn(
+            "%s (%s): only Ingress objects are re-pointed; point this route at %s:%d yourself"
+            % (r["id"], r["kind"], hop["fqdn"], hop["port"])
+        )
+    return routes
+
+
+def _supported(b, routes, hop):
+    """The routes without rules we cannot carry over; warns about the others."""
+    for r in [r for r in routes if (r.get("rules") or {}).get("unsupported")]:
+        b.warn(
+            "%s has %s; re-point it by hand to %s:%d"
+            % (r["id"], r["rules"]["unsupported"], hop["fqdn"], hop["port"])
+        )
+    return [r for r in routes if not (r.get("rules") or {}).get("unsupported")]
+
+
+def _warn_host_rewrite(b, r):
+    host_keys = [k for k in (r.get("annotations") or {}) if k in _HOST_REWRITE_KEYS]
+    if host_keys:
+        b.warn(
+            "%s carries %s: the gateway would see the rewritten Host and match none of its "
+            "hosts; remove it (undo the standalone_mtls plan) before re-pointing"
+            % (r["id"], ", ".join(host_keys))
+        )
+
+
+def _backend_service(b, phase, namespace, hop):
+    """The Service name an Ingress of namespace sends to: the gateway's own, or in another
+    namespace an ExternalName Service bridging to it."""
+    if namespace == hop["service"]["namespace"]:
+        return hop["service"]["name"]
+    # An Ingress can only name Services in its own namespace.
+    backend_name = "meshgate-istio-gateway"
+    bridge = patch_target("v1", "Service", backend_name, namespace)
+    b.patch(
+        phase,
+        bridge,
+        {
+            "apiVersion": "v1",
+            "kind": "Service",
+            "metadata": meta(bridge, labels=MANAGED_LABEL),
+            "spec": {
+                "type": "ExternalName",
+                "externalName": hop["fqdn"],
+                "ports": [{"name": "http", "port": hop["port"]}],
+            },
+        },
+        "the Ingresses of namespace %s reach the Istio gateway through this ExternalName Service"
+        % namespace,
+        LB_DOC,
+        {"restart": False, "traffic": "none"},
+        {"action": "delete"},
+        creates=True,
+    )
+    return backend_name
+
+
+def _repoint_ingress(b, phase, r, backend_name, hop, backend_tls):
+    """The Ingress r sends its paths and default backend to backend_name (the gateway), over TLS
+    with the vendor's backend_tls annotations; undo restores its rules."""
+    spec = _repointed_spec(r, backend_name, hop["port"])
+    if not spec:
+        b.warn("%s: no rules or default backend to re-point; left as is" % r["id"])
+        return
+    tls_annotations = (backend_tls or {}).get("annotations")
+    was = sorted({"%s:%s" % (be["service"], be["port"]) for be in r.get("backends") or ()})
+    target = patch_target(r["apiVersion"], "Ingress", r["name"], r["namespace"])
+    b.patch(
+        phase,
+        target,
+        {
+            "apiVersion": r["apiVersion"],
+            "kind": "Ingress",
+            "metadata": meta(target, annotations=tls_annotations),
+            "spec": spec,
+        },
+        "%s now sends to the Istio ingress gateway %s%s (was: %s)"
+        % (r["id"], hop["fqdn"], " over TLS" if backend_tls else "", ", ".join(was)),
+        LB_DOC,
+        atomic_risk(
+            {
+                "restart": False,
+                "traffic": "requests for these hosts now pass through the Istio gateway",
+            },
+            r,
+            "spec.rules",
+        ),
+        {
+            "action": "restore-field",
+            "fields": ["spec.rules", "spec.defaultBackend"]
+            + ["metadata.annotations.%s" % k for k in sorted(tls_annotations or {})],
+            "restore": {"spec": _ingress_spec_from_rules(r.get("rules") or {})},
+        },
+    )
+
+
+def _repointed_spec(r, backend_name, port):
+    """The Ingress spec of r with every path and the default backend sent to backend_name:port
+    (hosts, paths and path types kept)."""
+    rules = copy.deepcopy((r.get("rules") or {}).get("rules") or [])
+    new_rules = []
+    for rule in rules:
+        paths = [
+            {
+                "path": p.get("path") or "/",
+                "pathType": p.get("pathType") or "Prefix",
+                "backend": {"service": {"name": backend_name, "port": {"number": port}}},
+            }
+            for p in rule.get("paths") or ()
+        ]
+        out = {"http": {"paths": paths}}
+        if rule.get("host"):
+            out["host"] = rule["host"]
+        new_rules.append(out)
+    spec = {}
+    if new_rules:
+        spec["rules"] = new_rules
+    if (r.get("rules") or {}).get("default_backend"):
+        spec["defaultBackend"] = {"service": {"name": backend_name, "port": {"number": port}}}
+    return spec
 
 
 def _ingress_spec_from_rules(compact):

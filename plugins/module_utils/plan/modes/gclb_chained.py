@@ -16,6 +16,7 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.facts impor
     served,
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.gateway import (
+    created_manifest,
     gateway_http_port,
     istio_routing,
     pick_gateway,
@@ -35,107 +36,39 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors.istio im
 
 
 def plan_gclb(b):
-    facts, opts = b.facts, b.opts
-    gw, svc = pick_gateway(facts, opts)
-    if opts["backend_protocol"] not in ("HTTP", "HTTPS", "HTTP2"):
-        raise PlanError(
-            "backend_protocol must be HTTP, HTTPS or HTTP2 (got %r)" % opts["backend_protocol"]
-        )
-    if opts["ingress_class"] not in ("gce", "gce-internal"):
-        raise PlanError(
-            "ingress_class must be gce or gce-internal (got %r)" % opts["ingress_class"]
-        )
-    if (
-        served(facts, "cloud.google.com", "BackendConfig") is False
-        and not opts["gke_gateway_class"]
-    ):
-        raise PlanError(
-            "BackendConfig (cloud.google.com) is not served: this is not a GKE cluster with the Ingress controller; gclb_chained needs GKE"
-        )
+    opts = b.opts
+    gw, svc = pick_gateway(b.facts, opts)
+    _check_options(b)
     gateway_phase = b.phase(
         "gateway",
         "Health check on the gateway status port, NEG on the gateway Service, Istio routing, client-IP trust",
     )
     edge = b.phase("edge", "The Google load balancer in front of the Istio ingress gateway")
-    ns = svc["namespace"]
-    # Existing GKE Ingresses (standalone, to app Services) in scope are moved behind the gateway.
-    moved = []
-    existing = []
-    gw_ref = "%s/%s" % (ns, svc["name"])
-    for lb in lbs(b, cloud=True):
-        if not (registry.vendor(lb["vendor"]).get("plan") or {}).get("gclb_edge"):
-            continue
-        if lb["mode"] == "chained" and gw_ref in (lb.get("backends") or ()):
-            existing.append(
-                lb
-            )  # already in front of this gateway: only its health check needs fixing
-            continue
-        moved += [r for r in routes_of(facts, lb, opts) if r["kind"] == "Ingress"]
+    moved, existing = _gke_load_balancers(b, svc)
     if moved:
-        istio_routing(b, gateway_phase, gw, svc, "GKE Ingress", moved, "meshgate-gclb")
-    protocol = opts["backend_protocol"]
-    port = (
-        gateway_http_port(svc)
-        if protocol == "HTTP"
-        else next((p["port"] for p in svc.get("ports") or () if p.get("port") == 443), 443)
-    )
-    port_name = next((p["name"] for p in svc.get("ports") or () if p.get("port") == port), None)
+        server = {
+            "name": "meshgate-gclb",
+            "port": 80,
+            "tls_secret": None,
+            "routes_of": "GKE Ingress",
+        }
+        istio_routing(b, gateway_phase, gw, svc, server, moved)
+    port = _backend_port(svc, opts["backend_protocol"])
     anns = {"cloud.google.com/neg": '{"ingress": true}'}
     # An existing GKE load balancer whose health check already targets 15021 needs none.
     hc_ok = bool(existing) and all((lb.get("health_check") or {}).get("ok") for lb in existing)
     if opts["gke_gateway_class"]:
         _gke_gateway(b, edge, gateway_phase, svc, port)
     elif not hc_ok:
-        anns["cloud.google.com/backend-config"] = '{"default": "meshgate-istio-gateway"}'
-        bc_version = api(facts, "cloud.google.com", "BackendConfig", "v1")
-        bc = patch_target(bc_version, "BackendConfig", "meshgate-istio-gateway", ns)
-        b.patch(
-            gateway_phase,
-            bc,
-            {
-                "apiVersion": bc_version,
-                "kind": "BackendConfig",
-                "metadata": meta(bc, labels=MANAGED_LABEL),
-                "spec": {
-                    "healthCheck": {
-                        "type": "HTTP",
-                        "port": ISTIO_STATUS_PORT,
-                        "requestPath": ISTIO_READY_PATH,
-                    }
-                },
-            },
-            "the Google health check targets the gateway status port 15021 /healthz/ready (traffic ports answer 404 until a route exists)",
-            GCLB_DOC,
-            {"restart": False, "traffic": "none"},
-            {"action": "delete"},
-            creates=True,
+        anns["cloud.google.com/backend-config"] = _backend_config(
+            b, gateway_phase, svc["namespace"]
         )
-    if protocol != "HTTP" and port_name:
-        anns["cloud.google.com/app-protocols"] = json.dumps({port_name: protocol}, sort_keys=True)
-    current = svc.get("annotations") or {}
-    anns = {k: v for k, v in anns.items() if current.get(k) != v}
-    if anns:
-        target = patch_target("v1", "Service", svc["name"], ns)
-        b.patch(
-            gateway_phase,
-            target,
-            {"apiVersion": "v1", "kind": "Service", "metadata": meta(target, annotations=anns)},
-            "container-native load balancing (NEG) and the BackendConfig on the Istio gateway Service",
-            GCLB_DOC,
-            {"restart": False, "traffic": "GKE creates NEGs for the gateway pods"},
-            {
-                "action": "remove-fields",
-                "fields": ["metadata.annotations.%s" % k for k in sorted(anns)],
-                "restore": {
-                    "metadata.annotations.%s" % k: current[k] for k in anns if k in current
-                },
-            },
-        )
+    _neg_on_service(b, gateway_phase, svc, port, anns)
     if svc.get("type") == "LoadBalancer":
         b.warn(
             "the Istio gateway Service %s/%s is type LoadBalancer: it keeps its own L4 load "
             "balancer; switch it to ClusterIP (Helm: service.type) once the GKE load balancer serves"
-            % (ns, svc["name"])
+            % (svc["namespace"], svc["name"])
         )
     trusted_proxies(
         b,
@@ -156,6 +89,99 @@ def plan_gclb(b):
             "the old GKE Ingresses (%s) still send to the apps directly; delete them once the new load balancer serves these hosts"
             % ", ".join(r["id"] for r in moved)
         )
+
+
+def _check_options(b):
+    """Stops the plan (PlanError) on a backend protocol or Ingress class GKE does not have, or
+    when the cluster is not GKE."""
+    opts = b.opts
+    if opts["backend_protocol"] not in ("HTTP", "HTTPS", "HTTP2"):
+        raise PlanError(
+            "backend_protocol must be HTTP, HTTPS or HTTP2 (got %r)" % opts["backend_protocol"]
+        )
+    if opts["ingress_class"] not in ("gce", "gce-internal"):
+        raise PlanError(
+            "ingress_class must be gce or gce-internal (got %r)" % opts["ingress_class"]
+        )
+    if (
+        served(b.facts, "cloud.google.com", "BackendConfig") is False
+        and not opts["gke_gateway_class"]
+    ):
+        raise PlanError(
+            "BackendConfig (cloud.google.com) is not served: this is not a GKE cluster with the Ingress controller; gclb_chained needs GKE"
+        )
+
+
+def _gke_load_balancers(b, svc):
+    """The GKE load balancers in scope: (the Ingresses of those sending to the apps, to move
+    behind the gateway; those already in front of this gateway)."""
+    moved = []
+    existing = []
+    gw_ref = "%s/%s" % (svc["namespace"], svc["name"])
+    for lb in lbs(b, cloud=True):
+        if not (registry.vendor(lb["vendor"]).get("plan") or {}).get("gclb_edge"):
+            continue
+        if lb["mode"] == "chained" and gw_ref in (lb.get("backends") or ()):
+            # Already in front of this gateway: only its health check needs fixing.
+            existing.append(lb)
+            continue
+        moved += [r for r in routes_of(b.facts, lb, b.opts) if r["kind"] == "Ingress"]
+    return moved, existing
+
+
+def _backend_port(svc, protocol):
+    """The gateway Service port the Google load balancer sends to: HTTP, else 443."""
+    if protocol == "HTTP":
+        return gateway_http_port(svc)
+    return next((p["port"] for p in svc.get("ports") or () if p.get("port") == 443), 443)
+
+
+def _backend_config(b, phase, ns):
+    """The BackendConfig whose health check targets the gateway status port; returns the
+    Service annotation that names it."""
+    bc_version = api(b.facts, "cloud.google.com", "BackendConfig", "v1")
+    _create(
+        b,
+        phase,
+        patch_target(bc_version, "BackendConfig", "meshgate-istio-gateway", ns),
+        {
+            "healthCheck": {
+                "type": "HTTP",
+                "port": ISTIO_STATUS_PORT,
+                "requestPath": ISTIO_READY_PATH,
+            }
+        },
+        "the Google health check targets the gateway status port 15021 /healthz/ready (traffic ports answer 404 until a route exists)",
+        "none",
+    )
+    return '{"default": "meshgate-istio-gateway"}'
+
+
+def _neg_on_service(b, phase, svc, port, anns):
+    """The annotations anns on the gateway Service (with the app protocol of port unless HTTP),
+    those it lacks; undo restores the values they replace."""
+    protocol = b.opts["backend_protocol"]
+    port_name = next((p["name"] for p in svc.get("ports") or () if p.get("port") == port), None)
+    if protocol != "HTTP" and port_name:
+        anns["cloud.google.com/app-protocols"] = json.dumps({port_name: protocol}, sort_keys=True)
+    current = svc.get("annotations") or {}
+    anns = {k: v for k, v in anns.items() if current.get(k) != v}
+    if not anns:
+        return
+    target = patch_target("v1", "Service", svc["name"], svc["namespace"])
+    b.patch(
+        phase,
+        target,
+        {"apiVersion": "v1", "kind": "Service", "metadata": meta(target, annotations=anns)},
+        "container-native load balancing (NEG) and the BackendConfig on the Istio gateway Service",
+        GCLB_DOC,
+        {"restart": False, "traffic": "GKE creates NEGs for the gateway pods"},
+        {
+            "action": "remove-fields",
+            "fields": ["metadata.annotations.%s" % k for k in sorted(anns)],
+            "restore": {"metadata.annotations.%s" % k: current[k] for k in anns if k in current},
+        },
+    )
 
 
 def _gke_ingress(b, phase, svc, port, moved):
@@ -201,132 +227,120 @@ def _gke_ingress(b, phase, svc, port, moved):
 
 def _managed_certificate(b, phase, ns):
     """A Google-managed certificate for the domains asked for; returns its name."""
-    facts, opts = b.facts, b.opts
-    mc_version = api(facts, "networking.gke.io", "ManagedCertificate", "v1")
-    mc = patch_target(mc_version, "ManagedCertificate", "meshgate-gclb", ns)
-    b.patch(
+    domains = sorted(b.opts["managed_certificate_domains"])
+    mc_version = api(b.facts, "networking.gke.io", "ManagedCertificate", "v1")
+    _create(
+        b,
         phase,
-        mc,
-        {
-            "apiVersion": mc_version,
-            "kind": "ManagedCertificate",
-            "metadata": meta(mc, labels=MANAGED_LABEL),
-            "spec": {"domains": sorted(opts["managed_certificate_domains"])},
-        },
-        "Google-managed certificate for %s"
-        % ", ".join(sorted(opts["managed_certificate_domains"])),
-        GCLB_DOC,
-        {"restart": False, "traffic": "none"},
-        {"action": "delete"},
-        creates=True,
+        patch_target(mc_version, "ManagedCertificate", "meshgate-gclb", ns),
+        {"domains": domains},
+        "Google-managed certificate for %s" % ", ".join(domains),
+        "none",
     )
     return "meshgate-gclb"
 
 
 def _frontend_config(b, phase, ns):
     """A FrontendConfig with the HTTPS redirect and / or SSL policy asked for; returns its name."""
-    facts, opts = b.facts, b.opts
-    fc_version = api(facts, "networking.gke.io", "FrontendConfig", "v1beta1")
-    fc = patch_target(fc_version, "FrontendConfig", "meshgate-gclb", ns)
+    opts = b.opts
+    fc_version = api(b.facts, "networking.gke.io", "FrontendConfig", "v1beta1")
     spec = {}
     if opts["https_redirect"]:
         spec["redirectToHttps"] = {"enabled": True}
     if opts["ssl_policy"]:
         spec["sslPolicy"] = opts["ssl_policy"]
-    b.patch(
+    _create(
+        b,
         phase,
-        fc,
-        {
-            "apiVersion": fc_version,
-            "kind": "FrontendConfig",
-            "metadata": meta(fc, labels=MANAGED_LABEL),
-            "spec": spec,
-        },
+        patch_target(fc_version, "FrontendConfig", "meshgate-gclb", ns),
+        spec,
         "HTTPS redirect / SSL policy on the Google front end",
-        GCLB_DOC,
-        {"restart": False, "traffic": "none"},
-        {"action": "delete"},
-        creates=True,
+        "none",
     )
     return "meshgate-gclb"
 
 
 def _gke_gateway(b, edge, gateway_phase, svc, port):
-    facts, opts = b.facts, b.opts
-    ns = svc["namespace"]
-    klass = opts["gke_gateway_class"]
+    """A GKE Gateway of class gke_gateway_class with an HTTPRoute to the gateway Service, and the
+    health check on its status port."""
+    klass = b.opts["gke_gateway_class"]
     if not klass.startswith("gke-l7-"):
         raise PlanError(
             "gke_gateway_class must be a GKE L7 GatewayClass (gke-l7-...), got %r" % klass
         )
-    hcp_version = api(facts, "networking.gke.io", "HealthCheckPolicy", "v1")
-    hcp = patch_target(hcp_version, "HealthCheckPolicy", "meshgate-istio-gateway", ns)
-    b.patch(
-        gateway_phase,
-        hcp,
+    _health_check_policy(b, gateway_phase, svc)
+    _gke_edge_gateway(b, edge, svc["namespace"], klass)
+    _gke_http_route(b, edge, svc, port)
+
+
+def _health_check_policy(b, phase, svc):
+    """GKE does not derive the GKE Gateway's health check from probes: it targets 15021."""
+    hcp_version = api(b.facts, "networking.gke.io", "HealthCheckPolicy", "v1")
+    _create(
+        b,
+        phase,
+        patch_target(hcp_version, "HealthCheckPolicy", "meshgate-istio-gateway", svc["namespace"]),
         {
-            "apiVersion": hcp_version,
-            "kind": "HealthCheckPolicy",
-            "metadata": meta(hcp, labels=MANAGED_LABEL),
-            "spec": {
-                "default": {
-                    "config": {
-                        "type": "HTTP",
-                        "httpHealthCheck": {
-                            "port": ISTIO_STATUS_PORT,
-                            "requestPath": ISTIO_READY_PATH,
-                        },
-                    }
-                },
-                "targetRef": {"group": "", "kind": "Service", "name": svc["name"]},
+            "default": {
+                "config": {
+                    "type": "HTTP",
+                    "httpHealthCheck": {
+                        "port": ISTIO_STATUS_PORT,
+                        "requestPath": ISTIO_READY_PATH,
+                    },
+                }
             },
+            "targetRef": {"group": "", "kind": "Service", "name": svc["name"]},
         },
         "the GKE Gateway health check targets the gateway status port 15021 /healthz/ready (GKE does not derive it from probes)",
-        GCLB_DOC,
-        {"restart": False, "traffic": "none"},
-        {"action": "delete"},
-        creates=True,
+        "none",
     )
-    gw_version = api(facts, "gateway.networking.k8s.io", "Gateway", "v1")
-    gw = patch_target(gw_version, "Gateway", "meshgate-gclb", ns)
-    b.patch(
-        edge,
-        gw,
+
+
+def _gke_edge_gateway(b, phase, ns, klass):
+    """The GKE Gateway (a new Google load balancer) of class klass, HTTP on port 80."""
+    gw_version = api(b.facts, "gateway.networking.k8s.io", "Gateway", "v1")
+    _create(
+        b,
+        phase,
+        patch_target(gw_version, "Gateway", "meshgate-gclb", ns),
         {
-            "apiVersion": gw_version,
-            "kind": "Gateway",
-            "metadata": meta(gw, labels=MANAGED_LABEL),
-            "spec": {
-                "gatewayClassName": klass,
-                "listeners": [{"name": "http", "protocol": "HTTP", "port": 80}],
-            },
+            "gatewayClassName": klass,
+            "listeners": [{"name": "http", "protocol": "HTTP", "port": 80}],
         },
         "GKE Gateway (%s) in front of the Istio ingress gateway" % klass,
-        GCLB_DOC,
-        {"restart": False, "traffic": "a new Google load balancer and IP; DNS must point at it"},
-        {"action": "delete"},
-        creates=True,
+        "a new Google load balancer and IP; DNS must point at it",
     )
-    rt_version = api(facts, "gateway.networking.k8s.io", "HTTPRoute", "v1")
-    rt = patch_target(rt_version, "HTTPRoute", "meshgate-gclb", ns)
+
+
+def _gke_http_route(b, phase, svc, port):
+    """The GKE Gateway's HTTPRoute: everything (for hosts, if set) to the gateway Service."""
+    rt_version = api(b.facts, "gateway.networking.k8s.io", "HTTPRoute", "v1")
     spec = {
         "parentRefs": [{"name": "meshgate-gclb"}],
         "rules": [{"backendRefs": [{"name": svc["name"], "port": port}]}],
     }
-    if opts["hosts"]:
-        spec["hostnames"] = sorted(opts["hosts"])
-    b.patch(
-        edge,
-        rt,
-        {
-            "apiVersion": rt_version,
-            "kind": "HTTPRoute",
-            "metadata": meta(rt, labels=MANAGED_LABEL),
-            "spec": spec,
-        },
+    if b.opts["hosts"]:
+        spec["hostnames"] = sorted(b.opts["hosts"])
+    _create(
+        b,
+        phase,
+        patch_target(rt_version, "HTTPRoute", "meshgate-gclb", svc["namespace"]),
+        spec,
         "the GKE Gateway sends everything to the Istio ingress gateway",
+        "none until DNS points at the new address",
+    )
+
+
+def _create(b, phase, target, spec, reason, traffic):
+    """A new object of ours (managed label) for the Google load balancer; undo deletes it."""
+    b.patch(
+        phase,
+        target,
+        created_manifest(target, spec),
+        reason,
         GCLB_DOC,
-        {"restart": False, "traffic": "none until DNS points at the new address"},
+        {"restart": False, "traffic": traffic},
         {"action": "delete"},
         creates=True,
     )
