@@ -26,14 +26,7 @@ have_all() { [ -x "$out/pilot-discovery" ] && [ -x "$out/istioctl" ]; }
 . "$here/cache-lib.sh"
 exit_if_cached
 
-istio_require_go
-
-mkdir -p "$out.tmp"
-work="$(mktemp -d)"
-trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
-export CGO_ENABLED=0 GOFLAGS="-mod=mod -buildvcs=false"
-
-istio_source_copy "$work"
+istio_prepare_build
 
 revision="${ISTIO_MODULE_VERSION##*-}"
 ldflags="-s -w"

@@ -12,7 +12,7 @@
 # below: the same 1.30 API at its later patch release, the next go-control-plane release, the
 # agentgateway API commit Istio's master used five days earlier). `go build` then proves the
 # sources compile against them; the tests prove the behaviour we rely on.
-# The caller defines log().
+# The caller defines log() and sets $out (its cache folder, see cache-lib.sh).
 
 ISTIO_MODULE_VERSION="${MESHGATE_ISTIO_MODULE_VERSION:-v0.0.0-20260826214018-9739e10eb9d7}"
 # What the binaries report as their version (Istio's release build sets it the same way).
@@ -53,4 +53,17 @@ istio_source_copy() {
     ( cd "$work/istio" && go mod edit "${args[@]}" )
     log "requirements the module proxy does not serve replaced: ${ISTIO_SUBSTITUTES[*]}"
   fi
+}
+
+# Everything a build needs before `go build`: the right Go, "$out.tmp" for the binaries, a
+# temporary $work (removed on exit) holding the prepared sources in "$work/istio".
+istio_prepare_build() {
+  : "${out:?istio_prepare_build: the caller sets out (its cache folder)}"
+  istio_require_go
+  mkdir -p "$out.tmp"
+  work="$(mktemp -d)"
+  # shellcheck disable=SC2064 # expand $work now: it is the folder to remove
+  trap "chmod -R u+w '$work' 2>/dev/null; rm -rf '$work'" EXIT
+  export CGO_ENABLED=0 GOFLAGS="-mod=mod -buildvcs=false"
+  istio_source_copy "$work"
 }

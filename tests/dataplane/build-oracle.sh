@@ -5,9 +5,9 @@
 # it beside the other binaries. Cold: a few minutes on 2 cores (much of Istio is compiled for
 # istiod already and reused from Go's build cache); cached: instant.
 #
-# MESHGATE_ORACLE naming an existing binary skips the build.
+# (tests/dataplane/oracle.py skips this script when MESHGATE_ORACLE names a built binary.)
 #
-# Prints the path of the binary on its last line.
+# Prints the folder holding dataplane-oracle.test on its last line.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -15,12 +15,6 @@ controlplane="$here/../controlplane"
 cache_root="${MESHGATE_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/meshgate-istio-lb}"
 
 log() { echo "build-oracle: $*" >&2; }
-
-if [ -n "${MESHGATE_ORACLE:-}" ]; then
-  [ -x "$MESHGATE_ORACLE" ] || { log "MESHGATE_ORACLE=$MESHGATE_ORACLE is not an executable"; exit 2; }
-  echo "$MESHGATE_ORACLE"
-  exit 0
-fi
 
 # shellcheck source=tests/controlplane/istio-source.sh
 . "$controlplane/istio-source.sh"
@@ -30,29 +24,14 @@ out="$cache_root/oracle-${ISTIO_MODULE_VERSION##*-}-${src_hash}"
 
 have_all() { [ -x "$out/dataplane-oracle.test" ]; }
 
-exit_if_cached_binary() {
-  if have_all; then
-    log "cached in $out"
-    echo "$out/dataplane-oracle.test"
-    exit 0
-  fi
-}
-exit_if_cached_binary
+# shellcheck source=tests/controlplane/cache-lib.sh
+. "$controlplane/cache-lib.sh"
+exit_if_cached
 
-istio_require_go
-
-mkdir -p "$out.tmp"
-work="$(mktemp -d)"
-trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
-export CGO_ENABLED=0 GOFLAGS="-mod=mod -buildvcs=false"
-
-istio_source_copy "$work"
+istio_prepare_build
 mkdir -p "$work/istio/meshgate/oracle"
 cp "$here"/oracle/*.go "$work/istio/meshgate/oracle/"
 log "building dataplane-oracle.test; several minutes cold on 2 cores"
 ( cd "$work/istio" && go test -c -p 2 -trimpath -o "$out.tmp/dataplane-oracle.test" ./meshgate/oracle >&2 )
 
-# shellcheck source=tests/controlplane/cache-lib.sh
-. "$controlplane/cache-lib.sh"
-finish_cache >/dev/null
-echo "$out/dataplane-oracle.test"
+finish_cache

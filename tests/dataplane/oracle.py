@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -34,13 +35,15 @@ class OracleError(RuntimeError):
 
 
 def oracle_binary() -> Path:
-    """Path of the oracle test binary, built by build-oracle.sh on first use (cached)."""
+    """Path of the oracle test binary: MESHGATE_ORACLE, else built by build-oracle.sh (cached)."""
+    if os.environ.get("MESHGATE_ORACLE"):
+        return Path(os.environ["MESHGATE_ORACLE"])
     proc = subprocess.run(["bash", str(BUILD_SCRIPT)], capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         raise OracleError(
             "build-oracle.sh failed (exit %d):\n%s" % (proc.returncode, proc.stderr[-4000:])
         )
-    return Path(proc.stdout.strip().splitlines()[-1])
+    return Path(proc.stdout.strip().splitlines()[-1]) / "dataplane-oracle.test"
 
 
 def run_folder(src: Path, hops: Path | None = None, binary: Path | None = None) -> list[dict]:
