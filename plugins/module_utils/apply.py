@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 import time
+from typing import Callable, NamedTuple, Optional
 
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.errors import K8sError
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.builder import FIELD_MANAGER
@@ -262,20 +263,41 @@ def check_plan(the_plan, client):
 # --------------------------------------------------------------------------- present
 
 
-def apply_plan(
-    client,
-    the_plan,
-    force_conflicts=False,
-    check_mode=False,
-    wait="rollout",
-    wait_timeout=None,
-    want_diff=False,
-    sleep=time.sleep,
-):
-    """Apply a plan; returns {"changed", "results", "diff", "requests", "waits"}."""
+class ApplyOptions(NamedTuple):
+    """How apply_plan() applies a plan (lb_apply's options, and a hook for the waits)."""
+
+    force_conflicts: bool = False  # take over fields other field managers own
+    check_mode: bool = False  # stop after the whole-plan dry run
+    wait: str = "rollout"  # one of WAIT_MODES, after each phase that wrote something
+    wait_timeout: Optional[int] = None  # seconds per wait; None: each wait's own timeout
+    want_diff: bool = False  # give each pending patch a before/after diff
+    sleep: Callable = time.sleep  # between two polls of a wait
+
+
+def apply_plan(client, the_plan, **options):
+    """Apply a plan; returns {"changed", "results", "diff", "requests", "waits"}.
+
+    ``options``: the fields of ApplyOptions, as keywords.
+    """
+    opts = ApplyOptions(**options)
     check_plan(the_plan, client)
     patches = [(ph, p) for ph in the_plan["phases"] for p in ph["patches"]]
     current = read_targets(client, [p["target"] for _ph, p in patches])
+    _refuse_missing(patches, current)
+    results, pending = _compare(patches, current, opts.want_diff)
+    if not pending:
+        return {"changed": False, "results": results, "waits": []}
+    _dry_run(client, the_plan, pending, current, results, opts.force_conflicts)
+    if opts.check_mode:
+        for pending_entry in pending:
+            pending_entry[2]["status"] = "changed"
+        return {"changed": True, "results": results, "waits": []}
+    waits = _write_phases(client, the_plan, pending, current, results, opts)
+    return {"changed": True, "results": results, "waits": waits}
+
+
+def _refuse_missing(patches, current):
+    """A stale plan: a target it patches (rather than creates) is gone."""
     missing = [
         p["target"]
         for _ph, p in patches
@@ -286,6 +308,11 @@ def apply_plan(
             "stale plan: %s no longer exist(s); plan again" % ", ".join(_label(t) for t in missing),
             reason="stale",
         )
+
+
+def _compare(patches, current, want_diff):
+    """``(results, pending)``: an entry per patch, unchanged or pending, and the pending ones
+    as ``(phase, patch, entry)``."""
     results = []
     pending = []
     for ph, p in patches:
@@ -307,23 +334,23 @@ def apply_plan(
         results.append(entry)
         if not unchanged:
             pending.append((ph, p, entry))
-    if not pending:
-        return {"changed": False, "results": results, "waits": []}
+    return results, pending
 
-    # Whole-plan dry run before the first write: a rejection anywhere writes nothing.
+
+def _dry_run(client, the_plan, pending, current, results, force):
+    """Whole-plan dry run before the first write: a rejection anywhere writes nothing."""
     for _ph, p, entry in pending:
         body = full_intent(p["manifest"], current.get(_key(p["target"])))
         try:
-            client.apply(body, FIELD_MANAGER, dry_run=True, force=force_conflicts)
+            client.apply(body, FIELD_MANAGER, dry_run=True, force=force)
         except K8sError as exc:
-            entry["status"] = "failed"
-            entry["error"] = exc.to_dict()
+            _mark_failed(entry, exc)
             raise ApplyError(_rejection(the_plan, p, exc), results, reason=exc.reason) from None
-    if check_mode:
-        for pending_entry in pending:
-            pending_entry[2]["status"] = "changed"
-        return {"changed": True, "results": results, "waits": []}
 
+
+def _write_phases(client, the_plan, pending, current, results, opts):
+    """Write the pending patches phase by phase, waiting after each phase that wrote; the waits'
+    outcomes."""
     waits = []
     by_phase = {}
     for ph, p, entry in pending:
@@ -338,30 +365,38 @@ def apply_plan(
                     p["target"],
                     lambda obj, p=p: full_intent(p["manifest"], obj),
                     current,
-                    force=force_conflicts,
+                    force=opts.force_conflicts,
                     creates=p.get("creates", False),
                 )
             except K8sError as exc:
-                entry["status"] = "failed"
-                entry["error"] = exc.to_dict()
-                done = sum(1 for r in results if r["status"] == "changed")
-                if exc.reason in ("unreachable", "timeout", "server"):
-                    # The dry run passed, so this is the connection or the server, not the plan.
-                    raise ApplyError(
-                        "lost the API server while applying %s after %d write(s) of this run: %s. "
-                        "The plan is safe to re-run: what was written is kept and the rest is applied"
-                        % (_label(p["target"]), done, exc.message),
-                        results,
-                        reason=exc.reason,
-                    ) from None
-                raise ApplyError(_rejection(the_plan, p, exc), results, reason=exc.reason) from None
+                raise _write_failure(the_plan, p, entry, exc, results) from None
             entry["status"] = "changed"
-        if wait != "none" and by_phase.get(ph["name"]):
+        if opts.wait != "none" and by_phase.get(ph["name"]):
             for w in ph.get("wait") or ():
-                waits.append(
-                    wait_for(client, w, wait, wait_timeout or w.get("timeout", 600), sleep=sleep)
-                )
-    return {"changed": True, "results": results, "waits": waits}
+                timeout = opts.wait_timeout or w.get("timeout", 600)
+                waits.append(wait_for(client, w, opts.wait, timeout, sleep=opts.sleep))
+    return waits
+
+
+def _write_failure(the_plan, p, entry, exc, results):
+    """The ApplyError for a write that failed after the dry run passed (entry marked failed)."""
+    _mark_failed(entry, exc)
+    done = sum(1 for r in results if r["status"] == "changed")
+    if exc.reason in ("unreachable", "timeout", "server"):
+        # The dry run passed, so this is the connection or the server, not the plan.
+        return ApplyError(
+            "lost the API server while applying %s after %d write(s) of this run: %s. "
+            "The plan is safe to re-run: what was written is kept and the rest is applied"
+            % (_label(p["target"]), done, exc.message),
+            results,
+            reason=exc.reason,
+        )
+    return ApplyError(_rejection(the_plan, p, exc), results, reason=exc.reason)
+
+
+def _mark_failed(entry, exc):
+    entry["status"] = "failed"
+    entry["error"] = exc.to_dict()
 
 
 def _rejection(the_plan, patch, exc):
@@ -528,8 +563,7 @@ def _undo_steps(client, todo, results, dry_run):
         try:
             _undo_step(client, p, stored.get(_key(p["target"]), obj), dry_run, stored)
         except K8sError as exc:
-            entry["status"] = "failed"
-            entry["error"] = exc.to_dict()
+            _mark_failed(entry, exc)
             what = "was rejected by the API server; nothing was written" if dry_run else "failed"
             raise ApplyError(
                 "undo of %s %s: %s" % (_label(p["target"]), what, exc.message),

@@ -115,7 +115,6 @@ def resolve_auth_params(params=None, environ=None):
     auth = {}
     origin = {}
     for name, client_name in AUTH_ARG_MAP.items():
-        spec = AUTH_ARG_SPEC[name]
         value = params.get(name)
         if value is not None:
             auth[name] = value
@@ -123,33 +122,51 @@ def resolve_auth_params(params=None, environ=None):
             continue
         auth[name] = None
         if name == "proxy_headers":
-            headers = {}
-            for key in AUTH_PROXY_HEADERS_SPEC:
-                env_name = "K8S_AUTH_PROXY_HEADERS_%s" % key.upper()
-                env_value = environ.get(env_name)
-                if env_value is not None:
-                    headers[key] = env_value
-            if headers:
-                auth[name] = headers
-                origin[name] = "environment variables K8S_AUTH_PROXY_HEADERS_*"
-            continue
-        env_names = ["K8S_AUTH_%s" % name.upper()]
-        if client_name != name:
-            env_names.append("K8S_AUTH_%s" % client_name.upper())
-        for env_name in env_names:
-            env_value = environ.get(env_name)
-            if env_value:
-                break
+            found = _proxy_headers_from_env(environ)
         else:
-            continue
-        if spec.get("type") == "bool":
-            env_value = env_value.lower() not in ("0", "false", "no")
-        elif spec.get("type") == "list":
-            env_value = [x for x in env_value.split(",") if x != ""]
-        auth[name] = env_value
-        origin[name] = "environment variable %s" % env_name
+            found = _option_from_env(name, client_name, environ)
+        if found is not None:
+            auth[name], origin[name] = found
+    _normalise(auth)
+    auth["request_timeout"] = _request_timeout(params)
+    return auth, origin
 
-    # Normalise types for callers that bypass AnsibleModule (filters, tests, plain dicts).
+
+def _proxy_headers_from_env(environ):
+    """``(headers, origin)`` from the K8S_AUTH_PROXY_HEADERS_* variables; None when none is set."""
+    headers = {}
+    for key in AUTH_PROXY_HEADERS_SPEC:
+        env_name = "K8S_AUTH_PROXY_HEADERS_%s" % key.upper()
+        env_value = environ.get(env_name)
+        if env_value is not None:
+            headers[key] = env_value
+    if headers:
+        return headers, "environment variables K8S_AUTH_PROXY_HEADERS_*"
+    return None
+
+
+def _option_from_env(name, client_name, environ):
+    """``(value, origin)`` of an option from K8S_AUTH_<OPTION>, then K8S_AUTH_<CLIENT NAME>
+    (the first that is set and not empty), typed as its spec says; None when neither is."""
+    env_names = ["K8S_AUTH_%s" % name.upper()]
+    if client_name != name:
+        env_names.append("K8S_AUTH_%s" % client_name.upper())
+    for env_name in env_names:
+        env_value = environ.get(env_name)
+        if env_value:
+            break
+    else:
+        return None
+    spec = AUTH_ARG_SPEC[name]
+    if spec.get("type") == "bool":
+        env_value = env_value.lower() not in ("0", "false", "no")
+    elif spec.get("type") == "list":
+        env_value = [x for x in env_value.split(",") if x != ""]
+    return env_value, "environment variable %s" % env_name
+
+
+def _normalise(auth):
+    """Normalise types for callers that bypass AnsibleModule (filters, tests, plain dicts)."""
     if auth["validate_certs"] is not None:
         auth["validate_certs"] = _to_bool(auth["validate_certs"], "validate_certs")
     for name in ("ca_cert", "client_cert", "client_key"):
@@ -165,6 +182,9 @@ def resolve_auth_params(params=None, environ=None):
             "config", "proxy_headers must be a dict of %s" % ", ".join(AUTH_PROXY_HEADERS_SPEC)
         )
 
+
+def _request_timeout(params):
+    """request_timeout as a positive int (DEFAULT_REQUEST_TIMEOUT when not given)."""
     timeout = params.get("request_timeout")
     if timeout is None:
         timeout = DEFAULT_REQUEST_TIMEOUT
@@ -178,5 +198,4 @@ def resolve_auth_params(params=None, environ=None):
         raise K8sError(
             "config", "request_timeout must be a positive number of seconds, got %d" % timeout
         )
-    auth["request_timeout"] = timeout
-    return auth, origin
+    return timeout

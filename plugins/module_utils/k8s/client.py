@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import threading
+from typing import NamedTuple, Optional
 from urllib.parse import quote, urlencode
 
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.args import (
@@ -47,6 +48,42 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.transport im
 USER_AGENT = "meshgate.istio_lb"
 
 
+class RequestSettings(NamedTuple):
+    """What every request of a KubeClient carries besides the configuration's credentials
+    (the options request_timeout, impersonate_user and impersonate_groups)."""
+
+    timeout: int = DEFAULT_REQUEST_TIMEOUT  # seconds, to connect and again to read the answer
+    impersonate_user: Optional[str] = None  # sent as Impersonate-User
+    impersonate_groups: Optional[list] = None  # each sent as an Impersonate-Group header
+
+
+def _pool_factory(configuration, rest_module):
+    """``factory(configuration) -> urllib3 pool``: static_pool_manager for a StaticConfig,
+    else ``rest_module.RESTClientObject(configuration).pool_manager`` (module
+    kubernetes.client.rest unless given)."""
+    if rest_module is None and isinstance(configuration, StaticConfig):
+        return static_pool_manager
+    if rest_module is None:
+        from kubernetes.client import rest as rest_module
+
+    def pool_factory(cfg, rest_module=rest_module):
+        return rest_module.RESTClientObject(cfg).pool_manager
+
+    return pool_factory
+
+
+def _encoded(body, content_type):
+    """``(bytes sent, content type)`` for a request body: bytes and text as given, anything else
+    as JSON (application/json unless ``content_type`` says otherwise)."""
+    if body is None:
+        return None, content_type
+    if isinstance(body, (bytes, bytearray)):
+        return bytes(body), content_type
+    if isinstance(body, str):
+        return body.encode("utf-8"), content_type
+    return json.dumps(body, separators=(",", ":")).encode("utf-8"), content_type or ACCEPT_JSON
+
+
 class KubeClient:
     """Raw JSON access to one API server (one cluster and context).
 
@@ -58,40 +95,31 @@ class KubeClient:
         self,
         configuration,
         context=None,
-        request_timeout=DEFAULT_REQUEST_TIMEOUT,
-        impersonate_user=None,
-        impersonate_groups=None,
+        settings=None,
         secrets=(),
         config_source=None,
         rest_module=None,
-        pool_factory=None,
     ):
-        """``configuration``: a StaticConfig or a kubernetes.client.Configuration.
+        """``configuration``: a StaticConfig or a kubernetes.client.Configuration; ``settings``:
+        the RequestSettings (timeout, impersonation) of every request, by default RequestSettings().
 
-        The urllib3 pool is ``pool_factory(configuration)``; by default static_pool_manager for a
-        StaticConfig, else ``rest_module.RESTClientObject(configuration).pool_manager`` (module
+        The urllib3 pool is static_pool_manager's for a StaticConfig, else
+        ``rest_module.RESTClientObject(configuration).pool_manager`` (module
         kubernetes.client.rest unless given).
         """
         import urllib3
 
-        if pool_factory is None:
-            if rest_module is None and isinstance(configuration, StaticConfig):
-                pool_factory = static_pool_manager
-            else:
-                if rest_module is None:
-                    from kubernetes.client import rest as rest_module
-
-                def pool_factory(cfg, rest_module=rest_module):
-                    return rest_module.RESTClientObject(cfg).pool_manager
-
+        pool_factory = _pool_factory(configuration, rest_module)
+        if settings is None:
+            settings = RequestSettings()
         self._urllib3 = urllib3
         self.configuration = configuration
         self.server = configuration.host.rstrip("/")
         self.context = context
         self.config_source = config_source
-        self.request_timeout = int(request_timeout)
-        self.impersonate_user = impersonate_user or None
-        self.impersonate_groups = list(impersonate_groups or [])
+        self.request_timeout = int(settings.timeout)
+        self.impersonate_user = settings.impersonate_user or None
+        self.impersonate_groups = list(settings.impersonate_groups or [])
         self.request_counts = {}
         self._count_lock = threading.Lock()
         self.discovery_warnings = []
@@ -212,47 +240,56 @@ class KubeClient:
             "host/kubeconfig/context and that the cluster is up" % (where, reason, desc),
         )
 
-    def raw_request(
-        self, method, path, query=None, body=None, content_type=None, timeout=None, accept=None
-    ):
-        """Send one request; return ``(status, headers, body bytes)`` for 2xx, raise otherwise."""
-        method = method.upper()
-        if not path.startswith("/"):
-            path = "/" + path
+    def _url(self, path, query):
         url = self.server + path
         if query:
             url += ("&" if "?" in path else "?") + urlencode(
                 [(k, v) for k, v in query.items() if v is not None], doseq=True
             )
-        data = None
-        if body is not None:
-            if isinstance(body, (bytes, bytearray)):
-                data = bytes(body)
-            elif isinstance(body, str):
-                data = body.encode("utf-8")
-            else:
-                data = json.dumps(body, separators=(",", ":")).encode("utf-8")
-                content_type = content_type or ACCEPT_JSON
+        return url
+
+    def _send(self, method, url, data, headers, timeout):
+        """``(response, body bytes)`` of one request; the connection goes back to the pool."""
+        resp = self._pool.request(
+            method,
+            url,
+            body=data,
+            headers=headers,
+            timeout=self._urllib3.Timeout(connect=timeout, read=timeout),
+            retries=False,
+            redirect=False,
+            preload_content=False,
+        )
+        try:
+            raw = resp.read()
+        finally:
+            resp.release_conn()
+        return resp, raw
+
+    # Seven parameters: the method, the path and the five options of one HTTP request, all
+    # optional keywords with the names callers already use; request() passes them on as they
+    # are. A record of them would only make every caller build one for a single GET.
+    def raw_request(
+        self, method, path, query=None, body=None, content_type=None, timeout=None, accept=None
+    ):
+        """Send one request; return ``(status, headers, body bytes)`` for 2xx, raise otherwise.
+
+        ``body`` (dict/list) is sent as JSON; ``content_type`` defaults to application/json
+        (use APPLY_PATCH, "application/merge-patch+json", ...). ``timeout`` (seconds) defaults to
+        request_timeout; ``accept`` to application/json.
+        """
+        method = method.upper()
+        if not path.startswith("/"):
+            path = "/" + path
+        url = self._url(path, query)
+        data, content_type = _encoded(body, content_type)
         timeout = self.request_timeout if timeout is None else timeout
         headers = self._headers(accept, content_type)
         with self._count_lock:  # collect_live lists kinds from several threads
             self.request_counts[method] = self.request_counts.get(method, 0) + 1
         e = self._urllib3.exceptions
         try:
-            resp = self._pool.request(
-                method,
-                url,
-                body=data,
-                headers=headers,
-                timeout=self._urllib3.Timeout(connect=timeout, read=timeout),
-                retries=False,
-                redirect=False,
-                preload_content=False,
-            )
-            try:
-                raw = resp.read()
-            finally:
-                resp.release_conn()
+            resp, raw = self._send(method, url, data, headers, timeout)
         except e.HTTPError as exc:
             raise self._transport_error(exc, method, path, timeout) from None
         except OSError as exc:
@@ -263,40 +300,20 @@ class KubeClient:
                 raw,
                 method,
                 path,
-                self.server,
-                self.context,
-                content_type,
-                self._secrets,
+                self._where(),
+                content_type=content_type,
+                secrets=self._secrets,
             )
         return resp.status, resp.headers, raw
 
-    def request(
-        self,
-        method,
-        path,
-        query=None,
-        body=None,
-        content_type=None,
-        timeout=None,
-        accept=None,
-        compact=None,
-    ):
+    def request(self, method, path, *, compact=None, **options):
         """One API request; returns the decoded JSON answer ({} when empty).
 
-        ``body`` (dict/list) is sent as JSON; ``content_type`` defaults to application/json
-        (use APPLY_PATCH, "application/merge-patch+json", ...). ``timeout`` (seconds) defaults to
-        request_timeout. ``compact(raw) -> raw`` may shorten the answer's JSON text before it is
+        ``options`` are raw_request's (query, body, content_type, timeout, accept), passed on
+        as given. ``compact(raw) -> raw`` may shorten the answer's JSON text before it is
         decoded; if its text does not decode, the answer is decoded as sent. Raises K8sError.
         """
-        status, headers, raw = self.raw_request(
-            method,
-            path,
-            query=query,
-            body=body,
-            content_type=content_type,
-            timeout=timeout,
-            accept=accept,
-        )
+        status, headers, raw = self.raw_request(method, path, **options)
         if not raw:
             return {}
         try:

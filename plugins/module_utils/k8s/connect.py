@@ -14,7 +14,10 @@ import os
 import re
 
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.args import resolve_auth_params
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.client import KubeClient
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.client import (
+    KubeClient,
+    RequestSettings,
+)
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.errors import K8sError
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.kubeconfig import (
     KubeconfigSource,
@@ -103,61 +106,90 @@ def _check_file(auth, origin, name):
 def _build_client(auth, origin, environ, secrets):
     for name in ("ca_cert", "client_cert", "client_key"):
         _check_file(auth, origin, name)
-
-    cfg = None
-    rest_module = None  # kubernetes.client.rest when kubernetes built cfg
-    context = None
-    kc = None
     host = auth["host"].rstrip("/") if auth["host"] else None
+    cfg, rest_module, context, source = _connection_settings(auth, origin, environ, secrets, host)
+    _apply_options(cfg, auth, host)
+    if cfg.proxy:
+        proxy_credentials(cfg, secrets)
+    if not cfg.host or not re.match(r"^https?://", cfg.host):
+        raise K8sError(
+            "config",
+            "the API server URL %r (from %s) must start with https:// or http://"
+            % (cfg.host, source),
+        )
+    return KubeClient(
+        cfg,
+        context=context,
+        settings=RequestSettings(
+            auth["request_timeout"], auth["impersonate_user"], auth["impersonate_groups"]
+        ),
+        secrets=secrets,
+        config_source=source,
+        rest_module=rest_module,
+    )
 
+
+def _connection_settings(auth, origin, environ, secrets, host):
+    """``(configuration, rest module, context, source)`` from the first place
+    client_from_params's order finds settings in; the rest module is kubernetes.client.rest
+    when kubernetes built the configuration (else None), ``source`` names the place."""
     if host and (auth["api_key"] or (auth["client_cert"] and auth["client_key"])):
         source = "options host/%s" % ("api_key" if auth["api_key"] else "client_cert/client_key")
-    elif auth["kubeconfig"] or auth["context"]:
+        return StaticConfig(), None, None, source
+    if auth["kubeconfig"] or auth["context"]:
         if auth["kubeconfig"]:
             kc = KubeconfigSource(auth["kubeconfig"], origin.get("kubeconfig", "kubeconfig"))
         else:
             kc = KubeconfigSource(default_kubeconfig(environ), "default kubeconfig")
-    else:
-        default = default_kubeconfig(environ)
-        paths = [p for p in kubeconfig_paths(default) if os.path.exists(p)]
-        if paths:
-            kc = KubeconfigSource(default, "KUBECONFIG" if environ.get("KUBECONFIG") else default)
-        elif _in_cluster_available(environ):
-            k8s_configuration, rest_module, _kube_config, incluster_config, ConfigException = (
-                import_kubernetes()
-            )
-            cfg = k8s_configuration.Configuration()
-            try:
-                loader = incluster_config.InClusterConfigLoader(
-                    token_filename=IN_CLUSTER_TOKEN,
-                    cert_filename=IN_CLUSTER_CA,
-                    environ=environ,
-                )
-                loader.load_and_set(cfg)
-            except (ConfigException, OSError) as exc:
-                raise K8sError(
-                    "config",
-                    "in-cluster service account configuration is incomplete: %s. Give kubeconfig "
-                    "or host and api_key instead" % exc,
-                ) from None
-            source = "in-cluster service account"
-        elif host:
-            source = "option host (no credentials)"
-        else:
-            raise K8sError(
-                "config",
-                "no Kubernetes cluster configured: %s does not exist and this is not a pod with a "
-                "service account. Set kubeconfig (and context), or host with api_key or "
-                "client_cert/client_key; the K8S_AUTH_* environment variables work too"
-                % (" or ".join(kubeconfig_paths(default)) or default,),
-            )
-    if kc is not None:
-        cfg, rest_module, context = load_kubeconfig(kc, auth, origin, secrets)
-        source = kc.label
-    if cfg is None:
-        cfg = StaticConfig()
+        return _from_kubeconfig(kc, auth, origin, secrets)
+    default = default_kubeconfig(environ)
+    paths = [p for p in kubeconfig_paths(default) if os.path.exists(p)]
+    if paths:
+        kc = KubeconfigSource(default, "KUBECONFIG" if environ.get("KUBECONFIG") else default)
+        return _from_kubeconfig(kc, auth, origin, secrets)
+    if _in_cluster_available(environ):
+        cfg, rest_module = _in_cluster_config(environ)
+        return cfg, rest_module, None, "in-cluster service account"
+    if host:
+        return StaticConfig(), None, None, "option host (no credentials)"
+    raise K8sError(
+        "config",
+        "no Kubernetes cluster configured: %s does not exist and this is not a pod with a "
+        "service account. Set kubeconfig (and context), or host with api_key or "
+        "client_cert/client_key; the K8S_AUTH_* environment variables work too"
+        % (" or ".join(kubeconfig_paths(default)) or default,),
+    )
 
-    # Explicit options override the kubeconfig (kubernetes.core semantics).
+
+def _from_kubeconfig(kc, auth, origin, secrets):
+    cfg, rest_module, context = load_kubeconfig(kc, auth, origin, secrets)
+    return cfg, rest_module, context, kc.label
+
+
+def _in_cluster_config(environ):
+    """``(configuration, rest module)`` of the pod's service account (kubernetes' loader)."""
+    k8s_configuration, rest_module, _kube_config, incluster_config, ConfigException = (
+        import_kubernetes()
+    )
+    cfg = k8s_configuration.Configuration()
+    try:
+        loader = incluster_config.InClusterConfigLoader(
+            token_filename=IN_CLUSTER_TOKEN,
+            cert_filename=IN_CLUSTER_CA,
+            environ=environ,
+        )
+        loader.load_and_set(cfg)
+    except (ConfigException, OSError) as exc:
+        raise K8sError(
+            "config",
+            "in-cluster service account configuration is incomplete: %s. Give kubeconfig "
+            "or host and api_key instead" % exc,
+        ) from None
+    return cfg, rest_module
+
+
+def _apply_options(cfg, auth, host):
+    """Explicit options override the kubeconfig (kubernetes.core semantics)."""
     if host:
         cfg.host = host
     if auth["api_key"]:
@@ -185,23 +217,3 @@ def _build_client(auth, origin, environ, secrets):
         cfg.proxy_headers = urllib3.util.make_headers(
             **{k: v for k, v in auth["proxy_headers"].items() if v is not None}
         )
-    if cfg.proxy:
-        proxy_credentials(cfg, secrets)
-
-    if not cfg.host or not re.match(r"^https?://", cfg.host):
-        raise K8sError(
-            "config",
-            "the API server URL %r (from %s) must start with https:// or http://"
-            % (cfg.host, source),
-        )
-
-    return KubeClient(
-        cfg,
-        context=context,
-        request_timeout=auth["request_timeout"],
-        impersonate_user=auth["impersonate_user"],
-        impersonate_groups=auth["impersonate_groups"],
-        secrets=secrets,
-        config_source=source,
-        rest_module=rest_module,
-    )

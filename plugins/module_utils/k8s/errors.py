@@ -17,6 +17,7 @@ import datetime
 import json
 import re
 import time
+from typing import NamedTuple
 
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.media_types import APPLY_PATCH
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.redact import redact
@@ -170,10 +171,21 @@ def token_expiry(secrets, now=None):
     return None
 
 
-def error_from_response(
-    status, body, method, path, server, context=None, content_type=None, secrets=()
-):
-    """Map an HTTP error answer of the API server to a K8sError (pure; used by KubeClient)."""
+class _Answer(NamedTuple):
+    """An error answer of the API server, read once for every message that may name it."""
+
+    status: int
+    status_obj: dict  # the decoded Status object ({} when the body is not one)
+    message: str  # its message (or the body's start), secrets redacted
+    reason: str  # its reason ("" when none), e.g. "Timeout"
+    causes: list  # its details.causes
+    cause_text: str  # the causes as "field: message; ..."
+    desc: str  # describe_request() of what was asked
+    where: str  # the API server (and its context) as messages name it
+
+
+def _read_answer(status, body, secrets):
+    """(Status object, its message with secrets redacted, its reason) of an error answer."""
     if isinstance(body, (bytes, bytearray)):
         body = body.decode("utf-8", "replace")
     status_obj = {}
@@ -185,106 +197,151 @@ def error_from_response(
         pass
     api_message = status_obj.get("message") or (body or "").strip()[:300] or "HTTP %d" % status
     api_message = redact(api_message, secrets)
-    api_reason = status_obj.get("reason") or ""
+    return status_obj, api_message, status_obj.get("reason") or ""
+
+
+# Seven parameters, one flat set: the answer (status, body), the request as it was sent (method,
+# path, content_type), where it was sent and the secrets no message may show. KubeClient's
+# raw_request holds each as a value of its own and the tests call it with the first five; a
+# record of them would be built only to be taken apart again here.
+def error_from_response(status, body, method, path, where, content_type=None, secrets=()):
+    """Map an HTTP error answer of the API server to a K8sError (pure; used by KubeClient).
+
+    ``where`` names the API server as messages do: its URL, and "(context NAME)" after it when
+    a context was chosen (KubeClient._where()).
+    """
+    status_obj, api_message, api_reason = _read_answer(status, body, secrets)
     desc = describe_request(method, path, content_type)
-    where = "%s (context %s)" % (server, context) if context else server
     causes = _status_causes(status_obj)
     cause_text = "; ".join(
         "%s: %s" % (c.get("field"), c.get("message")) if c.get("field") else str(c.get("message"))
         for c in causes
     )
-
+    answer = _Answer(status, status_obj, api_message, api_reason, causes, cause_text, desc, where)
     if status == 401:
-        expired = token_expiry(secrets)
-        if expired:
-            return K8sError(
-                "unauthorized",
-                "the bearer token expired at %s and was rejected by the API server at %s "
-                "while trying to %s. Get a new token (kubectl create token <serviceaccount>, or "
-                "refresh the AWX/Tower credential) and pass it as api_key or in the kubeconfig"
-                % (expired, where, desc),
-                status=status,
-            )
+        return _unauthorized(answer, secrets)
+    if status == 403:
+        return _forbidden(answer, method, path)
+    if status == 404:
+        return _not_found(answer)
+    if status == 409:
+        return _conflict(answer)
+    if status == 410:
+        return _expired(answer)
+    if status in (400, 405, 406, 413, 415, 422):
+        return _invalid(answer)
+    return _server_error(answer)
+
+
+def _unauthorized(answer, secrets):
+    expired = token_expiry(secrets)
+    if expired:
         return K8sError(
             "unauthorized",
-            "credentials rejected by the API server at %s (expired or invalid token/cert) while "
-            "trying to %s. Refresh the token or client certificate (api_key, client_cert/"
-            "client_key, or the kubeconfig user)" % (where, desc),
-            status=status,
+            "the bearer token expired at %s and was rejected by the API server at %s "
+            "while trying to %s. Get a new token (kubectl create token <serviceaccount>, or "
+            "refresh the AWX/Tower credential) and pass it as api_key or in the kubeconfig"
+            % (expired, answer.where, answer.desc),
+            status=answer.status,
         )
-    if status == 403:
-        verb, target = _rbac_target(method, path)
-        # The API server names the verb it checked: a server-side apply that would create the
-        # object is checked as "create", not "patch".
-        checked = re.search(r"cannot (\w+) resource", api_message)
-        if checked:
-            verb = checked.group(1)
-        user = re.search(r'User "([^"]*)"', api_message)
-        text = re.sub(r"^.*? is forbidden: ", "", api_message).rstrip(".")
-        hint = RBAC_HINT if verb in ("get", "list", "watch") else RBAC_WRITE_HINT
-        return K8sError(
-            "forbidden",
-            "forbidden: %s. Grant '%s' on %s to %s (%s)"
-            % (text, verb, target, '"%s"' % user.group(1) if user else "this user", hint),
-            status=status,
-            details=status_obj.get("details") or {},
+    return K8sError(
+        "unauthorized",
+        "credentials rejected by the API server at %s (expired or invalid token/cert) while "
+        "trying to %s. Refresh the token or client certificate (api_key, client_cert/"
+        "client_key, or the kubeconfig user)" % (answer.where, answer.desc),
+        status=answer.status,
+    )
+
+
+def _forbidden(answer, method, path):
+    api_message = answer.message
+    verb, target = _rbac_target(method, path)
+    # The API server names the verb it checked: a server-side apply that would create the
+    # object is checked as "create", not "patch".
+    checked = re.search(r"cannot (\w+) resource", api_message)
+    if checked:
+        verb = checked.group(1)
+    user = re.search(r'User "([^"]*)"', api_message)
+    text = re.sub(r"^.*? is forbidden: ", "", api_message).rstrip(".")
+    hint = RBAC_HINT if verb in ("get", "list", "watch") else RBAC_WRITE_HINT
+    return K8sError(
+        "forbidden",
+        "forbidden: %s. Grant '%s' on %s to %s (%s)"
+        % (text, verb, target, '"%s"' % user.group(1) if user else "this user", hint),
+        status=answer.status,
+        details=answer.status_obj.get("details") or {},
+    )
+
+
+def _not_found(answer):
+    desc, where, api_message = answer.desc, answer.where, answer.message
+    details = answer.status_obj.get("details") or {}
+    if answer.status_obj.get("kind") == "Status" and details.get("name"):
+        msg = "not found: %s (while trying to %s on %s)" % (api_message, desc, where)
+    else:
+        msg = (
+            "not found: %s on %s answered 404 (%s). The API group/version may not be "
+            "installed (missing CRD) or the object does not exist" % (desc, where, api_message)
         )
-    if status == 404:
-        details = status_obj.get("details") or {}
-        if status_obj.get("kind") == "Status" and details.get("name"):
-            msg = "not found: %s (while trying to %s on %s)" % (api_message, desc, where)
-        else:
-            msg = (
-                "not found: %s on %s answered 404 (%s). The API group/version may not be "
-                "installed (missing CRD) or the object does not exist" % (desc, where, api_message)
-            )
-        return K8sError("not_found", msg, status=status, details=details)
-    if status == 409:
-        managers = []
-        for cause in causes:
-            managers.extend(re.findall(r'conflict with "([^"]+)"', str(cause.get("message", ""))))
-        managers = sorted(set(managers))
-        if managers:
-            fields = sorted({str(c.get("field")) for c in causes if c.get("field")})
-            msg = (
-                "conflict: %s failed: %s. Fields %s are owned by field manager(s) %s. Leave these "
-                "fields out, or set force=true to take ownership"
-                % (desc, api_message, ", ".join(fields) or "?", ", ".join(managers))
-            )
-        else:
-            msg = "conflict: %s failed: %s%s" % (
-                desc,
-                api_message,
-                " (%s)" % cause_text if cause_text else "",
-            )
-        return K8sError(
-            "conflict",
-            msg,
-            status=status,
-            causes=causes,
-            managers=managers,
-            details=status_obj.get("details") or {},
+    return K8sError("not_found", msg, status=answer.status, details=details)
+
+
+def _conflict(answer):
+    causes = answer.causes
+    managers = []
+    for cause in causes:
+        managers.extend(re.findall(r'conflict with "([^"]+)"', str(cause.get("message", ""))))
+    managers = sorted(set(managers))
+    if managers:
+        fields = sorted({str(c.get("field")) for c in causes if c.get("field")})
+        msg = (
+            "conflict: %s failed: %s. Fields %s are owned by field manager(s) %s. Leave these "
+            "fields out, or set force=true to take ownership"
+            % (answer.desc, answer.message, ", ".join(fields) or "?", ", ".join(managers))
         )
-    if status == 410:
-        return K8sError(
-            "timeout",
-            "expired: %s on %s: %s (410 Gone). The list took longer than the API server keeps "
-            "its snapshot; run again (a larger page limit makes fewer, faster pages)"
-            % (desc, where, api_message),
-            status=status,
+    else:
+        msg = "conflict: %s failed: %s%s" % (
+            answer.desc,
+            answer.message,
+            " (%s)" % answer.cause_text if answer.cause_text else "",
         )
-    if status in (400, 405, 406, 413, 415, 422):
-        extra = ""
-        if cause_text and cause_text not in api_message:
-            extra = " (%s)" % cause_text
-        return K8sError(
-            "invalid",
-            "invalid: %s rejected by %s: %s%s" % (desc, where, api_message, extra),
-            status=status,
-            causes=causes,
-            details=status_obj.get("details") or {},
-        )
-    if status in (408, 504) or api_reason == "Timeout":
+    return K8sError(
+        "conflict",
+        msg,
+        status=answer.status,
+        causes=causes,
+        managers=managers,
+        details=answer.status_obj.get("details") or {},
+    )
+
+
+def _expired(answer):
+    return K8sError(
+        "timeout",
+        "expired: %s on %s: %s (410 Gone). The list took longer than the API server keeps "
+        "its snapshot; run again (a larger page limit makes fewer, faster pages)"
+        % (answer.desc, answer.where, answer.message),
+        status=answer.status,
+    )
+
+
+def _invalid(answer):
+    extra = ""
+    if answer.cause_text and answer.cause_text not in answer.message:
+        extra = " (%s)" % answer.cause_text
+    return K8sError(
+        "invalid",
+        "invalid: %s rejected by %s: %s%s" % (answer.desc, answer.where, answer.message, extra),
+        status=answer.status,
+        causes=answer.causes,
+        details=answer.status_obj.get("details") or {},
+    )
+
+
+def _server_error(answer):
+    """A timeout, throttling, or any other failure of the API server itself."""
+    status, where, desc, api_message = answer.status, answer.where, answer.desc, answer.message
+    if status in (408, 504) or answer.reason == "Timeout":
         return K8sError(
             "timeout",
             "timeout: the API server at %s did not complete %s in time: %s"
@@ -301,6 +358,6 @@ def error_from_response(
     return K8sError(
         "server",
         "the API server at %s failed to %s: HTTP %d %s%s"
-        % (where, desc, status, api_message, " (%s)" % api_reason if api_reason else ""),
+        % (where, desc, status, api_message, " (%s)" % answer.reason if answer.reason else ""),
         status=status,
     )
