@@ -1043,13 +1043,18 @@ class ControlPlane:
         comp.spawn(self._argv(name), self.state_dir, self.detach)
         self._wait_ready(name)
 
-    def stop_component(self, name: str, timeout: float | None = None) -> None:
-        """Stop one component (SIGTERM, SIGKILL after timeout). E.g. "apiserver", "etcd"."""
+    def stop_component(
+        self, name: str, timeout: float | None = None, let_namespaces_finish: bool = True
+    ) -> None:
+        """Stop one component (SIGTERM, SIGKILL after timeout). E.g. "apiserver", "etcd".
+
+        Stopping the API server or etcd first lets terminating namespaces finish (see
+        _wait_namespaces_finalized); stop() of the whole control plane does not wait."""
         name = self._canonical(name)
         if self.use_existing or name not in self.components:
             return
         comp = self._component(name)
-        if name in ("etcd", "kube-apiserver") and comp.running():
+        if let_namespaces_finish and name in ("etcd", "kube-apiserver") and comp.running():
             self._wait_namespaces_finalized()
         comp.stop(self.stop_timeout if timeout is None else timeout)
 
@@ -1087,7 +1092,7 @@ class ControlPlane:
         if self.use_existing:
             return
         for name in reversed(self.components):
-            self.stop_component(name, timeout)
+            self.stop_component(name, timeout, let_namespaces_finish=False)
 
     def restart(self) -> ControlPlane:
         self.stop()

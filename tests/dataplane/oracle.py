@@ -73,7 +73,7 @@ def run_objects(objects: list[dict], hops: list[dict], binary: Path | None = Non
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("src", type=Path, help="folder of Kubernetes and Istio objects")
     parser.add_argument("--hops", type=Path, help="JSON list of hops (default SRC/hops.json)")
     parser.add_argument("--out", type=Path, help="write the answers here (default: stdout)")

@@ -26,6 +26,8 @@ ROOT = Path(__file__).resolve().parents[2]
 # The harness is not a package: put its folder on sys.path (done here, not in pyproject,
 # so these tests run the same whichever config file is in force).
 sys.path.insert(0, str(ROOT / "tests" / "controlplane"))
+# The data-path oracle's Python side (tests/dataplane, docs/dataplane.md).
+sys.path.insert(0, str(ROOT / "tests" / "dataplane"))
 # The collection as `ansible_collections.meshgate.istio_lb` (the Makefile creates this link).
 _COLLECTIONS = ROOT / ".build" / "collections"
 if _COLLECTIONS.is_dir() and str(_COLLECTIONS) not in sys.path:

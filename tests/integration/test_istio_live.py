@@ -21,12 +21,18 @@ from pathlib import Path
 
 import pytest
 import yaml
+from cluster_state import finish_rollouts, read_cluster, remove_pods, run_pods, write_folder
 from istio import Istiod
+from oracle import run_folder
+from resolve import oracle_calls
 from vendor_fixtures import SHARED, load_vendor_fixtures
 
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.apply import (
     apply_plan,
     undo_plan,
+)
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.data_path import (
+    data_path_hops,
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.findings.messages import (
     MESSAGES,
@@ -566,3 +572,138 @@ def _merge_patches(base, files):
                 objects.append(doc)
                 index[key] = doc
     return yaml.safe_dump_all(objects)
+
+
+# ------------------------------------------------------------------ the data path, measured
+# Our own backend for the ingress-nginx fixture: an injected namespace, a Deployment, its
+# Service (80 -> 8080) and an Ingress of class nginx with an external host.
+SHOP_NS = "dp-shop"
+SHOP = [
+    {
+        "apiVersion": "v1",
+        "kind": "Namespace",
+        "metadata": {"name": SHOP_NS, "labels": {"istio-injection": "enabled"}},
+    },
+    {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "frontend", "namespace": SHOP_NS},
+        "spec": {
+            "replicas": 1,
+            "selector": {"matchLabels": {"app": "frontend"}},
+            "template": {
+                "metadata": {"labels": {"app": "frontend"}},
+                "spec": {
+                    "containers": [
+                        {
+                            "name": "app",
+                            "image": "ghcr.io/example/frontend:1",
+                            "ports": [{"containerPort": 8080}],
+                        }
+                    ]
+                },
+            },
+        },
+    },
+    {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {"name": "frontend", "namespace": SHOP_NS},
+        "spec": {
+            "selector": {"app": "frontend"},
+            "ports": [{"name": "http", "port": 80, "targetPort": 8080}],
+        },
+    },
+    {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "Ingress",
+        "metadata": {"name": "shop", "namespace": SHOP_NS},
+        "spec": {
+            "ingressClassName": "nginx",
+            "rules": [
+                {
+                    "host": "shop.example.com",
+                    "http": {
+                        "paths": [
+                            {
+                                "path": "/",
+                                "pathType": "Prefix",
+                                "backend": {
+                                    "service": {"name": "frontend", "port": {"number": 80}}
+                                },
+                            }
+                        ]
+                    },
+                }
+            ],
+        },
+    },
+]
+SHOP_ROUTE = "Ingress/%s/shop" % SHOP_NS
+
+
+def _measured(client, folder, route_id):
+    """lb_info's facts, and the oracle's answer for each hop of the route, on the live state."""
+    facts = _facts(client)
+    hops = [h for h in data_path_hops(facts) if h["route"] == route_id]
+    objects = read_cluster(client)
+    calls, skipped = oracle_calls(objects, hops)
+    assert calls and not skipped, skipped
+    return facts, hops, run_folder(write_folder(objects, folder), _hops_file(folder, calls))
+
+
+def _hops_file(folder, calls):
+    path = folder / "hops.json"
+    path.write_text(json.dumps(calls, indent=1))
+    return path
+
+
+def test_the_oracle_measures_mtls_after_standalone_mtls_on_the_real_cluster(
+    istio_cp, istiod, client, tmp_path
+):
+    """ingress-nginx (the vendor's own manifest) in front of our injected backend, mesh-wide
+    STRICT. Before: the LB has no sidecar and Istio's config generation says its plain text is
+    rejected by the backend's inbound (MG0001). After lb_apply of standalone_mtls, with the
+    Pods the controller-manager created and the real istiod injected (IPs given as a kubelet
+    would): the LB's request leaves its sidecar on the backend Service's cluster with Istio
+    mTLS and the backend accepts it."""
+    lb = "ingress-nginx/ingress-nginx-controller"
+    since = _now()
+    istio_cp.apply_manifests(SHOP)
+    try:
+        backends = _pods_from_template(client, SHOP_NS, SHOP[1]["spec"]["template"], since)
+        assert backends and all(_proxy(p)[2] for p in backends), "backend not injected"
+        run_pods(istio_cp, client, [SHOP_NS, "ingress-nginx"])
+        facts, hops, before = _measured(client, tmp_path / "before", SHOP_ROUTE)
+        assert [(h["proxy"], h["dials"], h["host_source"]) for h in hops] == [
+            ("none", "pod", "route")
+        ]
+        assert any(
+            f["code"] == "MG0001" and f["object"]["name"] == "shop" for f in facts["findings"]
+        )
+        (answer,) = before
+        assert not answer["reaches"], answer
+        assert [e["error"] for e in answer["endpoints"]] == ["no filter chains matched"]
+
+        the_plan = plan(facts, "standalone_mtls", {"load_balancers": [lb]})
+        since = _now()
+        apply_plan(client, the_plan, force_conflicts=True, wait="none")
+        try:
+            stored = _workload(client, "ingress-nginx", lb.split("/")[1], "Deployment")
+            pods = _pods_from_template(client, "ingress-nginx", stored["spec"]["template"], since)
+            assert pods and all(_proxy(p)[2] for p in pods), "LB pods not injected"
+            run_pods(istio_cp, client, ["ingress-nginx"])
+            finish_rollouts(istio_cp, client, ["ingress-nginx"])
+            _facts_after, hops, after = _measured(client, tmp_path / "after", SHOP_ROUTE)
+            assert [(h["proxy"], h["dials"], h["host_source"]) for h in hops] == [
+                ("sidecar", "service", "rewrite")
+            ]
+            (answer,) = after
+            assert answer["cluster"] == "outbound|80||frontend.%s.svc.cluster.local" % SHOP_NS
+            assert answer["reaches"] and answer["mtls"], answer
+            assert [(e["port"], e["tls"]) for e in answer["endpoints"]] == [(8080, "mtls")]
+        finally:
+            undo_plan(client, the_plan)
+    finally:
+        istio_cp.kubectl("delete", "namespace", SHOP_NS, "--wait=false", check=False)
+        remove_pods(istio_cp, SHOP_NS)

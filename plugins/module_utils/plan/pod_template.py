@@ -13,9 +13,8 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.gitops impo
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.manifests import meta
 
 
-# Eight parameters, kept: ambient.py calls it positionally too, and each says one thing the
-# patch needs - where (b, phase), whose (lb; entry for its Helm keys), what (labels,
-# annotations) and why (reason, reference).
+# Eight parameters, kept: each says one thing the patch needs - where (b, phase), whose (lb;
+# entry for its Helm keys), what (labels, annotations) and why (reason, reference).
 def pod_template_patch(b, phase, lb, entry, labels, annotations, reason, reference):
     """Patch the LB workload's pod template (rolling restart), with undo and GitOps forms."""
     current = lb.get("pod_template") or {"labels": {}, "annotations": {}}
