@@ -1,12 +1,13 @@
 # Developer and CI entry points for the meshgate.istio_lb collection.
 #
-#   make test     the whole suite, in CI order: lint, sanity, units, build + install-check,
-#                 integration, molecule (stops at the first failing stage)
+#   make test     the whole suite, in CI order: lint, sanity, units, dataplane-tests,
+#                 build + install-check, integration, molecule (stops at the first failing stage)
 #   make demo     run playbooks/demo.yml against the checkout
 #   make help     list every target
 #
 # Works from a clean clone: `.venv` is created from requirements-dev.txt (all pins live there)
-# and re-installed only when requirements-dev.txt or requirements.txt change. Needs python3
+# and re-installed only when requirements-dev.txt or requirements.txt change (a link to a venv
+# shared by clones, see $(VENV_STAMP) below). Needs python3
 # (3.11; ansible-core 2.19), git, make, tar and access to a Python package index.
 
 SHELL := /bin/bash
@@ -63,16 +64,32 @@ help: ## list targets
 venv: $(VENV_STAMP) ## create/update .venv from requirements-dev.txt
 
 # Re-runs only when a requirements file is newer than the stamp. A venv whose interpreter no
-# longer starts (Python moved or upgraded) is recreated.
+# longer starts (Python moved or upgraded) is recreated. A clone without .venv links it to a
+# venv kept per set of requirements and Python version under the cache folder, so a fresh
+# clone (every CI run) installs nothing when another clone already did; `make distclean`
+# removes the link, never the shared venv. MESHGATE_SHARED_VENV=0 makes .venv a folder.
+VENV_CACHE_ROOT := $(or $(MESHGATE_CACHE_DIR),$(or $(XDG_CACHE_HOME),$(HOME)/.cache)/meshgate-istio-lb)
+VENV_SHARED := $(VENV_CACHE_ROOT)/venv-$(shell { cat requirements-dev.txt requirements.txt; $(PYTHON) --version; } 2>&1 | sha256sum | cut -c1-12)
+MESHGATE_SHARED_VENV ?= 1
 $(VENV_STAMP): requirements-dev.txt requirements.txt
+	@if [ ! -e $(VENV) ] && [ "$(MESHGATE_SHARED_VENV)" = 1 ]; then \
+	  if ! $(VENV_SHARED)/bin/python -c '' 2>/dev/null; then \
+	    echo "==> creating the shared venv $(VENV_SHARED) with $$($(PYTHON) --version)"; \
+	    rm -rf $(VENV_SHARED); mkdir -p $(VENV_CACHE_ROOT); $(PYTHON) -m venv $(VENV_SHARED); \
+	  fi; \
+	  ln -s $(VENV_SHARED) $(VENV); \
+	fi
 	@if ! $(BIN)/python -c '' 2>/dev/null; then \
 	  echo "==> creating $(VENV) with $$($(PYTHON) --version)"; \
 	  rm -rf $(VENV); $(PYTHON) -m venv $(VENV); \
 	fi
+	@# pip runs from the venv's real path: the scripts it installs name their interpreter by the
+	@# path pip was started from, which must outlive this clone when the venv is shared.
 	@echo "==> installing requirements-dev.txt into $(VENV)"
-	$(BIN)/python -m pip install -q "$$(grep -E '^pip==' requirements-dev.txt)"
-	$(BIN)/python -m pip install -q -r requirements-dev.txt
-	$(BIN)/python -m pip check
+	@py="$$(cd $(VENV) && pwd -P)/bin/python"; \
+	  "$$py" -m pip install -q "$$(grep -E '^pip==' requirements-dev.txt)" && \
+	  "$$py" -m pip install -q -r requirements-dev.txt && \
+	  "$$py" -m pip check
 	@touch $@
 
 collections: ## symlink .build/collections/ansible_collections/meshgate/istio_lb -> repo root
@@ -184,8 +201,9 @@ endef
 units: venv collections ## pytest tests/unit
 	$(call pytest,tests/unit)
 
+# --durations: the slowest tests in every log, to see where the CI budget goes.
 integration: venv collections ## pytest tests/integration (real control plane)
-	$(call pytest,tests/integration)
+	$(call pytest,tests/integration --durations=15)
 
 dataplane-tests: venv collections ## pytest tests/dataplane (Istio's config generator + simulator)
 	$(call pytest,tests/dataplane)

@@ -48,15 +48,17 @@ def gather_for_module(module, options, detail="full"):
     """gather() for a module with the shared options (src, page_size and the auth options):
     builds the client, fails the module with the one clear error on bad input, warns what the
     read warned. Returns ``(facts, kinds, api_requests)``."""
-    from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.connect import (
-        client_from_params,
-    )
     from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.gather import gather
 
     params = module.params
     client = None
     try:
         if not params.get("src"):
+            # Imported here: an offline run (src) never compiles the client (see read/gather.py).
+            from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.connect import (
+                client_from_params,
+            )
+
             client = client_from_params(params)
         facts, kinds, warnings = gather(
             src=params.get("src"),

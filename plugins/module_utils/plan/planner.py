@@ -21,39 +21,43 @@ from __future__ import annotations
 
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.builder import Builder
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.errors import PlanError
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.modes.ambient import (
-    plan_ambient,
-)
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.modes.chained import (
-    plan_chained,
-)
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.modes.gclb_chained import (
-    plan_gclb,
-)
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.modes.standalone import (
-    plan_standalone,
-)
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.modes.standalone_mtls import (
-    plan_standalone_mtls,
-)
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.options import (
     DEFAULT_OPTIONS,
     MODES,
     validate_options,
 )
 
-_PLANNERS = {
-    "standalone": plan_standalone,
-    "standalone_mtls": plan_standalone_mtls,
-    "chained": plan_chained,
-    "gclb_chained": plan_gclb,
-    "ambient": plan_ambient,
-}
+
+# Each mode's file is imported when that mode is planned, not before: a module run plans one
+# mode, and it compiles every source file it imports (AnsiballZ runs modules from a zip, with no
+# bytecode cache). The imports stay static so Ansible packages every mode's file.
+def _planner(mode):
+    if mode == "standalone":
+        from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.modes.standalone import (
+            plan_standalone as planner,
+        )
+    elif mode == "standalone_mtls":
+        from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.modes.standalone_mtls import (
+            plan_standalone_mtls as planner,
+        )
+    elif mode == "chained":
+        from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.modes.chained import (
+            plan_chained as planner,
+        )
+    elif mode == "gclb_chained":
+        from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.modes.gclb_chained import (
+            plan_gclb as planner,
+        )
+    else:
+        from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.modes.ambient import (
+            plan_ambient as planner,
+        )
+    return planner
 
 
 def plan(facts, mode, options=None):
     """Compute the plan for one cluster. Raises PlanError for a request that cannot be planned."""
-    if mode not in _PLANNERS:
+    if mode not in MODES:
         raise PlanError("unknown mode %r; choose one of: %s" % (mode, ", ".join(MODES)))
     if not isinstance(facts, dict) or "load_balancers" not in facts or "istio" not in facts:
         raise PlanError(
@@ -74,7 +78,7 @@ def plan(facts, mode, options=None):
     opts.update({k: v for k, v in (options or {}).items() if v is not None})
     validate_options(opts)
     b = Builder(facts, mode, opts)
-    _PLANNERS[mode](b)
+    _planner(mode)(b)
     result = b.result()
     missing = unserved_kinds(facts, result)
     if missing:

@@ -12,7 +12,6 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.run impor
     detect,
     detect_summary,
 )
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.live import collect_live
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.settle import (
     settle,
     settled_gc,
@@ -52,6 +51,11 @@ def _gather(src, client, page_size, options, detail):
         idx, kinds, warnings = collect_offline(src)
         cluster = {"source": "offline", "src": src}
     else:
+        # Imported here: an offline run never compiles the live reader (see planner._planner).
+        from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.live import (
+            collect_live,
+        )
+
         idx, kinds, route_pages = collect_live(client, page_size=page_size, stream_routes=True)
         warnings = list(getattr(client, "discovery_warnings", None) or [])
         cluster = {"source": "live", "server": client.server, "context": client.context}
