@@ -130,7 +130,7 @@ lint: venv collections ## ansible-lint (production), black, ruff, yamllint, chan
 
 # Upstream manifests kept byte-for-byte (see their PROVENANCE.md) are data, not our content:
 # left out of the sanity copy as they are left out of lint, so the ignore file stays empty.
-SANITY_SKIP := tests/fixtures tests/crds
+SANITY_SKIP := tests/crds
 
 # ansible-test accepts only a real .../ansible_collections/meshgate/istio_lb directory (it
 # resolves a symlinked cwd, also when it re-executes itself inside --venv), so sanity runs on a

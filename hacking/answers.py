@@ -8,7 +8,7 @@
 
 Runs the real modules' main() in this process (AnsibleModule reads the arguments the way
 ansible-test's unit tests give them), offline (`src:`) over each file and each folder under
-tests/fixtures and ../shared/fixtures, the demo snapshot, and the bench generator's cluster at
+../shared/fixtures, the demo snapshot, and the bench generator's cluster at
 2,000 objects per kind (seed 1). One file per call: the module's stdout, exactly as Ansible would
 receive it, failures included. Needs the checkout importable as ansible_collections (make
 collections; run with .venv/bin/python).

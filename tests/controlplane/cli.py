@@ -117,7 +117,10 @@ def main(argv=None) -> int:
         ("down", "stop by PID files (idempotent)"),
         ("env", "print shell exports for this control plane"),
         ("status", "show which components run"),
-        ("install-crds", "install tests/crds into any cluster (e.g. kind)"),
+        (
+            "install-crds",
+            "install the default CRDs (shared fixtures + tests/crds) into any cluster (e.g. kind)",
+        ),
     ):
         p = sub.add_parser(name, help=helptext)
         if name == "install-crds":
@@ -131,7 +134,7 @@ def main(argv=None) -> int:
                 "--crds",
                 action="append",
                 metavar="PATH",
-                help="CRD file/dir to install instead of tests/crds (repeatable)",
+                help="CRD file/dir to install instead of the default CRDs (repeatable)",
             )
         if name == "down":
             p.add_argument("--purge", action="store_true", help="also delete the state dir")

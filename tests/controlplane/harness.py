@@ -7,7 +7,7 @@ and the exact number of write requests (from the audit log).
 
     cp = ControlPlane("/tmp/state")
     cp.start()                                  # ~3 s once the binaries are built
-    cp.install_crds(default_crd_paths())        # tests/crds, ~3 s
+    cp.install_crds(default_crd_paths())        # shared fixtures' CRDs + tests/crds, ~3 s
     mark = cp.audit.mark()
     cp.kubectl("create", "configmap", "x", "-n", "default")
     assert cp.audit.count(since=mark, user="admin", verbs=("create", "patch")) == 1
@@ -55,10 +55,19 @@ except ImportError:  # pragma: no cover - depends on how the caller imports us
 
 HERE = Path(__file__).resolve().parent
 BUILD_SCRIPT = HERE / "build-binaries.sh"
-CRDS_DIR = HERE.parent / "crds"
-# Kept in tests/crds (byte-identical, for offline tests) but not installed by default because
-# kube-apiserver 1.36 rejects them; see tests/crds/PROVENANCE.md.
+# The vendors' CRDs are read from the shared fixtures (beside the checkout, as in CI;
+# MESHGATE_SHARED_FIXTURES names another copy); tests/crds holds only the CRDs we wrote.
+SHARED_FIXTURES = Path(
+    os.environ.get("MESHGATE_SHARED_FIXTURES", HERE.parents[2] / "shared" / "fixtures")
+)
+CRDS_DIR = SHARED_FIXTURES / "crds"
+OUR_CRDS_DIR = HERE.parent / "crds"
+# In the shared CRDs but not installed by default: kube-apiserver 1.36 rejects them, or they
+# repeat another file; see tests/crds/PROVENANCE.md.
 CRDS_NOT_INSTALLABLE = {
+    "contour/httpproxies.projectcontour.io.yaml": (
+        "a split copy of the HTTPProxy CRD in contour/01-crds.yaml (installed from there)"
+    ),
     "emissary/getambassador.io-crds.yaml": (
         "non-structural schemas (oneOf branches with their own `type`), rejected by "
         "apiextensions.k8s.io/v1; Emissary's release tooling rewrites them before shipping"
@@ -242,8 +251,9 @@ def _looks_like_text(item: str) -> bool:
 
 
 def default_crd_paths() -> list[Path]:
-    """Every CRD file under tests/crds that installs into kube-apiserver 1.36."""
-    return _manifest_paths(CRDS_DIR, skip_not_installable=True)
+    """Every vendor CRD file of the shared fixtures that installs into kube-apiserver 1.36,
+    and ours (tests/crds)."""
+    return _manifest_paths([CRDS_DIR, OUR_CRDS_DIR], skip_not_installable=True)
 
 
 class _Component:

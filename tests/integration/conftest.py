@@ -1,7 +1,7 @@
 """Fixtures for integration tests against a real Kubernetes API server.
 
 `control_plane` (session): etcd + kube-apiserver + controller-manager + scheduler started by
-tests/controlplane/harness.py with the CRDs from tests/crds installed, or an existing cluster
+tests/controlplane/harness.py with the CRDs from ../shared/fixtures/crds and tests/crds installed, or an existing cluster
 with USE_EXISTING_CLUSTER=true + KUBECONFIG. `namespace` (function): a fresh namespace.
 
 Environment:

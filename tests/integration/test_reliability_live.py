@@ -15,6 +15,7 @@ import pytest
 import yaml
 from plans import MODE_VARIANTS
 from playbook import run_play
+from vendor_fixtures import SHARED
 
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.apply import (
     ApplyError,
@@ -521,8 +522,7 @@ def test_a_crd_missing_for_the_chosen_mode_is_one_error_up_front(control_plane, 
     """Without the HealthCheckPolicy CRD (GKE Gateway), gclb_chained with a GKE Gateway class
     is refused at planning time, naming the kind and where its CRD comes from, instead of a 404
     half way through an apply. The CRD is put back afterwards (no objects of it are loaded)."""
-    root = Path(__file__).resolve().parents[2]
-    crd_file = root / "tests" / "crds" / "gke" / "gateway-policies" / "healthcheckpolicy.yaml"
+    crd_file = SHARED / "crds" / "gke" / "gateway-policies" / "healthcheckpolicy.yaml"
     crd_name = yaml.safe_load(crd_file.read_text())["metadata"]["name"]
     options = {"gke_gateway_class": "gke-l7-global-external-managed", "gateway": GATEWAY}
     client = _client(control_plane)

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import yaml
@@ -12,14 +13,14 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 
 # ---------------------------------------------------------------- vendor fixtures in the cluster
-# The vendors' own manifests (tests/fixtures/shared) loaded with `kubectl apply --server-side`.
+# The vendors' own manifests (../shared/fixtures) loaded with `kubectl apply --server-side`.
 # Left out of the load, and why:
 #   - admission webhook configurations: the API server would call webhooks whose pods never
 #     run here (no kubelet), and reject every Ingress/Pod;
-#   - CustomResourceDefinitions: the session fixture installed the real CRDs from tests/crds;
+#   - CustomResourceDefinitions: the session fixture installed the real CRDs (../shared/fixtures/crds and tests/crds);
 #   - F5 NGINX's IngressClass "nginx": ingress-nginx ships one with the same name, and a
 #     cluster can hold only one (spec.controller is immutable).
-SHARED = ROOT / "tests" / "fixtures" / "shared"
+SHARED = Path(os.environ.get("MESHGATE_SHARED_FIXTURES", ROOT.parent / "shared" / "fixtures"))
 SKIP_KINDS = {
     "ValidatingWebhookConfiguration",
     "MutatingWebhookConfiguration",

@@ -8,13 +8,11 @@ frozen objects of its own. The real gc module, no fakes."""
 from __future__ import annotations
 
 import gc
-from pathlib import Path
 
 import pytest
+from shared_fixtures import SHARED_FIXTURES  # noqa: E402 - test helper next to this file
 
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.read import gather, settle
-
-FIXTURES = Path(__file__).resolve().parents[3] / "fixtures"
 
 
 @pytest.fixture(autouse=True)
@@ -51,7 +49,7 @@ def test_a_module_keeps_them_frozen_and_a_callers_own_frozen_objects_stay_frozen
 
 
 def test_gather_gives_back_what_it_froze_and_answers_the_same(monkeypatch):
-    src = [str(FIXTURES / "shared")]
+    src = [str(SHARED_FIXTURES / "controllers"), str(SHARED_FIXTURES / "examples")]
     free, _kinds, _warnings = gather.gather(src=src)
     settles = []
     real = settle.settle

@@ -1,10 +1,10 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, meshgate authors
 # Apache License 2.0 (see LICENSE)
-"""Every upstream manifest under tests/fixtures is detected with the right vendor, as it is.
+"""Every upstream manifest under ../shared/fixtures is detected with the right vendor, as it is.
 
-The expectations below were written from the manifests' own facts (tests/fixtures/shared/
-PROVENANCE.md and tests/fixtures/upstream/PROVENANCE.md: workload kind/namespace/name, images,
+The expectations below were written from the manifests' own facts (../shared/fixtures/
+MANIFEST.md and ../shared/fixtures/upstream/PROVENANCE.md: workload kind/namespace/name, images,
 IngressClass controllers), not from running the detector.
 """
 
@@ -13,14 +13,13 @@ from __future__ import annotations
 import os
 
 import pytest
+from shared_fixtures import SHARED_FIXTURES  # noqa: E402 - test helper next to this file
 
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.run import detect
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.summary import summarize
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.sources import load_sources
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-FIXTURES = os.path.normpath(os.path.join(HERE, "..", "..", "..", "fixtures"))
-SHARED = os.path.join(FIXTURES, "shared")
+SHARED = str(SHARED_FIXTURES)
 
 
 def run(*paths, **options):

@@ -47,20 +47,23 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.reduce impo
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.sources import load_sources
 
 ROOT = Path(__file__).resolve().parents[4]
-FIXTURES = ROOT / "tests" / "fixtures"
 sys.path.insert(0, str(ROOT / "bench"))
 
 import generate  # noqa: E402
+from shared_fixtures import SHARED_FIXTURES as FIXTURES  # noqa: E402 - test helper beside
+from shared_fixtures import VENDOR_DIRS  # noqa: E402
 
 
 def _fixture_cases():
     files = sorted(
-        glob.glob(str(FIXTURES / "**" / "*.yaml"), recursive=True)
-        + glob.glob(str(FIXTURES / "**" / "*.json"), recursive=True)
+        f
+        for d in VENDOR_DIRS
+        for f in glob.glob(str(d / "**" / "*.yaml"), recursive=True)
+        + glob.glob(str(d / "**" / "*.json"), recursive=True)
     )
     cases = [os.path.relpath(f, FIXTURES) for f in files]
     # Whole vendor directories (Gateways and their routes in separate files) and everything.
-    cases += sorted({os.path.dirname(c) for c in cases}) + ["."]
+    cases += sorted({os.path.dirname(c) for c in cases}) + ["."]  # ".": every vendor dir
     return cases
 
 
@@ -94,7 +97,8 @@ def _both_ways(objects, options=None):
 
 
 def _load(case):
-    objects, _warnings = load_sources([str(FIXTURES / case)])
+    paths = VENDOR_DIRS if case == "." else [FIXTURES / case]
+    objects, _warnings = load_sources([str(p) for p in paths])
     return objects
 
 

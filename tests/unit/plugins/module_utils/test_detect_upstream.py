@@ -1,20 +1,21 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, meshgate authors
 # Apache License 2.0 (see LICENSE)
-"""Vendors the shared fixtures lack, on the vendors' own manifests (tests/fixtures/upstream).
+"""Vendors the shared fixtures lack, on the vendors' own manifests (../shared/fixtures/upstream).
 
-Expectations come from tests/fixtures/upstream/PROVENANCE.md (what each file demonstrates).
+Expectations come from ../shared/fixtures/upstream/PROVENANCE.md (what each file demonstrates).
 """
 
 from __future__ import annotations
 
 import os
 
+from shared_fixtures import SHARED_FIXTURES  # noqa: E402 - test helper next to this file
+
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.run import detect
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.sources import load_sources
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-UPSTREAM = os.path.normpath(os.path.join(HERE, "..", "..", "..", "fixtures", "upstream"))
+UPSTREAM = str(SHARED_FIXTURES / "upstream")
 
 
 def run(*paths):

@@ -10,6 +10,7 @@ import os
 
 import pytest
 import yaml
+from shared_fixtures import VENDOR_DIRS  # noqa: E402 - test helper next to this file
 
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.expressions import jp
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.kinds import (
@@ -419,7 +420,7 @@ def test_created_kinds_cover_every_plan_over_every_fixture():
     from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.kinds import CREATED_KINDS
     from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.sources import load_sources
 
-    objects, _warnings = load_sources([os.path.join(ROOT, "tests", "fixtures")])
+    objects, _warnings = load_sources([str(p) for p in VENDOR_DIRS])
     facts = detect(objects)
     facts.setdefault("istio", {})["ztunnel"] = True
     gateway = "istio-system/istio-ingressgateway"
@@ -532,7 +533,7 @@ def test_shared_interpreter_answers_like_jmespath_search():
 
     others = [e for e in _catalog_expressions() if not _ANNOTATION_EXPR.match(e)]
     assert len(others) >= 5
-    objects, _warnings = load_sources([os.path.join(ROOT, "tests", "fixtures")])
+    objects, _warnings = load_sources([str(p) for p in VENDOR_DIRS])
     objects += [{"args": ["--enable-ssl-passthrough", "--nativelbbydefault=true"]}, {"args": []}]
     matched = 0
     for expr in others:

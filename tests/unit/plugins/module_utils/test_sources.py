@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 import pytest
+from shared_fixtures import SHARED_FIXTURES  # noqa: E402 - test helper next to this file
 
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.read import sources
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.sources import (
@@ -20,18 +21,11 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.sources imp
 )
 
 REPO = Path(__file__).resolve().parents[4]
-SHARED_FIXTURES = Path(
-    os.environ.get("MESHGATE_SHARED_FIXTURES", REPO.parent / "shared" / "fixtures")
-)
 
 
 def upstream(relpath):
-    """A real upstream manifest: tests/fixtures copy first, ../shared/fixtures otherwise."""
-    for base in (
-        REPO / "tests" / "fixtures",
-        REPO / "tests" / "fixtures" / "upstream",
-        SHARED_FIXTURES,
-    ):
+    """A real upstream manifest of the shared fixtures (controllers/..., upstream/...)."""
+    for base in (SHARED_FIXTURES, SHARED_FIXTURES / "upstream"):
         candidate = base / relpath
         if candidate.is_file():
             return candidate
