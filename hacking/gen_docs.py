@@ -48,6 +48,11 @@ def findings_md():
         out.append("Message: `%s`\n" % msg["template"])
         out.append("Fix: %s\n" % msg["fix"].replace("{{", "{").replace("}}", "}"))
         out.append("Reference: <%s>\n" % msg["reference"])
+        if msg.get("oracle"):
+            out.append(
+                "Reproduced by Istio's own config generation and simulator: "
+                "`tests/dataplane/test_oracle_cases.py::%s` (docs/dataplane.md).\n" % msg["oracle"]
+            )
         if msg.get("istioctl"):
             out.append(
                 "`istioctl analyze` reports the same problem as %s (checked against a real "

@@ -204,6 +204,15 @@ load_balancers:
     gitops:
       description: The tool that owns the object (Helm, Argo CD, Flux), or null.
       type: dict
+    mesh_routes:
+      description:
+        - Hosts of VirtualServices bound to the mesh that the LB's namespace sees and that our
+          plans did not create; its sidecar routes those Hosts, so plans leave them alone.
+      type: list
+      elements: str
+    meshgate_routes:
+      description: "The mesh routes our plans created in the LB's namespace: host -> their http routes."
+      type: dict
     evidence:
       description: Why it was recognised.
       type: list
@@ -232,7 +241,10 @@ routes:
       description: Ingress or Gateway class.
       type: str
     backends:
-      description: Backend Services with C(namespace), C(service), C(port), C(istio_gateway), C(headless), C(fqdn).
+      description:
+        - Backend Services with C(namespace), C(service), C(port) (as the route says),
+          C(service_port) (the Service port number it means), C(target_port), C(istio_gateway),
+          C(headless), C(fqdn).
       type: list
       elements: dict
     served_by:

@@ -110,6 +110,9 @@ options:
         with this Secret (in the gateway's namespace) as the gateway's certificate. The gateway
         listens with HTTPS (SIMPLE) on its port 443, and the load balancer's Ingresses are
         switched to HTTPS upstream (ingress-nginx; other vendors are refused for now).
+      - V(gclb_chained) with O(backend_protocol=HTTPS) or V(HTTP2) (then required) - the
+        certificate the gateway serves on 443 to Google's load balancer, which does not
+        validate it (a self-signed one does, as in Google's recipe).
     type: str
   istio_api_version:
     description:

@@ -206,7 +206,7 @@ def _tail(path: Path, lines: int = 40, marker: str | None = None) -> str:
 
 def _known_bad(f: Path) -> bool:
     try:
-        return f.resolve().relative_to(CRDS_DIR).as_posix() in CRDS_NOT_INSTALLABLE
+        return f.resolve().relative_to(CRDS_DIR.resolve()).as_posix() in CRDS_NOT_INSTALLABLE
     except ValueError:
         return False
 

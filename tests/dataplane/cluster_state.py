@@ -143,11 +143,13 @@ def _wait_published(client, ips, timeout):
 
 
 def finish_rollouts(control_plane, client, namespaces, timeout: float = 90) -> None:
-    """Play the kubelet for terminating Pods: once each Deployment has scaled its old
-    ReplicaSets down, the Pods they leave Terminating are removed (a kubelet would confirm
-    they stopped), so the cluster holds only the new Pods, as after a real rollout."""
+    """Play the kubelet through a rollout: the Pods each step creates are run (run_pods), and
+    once each Deployment has scaled its old ReplicaSets down, the Pods they leave Terminating
+    are removed (a kubelet would confirm they stopped), so the cluster holds only the new
+    Pods, as after a real rollout. A Deployment of several replicas rolls in several steps."""
     deadline = time.monotonic() + timeout
     while True:
+        run_pods(control_plane, client, namespaces, timeout=5)
         pending = [
             "%s/%s" % (d["metadata"]["namespace"], d["metadata"]["name"])
             for ns in namespaces

@@ -104,17 +104,26 @@ def peer_authentication(ns: str, name: str, mode: str, selector=None, port_modes
 
 
 def virtual_service(
-    ns: str, name: str, hosts: list[str], gateways: list[str], dest: str, port: int
+    ns: str,
+    name: str,
+    hosts: list[str],
+    gateways: list[str],
+    dest: str,
+    port: int,
+    match_port: int | None = None,
+    export_to: list[str] | None = None,
 ) -> dict:
+    route: dict = {"route": [{"destination": {"host": dest, "port": {"number": port}}}]}
+    if match_port is not None:
+        route["match"] = [{"port": match_port}]
+    spec: dict = {"hosts": hosts, "gateways": gateways, "http": [route]}
+    if export_to is not None:
+        spec["exportTo"] = export_to
     return {
         "apiVersion": "networking.istio.io/v1",
         "kind": "VirtualService",
         "metadata": {"name": name, "namespace": ns},
-        "spec": {
-            "hosts": hosts,
-            "gateways": gateways,
-            "http": [{"route": [{"destination": {"host": dest, "port": {"number": port}}}]}],
-        },
+        "spec": spec,
     }
 
 
@@ -146,4 +155,73 @@ def hop(
         "name": name,
         "caller": {"pod": caller, "proxy": proxy},
         "call": {"address": address, "port": port, "host": host, "protocol": protocol, "tls": tls},
+    }
+
+
+def gateway_api_gateway(ns: str, name: str, hostname: str, port: int = 80) -> dict:
+    return {
+        "apiVersion": "gateway.networking.k8s.io/v1",
+        "kind": "Gateway",
+        "metadata": {"name": name, "namespace": ns},
+        "spec": {
+            "gatewayClassName": "istio",
+            "listeners": [
+                {
+                    "name": "http",
+                    "port": port,
+                    "protocol": "HTTP",
+                    "hostname": hostname,
+                    "allowedRoutes": {"namespaces": {"from": "All"}},
+                }
+            ],
+        },
+    }
+
+
+def http_route(ns: str, name: str, parent: tuple[str, str], hosts: list[str], svc: str, port: int):
+    return {
+        "apiVersion": "gateway.networking.k8s.io/v1",
+        "kind": "HTTPRoute",
+        "metadata": {"name": name, "namespace": ns},
+        "spec": {
+            "parentRefs": [{"namespace": parent[0], "name": parent[1]}],
+            "hostnames": hosts,
+            "rules": [{"backendRefs": [{"name": svc, "port": port}]}],
+        },
+    }
+
+
+ISTIO_GATEWAY_CLASS = {
+    "apiVersion": "gateway.networking.k8s.io/v1",
+    "kind": "GatewayClass",
+    "metadata": {"name": "istio"},
+    "spec": {"controllerName": "istio.io/gateway-controller"},
+}
+
+
+def ingress(ns: str, name: str, host: str, svc: str, port: int, klass=None, annotations=None):
+    """An Ingress sending host / (Prefix) to one Service port; klass: spec.ingressClassName."""
+    spec: dict = {
+        "rules": [
+            {
+                "host": host,
+                "http": {
+                    "paths": [
+                        {
+                            "path": "/",
+                            "pathType": "Prefix",
+                            "backend": {"service": {"name": svc, "port": {"number": port}}},
+                        }
+                    ]
+                },
+            }
+        ]
+    }
+    if klass:
+        spec["ingressClassName"] = klass
+    return {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "Ingress",
+        "metadata": {"name": name, "namespace": ns, "annotations": dict(annotations or {})},
+        "spec": spec,
     }

@@ -13,10 +13,15 @@ def _key(obj):
     return meta.get("namespace"), meta["name"]
 
 
-def _index(objects):
+def index_objects(objects):
+    """{kind: {(namespace, name): object}}, and the same under "<group>/<kind>" for API groups
+    (an Istio Gateway and a Gateway API Gateway share the kind)."""
     by_kind = {}
     for obj in objects:
         by_kind.setdefault(obj["kind"], {})[_key(obj)] = obj
+        group = obj.get("apiVersion", "").rpartition("/")[0]
+        if group:
+            by_kind.setdefault("%s/%s" % (group, obj["kind"]), {})[_key(obj)] = obj
     return by_kind
 
 
@@ -68,10 +73,107 @@ def _endpoint(idx, ns, service, port_name):
     return None
 
 
+# The label Istio's deployment controller puts on the pods of a Gateway API Gateway.
+GATEWAY_NAME_LABEL = "gateway.networking.k8s.io/gateway-name"
+
+
+def _gateway_pod(idx, gateway_ref):
+    """(Gateway, the newest running Pod it selects) for Gateway/<ns>/<name>: an Istio Gateway
+    selects by its selector (any namespace), a Gateway API Gateway its own deployment's pods."""
+    _kind, ns, name = gateway_ref.split("/", 2)
+    gw = idx.get("networking.istio.io/Gateway", {}).get((ns, name))
+    if gw is not None:
+        selector, namespaces = (gw.get("spec") or {}).get("selector") or {}, None
+    else:
+        gw = idx.get("gateway.networking.k8s.io/Gateway", {}).get((ns, name))
+        selector, namespaces = {GATEWAY_NAME_LABEL: name}, (ns,)
+    if gw is None:
+        return None, None
+    pods = [
+        p
+        for p in idx.get("Pod", {}).values()
+        if _selected(p, selector)
+        and (namespaces is None or p["metadata"]["namespace"] in namespaces)
+        and not p["metadata"].get("deletionTimestamp")
+        and (p.get("status") or {}).get("podIP")
+    ]
+    pods.sort(key=lambda p: (p["metadata"]["creationTimestamp"], p["metadata"]["name"]))
+    return gw, (pods[-1] if pods else None)
+
+
+def _http_port(gw):
+    """(port, tls) of the Gateway's first HTTP server (Istio) or listener (Gateway API), else
+    of its first HTTPS one (a caller then sends TLS, without SNI as Google's LB does)."""
+    spec = gw.get("spec") or {}
+    found = []
+    for s in spec.get("servers") or ():
+        found.append(((s.get("port") or {}).get("protocol", "").upper(), s["port"]["number"]))
+    for listener in spec.get("listeners") or ():
+        found.append(((listener.get("protocol") or "").upper(), listener["port"]))
+    for wanted, tls in ((("HTTP", "HTTP2"), "plaintext"), (("HTTPS",), "tls")):
+        for protocol, number in found:
+            if protocol in wanted:
+                return number, tls
+    return None, None
+
+
+def _container_port(pod, target):
+    if isinstance(target, int):
+        return target
+    for c in pod["spec"].get("containers") or ():
+        for cp in c.get("ports") or ():
+            if cp.get("name") == target:
+                return cp.get("containerPort")
+    return None
+
+
+def _listener_port(idx, gw, pod):
+    """The gateway pod's port for the Gateway's first HTTP server or listener: the target port
+    of the Service port with that number, among the Services selecting the pod (else the
+    number)."""
+    number, _tls = _http_port(gw)
+    if number is None:
+        return None
+    for svc in idx.get("Service", {}).values():
+        if svc["metadata"].get("namespace") != pod["metadata"]["namespace"]:
+            continue
+        if not (svc["spec"].get("selector") and _selected(pod, svc["spec"]["selector"])):
+            continue
+        for p in svc["spec"].get("ports") or ():
+            if p.get("port") == number:
+                return _container_port(pod, p.get("targetPort", number))
+    return number
+
+
+def _gateway_call(idx, hop):
+    gw, pod = _gateway_pod(idx, hop["lb"])
+    if pod is None:
+        return None, "no running gateway Pod for %s" % hop["lb"]
+    port, tls = _listener_port(idx, gw, pod), _http_port(gw)[1]
+    if port is None:
+        return None, "%s has no HTTP or HTTPS server" % hop["lb"]
+    ns, name = _key(pod)
+    return {
+        "name": "%s -> %s (%s)" % (hop["lb"], hop["route"], hop["backend"]["service"]),
+        "caller": {"pod": "%s/%s" % (ns, name), "proxy": "router"},
+        "call": {
+            "address": pod["status"]["podIP"],
+            "port": port,
+            "host": hop["host"],
+            "protocol": "http",
+            "tls": tls,
+        },
+    }, None
+
+
 def oracle_call(idx, hop):
     """The oracle's hop for one of ours, or (None, why) when it cannot be made."""
     if hop["proxy"] == "ambient":
         return None, "ambient: the simulator does not model ztunnel"
+    if hop["proxy"] == "router":
+        return _gateway_call(idx, hop)
+    if hop["dials"] == "gateway":
+        return None, "enters the Istio gateway (its own hop follows)"
     pod = caller_pod(idx, hop["lb"])
     if pod is None:
         return None, "no running Pod with an IP for %s" % hop["lb"]
@@ -103,7 +205,7 @@ def oracle_call(idx, hop):
 
 def oracle_calls(objects, hops):
     """(calls, skipped): the oracle's hop for each of ours that can be made, and why not."""
-    idx = _index(objects)
+    idx = index_objects(objects)
     calls, skipped = [], []
     for hop in hops:
         call, why = oracle_call(idx, hop)

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import pytest
 from objects import (
+    ISTIO_GATEWAY_CLASS,
     endpoint_slice,
+    gateway_api_gateway,
     hop,
+    http_route,
     istio_gateway,
     namespace,
     peer_authentication,
@@ -134,6 +137,60 @@ def test_a_mesh_bound_virtual_service_keeps_the_client_host_and_gets_mtls(oracle
     assert a["reaches"] and a["mtls"]
 
 
+def test_a_mesh_route_in_the_load_balancer_namespace_keeps_the_client_host_and_gets_mtls(
+    oracle_binary,
+):
+    """What standalone_mtls plans (plan/mesh_routes.py): the VirtualService lives in the LB's
+    namespace, bound to mesh, matches the Service port, exportTo "." so no other workload sees
+    it. The same object in the backend's namespace is invisible to the LB: plain text."""
+    client_host = hop("vs", "lb/mesh-lb-1", "sidecar", FRONTEND_IP, 80, "shop.example.com")
+
+    def mesh_route(ns):
+        return virtual_service(
+            ns,
+            "meshgate-shop.example.com",
+            ["shop.example.com"],
+            ["mesh"],
+            SERVICE_HOST,
+            80,
+            match_port=80,
+            export_to=["."],
+        )
+
+    a = _one(oracle_binary, client_host, mesh_route("lb"))
+    assert (a["virtual_host"], a["cluster"]) == ("shop.example.com:80", FRONTEND_CLUSTER)
+    assert a["reaches"] and a["mtls"]
+    elsewhere = _one(oracle_binary, client_host, mesh_route("shop"))
+    assert elsewhere["cluster"] == "PassthroughCluster" and not elsewhere["reaches"]
+
+
+def test_the_cluster_ip_as_host_names_the_service(oracle_binary):
+    """A vendor that sends the upstream address as Host (no Host preserved) names the Service:
+    the sidecar's virtual host for a Service includes its cluster IP."""
+    a = _one(oracle_binary, hop("ip", "lb/mesh-lb-1", "sidecar", FRONTEND_IP, 80, FRONTEND_IP))
+    assert a["cluster"] == FRONTEND_CLUSTER and a["reaches"] and a["mtls"]
+
+
+def test_a_host_rewrite_to_the_pod_works_only_when_the_service_port_is_the_target_port(
+    oracle_binary,
+):
+    """Contour and haproxytech rewrite Host but dial the pod's target port (MG0021). The
+    sidecar matches Host against the Services' own ports: the admin port (9090 -> 9090) is
+    found, the http port (80 -> 8080) is not and leaves in plain text."""
+    same = _one(
+        oracle_binary,
+        hop("9090", "lb/mesh-lb-1", "sidecar", FRONTEND_POD_IP, 9090, SERVICE_HOST),
+    )
+    assert same["cluster"] == "outbound|9090||" + SERVICE_HOST
+    assert same["reaches"] and same["mtls"]
+    differs = _one(
+        oracle_binary,
+        hop("8080", "lb/mesh-lb-1", "sidecar", FRONTEND_POD_IP, 8080, SERVICE_HOST),
+    )
+    assert differs["cluster"] == "PassthroughCluster"
+    assert [e["error"] for e in differs["endpoints"]] == ["no filter chains matched"]
+
+
 def test_a_permissive_port_exception_admits_plain_text_on_that_port_only(oracle_binary):
     exception = peer_authentication(
         "shop",
@@ -171,6 +228,44 @@ def test_the_gateway_routes_the_external_host_with_mtls_and_trusts_one_hop(oracl
     assert a["cluster"] == FRONTEND_CLUSTER
     assert a["xff_num_trusted_hops"] == 1
     assert a["reaches"] and a["mtls"]
+
+
+def test_the_gateway_api_gateway_routes_the_external_host_with_mtls_and_trusts_one_hop(
+    oracle_binary,
+):
+    """chained with route_api gateway-api: an Istio-class Gateway API Gateway and an HTTPRoute
+    (read by Istio's Gateway API controller from the Kubernetes objects, as istiod does); the
+    gateway pod is what Istio's deployment controller makes (gateway-name label)."""
+    gw_labels = {"gateway.networking.k8s.io/gateway-name": "meshgate"}
+    gw_pod = pod(
+        "istio-ingress",
+        "meshgate-istio-1",
+        "10.244.3.50",
+        gw_labels,
+        annotations={"proxy.istio.io/config": "gatewayTopology:\n  numTrustedProxies: 1\n"},
+    )
+    gw_svc = service(
+        "istio-ingress", "meshgate-istio", "10.96.20.30", [("http", 80, 80)], gw_labels
+    )
+    objects = [
+        ISTIO_GATEWAY_CLASS,
+        gateway_api_gateway("istio-ingress", "meshgate", "shop.example.com"),
+        gw_pod,
+        gw_svc,
+        endpoint_slice(gw_svc, [gw_pod]),
+    ]
+    route = http_route(
+        "shop", "shop", ("istio-ingress", "meshgate"), ["shop.example.com"], "frontend", 80
+    )
+    call = hop(
+        "gw api", "istio-ingress/meshgate-istio-1", "router", "10.244.3.50", 80, "shop.example.com"
+    )
+    a = _one(oracle_binary, call, *objects, route)
+    assert (a["listener"], a["cluster"]) == ("0.0.0.0_80", FRONTEND_CLUSTER)
+    assert a["xff_num_trusted_hops"] == 1
+    assert a["reaches"] and a["mtls"]
+    other = dict(call, call=dict(call["call"], host="other.example.com"))
+    assert not _one(oracle_binary, other, *objects, route)["reaches"]
 
 
 def test_the_gateway_without_a_route_for_the_host_answers_no_virtual_host(oracle_binary):

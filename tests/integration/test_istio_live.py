@@ -23,6 +23,7 @@ import pytest
 import yaml
 from cluster_state import finish_rollouts, read_cluster, remove_pods, run_pods, write_folder
 from istio import Istiod
+from objects import ingress
 from oracle import run_folder
 from resolve import oracle_calls
 from vendor_fixtures import SHARED, load_vendor_fixtures
@@ -707,3 +708,86 @@ def test_the_oracle_measures_mtls_after_standalone_mtls_on_the_real_cluster(
     finally:
         istio_cp.kubectl("delete", "namespace", SHOP_NS, "--wait=false", check=False)
         remove_pods(istio_cp, SHOP_NS)
+
+
+KONG_SHOP_NS = "dp-shop-kong"  # its own: the test above deletes dp-shop without waiting
+KONG_ROUTE = "Ingress/%s/shop-kong" % KONG_SHOP_NS
+KONG_INGRESS = ingress(KONG_SHOP_NS, "shop-kong", "kong.example.com", "frontend", 80, klass="kong")
+
+
+def _shop_in(namespace):
+    """The backend of SHOP (Namespace, Deployment, Service) in another namespace."""
+    out = []
+    for obj in SHOP:
+        if obj["kind"] == "Ingress":
+            continue
+        obj = json.loads(json.dumps(obj))
+        if obj["kind"] == "Namespace":
+            obj["metadata"]["name"] = namespace
+        else:
+            obj["metadata"]["namespace"] = namespace
+        out.append(obj)
+    return out
+
+
+def _patches_of_kind(the_plan, kind):
+    return [p for ph in the_plan["phases"] for p in ph["patches"] if p["target"]["kind"] == kind]
+
+
+def test_the_oracle_measures_mtls_through_the_mesh_route_after_standalone_mtls_for_kong(
+    istio_cp, istiod, client, tmp_path
+):
+    """Kong (its own all-in-one manifest) keeps the client's Host: Service routing alone would
+    leave its sidecar on PassthroughCluster in plain text (MG0020). After lb_apply of
+    standalone_mtls, with the mesh route the plan creates in Kong's namespace (accepted by
+    Istio's real CRD schema), the real injector's sidecar and the Pods read back, Istio's config
+    generation routes kong.example.com to the backend with mTLS; planning again writes no
+    mesh route, and undo deletes it."""
+    lb = "kong/proxy-kong"
+    istio_cp.apply_manifests(_shop_in(KONG_SHOP_NS) + [KONG_INGRESS])
+    try:
+        run_pods(istio_cp, client, [KONG_SHOP_NS, "kong"])
+        facts, hops, before = _measured(client, tmp_path / "before", KONG_ROUTE)
+        assert [(h["proxy"], h["dials"], h["host_source"]) for h in hops] == [
+            ("none", "pod", "route")
+        ]
+        (answer,) = before
+        assert not answer["reaches"], answer
+
+        the_plan = plan(facts, "standalone_mtls", {"load_balancers": [lb]})
+        (vs,) = _patches_of_kind(the_plan, "VirtualService")
+        assert (vs["target"]["namespace"], vs["manifest"]["spec"]["hosts"]) == (
+            "kong",
+            ["kong.example.com"],
+        )
+        since = _now()
+        apply_plan(client, the_plan, force_conflicts=True, wait="none")
+        try:
+            stored = _workload(client, "kong", "proxy-kong", "Deployment")
+            pods = _pods_from_template(client, "kong", stored["spec"]["template"], since)
+            assert pods and all(_proxy(p)[2] for p in pods), "LB pods not injected"
+            run_pods(istio_cp, client, ["kong"])
+            finish_rollouts(istio_cp, client, ["kong"])
+            after_facts, hops, after = _measured(client, tmp_path / "after", KONG_ROUTE)
+            assert [(h["proxy"], h["dials"], h["host_source"]) for h in hops] == [
+                ("sidecar", "service", "route")
+            ]
+            assert not [
+                f for f in after_facts["findings"] if f["code"] in ("MG0003", "MG0020")
+            ], after_facts["findings"]
+            (answer,) = after
+            assert answer["virtual_host"] == "kong.example.com:80"
+            assert answer["cluster"] == "outbound|80||frontend.%s.svc.cluster.local" % KONG_SHOP_NS
+            assert answer["reaches"] and answer["mtls"], answer
+            again = plan(after_facts, "standalone_mtls", {"load_balancers": [lb]})
+            assert not _patches_of_kind(again, "VirtualService")
+        finally:
+            undo_plan(client, the_plan)
+        path = client.resource_path(
+            "networking.istio.io/v1", "VirtualService", "kong", vs["target"]["name"]
+        )
+        with pytest.raises(K8sError):
+            client.request("GET", path)
+    finally:
+        istio_cp.kubectl("delete", "namespace", KONG_SHOP_NS, "--wait=false", check=False)
+        remove_pods(istio_cp, KONG_SHOP_NS)

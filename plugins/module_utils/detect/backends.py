@@ -139,6 +139,7 @@ def annotate_backends(idx, routes, istio, cluster_domain, gw_services):
             b["found"] = True
             b["headless"] = (svc.get("spec") or {}).get("clusterIP") == "None"
             b["fqdn"] = "%s.%s.svc.%s" % (b["service"], b["namespace"], cluster_domain)
+            b["service_port"] = service_port(svc, b["port"])
             selector = (svc.get("spec") or {}).get("selector") or {}
             b["selector"] = selector or None
             _svc, wls = backend_workloads(idx, b["namespace"], b["service"])
@@ -164,6 +165,15 @@ def backend_workloads(idx, ns, svc_name):
             wls = idx.workloads_selected(ns, (svc.get("spec") or {}).get("selector"))
             idx._cache[key] = (svc, sorted(wls, key=lambda w: (w.get("kind"), name_of(w))))
     return idx._cache[key]
+
+
+def service_port(svc, port):
+    """The Service port number a route's port (number or name) means: the port a sidecar's
+    outbound listener and a mesh route match on."""
+    for p in (svc.get("spec") or {}).get("ports") or ():
+        if port in (p.get("port"), p.get("name")) or (port is None and p):
+            return p.get("port")
+    return None
 
 
 def target_port(svc, port, wl):

@@ -18,6 +18,10 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.istio imp
     injection_state,
     parse_proxy_config,
 )
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.mesh_routes import (
+    mesh_routed_hosts,
+    our_mesh_routes,
+)
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.objects import (
     host_network,
     name_of,
@@ -76,6 +80,10 @@ def lb_start(idx, item, istio, controllers, findings, keep_routes):
             if c["vendor"] == item["vendor"] and c is not item
         ),
         "config_map": configmap_ref(wl, entry, idx),
+        # Hosts its sidecar can route by Host (detect/mesh_routes.py): all, and not our own.
+        "mesh_routed_hosts": mesh_routed_hosts(idx, ns),
+        "foreign_mesh_routes": mesh_routed_hosts(idx, ns, include_ours=False),
+        "our_mesh_routes": our_mesh_routes(idx, ns),
         "owner": (
             template_labels(wl).get(entry["owner_label"]) if entry.get("owner_label") else None
         ),
@@ -260,6 +268,10 @@ def lb_finish(state, istio, findings, keep_routes):
         # What a plan needs to patch the pod template without clobbering values already there.
         "pod_template": _istio_pod_template(wl, anns),
         "config_map": state["config_map"],
+        # Hosts of mesh-bound VirtualServices its namespace sees that our plans did not make.
+        "mesh_routes": state["foreign_mesh_routes"],
+        # The mesh routes our plans made there: {host: their http routes}.
+        "meshgate_routes": state["our_mesh_routes"],
     }
     if not keep_routes:
         lists_to_counts(result, state["route_count"])

@@ -43,6 +43,7 @@ class Backend(TypedDict, total=False):
     fqdn: str
     selector: Optional[dict]
     in_mesh: bool  # the workloads it selects get a sidecar or are ambient
+    service_port: Optional[int]  # the Service port number the route's port means
     target_port: Optional[int]
     mtls_mode: str  # STRICT | PERMISSIVE | DISABLE, effective on target_port
     mtls_policy: str  # the PeerAuthentication that decided it
@@ -123,5 +124,7 @@ class LoadBalancer(TypedDict, total=False):
     apiVersion: str
     pod_template: dict  # its Istio labels and annotations (what a patch must keep)
     config_map: Optional[dict]  # the controller ConfigMap holding a global switch
+    mesh_routes: List[str]  # hosts of mesh-bound VirtualServices its namespace sees, not ours
+    meshgate_routes: dict  # {host: http routes} of the mesh routes our plans made there
     health_check: Optional[dict]  # cloud LBs: {ok, actual, where}
     annotations: Optional[dict]

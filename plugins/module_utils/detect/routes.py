@@ -6,6 +6,7 @@ VirtualService bound to a gateway, in a stable order."""
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple, Optional
 
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.backends import (
@@ -98,6 +99,8 @@ def routes_of(ctx, group, kind, objects):
         def make(ctx, obj):
             raw = jp(spec["backends"], obj) or []
             hosts = [h for h in (jp(spec.get("hosts", "[]"), obj) or []) if isinstance(h, str)]
+            if spec.get("hosts_pattern"):
+                hosts = _hosts_in(spec["hosts_pattern"], hosts)
             served = Served(vendor, False, [], None, "kind %s" % gk)
             return route_record(obj, served, hosts, route_backends(obj, raw))
 
@@ -229,6 +232,19 @@ class Served(NamedTuple):
     candidates: list  # the vendors it may be, when it cannot be told
     klass: Optional[str]  # its class (IngressClass or GatewayClass name)
     evidence: Optional[str]
+
+
+# A host quoted inside a match rule's argument list.
+_QUOTED = re.compile(r"[`\"]([^`\"]+)[`\"]")
+
+
+def _hosts_in(pattern, texts):
+    """The hosts a route kind's hosts_pattern finds in its match rules, first seen first."""
+    found = []
+    for text in texts:
+        for args in re.findall(pattern, text):
+            found += [h for h in _QUOTED.findall(args) if h not in found]
+    return found
 
 
 def route_record(obj, served, hosts, backends):

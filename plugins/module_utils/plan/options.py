@@ -60,7 +60,7 @@ OPTIONS = (
         "route_api", "str", default="istio", choices=("istio", "gateway-api"), roles=_CHAINED
     ),
     PlanOption("num_trusted_proxies", "int", roles=_CHAINED),
-    PlanOption("gateway_credential_name", "str", rule="subdomain", roles=_CHAINED),
+    PlanOption("gateway_credential_name", "str", rule="subdomain", roles=_CHAINED + _GCLB),
     PlanOption("istio_api_version", "str"),
     PlanOption("cluster_domain", "str", default="cluster.local", rule="domain"),
     PlanOption("ingress_class", "str", default="gce", choices=("gce", "gce-internal"), roles=_GCLB),

@@ -30,39 +30,54 @@ _ENVOYPROXY_NAME = "meshgate-service-routing"
 _HOST_REWRITE_CAVEAT = "the LB still picks a pod but Istio ignores that choice and routes by Host; the application sees the Service FQDN as Host"
 
 
+# How a route is sent once a plan is applied: to the Service VIP with the client's Host, to the
+# VIP with a Host naming the Service, to a pod IP with that Host, or to a pod IP as before.
+SENT = ("service", "service-rewrite", "pod-rewrite", "pod")
+
+
 def service_routing_patches(b, lb, entry, routes, phase):
-    opts = b.opts
+    """Plans each route's Service routing; returns how each route will be sent once the plan is
+    applied, which mesh_routes.py builds on: {route id: one of SENT}."""
     plan_spec = entry.get("plan") or {}
     svc_by = {}
+    sent = {}
     for r in routes:
-        if r.get("service_routing") or r.get("host_rewrite"):
-            continue
-        kind = r["kind"]
-        if plan_spec.get("default_service_routing"):
-            continue
-        if (
-            opts["global_switch"]
-            and plan_spec.get("global_switch") == "configmap"
-            and lb.get("config_map")
-        ):
-            _apply_global_switch(b, lb, entry, phase)
-            continue
-        switch = next((s for s in plan_spec.get("switch", ()) if s["on"] in (kind, "*")), None)
-        if switch:
-            _apply_switch(b, lb, r, switch, phase, svc_by)
-            continue
-        rewrite = next(
-            (s for s in plan_spec.get("host_rewrite", ()) if s["on"] in (kind, "*")), None
-        )
-        if rewrite:
-            _apply_host_rewrite(b, lb, r, rewrite, phase)
-            continue
-        b.warn(
-            "%s %s/%s (%s): no Service-routing switch for this kind; use mode chained for it"
-            % (kind, r["namespace"], r["name"], lb["vendor"])
-        )
+        sent[r["id"]] = _planned_routing(b, lb, entry, r, phase, svc_by)
     if plan_spec.get("default_service_routing"):
         b.warn(plan_spec["default_service_routing"])
+    return sent
+
+
+def _planned_routing(b, lb, entry, r, phase, svc_by):
+    """One route's Service routing, planned; how it will be sent (service_routing_patches)."""
+    plan_spec = entry.get("plan") or {}
+    if r.get("host_rewrite"):
+        return "service-rewrite" if r.get("service_routing") else "pod-rewrite"
+    if r.get("service_routing") or plan_spec.get("default_service_routing"):
+        return "service"
+    kind = r["kind"]
+    if (
+        b.opts["global_switch"]
+        and plan_spec.get("global_switch") == "configmap"
+        and lb.get("config_map")
+    ):
+        _apply_global_switch(b, lb, entry, phase)
+        return "service"
+    switch = next((s for s in plan_spec.get("switch", ()) if s["on"] in (kind, "*")), None)
+    if switch:
+        _apply_switch(b, lb, r, switch, phase, svc_by)
+        if switch.get("host_annotation") and len(_backend_fqdns(r)) == 1:
+            return "service-rewrite"
+        return "service"
+    rewrite = next((s for s in plan_spec.get("host_rewrite", ()) if s["on"] in (kind, "*")), None)
+    if rewrite:
+        # A vendor with a Host rewrite but no Service-routing switch still dials the pod.
+        return "pod-rewrite" if _apply_host_rewrite(b, lb, r, rewrite, phase) else "pod"
+    b.warn(
+        "%s %s/%s (%s): no Service-routing switch for this kind; use mode chained for it"
+        % (kind, r["namespace"], r["name"], lb["vendor"])
+    )
+    return "pod"
 
 
 def _apply_global_switch(b, lb, entry, phase):
@@ -295,8 +310,9 @@ def _apply_host_rewrite(b, lb, r, rewrite, phase):
     (a vendor without a Service-routing switch); once planned, warns what that costs."""
     rewrite_host = _HOST_REWRITES.get(rewrite["target"])
     if rewrite_host is not None and not rewrite_host(b, lb, r, rewrite, phase):
-        return  # it warned why the route cannot be rewritten
+        return False  # it warned why the route cannot be rewritten
     b.warn("Host-header rewrite for %s: %s" % (lb["vendor"], _HOST_REWRITE_CAVEAT))
+    return True
 
 
 def _rewrite_host_annotation(b, lb, r, rewrite, phase):

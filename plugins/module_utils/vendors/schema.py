@@ -20,7 +20,9 @@ Entry keys (all optional unless required):
   backend_service_annotation_prefixes  annotations on a class-less Ingress's backend Services
                             that say this vendor serves it
   route_kinds               vendor route kinds: {"group/Kind": {"backends": <jmespath>, "hosts":
-                            <jmespath>, "plan_fields": [atomic spec lists a plan sends whole],
+                            <jmespath>, "hosts_pattern": a regex over each string "hosts"
+                            yields, whose group 1 holds hosts quoted with ` or " (Traefik's
+                            match rule Host(`a`, `b`)), "plan_fields": [atomic spec lists a plan sends whole],
                             "plural" (required: the resource name, for LISTs and RBAC),
                             "patched": plans may patch them}} where backends yields
                             [{service, port, namespace?}] from the object; all are read
@@ -233,6 +235,7 @@ ROUTE_KIND = _record(
     {
         "backends": _jmespath,
         "hosts": _jmespath,
+        "hosts_pattern": _regex,
         "plan_fields": _STRINGS,
         "plural": _str,
         "patched": _bool,

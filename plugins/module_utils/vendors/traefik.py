@@ -41,14 +41,18 @@ ENTRIES = [
                 "patched": True,
                 "plan_fields": ["routes"],
                 "backends": "spec.routes[].services[?!kind || kind == 'Service'][].{service: name, port: port, namespace: namespace}",
-                "hosts": "[]",
+                # The hosts are in the match rules: Host(`a`) || Host(`b`), or Host(`a`, `b`) (v2).
+                "hosts": "spec.routes[].match",
+                "hosts_pattern": r"\bHost\(([^)]*)\)",
             },
             "traefik.containo.us/IngressRoute": {
                 "plural": "ingressroutes",
                 "patched": True,
                 "plan_fields": ["routes"],
                 "backends": "spec.routes[].services[?!kind || kind == 'Service'][].{service: name, port: port, namespace: namespace}",
-                "hosts": "[]",
+                # The hosts are in the match rules: Host(`a`) || Host(`b`), or Host(`a`, `b`) (v2).
+                "hosts": "spec.routes[].match",
+                "hosts_pattern": r"\bHost\(([^)]*)\)",
             },
         },
         "workload_signals": [

@@ -255,6 +255,10 @@ func (st *state) add(o object) error {
 		data, _ := o["data"].(object)
 		st.mesh, _ = data["mesh"].(string)
 		return nil
+	case isGatewayAPI(group) && strings.Contains(api, "/"):
+		// Istio's Gateway API controller reads these from the Kubernetes client (krt), as
+		// istiod does from the API server, not from the config store.
+		return st.keep(&st.kube, o)
 	case isConfigGroup(group) && strings.Contains(api, "/"):
 		return st.keep(&st.config, o)
 	case !registryKinds[kind]:
@@ -280,6 +284,10 @@ func (st *state) keep(into *[]string, o object) error {
 	}
 	*into = append(*into, string(b))
 	return nil
+}
+
+func isGatewayAPI(group string) bool {
+	return group == "gateway.networking.k8s.io" || group == "gateway.networking.x-k8s.io"
 }
 
 func isConfigGroup(group string) bool {

@@ -30,6 +30,7 @@ MESSAGES = {
         "chained mode through the Istio ingress gateway; as a stop-gap, the standalone mode "
         "adds a PERMISSIVE PeerAuthentication for exactly these backend ports.",
         "reference": PA_DOC,
+        "oracle": "test_a_load_balancer_without_sidecar_is_rejected_by_strict",
     },
     "MG0002": {
         "name": "LoadBalancerSidecarCapturesInbound",
@@ -51,6 +52,7 @@ MESSAGES = {
         "is off ({switch}).",
         "fix": "{fix_switch}",
         "reference": LB_DOC,
+        "oracle": "test_pod_ip_routing_is_plain_text_and_rejected",
     },
     "MG0004": {
         "name": "HostNetworkLoadBalancer",
@@ -200,6 +202,36 @@ MESSAGES = {
         "template": "No istiod Deployment, sidecar injector webhook or ztunnel was found{scope}.",
         "fix": "Install Istio first (istioctl install or the Helm charts), or point at the right cluster.",
         "reference": "https://istio.io/latest/docs/setup/",
+    },
+    "MG0020": {
+        "name": "ServiceRoutingHostMatchesNoService",
+        "level": "Error",
+        "description": "The LB's sidecar routes HTTP by port and Host header: a request to a "
+        "Service VIP whose Host names no Service and no mesh-bound VirtualService leaves on "
+        "PassthroughCluster in plain text, and STRICT backends reject it. Service routing alone "
+        "is not enough for HTTP.",
+        "template": "{lb} ({vendor}) sends {route} to the VIP of {backend} with the client's Host "
+        "{host}, which names no Service and no VirtualService bound to the mesh that namespace "
+        "{namespace} sees: the request leaves the sidecar in plain text.",
+        "fix": "Run the standalone_mtls mode again: it adds a VirtualService for {host} bound to "
+        "the mesh and exported only to namespace {namespace}; or rewrite the Host header to "
+        "{fqdn}.",
+        "reference": ROUTING_DOC,
+        "oracle": "test_client_host_to_the_cluster_ip_falls_through_to_plain_text",
+    },
+    "MG0021": {
+        "name": "HostRewriteToTargetPort",
+        "level": "Error",
+        "description": "The LB rewrites Host to the Service name but dials the pod on its target "
+        "port: the sidecar matches Host against the Services' own ports, so when the Service port "
+        "differs from the target port nothing matches and the request leaves in plain text.",
+        "template": "{lb} ({vendor}) sends {route} to pods of {backend} on target port "
+        "{target_port}, but the Service port is {port}: the Host rewrite to {fqdn} matches no "
+        "route of the sidecar on {target_port}.",
+        "fix": "Make the Service port equal its target port ({target_port}), or use the chained "
+        "mode.",
+        "reference": ROUTING_DOC,
+        "oracle": "test_a_host_rewrite_to_the_pod_works_only_when_the_service_port_is_the_target_port",
     },
     "MG0019": {
         "name": "RouteVendorUnknown",

@@ -45,15 +45,15 @@ def plan_gclb(b):
     )
     edge = b.phase("edge", "The Google load balancer in front of the Istio ingress gateway")
     moved, existing = _gke_load_balancers(b, svc)
-    if moved:
-        server = {
-            "name": "meshgate-gclb",
-            "port": 80,
-            "tls_secret": None,
-            "routes_of": "GKE Ingress",
-        }
-        istio_routing(b, gateway_phase, gw, svc, server, moved)
     port = _backend_port(svc, opts["backend_protocol"])
+    if moved:
+        istio_routing(b, gateway_phase, gw, svc, _gateway_server(opts, port), moved)
+    elif opts["backend_protocol"] != "HTTP":
+        b.warn(
+            "backend_protocol %s: Google's load balancer sends TLS to port %s of the gateway; an "
+            "Istio Gateway server must listen there with HTTPS (this plan creates none: no GKE "
+            "Ingress routes were moved)" % (opts["backend_protocol"], port)
+        )
     anns = {"cloud.google.com/neg": '{"ingress": true}'}
     # An existing GKE load balancer whose health check already targets 15021 needs none.
     hc_ok = bool(existing) and all((lb.get("health_check") or {}).get("ok") for lb in existing)
@@ -89,6 +89,28 @@ def plan_gclb(b):
             "the old GKE Ingresses (%s) still send to the apps directly; delete them once the new load balancer serves these hosts"
             % ", ".join(r["id"] for r in moved)
         )
+
+
+def _gateway_server(opts, port):
+    """The Istio Gateway server the Google load balancer reaches: HTTP on 80, or with an HTTPS
+    or HTTP2 backend_protocol HTTPS (SIMPLE) on the port it sends to, with the certificate
+    gateway_credential_name names (Google's recipe: ingress-asm-multi-backendconfig). Without
+    it the gateway has no listener for what the load balancer sends (the data-path oracle:
+    tests/dataplane/test_gclb_path.py)."""
+    tls = opts["backend_protocol"] != "HTTP"
+    if tls and not opts["gateway_credential_name"]:
+        raise PlanError(
+            "backend_protocol %s: Google's load balancer sends TLS to the gateway, which then needs "
+            "an HTTPS server and a certificate; set gateway_credential_name to a Secret in the "
+            "gateway's namespace holding one (Google does not validate it: a self-signed "
+            "certificate works)" % opts["backend_protocol"]
+        )
+    return {
+        "name": "meshgate-gclb",
+        "port": port if tls else 80,
+        "tls_secret": opts["gateway_credential_name"] if tls else None,
+        "routes_of": "GKE Ingress",
+    }
 
 
 def _check_options(b):

@@ -2,7 +2,8 @@
 # Copyright: (c) 2026, meshgate authors
 # Apache License 2.0 (see LICENSE)
 """Mode standalone_mtls (B): sidecar in the load balancer pods, inbound capture off, the app held
-until the proxy is ready; Service routing per vendor (switches.py)."""
+until the proxy is ready; Service routing per vendor (switches.py); mesh routes for the hosts
+that Service routing leaves naming no Service (mesh_routes.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,10 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.errors impo
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.facts import lbs, routes_of
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.manifests import (
     merge_proxy_config,
+)
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.mesh_routes import (
+    mesh_route_patches,
+    wanted_mesh_routes,
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.pod_template import (
     pod_template_patch,
@@ -58,18 +63,26 @@ def plan_standalone_mtls(b):
         "service-routing",
         "Make the load balancers send to Service VIPs (or the Service host) instead of pod IPs",
     )
+    mesh = b.phase(
+        "mesh-routes",
+        "VirtualServices bound to the mesh, seen only by the load balancers' namespaces, so their "
+        "sidecars route the client's Host to the backend Service with mTLS",
+    )
     sidecar = b.phase(
         "sidecar",
         "Sidecar in the load balancer pods, inbound capture off, app held until the proxy is ready",
     )
     api_ip = (facts.get("cluster_facts") or {}).get("api_server_ip")
+    wanted = {}
     for lb in lbs(b):
         entry = registry.VENDORS_BY_ID[lb["vendor"]]
         routes = [r for r in routes_of(facts, lb, opts) if r["kind"] != "Gateway"]
         if _refused(b, lb, entry, routes):
             continue
-        service_routing_patches(b, lb, entry, routes, routing)
+        sent = service_routing_patches(b, lb, entry, routes, routing)
+        wanted_mesh_routes(b, lb, routes, sent, wanted)
         _sidecar_patch(b, lb, entry, rev, api_ip, sidecar)
+    mesh_route_patches(b, wanted, mesh)
     wait_targets = sorted(
         {
             "%s/%s/%s" % (p["target"]["kind"], p["target"]["namespace"], p["target"]["name"])

@@ -13,6 +13,7 @@ from builders import (  # noqa: E402 - test helper next to this file
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.data_path import (
     ANY_HOST,
     data_path_hops,
+    gateway_hops,
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.run import detect
 
@@ -68,3 +69,46 @@ def test_a_route_without_host_gets_any_client_host():
 def test_no_hop_to_a_backend_that_is_not_there():
     objs = istio_base("STRICT") + nginx_lb() + [ingress("shop", "web", "missing", 80)]
     assert data_path_hops(detect(objs, {"detail": "full"})) == []
+
+
+def _gateway_objects():
+    gw = {
+        "apiVersion": "networking.istio.io/v1",
+        "kind": "Gateway",
+        "metadata": {"name": "gw", "namespace": "istio-system"},
+        "spec": {
+            "selector": {"istio": "ingressgateway"},
+            "servers": [{"port": {"number": 80, "protocol": "HTTP"}, "hosts": ["*"]}],
+        },
+    }
+    vs = {
+        "apiVersion": "networking.istio.io/v1",
+        "kind": "VirtualService",
+        "metadata": {"name": "web", "namespace": "shop"},
+        "spec": {
+            "hosts": ["web.example.com"],
+            "gateways": ["istio-system/gw"],
+            "http": [{"route": [{"destination": {"host": "web", "port": {"number": 80}}}]}],
+        },
+    }
+    mesh_only = dict(vs, metadata={"name": "internal", "namespace": "shop"})
+    mesh_only["spec"] = dict(vs["spec"], gateways=["mesh"])
+    return [gw, vs, mesh_only]
+
+
+def test_the_istio_gateway_hops_start_from_each_gateway_bound_virtual_service():
+    objs = istio_base("STRICT") + app() + _gateway_objects()
+    (hop,) = gateway_hops(detect(objs, {"detail": "full"}))
+    assert hop["lb"] == "Gateway/istio-system/gw"
+    assert (hop["proxy"], hop["dials"], hop["host"]) == ("router", "listener", "web.example.com")
+    assert hop["route"] == "VirtualService/shop/web"
+    assert hop["backend"]["fqdn"] == "web.shop.svc.cluster.local"
+
+
+def test_a_route_to_an_istio_gateway_ends_the_load_balancers_hop_there():
+    objs = istio_base("STRICT") + app() + nginx_lb() + [ingress("shop", "web", "web", 80)]
+    for o in objs:
+        if o["kind"] == "Deployment" and o["metadata"]["name"] == "web":
+            o["spec"]["template"]["metadata"]["labels"]["istio"] = "ingressgateway"
+    hops = data_path_hops(detect(objs, {"detail": "full"}))
+    assert [h["dials"] for h in hops] == ["gateway"]

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import copy
+import os
 import re
 
 import pytest
@@ -29,6 +30,10 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.findings.
     make_finding,
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.run import detect
+
+ROOT = os.path.dirname(
+    os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+)
 
 
 def codes(objects, **options):
@@ -124,7 +129,8 @@ def test_mg0003_sidecar_with_pod_ip_routing_and_the_vendor_switches():
     result = detect(switched)
     (nginx,) = result["load_balancers"]
     assert (nginx["mode"], nginx["mtls"], nginx["service_routing"]) == ("standalone", True, "on")
-    assert not [f for f in result["findings"] if f["level"] == "Error"]
+    # Service routing alone keeps the client's Host, which names no Service: MG0020.
+    assert [f["code"] for f in result["findings"] if f["level"] == "Error"] == ["MG0020"]
     vhost = (
         istio_base()
         + app()
@@ -492,6 +498,101 @@ def test_mg0019_route_without_any_vendor_signal():
     )
 
 
+def _service_routed(*extra, annotations=None):
+    lb = nginx_lb(
+        pod_labels={"sidecar.istio.io/inject": "true"}, pod_annotations=GOOD_SIDECAR_ANNOTATIONS
+    )
+    anns = {"nginx.ingress.kubernetes.io/service-upstream": "true", **(annotations or {})}
+    return (
+        istio_base()
+        + app()
+        + lb
+        + [ingress("shop", "web", "web", 80, annotations=anns)]
+        + list(extra)
+    )
+
+
+def _mesh_vs(ns, host, gateways=None, export_to=None, name="user-route"):
+    spec = {
+        "hosts": [host],
+        "http": [{"route": [{"destination": {"host": "web.shop.svc.cluster.local"}}]}],
+    }
+    if gateways is not None:
+        spec["gateways"] = gateways
+    if export_to is not None:
+        spec["exportTo"] = export_to
+    return {
+        "apiVersion": "networking.istio.io/v1",
+        "kind": "VirtualService",
+        "metadata": {"name": name, "namespace": ns},
+        "spec": spec,
+    }
+
+
+def test_mg0020_service_routing_with_a_host_naming_no_service():
+    (f,) = only(_service_routed(), "MG0020")
+    assert f["args"]["host"] == "web.example.com"
+    assert f["args"]["namespace"] == "ingress-nginx" and f["args"]["backend"] == "shop/web"
+    assert "web.shop.svc.cluster.local" in f["fix"]
+    # A Host rewrite to the Service, or a mesh-bound VirtualService the LB's namespace sees
+    # (no gateways means the mesh; exportTo * by default), routes it.
+    rewrite = {"nginx.ingress.kubernetes.io/upstream-vhost": "web.shop.svc.cluster.local"}
+    assert not only(_service_routed(annotations=rewrite), "MG0020")
+    assert not only(_service_routed(_mesh_vs("shop", "web.example.com")), "MG0020")
+    assert not only(
+        _service_routed(_mesh_vs("ingress-nginx", "*.example.com", ["mesh"], ["."])), "MG0020"
+    )
+    # Not seen by the LB's namespace, or bound to a gateway only: still MG0020.
+    assert only(_service_routed(_mesh_vs("shop", "web.example.com", export_to=["."])), "MG0020")
+    assert only(_service_routed(_mesh_vs("shop", "web.example.com", ["istio-system/gw"])), "MG0020")
+
+
+def test_mg0021_host_rewrite_to_a_target_port_that_differs_from_the_service_port():
+    contour = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "envoy", "namespace": "projectcontour"},
+        "spec": {
+            "selector": {"matchLabels": {"app": "envoy"}},
+            "template": {
+                "metadata": {
+                    "labels": {"app": "envoy", "sidecar.istio.io/inject": "true"},
+                    "annotations": dict(GOOD_SIDECAR_ANNOTATIONS),
+                },
+                "spec": {
+                    "containers": [
+                        {"name": "contour", "image": "ghcr.io/projectcontour/contour:v1.33.0"},
+                        {"name": "envoy", "image": "docker.io/envoyproxy/envoy:v1.35.0"},
+                    ]
+                },
+            },
+        },
+    }
+
+    def proxy(port):
+        return {
+            "apiVersion": "projectcontour.io/v1",
+            "kind": "HTTPProxy",
+            "metadata": {"name": "web", "namespace": "shop"},
+            "spec": {
+                "virtualhost": {"fqdn": "web.example.com"},
+                "routes": [
+                    {
+                        "services": [{"name": "web", "port": port}],
+                        "requestHeadersPolicy": {
+                            "set": [{"name": "Host", "value": "web.shop.svc.cluster.local"}]
+                        },
+                    }
+                ],
+            },
+        }
+
+    objs = istio_base() + [namespace("projectcontour"), contour]
+    (f,) = only(objs + app() + [proxy(80)], "MG0021")
+    assert (f["args"]["port"], f["args"]["target_port"]) == (80, 8080)
+    assert not only(objs + app(svc_port=8080) + [proxy(8080)], "MG0021")
+
+
 # ------------------------------------------------------------------ catalog and rules
 
 
@@ -504,12 +605,22 @@ def test_every_code_has_a_test_above():
 def test_catalog_entries_render(code):
     msg = MESSAGES[code]
     required = {"name", "level", "description", "template", "fix", "reference"}
-    assert required <= set(msg) <= required | {"istioctl"}
+    assert required <= set(msg) <= required | {"istioctl", "oracle"}
     # The istioctl code a finding corresponds to (proven against istioctl analyze live).
     assert re.fullmatch(r"IST\d{4}", msg.get("istioctl", "IST0000"))
     assert msg["level"] in ("Error", "Warning", "Info")
     f = make_finding(code, {"kind": "X", "name": "y"})
     assert f["code"] == code and f["message"] and f["fix"]
+
+
+def test_each_data_path_finding_names_an_oracle_case_that_exists():
+    """Codes about the data path name the oracle case that reproduces them
+    (tests/dataplane/test_oracle_cases.py); the name must be a test there."""
+    cases = open(os.path.join(ROOT, "tests", "dataplane", "test_oracle_cases.py")).read()
+    named = {code: m["oracle"] for code, m in MESSAGES.items() if "oracle" in m}
+    assert {"MG0001", "MG0003", "MG0020", "MG0021"} <= set(named)
+    for code, case in named.items():
+        assert re.search(r"^def %s\(" % re.escape(case), cases, re.M), (code, case)
 
 
 def test_injection_revision_rules():

@@ -270,6 +270,36 @@ def test_standalone_mtls_traefik_ingressroute_whole_atomic_list():
     assert ir["manifest"]["spec"]["routes"][0]["match"] == "Host(`a`)"  # the rest of the list kept
     assert ir["risk"]["conflicts_with"] == ["kubectl"]
     assert ir["undo"]["action"] == "restore-field"
+    # Its host is read from the match rule, so the client's Host gets a mesh route.
+    (vs,) = by_kind(p, "VirtualService")
+    assert vs["manifest"]["spec"]["hosts"] == ["a"]
+
+
+def test_traefik_match_rules_give_the_route_its_hosts():
+    route = {
+        "apiVersion": "traefik.io/v1alpha1",
+        "kind": "IngressRoute",
+        "metadata": {"name": "web", "namespace": "shop"},
+        "spec": {
+            "routes": [
+                {
+                    "match": "Host(`a.example.com`) || Host(`b.example.com`) && PathPrefix(`/x`)",
+                    "services": [{"name": "web", "port": 80}],
+                },
+                {
+                    "match": "Host(`c.example.com`, `a.example.com`) || HostRegexp(`{x:.+}`)",
+                    "services": [{"name": "web", "port": 80}],
+                },
+                {"match": "PathPrefix(`/`)", "services": [{"name": "web", "port": 80}]},
+            ]
+        },
+    }
+    (r,) = [
+        x
+        for x in detect(istio_base() + app() + [route], {"detail": "full"})["routes"]
+        if x["kind"] == "IngressRoute"
+    ]
+    assert r["hosts"] == ["a.example.com", "b.example.com", "c.example.com"]
 
 
 def test_standalone_mtls_vendor_without_switch_uses_host_rewrite_or_refuses():
@@ -337,7 +367,120 @@ def test_standalone_mtls_nothing_left_when_converged():
         ]
     )
     p = plan(detect(objs), "standalone_mtls", {"exclude_api_server": False})
+    # Service routing keeps the client's Host: the mesh route for it is what is left.
+    (vs,) = patches(p)
+    assert vs["target"]["kind"] == "VirtualService" and vs["creates"]
+    objs.append(vs["manifest"])
+    p = plan(detect(objs), "standalone_mtls", {"exclude_api_server": False})
     assert p["phases"] == [] and p["summary"]["patches"] == 0
+
+
+def _service_routed_nginx(*ingresses, extra=()):
+    lb = nginx_lb(
+        pod_labels={"sidecar.istio.io/inject": "true"}, pod_annotations=GOOD_SIDECAR_ANNOTATIONS
+    )
+    return (
+        istio_base()
+        + app()
+        + app(name="api", port=9090, svc_port=81)
+        + lb
+        + list(ingresses)
+        + list(extra)
+    )
+
+
+def _multi_ingress(name, host, backends, annotations=None):
+    paths = [
+        {
+            "path": path,
+            "pathType": "Prefix",
+            "backend": {"service": {"name": svc, "port": {"number": port}}},
+        }
+        for path, svc, port in backends
+    ]
+    return {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "Ingress",
+        "metadata": {"name": name, "namespace": "shop", "annotations": annotations or {}},
+        "spec": {"ingressClassName": "nginx", "rules": [{"host": host, "http": {"paths": paths}}]},
+    }
+
+
+def test_standalone_mtls_routes_the_client_host_in_the_mesh_for_multi_service_ingresses():
+    """One Ingress, two Services on different ports: upstream-vhost cannot name both, so the
+    plan adds one mesh route for the host, one http route per Service port, seen only by the
+    LB's namespace (the oracle's
+    test_a_mesh_route_in_the_load_balancer_namespace_keeps_the_client_host_and_gets_mtls)."""
+    ing = _multi_ingress("shop", "shop.example.com", [("/", "web", 80), ("/api", "api", 81)])
+    p = plan(detect(_service_routed_nginx(ing)), "standalone_mtls")
+    # (The LB already has its sidecar: no sidecar phase.)
+    assert [ph["name"] for ph in p["phases"]] == ["service-routing", "mesh-routes"]
+    (vs,) = by_kind(p, "VirtualService")
+    assert vs["target"] == {
+        "apiVersion": "networking.istio.io/v1",
+        "kind": "VirtualService",
+        "name": "meshgate-shop.example.com",
+        "namespace": "ingress-nginx",
+    }
+    assert vs["manifest"]["spec"] == {
+        "hosts": ["shop.example.com"],
+        "gateways": ["mesh"],
+        "exportTo": ["."],
+        "http": [
+            {
+                "name": "port-80",
+                "match": [{"port": 80}],
+                "route": [
+                    {"destination": {"host": "web.shop.svc.cluster.local", "port": {"number": 80}}}
+                ],
+            },
+            {
+                "name": "port-81",
+                "match": [{"port": 81}],
+                "route": [
+                    {"destination": {"host": "api.shop.svc.cluster.local", "port": {"number": 81}}}
+                ],
+            },
+        ],
+    }
+    assert vs["creates"] and vs["undo"]["action"] == "delete"
+    assert vs["manifest"]["metadata"]["labels"] == {"app.kubernetes.io/managed-by": "meshgate"}
+
+
+def test_standalone_mtls_single_service_ingress_gets_the_host_rewrite_not_a_mesh_route():
+    p = plan(detect(_service_routed_nginx(ingress("shop", "web", "web", 80))), "standalone_mtls")
+    assert not by_kind(p, "VirtualService")
+    (ing,) = by_kind(p, "Ingress")
+    anns = ing["manifest"]["metadata"]["annotations"]
+    assert anns["nginx.ingress.kubernetes.io/upstream-vhost"] == "web.shop.svc.cluster.local"
+
+
+def test_standalone_mtls_two_services_on_one_host_and_port_are_reported_not_guessed():
+    ing = _multi_ingress("shop", "shop.example.com", [("/", "web", 80), ("/x", "other", 80)])
+    objs = _service_routed_nginx(ing) + app(name="other")[1:]
+    p = plan(detect(objs), "standalone_mtls")
+    assert not by_kind(p, "VirtualService")
+    (w,) = [w for w in p["warnings"] if "cannot tell them apart" in w]
+    assert "other.shop.svc.cluster.local, web.shop.svc.cluster.local" in w
+
+
+def test_standalone_mtls_leaves_hosts_a_users_mesh_route_covers_and_warns_for_hostless_routes():
+    user_vs = {
+        "apiVersion": "networking.istio.io/v1",
+        "kind": "VirtualService",
+        "metadata": {"name": "shop", "namespace": "shop"},
+        "spec": {
+            "hosts": ["shop.example.com"],
+            "http": [{"route": [{"destination": {"host": "web"}}]}],
+        },
+    }
+    ing = _multi_ingress("shop", "shop.example.com", [("/", "web", 80), ("/api", "api", 81)])
+    p = plan(detect(_service_routed_nginx(ing, extra=[user_vs])), "standalone_mtls")
+    assert not by_kind(p, "VirtualService")
+    hostless = _multi_ingress("any", None, [("/", "web", 80), ("/api", "api", 81)])
+    p = plan(detect(_service_routed_nginx(hostless)), "standalone_mtls")
+    assert not by_kind(p, "VirtualService")
+    assert any("names no host" in w and "MG0020" in w for w in p["warnings"])
 
 
 def test_applying_the_plan_converges():
@@ -348,7 +491,10 @@ def test_applying_the_plan_converges():
     index = {(o["kind"], o["metadata"].get("namespace"), o["metadata"]["name"]): o for o in objs}
     for pt in patches(p):
         t = pt["target"]
-        _merge(index[(t["kind"], t.get("namespace"), t["name"])], pt["manifest"])
+        key = (t["kind"], t.get("namespace"), t["name"])
+        if key not in index:
+            objs.append(index.setdefault(key, copy.deepcopy(pt["manifest"])))
+        _merge(index[key], pt["manifest"])
     again = plan(detect(objs), "standalone_mtls", {"exclude_api_server": False})
     assert again["summary"]["patches"] == 0, again["phases"]
 
