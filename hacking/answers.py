@@ -27,6 +27,9 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "dataplane"))
+from objects import ZTUNNEL  # noqa: E402 - the simulated ambient install the tests use
+
 SHARED = ROOT.parent / "shared" / "fixtures"
 sys.path.insert(0, str(ROOT / ".build" / "collections"))
 sys.path.insert(0, str(ROOT / "bench"))
@@ -138,22 +141,7 @@ ISTIO_OVERLAY = [
             ],
         },
     },
-    {
-        "apiVersion": "apps/v1",
-        "kind": "DaemonSet",
-        "metadata": {"name": "ztunnel", "namespace": "istio-system"},
-        "spec": {
-            "selector": {"matchLabels": {"app": "ztunnel"}},
-            "template": {
-                "metadata": {"labels": {"app": "ztunnel"}},
-                "spec": {
-                    "containers": [
-                        {"name": "istio-proxy", "image": "docker.io/istio/ztunnel:1.30.3"}
-                    ]
-                },
-            },
-        },
-    },
+    ZTUNNEL,
 ]
 
 

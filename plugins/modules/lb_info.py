@@ -243,7 +243,8 @@ routes:
     backends:
       description:
         - Backend Services with C(namespace), C(service), C(port) (as the route says),
-          C(service_port) (the Service port number it means), C(target_port), C(istio_gateway),
+          C(service_port) (the Service port number it means), C(target_port), C(waypoint) (the
+          ambient waypoint it is bound to), C(istio_gateway),
           C(headless), C(fqdn).
       type: list
       elements: dict

@@ -225,3 +225,21 @@ def ingress(ns: str, name: str, host: str, svc: str, port: int, klass=None, anno
         "metadata": {"name": name, "namespace": ns, "annotations": dict(annotations or {})},
         "spec": spec,
     }
+
+
+# A SIMULATED ambient install: the ztunnel DaemonSet Istio's ambient profile runs (nothing
+# runs its pods here); detection reads ambient as enabled from it.
+ZTUNNEL = {
+    "apiVersion": "apps/v1",
+    "kind": "DaemonSet",
+    "metadata": {"name": "ztunnel", "namespace": "istio-system"},
+    "spec": {
+        "selector": {"matchLabels": {"app": "ztunnel"}},
+        "template": {
+            "metadata": {"labels": {"app": "ztunnel"}},
+            "spec": {
+                "containers": [{"name": "istio-proxy", "image": "docker.io/istio/ztunnel:1.30.3"}]
+            },
+        },
+    },
+}

@@ -15,6 +15,8 @@ parts that are not Istio's, and the names say so:
   named target ports resolved against the containers' ports;
 - simulated_gateway_deployments(): what Istio's deployment controller makes for a Gateway API
   Gateway of an Istio class (a Deployment and Service <gateway>-<class>);
+- simulated_envoy_gateway_proxies(): what Envoy Gateway's controller makes for a Gateway of
+  its classes (an Envoy Deployment in the controller's namespace);
 - merged_plan(): the objects after a plan's server-side apply, approximated by a merge (maps
   merged, lists of named items merged by name, other lists replaced, as the manifests' atomic
   lists are); the live tests use the real API server instead.
@@ -250,10 +252,85 @@ def simulated_gateway_deployments(objects):
     return out
 
 
+EG_CONTROLLER = "gateway.envoyproxy.io/gatewayclass-controller"
+
+
+def simulated_envoy_gateway_proxies(objects):
+    """What Envoy Gateway's controller creates for each Gateway of one of its classes: an Envoy
+    Deployment in the controller's namespace, labelled with the owning Gateway (named without
+    the hash suffix the real one has)."""
+    classes = {
+        o["metadata"]["name"]
+        for o in objects
+        if o.get("kind") == "GatewayClass"
+        and (o.get("spec") or {}).get("controllerName") == EG_CONTROLLER
+    }
+    home = next(
+        (
+            o["metadata"].get("namespace")
+            for o in objects
+            if o.get("kind") == "Deployment"
+            and any(
+                "envoyproxy/gateway" in c.get("image", "")
+                for c in o["spec"]["template"]["spec"].get("containers") or ()
+            )
+        ),
+        "envoy-gateway-system",
+    )
+    out = []
+    for gw in objects:
+        if (
+            gw.get("kind") != "Gateway"
+            or (gw.get("spec") or {}).get("gatewayClassName") not in classes
+        ):
+            continue
+        ns, name = gw["metadata"].get("namespace") or "default", gw["metadata"]["name"]
+        labels = {
+            "app.kubernetes.io/name": "envoy",
+            "app.kubernetes.io/managed-by": "envoy-gateway",
+            "gateway.envoyproxy.io/owning-gateway-name": name,
+            "gateway.envoyproxy.io/owning-gateway-namespace": ns,
+        }
+        out.append(
+            {
+                "apiVersion": "apps/v1",
+                "kind": "Deployment",
+                "metadata": {
+                    "name": "envoy-%s-%s" % (ns, name),
+                    "namespace": home,
+                    "labels": labels,
+                },
+                "spec": {
+                    "selector": {"matchLabels": labels},
+                    "template": {
+                        "metadata": {"labels": labels},
+                        "spec": {
+                            "containers": [
+                                {
+                                    "name": "envoy",
+                                    "image": "docker.io/envoyproxy/envoy:distroless-v1.35.0",
+                                }
+                            ]
+                        },
+                    },
+                },
+            }
+        )
+    return out
+
+
 def simulated_cluster(objects):
     """The objects plus what the cluster would add: cluster IPs, Pods, EndpointSlices, a Node."""
     out = [copy.deepcopy(o) for o in objects if o.get("kind") not in ("Pod", "EndpointSlice")]
-    out += simulated_gateway_deployments(out)
+    # The data planes controllers create at run time; what a plan applied to them (a partial
+    # object in out) is merged over what the controller makes.
+    present = {_key(o): i for i, o in enumerate(out)}
+    for made in simulated_gateway_deployments(out) + simulated_envoy_gateway_proxies(out):
+        if _key(made) in present:
+            i = present[_key(made)]
+            out[i] = _merge(made, out[i])
+        else:
+            out.append(made)
     services = [o for o in out if o.get("kind") == "Service"]
     for i, svc in enumerate(services):
         svc["metadata"].setdefault("namespace", "default")

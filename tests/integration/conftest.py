@@ -34,6 +34,7 @@ if _COLLECTIONS.is_dir() and str(_COLLECTIONS) not in sys.path:
     sys.path.insert(0, str(_COLLECTIONS))
 
 from harness import ControlPlane, default_crd_paths  # noqa: E402
+from objects import ZTUNNEL  # noqa: E402
 from vendor_fixtures import load_vendor_fixtures  # noqa: E402
 
 
@@ -110,22 +111,7 @@ def scenario(control_plane, loaded):
     the fixtures alone: a ztunnel DaemonSet (a simulated ambient install - no node runs it
     here), a mesh-wide STRICT PeerAuthentication, and injection on the apps' namespace."""
     extras = [
-        {
-            "apiVersion": "apps/v1",
-            "kind": "DaemonSet",
-            "metadata": {"name": "ztunnel", "namespace": "istio-system"},
-            "spec": {
-                "selector": {"matchLabels": {"app": "ztunnel"}},
-                "template": {
-                    "metadata": {"labels": {"app": "ztunnel"}},
-                    "spec": {
-                        "containers": [
-                            {"name": "istio-proxy", "image": "docker.io/istio/ztunnel:1.30.3"}
-                        ]
-                    },
-                },
-            },
-        },
+        ZTUNNEL,
         # The rendered istiod fixture sets meshConfig.rootNamespace: istio-control, so that is
         # where a mesh-wide policy lives (in istio-system it would be namespace-wide only).
         {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "istio-control"}},

@@ -34,6 +34,7 @@ OPTION_SETS = [
     {
         "gateway": GATEWAY,
         "backend_protocol": "HTTPS",
+        "gateway_credential_name": "gateway-cert",  # the HTTPS server's certificate on 443
         "managed_certificate_domains": ["shop.example.com"],
         "https_redirect": True,
         "ssl_policy": "modern",
@@ -61,8 +62,10 @@ def facts(control_plane, loaded, scenario):
 def _plans(facts):
     for mode in MODES:
         for opts in OPTION_SETS:
-            if ("route_api" in opts or "gateway_credential_name" in opts) and mode != "chained":
+            if "route_api" in opts and mode != "chained":
                 continue  # an option of the chained mode only
+            if "gateway_credential_name" in opts and mode not in ("chained", "gclb_chained"):
+                continue  # an option of the modes that route through the Istio gateway
             try:
                 yield mode, opts, plan(facts, mode, opts)
             except PlanError as exc:  # a refusal of the whole request is not a manifest

@@ -137,6 +137,7 @@ def annotate_backends(idx, routes, istio, cluster_domain, gw_services):
                 b["found"] = False
                 continue
             b["found"] = True
+            b["waypoint"] = waypoint_of(idx, svc)
             b["headless"] = (svc.get("spec") or {}).get("clusterIP") == "None"
             b["fqdn"] = "%s.%s.svc.%s" % (b["service"], b["namespace"], cluster_domain)
             b["service_port"] = service_port(svc, b["port"])
@@ -165,6 +166,21 @@ def backend_workloads(idx, ns, svc_name):
             wls = idx.workloads_selected(ns, (svc.get("spec") or {}).get("selector"))
             idx._cache[key] = (svc, sorted(wls, key=lambda w: (w.get("kind"), name_of(w))))
     return idx._cache[key]
+
+
+# The label that binds a Service (or every Service of a namespace) to an ambient waypoint.
+USE_WAYPOINT = "istio.io/use-waypoint"
+
+
+def waypoint_of(idx, svc):
+    """The waypoint the Service's traffic goes through in ambient (its label, else its
+    namespace's; "none" opts out), or None."""
+    labels = (svc.get("metadata") or {}).get("labels") or {}
+    if USE_WAYPOINT not in labels:
+        ns = idx.get("", "Namespace", None, (svc.get("metadata") or {}).get("namespace"))
+        labels = ((ns or {}).get("metadata") or {}).get("labels") or {}
+    value = labels.get(USE_WAYPOINT)
+    return None if value in (None, "", "none") else value
 
 
 def service_port(svc, port):

@@ -44,6 +44,9 @@ class Backend(TypedDict, total=False):
     selector: Optional[dict]
     in_mesh: bool  # the workloads it selects get a sidecar or are ambient
     service_port: Optional[int]  # the Service port number the route's port means
+    waypoint: Optional[
+        str
+    ]  # the ambient waypoint its traffic must go through (istio.io/use-waypoint)
     target_port: Optional[int]
     mtls_mode: str  # STRICT | PERMISSIVE | DISABLE, effective on target_port
     mtls_policy: str  # the PeerAuthentication that decided it

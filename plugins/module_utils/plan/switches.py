@@ -35,21 +35,25 @@ _HOST_REWRITE_CAVEAT = "the LB still picks a pod but Istio ignores that choice a
 SENT = ("service", "service-rewrite", "pod-rewrite", "pod")
 
 
-def service_routing_patches(b, lb, entry, routes, phase):
+def service_routing_patches(b, lb, entry, routes, phase, rewrite_host=True):
     """Plans each route's Service routing; returns how each route will be sent once the plan is
-    applied, which mesh_routes.py builds on: {route id: one of SENT}."""
+    applied, which mesh_routes.py builds on: {route id: one of SENT}. rewrite_host=False: no
+    Host rewrites (ambient: ztunnel's mTLS does not depend on the Host, and a rewrite would
+    only change what the application sees)."""
     plan_spec = entry.get("plan") or {}
     svc_by = {}
     sent = {}
     for r in routes:
-        sent[r["id"]] = _planned_routing(b, lb, entry, r, phase, svc_by)
+        sent[r["id"]] = _planned_routing(b, lb, entry, r, phase, (svc_by, rewrite_host))
     if plan_spec.get("default_service_routing"):
         b.warn(plan_spec["default_service_routing"])
     return sent
 
 
-def _planned_routing(b, lb, entry, r, phase, svc_by):
-    """One route's Service routing, planned; how it will be sent (service_routing_patches)."""
+def _planned_routing(b, lb, entry, r, phase, how):
+    """One route's Service routing, planned; how it will be sent (service_routing_patches).
+    how: (the Services already annotated for this LB, whether Host rewrites are wanted)."""
+    svc_by, rewrite_host = how
     plan_spec = entry.get("plan") or {}
     if r.get("host_rewrite"):
         return "service-rewrite" if r.get("service_routing") else "pod-rewrite"
@@ -65,12 +69,14 @@ def _planned_routing(b, lb, entry, r, phase, svc_by):
         return "service"
     switch = next((s for s in plan_spec.get("switch", ()) if s["on"] in (kind, "*")), None)
     if switch:
+        if not rewrite_host:
+            switch = {k: v for k, v in switch.items() if k != "host_annotation"}
         _apply_switch(b, lb, r, switch, phase, svc_by)
         if switch.get("host_annotation") and len(_backend_fqdns(r)) == 1:
             return "service-rewrite"
         return "service"
     rewrite = next((s for s in plan_spec.get("host_rewrite", ()) if s["on"] in (kind, "*")), None)
-    if rewrite:
+    if rewrite and rewrite_host:
         # A vendor with a Host rewrite but no Service-routing switch still dials the pod.
         return "pod-rewrite" if _apply_host_rewrite(b, lb, r, rewrite, phase) else "pod"
     b.warn(

@@ -709,16 +709,20 @@ def test_kinds_the_cluster_does_not_serve_are_one_error_up_front():
 # ------------------------------------------------------------------ ambient (D)
 
 
-def test_ambient_enrols_pods_and_refuses_without_ztunnel():
-    with pytest.raises(PlanError, match="ztunnel"):
-        plan(detect(shop_with_nginx()), "ambient")
-    zt = deployment(
+def _ztunnel():
+    return deployment(
         "istio-system",
         "ztunnel",
         "docker.io/istio/ztunnel:1.30.3",
         labels={"app": "ztunnel"},
         kind="DaemonSet",
     )
+
+
+def test_ambient_enrols_pods_and_refuses_without_ztunnel():
+    with pytest.raises(PlanError, match="ztunnel"):
+        plan(detect(shop_with_nginx()), "ambient")
+    zt = _ztunnel()
     p = plan(detect(shop_with_nginx() + [zt]), "ambient")
     (dep,) = by_kind(p, "Deployment")
     meta = dep["manifest"]["spec"]["template"]["metadata"]
@@ -726,6 +730,24 @@ def test_ambient_enrols_pods_and_refuses_without_ztunnel():
         "labels": {"istio.io/dataplane-mode": "ambient"},
         "annotations": {"ambient.istio.io/bypass-inbound-capture": "true"},
     }
+
+
+def test_ambient_sends_routes_to_waypoint_bound_services_through_the_service():
+    """ztunnel does not hand pod-addressed traffic to a Service's waypoint: the routes to
+    waypoint-bound backends get the vendor's Service routing (and only those)."""
+    zt = _ztunnel()
+    objs = shop_with_nginx() + [zt]
+    assert not by_kind(plan(detect(objs), "ambient"), "Ingress")
+    for o in objs:
+        if o["kind"] == "Namespace" and o["metadata"]["name"] == "shop":
+            o["metadata"].setdefault("labels", {})["istio.io/use-waypoint"] = "waypoint"
+    p = plan(detect(objs), "ambient")
+    assert [ph["name"] for ph in p["phases"]] == ["service-routing", "enroll"]
+    (ing,) = by_kind(p, "Ingress")
+    anns = ing["manifest"]["metadata"]["annotations"]
+    assert anns == {"nginx.ingress.kubernetes.io/service-upstream": "true"}  # Host kept
+    assert not by_kind(p, "VirtualService")  # ztunnel's mTLS does not depend on the Host
+    assert not any("ingress-use-waypoint" in w for w in p["warnings"])
 
 
 def test_undo_is_the_reverse_of_apply_order():
@@ -918,13 +940,7 @@ def test_undo_restores_values_the_plan_replaced():
     (c,) = by_kind(p, "ConfigMap")
     assert c["undo"]["restore"] == {"data.service-upstream": "false"}
     # Ambient: the pod had opted out with dataplane-mode "none".
-    zt = deployment(
-        "istio-system",
-        "ztunnel",
-        "docker.io/istio/ztunnel:1.30.3",
-        labels={"app": "ztunnel"},
-        kind="DaemonSet",
-    )
+    zt = _ztunnel()
     objs = shop_with_nginx(pod_labels={"istio.io/dataplane-mode": "none"}) + [zt]
     (d,) = by_kind(plan(detect(objs), "ambient"), "Deployment")
     assert d["undo"]["restore"] == {"spec.template.metadata.labels.istio.io/dataplane-mode": "none"}
