@@ -228,6 +228,10 @@ def _istio_pod_template(wl, anns):
     }
 
 
+# Findings that say some route of a sidecar LB leaves in plain text (detect/findings/routing.py).
+_NO_MTLS_ON_A_ROUTE = ("MG0003", "MG0020", "MG0021")
+
+
 def lb_finish(state, istio, findings, keep_routes):
     """A workload LB's result from its state, and its findings that depend on its mode."""
     item = state["item"]
@@ -275,5 +279,8 @@ def lb_finish(state, istio, findings, keep_routes):
     }
     if not keep_routes:
         lists_to_counts(result, state["route_count"])
+    before = len(findings)
     finish_lb(state, istio, mode, findings)
+    if any(f["code"] in _NO_MTLS_ON_A_ROUTE for f in findings[before:]):
+        result["mtls"] = False  # a route's requests leave the sidecar in plain text
     return result

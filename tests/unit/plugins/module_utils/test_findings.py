@@ -128,8 +128,9 @@ def test_mg0003_sidecar_with_pod_ip_routing_and_the_vendor_switches():
     assert not only(switched, "MG0003")
     result = detect(switched)
     (nginx,) = result["load_balancers"]
-    assert (nginx["mode"], nginx["mtls"], nginx["service_routing"]) == ("standalone", True, "on")
-    # Service routing alone keeps the client's Host, which names no Service: MG0020.
+    # Service routing alone keeps the client's Host, which names no Service: MG0020, and so
+    # the LB's requests are not mTLS.
+    assert (nginx["mode"], nginx["mtls"], nginx["service_routing"]) == ("standalone", False, "on")
     assert [f["code"] for f in result["findings"] if f["level"] == "Error"] == ["MG0020"]
     vhost = (
         istio_base()
@@ -148,6 +149,17 @@ def test_mg0003_sidecar_with_pod_ip_routing_and_the_vendor_switches():
         ]
     )
     assert not only(vhost, "MG0003")
+    # upstream-vhost without service-upstream: the Host names the Service but the pod is dialled
+    # on 8080, where the Service port is 80: MG0021, still not mTLS.
+    assert only(vhost, "MG0021")
+    both = {
+        "nginx.ingress.kubernetes.io/service-upstream": "true",
+        "nginx.ingress.kubernetes.io/upstream-vhost": "web.shop.svc.cluster.local",
+    }
+    objs = istio_base() + app() + lb + [ingress("shop", "web", "web", 80, annotations=both)]
+    result = detect(objs)
+    assert result["load_balancers"][0]["mtls"] is True  # the VIP and a Host naming the Service
+    assert not [f for f in result["findings"] if f["level"] == "Error"]
 
 
 def test_mg0003_global_configmap_switch():
