@@ -33,14 +33,17 @@ options:
         PeerAuthentication on exactly the backend ports it reaches (never mesh-wide).
       - V(standalone_mtls) is Istio's recipe, a sidecar in the load balancer pods with inbound
         capture off, the application held until the proxy starts, and Service routing (the
-        vendor's switch, or a Host-header rewrite where the vendor has none). hostNetwork load
-        balancers are refused.
+        vendor's switch, or a Host-header rewrite where the vendor has none), and for each
+        external host whose requests keep the client's Host a VirtualService bound to the mesh in
+        the load balancer's namespace, exported only there, so its sidecar routes them to the Service
+        with mTLS. hostNetwork load balancers are refused.
       - V(chained) re-points the in-cluster load balancer's Ingresses at the Istio ingress
         gateway, with an Istio Gateway and VirtualServices for their hosts and
         C(numTrustedProxies) on the gateway.
       - V(gclb_chained) puts a GKE Ingress (or, with O(gke_gateway_class), a GKE Gateway) in front
         of the Istio ingress gateway, with the health check on 15021 C(/healthz/ready).
-      - V(ambient) enrols the load balancer pods in ambient and bypasses inbound capture.
+      - V(ambient) enrols the load balancer pods in ambient and bypasses inbound capture; routes to
+        Services bound to a waypoint get the vendor's Service routing.
     type: str
     required: true
     choices: [standalone, standalone_mtls, chained, gclb_chained, ambient]
