@@ -7,6 +7,8 @@ folder the oracle reads: the LB's own Pods, the Service's cluster IP, its Endpoi
 
 from __future__ import annotations
 
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.backends import target_port
+
 
 def _key(obj):
     meta = obj["metadata"]
@@ -36,12 +38,16 @@ def caller_pod(idx, lb_id):
     workload = idx.get(kind, {}).get((ns, name))
     if workload is None:
         return None
-    selector = workload["spec"]["selector"].get("matchLabels")
+    return _newest_running(idx, workload["spec"]["selector"].get("matchLabels"), (ns,))
+
+
+def _newest_running(idx, selector, namespaces=None):
+    """The newest Pod with an IP, not terminating, that selector picks (in namespaces, or any)."""
     pods = [
         p
-        for (pns, _name), p in idx.get("Pod", {}).items()
-        if pns == ns
-        and _selected(p, selector)
+        for p in idx.get("Pod", {}).values()
+        if _selected(p, selector)
+        and (namespaces is None or p["metadata"]["namespace"] in namespaces)
         and not p["metadata"].get("deletionTimestamp")
         and (p.get("status") or {}).get("podIP")
     ]
@@ -89,16 +95,7 @@ def _gateway_pod(idx, gateway_ref):
         selector, namespaces = {GATEWAY_NAME_LABEL: name}, (ns,)
     if gw is None:
         return None, None
-    pods = [
-        p
-        for p in idx.get("Pod", {}).values()
-        if _selected(p, selector)
-        and (namespaces is None or p["metadata"]["namespace"] in namespaces)
-        and not p["metadata"].get("deletionTimestamp")
-        and (p.get("status") or {}).get("podIP")
-    ]
-    pods.sort(key=lambda p: (p["metadata"]["creationTimestamp"], p["metadata"]["name"]))
-    return gw, (pods[-1] if pods else None)
+    return gw, _newest_running(idx, selector, namespaces)
 
 
 def _http_port(gw):
@@ -117,16 +114,6 @@ def _http_port(gw):
     return None, None
 
 
-def _container_port(pod, target):
-    if isinstance(target, int):
-        return target
-    for c in pod["spec"].get("containers") or ():
-        for cp in c.get("ports") or ():
-            if cp.get("name") == target:
-                return cp.get("containerPort")
-    return None
-
-
 def _listener_port(idx, gw, pod):
     """The gateway pod's port for the Gateway's first HTTP server or listener: the target port
     of the Service port with that number, among the Services selecting the pod (else the
@@ -139,9 +126,8 @@ def _listener_port(idx, gw, pod):
             continue
         if not (svc["spec"].get("selector") and _selected(pod, svc["spec"]["selector"])):
             continue
-        for p in svc["spec"].get("ports") or ():
-            if p.get("port") == number:
-                return _container_port(pod, p.get("targetPort", number))
+        if any(p.get("port") == number for p in svc["spec"].get("ports") or ()):
+            return target_port(svc, number, pod)
     return number
 
 

@@ -29,6 +29,8 @@ from __future__ import annotations
 import copy
 import ipaddress
 
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.backends import target_port
+
 SIDECAR_STATUS = '{"initContainers":["istio-init"],"containers":["istio-proxy"]}'
 WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet")
 POD_NET = ipaddress.ip_network("10.244.0.0/16")
@@ -132,17 +134,6 @@ def _selected(pod, selector):
     return bool(selector) and all(labels.get(k) == v for k, v in selector.items())
 
 
-def _target_port(pod, port):
-    target = port.get("targetPort", port.get("port"))
-    if isinstance(target, int):
-        return target
-    for c in pod["spec"].get("containers") or ():
-        for cp in c.get("ports") or ():
-            if cp.get("name") == target:
-                return cp.get("containerPort")
-    return None
-
-
 def simulated_endpoint_slices(services, pods):
     """The endpointslice controller's slices: one per Service and target-port set."""
     slices = []
@@ -157,7 +148,11 @@ def simulated_endpoint_slices(services, pods):
         if not chosen:
             continue
         ports = [
-            {"name": p.get("name", ""), "port": _target_port(chosen[0], p), "protocol": "TCP"}
+            {
+                "name": p.get("name", ""),
+                "port": target_port(svc, p.get("port"), chosen[0]),
+                "protocol": "TCP",
+            }
             for p in spec.get("ports") or ()
         ]
         slices.append(

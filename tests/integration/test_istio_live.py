@@ -643,6 +643,18 @@ SHOP = [
 SHOP_ROUTE = "Ingress/%s/shop" % SHOP_NS
 
 
+def _roll_out_injected(istio_cp, client, lb, since):
+    """After a plan patched the LB Deployment lb (<namespace>/<name>): the Pods the
+    controller-manager made from the new template have the real injector's sidecar, and the
+    rollout is played to its end (run_pods, finish_rollouts)."""
+    ns, name = lb.split("/")
+    stored = _workload(client, ns, name, "Deployment")
+    pods = _pods_from_template(client, ns, stored["spec"]["template"], since)
+    assert pods and all(_proxy(p)[2] for p in pods), "LB pods not injected"
+    run_pods(istio_cp, client, [ns])
+    finish_rollouts(istio_cp, client, [ns])
+
+
 def _measured(client, folder, route_id):
     """lb_info's facts, and the oracle's answer for each hop of the route, on the live state."""
     facts = _facts(client)
@@ -690,11 +702,7 @@ def test_the_oracle_measures_mtls_after_standalone_mtls_on_the_real_cluster(
         since = _now()
         apply_plan(client, the_plan, force_conflicts=True, wait="none")
         try:
-            stored = _workload(client, "ingress-nginx", lb.split("/")[1], "Deployment")
-            pods = _pods_from_template(client, "ingress-nginx", stored["spec"]["template"], since)
-            assert pods and all(_proxy(p)[2] for p in pods), "LB pods not injected"
-            run_pods(istio_cp, client, ["ingress-nginx"])
-            finish_rollouts(istio_cp, client, ["ingress-nginx"])
+            _roll_out_injected(istio_cp, client, lb, since)
             _facts_after, hops, after = _measured(client, tmp_path / "after", SHOP_ROUTE)
             assert [(h["proxy"], h["dials"], h["host_source"]) for h in hops] == [
                 ("sidecar", "service", "rewrite")
@@ -763,11 +771,7 @@ def test_the_oracle_measures_mtls_through_the_mesh_route_after_standalone_mtls_f
         since = _now()
         apply_plan(client, the_plan, force_conflicts=True, wait="none")
         try:
-            stored = _workload(client, "kong", "proxy-kong", "Deployment")
-            pods = _pods_from_template(client, "kong", stored["spec"]["template"], since)
-            assert pods and all(_proxy(p)[2] for p in pods), "LB pods not injected"
-            run_pods(istio_cp, client, ["kong"])
-            finish_rollouts(istio_cp, client, ["kong"])
+            _roll_out_injected(istio_cp, client, lb, since)
             after_facts, hops, after = _measured(client, tmp_path / "after", KONG_ROUTE)
             assert [(h["proxy"], h["dials"], h["host_source"]) for h in hops] == [
                 ("sidecar", "service", "route")

@@ -44,6 +44,17 @@ class Hop(TypedDict):
     backend: HopTarget
 
 
+def _target(b) -> HopTarget:
+    """The hop's destination: one backend of lb_info's route record."""
+    return HopTarget(
+        namespace=b["namespace"],
+        service=b["service"],
+        port=b.get("port"),
+        target_port=b.get("target_port"),
+        fqdn=b["fqdn"],
+    )
+
+
 def _caller_proxy(lb) -> str:
     sidecar = lb.get("sidecar") or {}
     if sidecar.get("ambient"):
@@ -79,13 +90,7 @@ def route_hops(lb, route) -> List[Hop]:
                 dials=dials,
                 host=b["fqdn"] if rewrite else _client_host(route),
                 host_source="rewrite" if rewrite else "route",
-                backend=HopTarget(
-                    namespace=b["namespace"],
-                    service=b["service"],
-                    port=b.get("port"),
-                    target_port=b.get("target_port"),
-                    fqdn=b["fqdn"],
-                ),
+                backend=_target(b),
             )
         )
     return hops
@@ -129,13 +134,7 @@ def gateway_hops(facts) -> List[Hop]:
                         dials="listener",
                         host=_client_host(route),
                         host_source="route",
-                        backend=HopTarget(
-                            namespace=b["namespace"],
-                            service=b["service"],
-                            port=b.get("port"),
-                            target_port=b.get("target_port"),
-                            fqdn=b["fqdn"],
-                        ),
+                        backend=_target(b),
                     )
                 )
     return hops

@@ -80,8 +80,7 @@ def lb_start(idx, item, istio, controllers, findings, keep_routes):
             if c["vendor"] == item["vendor"] and c is not item
         ),
         "config_map": configmap_ref(wl, entry, idx),
-        # Hosts its sidecar can route by Host (detect/mesh_routes.py): all, and not our own.
-        "mesh_routed_hosts": mesh_routed_hosts(idx, ns),
+        # Hosts its sidecar can route by Host (detect/mesh_routes.py), leaving out our own.
         "foreign_mesh_routes": mesh_routed_hosts(idx, ns, include_ours=False),
         "our_mesh_routes": our_mesh_routes(idx, ns),
         "owner": (
