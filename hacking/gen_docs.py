@@ -65,13 +65,50 @@ def _list(values):
     return ", ".join("`%s`" % v for v in values) if values else "-"
 
 
+_SIGNAL_TITLES = (
+    ("image", "Images (regex on the repository path)"),
+    ("command", "Command lines (regex)"),
+    ("env", "Environment variables (regex on names)"),
+    ("labels", "Pod labels"),
+    ("chart", "Chart label (helm.sh/chart or chart, regex)"),
+    ("container", "Container names (weak)"),
+    ("port", "Port names (weak)"),
+)
+
+
+def _signal_text(kind, sig):
+    if kind == "labels":
+        text = ", ".join(
+            "%s=%s" % (k, val if val is not None else "*") for k, val in sig["labels"].items()
+        )
+    else:
+        text = sig[kind]
+    if sig.get("with_image"):
+        text += " with image " + sig["with_image"]
+    return text + (" (weak)" if sig.get("weak") and kind not in ("container", "port") else "")
+
+
+def _signal_rows(v):
+    sigs = v.get("workload_signals", ())
+    for kind, title in _SIGNAL_TITLES:
+        texts = [_signal_text(kind, s) for s in sigs if kind in s]
+        if texts or kind in ("image", "labels"):
+            yield title, _list(texts)
+
+
 def vendors_md():
     out = [GENERATED % "vendors/", "# Supported load balancers\n"]
     out.append(
         "How each vendor is recognised and how `lb_plan` gets its traffic onto Istio mTLS. Facts "
-        "and their sources: [vendor-facts.md](vendor-facts.md). Signals are tried together: "
-        "IngressClass / GatewayClass controller strings, container images (any registry, mirror "
-        "prefix, tag or digest), pod labels, class arguments, vendor route kinds and annotations.\n"
+        "and their sources: [vendor-facts.md](vendor-facts.md).\n\nA workload is a vendor's when "
+        "one of its signals matches that is not weak (the project's image under any registry, "
+        "mirror path or builder; the software's own command line or environment; its chart's "
+        "labels), or two weak ones do (a generic label, a container or port name; an "
+        "IngressClass or GatewayClass of the vendor in the cluster counts as one). lb_info's "
+        "`evidence` lists every signal that matched. Routes are the vendor's by their "
+        "IngressClass / GatewayClass controller strings, class arguments, route kinds and "
+        "annotations; a workload serving another vendor's classes (Traefik's ingress-nginx "
+        "provider) keeps its own identity.\n"
     )
     out.append(
         "| Vendor | Kind | IngressClass controller | GatewayClass controller | Route kinds | Service routing (standalone_mtls) |"
@@ -98,17 +135,22 @@ def vendors_md():
     for v in registry.VENDORS:
         out.append("## %s\n" % v["id"])
         out.append("%s (%s).\n" % (v.get("name", v["id"]), v["kind"]))
-        images = [s["image"] for s in v.get("workload_signals", ()) if "image" in s]
-        labels = [
-            ", ".join(
-                "%s=%s" % (k, val if val is not None else "*") for k, val in s["labels"].items()
-            )
-            for s in v.get("workload_signals", ())
-            if "labels" in s
-        ]
-        out.append("- Images (regex on the repository path): %s" % _list(images))
-        out.append("- Pod labels: %s" % _list(labels))
+        for title, rows in _signal_rows(v):
+            out.append("- %s: %s" % (title, rows))
         out.append("- Conventional class names: %s" % _list(v.get("class_names")))
+        if v.get("default_ingress_class"):
+            out.append("- Class served when none is named: `%s`" % v["default_ingress_class"])
+        for spec in v.get("serves_classes_of", ()):
+            out.append(
+                "- Serves %s's classes (default `%s`, controller `%s`) with its %s provider: %s"
+                % (
+                    spec["vendor"],
+                    spec["default_class"],
+                    spec["default_controller"],
+                    spec["provider"],
+                    spec.get("switch", "-"),
+                )
+            )
         out.append("- Annotation prefixes on routes: %s" % _list(v.get("annotation_prefixes")))
         if v.get("health_check"):
             out.append(

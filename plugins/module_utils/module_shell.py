@@ -13,6 +13,7 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.errors impor
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.redact import (
     kubeconfig_no_log_values,
 )
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.names import RULES, is_label
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.sources import SourceError
 
 
@@ -52,6 +53,11 @@ def gather_for_module(module, options, detail="full"):
 
     params = module.params
     client = None
+    if params.get("src_namespace") and not is_label(params["src_namespace"]):
+        module.fail_json(
+            msg="src_namespace: %r is not valid; it must be %s"
+            % (params["src_namespace"], RULES["label"])
+        )
     try:
         if not params.get("src"):
             # Imported here: an offline run (src) never compiles the client (see read/gather.py).
@@ -67,6 +73,7 @@ def gather_for_module(module, options, detail="full"):
             options=options,
             detail=detail,
             keep_frozen=True,
+            src_namespace=params.get("src_namespace"),
         )
     except (SourceError, K8sError) as exc:
         fail(module, exc)  # the read's error alone, as before: no request counts

@@ -103,3 +103,40 @@ def check_all(checks):
         if msg:
             out.append(msg)
     return out
+
+
+# The name rule the API server applies to an object of each kind (apimachinery's
+# ValidateObjectMeta with the kind's name function): RBAC objects take path segment names
+# ("system:controller:..."), Namespaces and Services labels, everything else subdomains
+# (custom resources included).
+_PATH_SEGMENT_KINDS = frozenset(("ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding"))
+_NAME_RULE_OF_KIND = {"Namespace": "label", "Service": "label_1035"}
+
+
+def object_name_problem(obj):
+    """Why the API server would refuse this object's metadata.name (and namespace), or None.
+
+    ``obj``: a Kubernetes object with apiVersion and kind. An object with only generateName is
+    fine (the API server makes the name)."""
+    meta = obj.get("metadata")
+    if not isinstance(meta, dict):
+        return "it has no metadata"
+    name = meta.get("name")
+    if name is None or name == "":
+        if meta.get("generateName"):
+            return None
+        return "it has no metadata.name"
+    if not isinstance(name, str):
+        return "its metadata.name is not a string (%r)" % (name,)
+    kind = obj.get("kind")
+    if kind in _PATH_SEGMENT_KINDS:
+        if name in (".", "..") or "/" in name or "%" in name:
+            return "metadata.name %r may not be '.', '..' or contain '/' or '%%'" % name
+    else:
+        rule = _NAME_RULE_OF_KIND.get(kind, "subdomain")
+        if not _valid(rule, name):
+            return "metadata.name %r is not %s" % (name, RULES[rule])
+    namespace = meta.get("namespace")
+    if namespace not in (None, "") and not is_label(namespace):
+        return "metadata.namespace %r is not %s" % (namespace, RULES["label"])
+    return None

@@ -77,6 +77,7 @@ options:
     default: summary
 extends_documentation_fragment:
   - meshgate.istio_lb.k8s_auth
+  - meshgate.istio_lb.offline_source
   - meshgate.istio_lb.attributes
   - meshgate.istio_lb.attributes.info_module
 attributes:
@@ -214,7 +215,13 @@ load_balancers:
       description: "The mesh routes our plans created in the LB's namespace: host -> their http routes."
       type: dict
     evidence:
-      description: Why it was recognised.
+      description:
+        - Why it was recognised, one entry per signal that matched (container image, command
+          line, environment variable, pod or chart labels, container or port name, the vendor's
+          IngressClass), and the classes it serves and why (flags, IngressClasses, a provider
+          for another vendor's classes, or the class it serves by default).
+        - A signal that is weak alone (a generic label, a container name) counts only with
+          another.
       type: list
       elements: str
 detail:
@@ -252,6 +259,14 @@ routes:
       description: Ids of the load balancers serving it.
       type: list
       elements: str
+    provider:
+      description:
+        - Set when a load balancer serves this Ingress for another vendor's class through a
+          provider of its own (Traefik's C(kubernetesIngressNGINX) serving class C(nginx)); the
+          route's C(vendor) is then the load balancer's, and its switches are those that
+          provider reads.
+      type: str
+      returned: when served through such a provider
 istio:
   description:
     - Istio installation - C(installed), C(revisions), C(tags), C(control_plane_namespace), C(root_namespace),
@@ -309,6 +324,7 @@ def argument_spec():
     spec = copy.deepcopy(AUTH_ARG_SPEC)
     spec.update(
         src=dict(type="list", elements="path"),
+        src_namespace=dict(type="str"),
         namespaces=dict(type="list", elements="str"),
         vendors=dict(type="list", elements="str", choices=list(VENDOR_IDS)),
         cluster_domain=dict(type="str", default="cluster.local"),

@@ -171,6 +171,7 @@ options:
     default: 500
 extends_documentation_fragment:
   - meshgate.istio_lb.k8s_auth
+  - meshgate.istio_lb.offline_source
   - meshgate.istio_lb.attributes
 attributes:
   check_mode:
@@ -322,6 +323,7 @@ def argument_spec():
         mode=dict(type="str", required=True, choices=list(MODES)),
         facts=dict(type="dict"),
         src=dict(type="list", elements="path"),
+        src_namespace=dict(type="str"),
     )
     spec.update(plan_argument_spec())  # every plan option, declared once in plan/options.py
     spec.update(dest=dict(type="path"), page_size=dict(type="int", default=500))

@@ -58,8 +58,8 @@ VENDORS = {
     "apisix": ["helm/apisix/gateway-with-ic.yaml", "helm/apisix/routes.yaml"],
     "emissary": ["helm/emissary/edge-listeners.yaml", "helm/emissary/routes.yaml"],
     "skipper": ["helm/skipper/raw-deployment.yaml", "helm/skipper/routes.yaml"],
-    # The bitnami chart's images are not recognised yet (issue 20); Contour's own quickstart is.
-    "contour": ["controllers/contour/contour.yaml", "helm/contour/routes.yaml"],
+    # The bitnami chart (the common way to install Contour), known by its command lines.
+    "contour": ["helm/contour/default.yaml", "helm/contour/routes.yaml"],
     "envoy-gateway": ["helm/envoy-gateway/default.yaml", "helm/envoy-gateway/routes.yaml"],
 }
 # (mode, plan options); "chained (Gateway API)" is chained with route_api gateway-api.

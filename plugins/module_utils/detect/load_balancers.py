@@ -50,6 +50,7 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.workloads
     pods_of,
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors.istio import ISTIO
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors.registry import route_entry
 
 
 def lb_start(idx, item, istio, controllers, findings, keep_routes):
@@ -185,8 +186,12 @@ def lb_take_routes(idx, state, routes, istio):
                     state["to_gateway"][key] = (place, b)
         if r["kind"] == "Gateway":
             continue
-        sr = route_service_routing(idx, r, entry, wl)
-        hr = route_host_rewrite(idx, r, entry)
+        provider = (item.get("provider_classes") or {}).get(r.get("class"))
+        if provider and r["kind"] == "Ingress":
+            r["provider"] = provider  # served for another vendor's class (serves_classes_of)
+        switches = route_entry(entry, r)
+        sr = route_service_routing(idx, r, switches, wl)
+        hr = route_host_rewrite(idx, r, switches)
         r["service_routing"] = sr
         r["host_rewrite"] = hr
         state["routing"][0] += 1

@@ -53,7 +53,7 @@ def route_service_routing(idx, route, entry, wl=None):
 def workload_switch_on(idx, wl, entry):
     """Does the LB itself turn Service routing on for every route (its arguments, or the key in
     its ConfigMap)? The same answer for all the routes it serves: worked out once per LB."""
-    key = ("workload-switch", id(wl), entry.get("id"))
+    key = ("workload-switch", id(wl), id(entry))  # a provider's entry has the vendor's id
     if key not in idx._cache:
         sr = routing_checks(entry)["service_routing"]
         idx._cache[key] = bool(

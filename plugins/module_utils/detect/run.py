@@ -51,6 +51,7 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.routes im
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.workloads import (
     class_args,
+    provider_classes,
     workload_lbs,
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.kinds import PATCHED_KINDS
@@ -103,6 +104,7 @@ def _detect(idx, route_pages, options, keep_routes):
     classes = ingress_classes(idx)
     wl_lbs, controllers = workload_lbs(idx, istio)
     lb_classes = _lb_classes(wl_lbs + controllers, classes)
+    _claim_classes(wl_lbs, classes)
     # Scope filters apply to what is reported; linking sees everything (routes keep their
     # served_by whatever the scope).
     in_scope = _Scope(opts)
@@ -158,18 +160,46 @@ def _lb_classes(items, classes):
     lb_classes = {}
     for item in items:
         args = class_args(item["wl"], item["entry"])
-        names = set(args["ingress_class"])
+        flagged = set(args["ingress_class"])
+        names = set(flagged)
+        ctrl = args["controller_class"]
         for name, c in classes.items():
-            if c["vendor"] == item["vendor"]:
-                ctrl = args["controller_class"]
-                if not ctrl or c["controller"] in ctrl:
-                    names.add(name)
+            if c["vendor"] != item["vendor"]:
+                continue
+            # Its controller class flag picks its IngressClasses; else its class flag names
+            # them; else it serves every IngressClass of its vendor.
+            if (ctrl and c["controller"] in ctrl) or (not ctrl and not flagged):
+                names.add(name)
+        claimed = provider_classes(item["wl"], item["entry"], classes)
+        item["provider_classes"] = {n: spec["provider"] for n, spec in claimed.items()}
+        for n in sorted(claimed):
+            names.add(n)
+            item["evidence"] = item["evidence"] + [
+                "serves class %s of %s through its %s provider"
+                % (n, claimed[n]["vendor"], claimed[n]["provider"])
+            ]
+        default = item["entry"].get("default_ingress_class")
+        if not names and default and item["entry"]["kind"] == "in-cluster":
+            names.add(default)
+            item["evidence"] = item["evidence"] + [
+                "serves class %s by default (no class flag, no IngressClass)" % default
+            ]
         item["classes"] = sorted(names)
         for n in names:
             lb_classes.setdefault(n, [])
             if item["vendor"] not in lb_classes[n]:
                 lb_classes[n].append(item["vendor"])
     return lb_classes
+
+
+def _claim_classes(items, classes):
+    """The IngressClasses a workload serves through a provider for another vendor's classes
+    (Traefik's ingress-nginx provider) are that workload's vendor's: the workload's identity
+    wins over the class's controller string."""
+    for item in items:
+        for name in item.get("provider_classes") or {}:
+            if name in classes:
+                classes[name] = dict(classes[name], vendor=item["vendor"])
 
 
 class _Scope:

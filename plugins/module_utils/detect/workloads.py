@@ -7,6 +7,7 @@ serves, its controller ConfigMap, its pods, and who owns it (GitOps)."""
 from __future__ import annotations
 
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.expressions import regex
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.index import OLD_GATEWAY_API
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.istio import (
     is_istio_gateway_workload,
 )
@@ -14,14 +15,19 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.objects i
     annotations_of,
     containers_of,
     labels_of,
+    name_of,
     namespace_of,
     selector_matches,
     template_labels,
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors import registry
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors.signals import (
+    chart_label,
+    command_line,
+    is_weak,
     labels_match,
     normalise_image,
+    signal_kind,
     singled_out,
 )
 
@@ -44,56 +50,196 @@ def pod_has_proxy(pod):
     )
 
 
-def classify_workload(wl):
-    """Match a workload against the catalog: (vendor id, role, evidence) or (None, None, [])."""
+def classify_workload(wl, vendor_classes=None):
+    """Match a workload against the catalog: (vendor id, role, evidence) or (None, None, []).
+
+    ``vendor_classes``: {vendor id: evidence} of the vendors with an IngressClass or GatewayClass
+    in the cluster, one weak signal for each of their workloads (vendors/schema.py
+    workload_signals); see class_vendors()."""
     labels = template_labels(wl) or labels_of(wl)
-    containers = containers_of(wl)
-    # One cached regex and a few label lookups rule out an application workload; only those
-    # singled_out() by some vendor or Istio signal go through the catalog entry by entry.
-    if not singled_out(labels, containers):
+    containers = [c for c in containers_of(wl) if isinstance(c, dict)]
+    # One cached regex per signal kind and a few label lookups rule out an application
+    # workload; only those singled_out() by some vendor or Istio signal go through the
+    # catalog entry by entry.
+    if not singled_out(labels, containers) and not singled_out(labels_of(wl), ()):
         return None, None, []
-    images = [normalise_image(c.get("image")) for c in containers]
+    return match_catalog(wl, vendor_classes)
+
+
+def match_catalog(wl, vendor_classes=None):
+    """classify_workload() without the singled_out() short cut: every entry's signals."""
+    vendor_classes = vendor_classes or {}
+    labels = template_labels(wl) or labels_of(wl)
+    containers = [c for c in containers_of(wl) if isinstance(c, dict)]
+    facts = _pod_facts(wl, labels, containers)
     best = None
     for entry in registry.VENDORS:
-        evidence = []
-        roles = set()
-        decided = None
-        for sig in entry.get("workload_signals", ()):
-            if "image" in sig:
-                hits = [i for i in images if regex(sig["image"]).search(i)]
-                if not hits:
-                    continue
-                if "with_image" in sig and not any(
-                    regex(sig["with_image"]).search(i) for i in images
-                ):
-                    continue
-                evidence.append("container image %s" % hits[0])
-                roles.add(sig["role"])
-            elif "labels" in sig and labels_match(sig["labels"], labels):
-                if sig.get("decides_role"):
-                    decided = sig["role"]
-                evidence.append(
-                    "pod labels %s"
-                    % ", ".join("%s=%s" % (k, labels[k]) for k in sorted(sig["labels"]))
-                )
-                roles.add(sig["role"])
-        if not evidence:
+        hits = [
+            h for h in (_signal_hit(sig, facts) for sig in entry.get("workload_signals", ())) if h
+        ]
+        if entry["id"] in vendor_classes and hits:
+            hits.append(_Hit(vendor_classes[entry["id"]], None, True, False, 1))
+        if not _enough(hits):
             continue
-        score = sum(3 if e.startswith("container image") else 2 for e in evidence)
+        score = sum(h.score for h in hits)
         if best is None or score > best[0]:
-            best = (score, entry["id"], roles, evidence, decided)
+            best = (score, entry["id"], hits)
     if best is None:
         return None, None, []
-    roles = best[2]
-    if best[4]:
-        role = best[4]
-    elif "data-plane" in roles:
-        role = "data-plane"
-    elif "all-in-one" in roles:
-        role = "all-in-one"
-    else:
-        role = "control-plane"
-    return best[1], role, best[3]
+    hits = best[2]
+    return best[1], _role(hits), _evidence(hits)
+
+
+class _Hit:
+    """One matched signal: what it says (evidence), the role it implies, its weight."""
+
+    __slots__ = ("evidence", "role", "weak", "decides", "score")
+
+    def __init__(self, evidence, role, weak, decides, score):
+        self.evidence, self.role, self.weak, self.decides, self.score = (
+            evidence,
+            role,
+            weak,
+            decides,
+            score,
+        )
+
+
+# How much a matched signal weighs when two vendors' signals match one workload: what the
+# software is (image, command line, environment) over how it was packaged (labels, chart).
+_SCORES = {"image": 3, "command": 3, "env": 3, "chart": 2, "labels": 2, "container": 1, "port": 1}
+
+
+def _pod_facts(wl, labels, containers):
+    """What the signals look at, read once per workload."""
+    return {
+        "images": [normalise_image(c.get("image")) for c in containers],
+        "commands": [
+            (c.get("name"), command_line(c))
+            for c in containers
+            if c.get("command") or c.get("args")
+        ],
+        "env": sorted(
+            {
+                str(e.get("name"))
+                for c in containers
+                for e in c.get("env") or ()
+                if isinstance(e, dict) and e.get("name")
+            }
+        ),
+        "labels": labels,
+        "chart": chart_label(labels) or chart_label(labels_of(wl)),
+        "containers": [str(c.get("name") or "") for c in containers],
+        "ports": sorted(
+            {
+                str(p.get("name"))
+                for c in containers
+                for p in c.get("ports") or ()
+                if isinstance(p, dict) and p.get("name")
+            }
+        ),
+    }
+
+
+def _signal_hit(sig, facts):
+    """The _Hit of one catalog signal on a workload's facts, or None."""
+    kind = signal_kind(sig)
+    found = _FINDERS[kind](sig, facts)
+    if found is None:
+        return None
+    if "with_image" in sig and not any(regex(sig["with_image"]).search(i) for i in facts["images"]):
+        return None
+    weak = is_weak(sig)
+    return _Hit(
+        found, sig["role"], weak, bool(sig.get("decides_role")), 1 if weak else _SCORES[kind]
+    )
+
+
+def _first(pattern, values):
+    return next((v for v in values if regex(pattern).search(v)), None)
+
+
+def _find_image(sig, facts):
+    hit = _first(sig["image"], facts["images"])
+    return None if hit is None else "container image %s" % hit
+
+
+def _find_command(sig, facts):
+    for name, line in facts["commands"]:
+        m = regex(sig["command"]).search(line)
+        if m:
+            return "command line %s (container %s)" % (_shortened(m.group(0).strip()), name)
+    return None
+
+
+def _find_env(sig, facts):
+    hit = _first(sig["env"], facts["env"])
+    return None if hit is None else "environment variable %s" % hit
+
+
+def _find_labels(sig, facts):
+    labels = facts["labels"]
+    if not labels_match(sig["labels"], labels):
+        return None
+    return "pod labels %s" % ", ".join("%s=%s" % (k, labels[k]) for k in sorted(sig["labels"]))
+
+
+def _find_chart(sig, facts):
+    chart = facts["chart"]
+    if chart and regex(sig["chart"]).search(chart):
+        return "chart label %s" % chart
+    return None
+
+
+def _find_container(sig, facts):
+    hit = _first(sig["container"], facts["containers"])
+    return None if hit is None else "container name %s" % hit
+
+
+def _find_port(sig, facts):
+    hit = _first(sig["port"], facts["ports"])
+    return None if hit is None else "port name %s" % hit
+
+
+_FINDERS = {
+    "image": _find_image,
+    "command": _find_command,
+    "env": _find_env,
+    "labels": _find_labels,
+    "chart": _find_chart,
+    "container": _find_container,
+    "port": _find_port,
+}
+
+
+def _shortened(line, limit=60):
+    return line if len(line) <= limit else line[: limit - 3] + "..."
+
+
+def _enough(hits):
+    """One signal that is not weak, or two weak ones (vendors/schema.py workload_signals)."""
+    return any(not h.weak for h in hits) or sum(1 for h in hits if h.weak) >= 2
+
+
+def _role(hits):
+    decided = [h.role for h in hits if h.decides]
+    if decided:
+        return decided[0]
+    roles = {h.role for h in hits if h.role}
+    if "data-plane" in roles:
+        return "data-plane"
+    if "all-in-one" in roles:
+        return "all-in-one"
+    return "control-plane"
+
+
+def _evidence(hits):
+    seen, out = set(), []
+    for h in hits:
+        if h.evidence not in seen:
+            seen.add(h.evidence)
+            out.append(h.evidence)
+    return out
 
 
 def class_args(wl, entry):
@@ -114,6 +260,37 @@ def class_args(wl, entry):
                         found[what].append(arg.split("=", 1)[1])
                     elif arg == name and i + 1 < len(args):
                         found[what].append(str(args[i + 1]))
+    return found
+
+
+def provider_classes(wl, entry, classes):
+    """{class name: serves_classes_of spec} of the other vendors' classes this workload serves
+    through a provider its command line turns on (Traefik's kubernetesIngressNGINX): the
+    classes its flags name, or the provider's default class and every IngressClass of the
+    provider's controller. ``classes``: ingress_classes()."""
+    out = {}
+    lines = [command_line(c) for c in containers_of(wl, init=False) if isinstance(c, dict)]
+    for spec in entry.get("serves_classes_of", ()):
+        if not any(regex(spec["enabled_by"]).search(line) for line in lines):
+            continue
+        flags = _flags_ci(lines, spec.get("class_args") or {})
+        controller = (flags["controller_class"] or [spec["default_controller"]])[0]
+        names = set(flags["ingress_class"] or [spec["default_class"]])
+        names |= {n for n, c in classes.items() if c["controller"] == controller}
+        for name in names:
+            out[name] = spec
+    return out
+
+
+def _flags_ci(lines, keys):
+    """Values of --flag=value arguments, the flag names compared case-insensitively (Traefik)."""
+    found = {"ingress_class": [], "controller_class": []}
+    for line in lines:
+        for arg in line.split():
+            name, sep, value = arg.partition("=")
+            for what, names in keys.items():
+                if sep and name.lower() in (n.lower() for n in names) and value:
+                    found[what].append(value)
     return found
 
 
@@ -148,13 +325,31 @@ def configmap_switch(idx, wl, entry):
     return ref_.get("current") == ref_["value"]
 
 
+def class_vendors(idx):
+    """{vendor id: evidence} for each vendor with an IngressClass or GatewayClass here."""
+    out = {}
+    for ic in idx.kind("networking.k8s.io", "IngressClass"):
+        controller = (ic.get("spec") or {}).get("controller")
+        vendor_id = registry.vendor_for_ingress_controller(controller)
+        if vendor_id and vendor_id not in out:
+            out[vendor_id] = "IngressClass %s (controller %s)" % (name_of(ic), controller)
+    for group in ("gateway.networking.k8s.io", OLD_GATEWAY_API):
+        for gc in idx.kind(group, "GatewayClass"):
+            controller = (gc.get("spec") or {}).get("controllerName")
+            vendor_id = registry.vendor_for_gateway_controller(controller)
+            if vendor_id and vendor_id not in out:
+                out[vendor_id] = "GatewayClass %s (controller %s)" % (name_of(gc), controller)
+    return out
+
+
 def workload_lbs(idx, istio):
     lbs = []
     controllers = []
+    classes = class_vendors(idx)
     for wl in idx.workloads():
         if is_istio_gateway_workload(wl):
             continue
-        vendor_id, role, evidence = classify_workload(wl)
+        vendor_id, role, evidence = classify_workload(wl, classes)
         if not vendor_id:
             continue
         entry = registry.vendor(vendor_id)

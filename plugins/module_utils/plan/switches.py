@@ -22,6 +22,7 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.manifests i
     patch_target,
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.references import LB_DOC
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors.registry import route_entry
 
 # The EnvoyProxy an "envoyproxy" switch creates, and its GatewayClasses point at.
 _ENVOYPROXY_NAME = "meshgate-service-routing"
@@ -44,7 +45,9 @@ def service_routing_patches(b, lb, entry, routes, phase, rewrite_host=True):
     svc_by = {}
     sent = {}
     for r in routes:
-        sent[r["id"]] = _planned_routing(b, lb, entry, r, phase, (svc_by, rewrite_host))
+        sent[r["id"]] = _planned_routing(
+            b, lb, route_entry(entry, r), r, phase, (svc_by, rewrite_host)
+        )
     if plan_spec.get("default_service_routing"):
         b.warn(plan_spec["default_service_routing"])
     return sent

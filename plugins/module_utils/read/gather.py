@@ -18,11 +18,12 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.settle impo
 )
 
 
-def collect_offline(paths):
-    """Read offline sources: returns (Index, kinds, warnings)."""
+def collect_offline(paths, namespace=None):
+    """Read offline sources: returns (Index, kinds, warnings). ``namespace``: that of the
+    namespaced objects that name none (load_sources)."""
     from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.sources import load_sources
 
-    objects, warnings = load_sources(paths)
+    objects, warnings = load_sources(paths, namespace)
     idx = Index(objects)
     kinds = [
         {"kind": "%s/%s" % (g or "core", k), "status": "found", "count": len(v)}
@@ -31,7 +32,15 @@ def collect_offline(paths):
     return idx, kinds, warnings
 
 
-def gather(src=None, client=None, page_size=500, options=None, detail="full", keep_frozen=False):
+def gather(
+    src=None,
+    client=None,
+    page_size=500,
+    options=None,
+    detail="full",
+    keep_frozen=False,
+    src_namespace=None,
+):
     """Read offline sources (``src``) or the cluster (``client``), then detect.
 
     The one path lb_info and lb_plan share. Returns ``(facts, kinds, warnings)``: facts is the
@@ -40,15 +49,16 @@ def gather(src=None, client=None, page_size=500, options=None, detail="full", ke
     SourceError (offline) or K8sError (live, also while the routes are read); nothing is
     written either way. What is read is kept out of the cyclic GC's sight while it runs
     (settled_gc); ``keep_frozen``: and after (a module process, which ends with the result).
+    ``src_namespace``: the namespace offline objects without one belong to (kubectl apply -n).
     """
     with settled_gc(keep_frozen):
-        return _gather(src, client, page_size, options, detail)
+        return _gather(src, client, page_size, options, detail, src_namespace)
 
 
-def _gather(src, client, page_size, options, detail):
+def _gather(src, client, page_size, options, detail, src_namespace=None):
     route_pages = None
     if src:
-        idx, kinds, warnings = collect_offline(src)
+        idx, kinds, warnings = collect_offline(src, src_namespace)
         cluster = {"source": "offline", "src": src}
     else:
         # Imported here: an offline run never compiles the live reader (see planner._planner).

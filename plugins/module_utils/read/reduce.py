@@ -142,8 +142,17 @@ def _container(c, command_line):
             out[key] = c[key]
     env = c.get("env") if command_line else None
     if env:
-        # valueFrom may reference Secrets: keep only literal values.
-        out["env"] = [{"name": e.get("name"), "value": e.get("value")} for e in env if "value" in e]
+        # valueFrom may reference Secrets: keep only literal values, and the names of the
+        # others (a signal: AMBASSADOR_NAMESPACE comes from the downward API).
+        out["env"] = [
+            (
+                {"name": e.get("name"), "value": e.get("value")}
+                if "value" in e
+                else {"name": e.get("name")}
+            )
+            for e in env
+            if isinstance(e, dict)
+        ]
     return out
 
 

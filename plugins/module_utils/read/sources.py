@@ -16,8 +16,9 @@
 
 Objects are returned as parsed, never modified, except that items of a typed list
 (``DeploymentList``) that lack ``apiVersion``/``kind`` get them from the list (what kubectl
-does), in a new dict. A document that is not a Kubernetes object is skipped with a warning that
-names the file and the document number; a syntax error or an unreadable path raises
+does), in a new dict, and so do namespaced objects without a namespace when one is given. A
+document that is not a Kubernetes object, or one the API server would refuse for its name, is
+skipped with a warning that names the file and the document number; a syntax error or an unreadable path raises
 ``SourceError`` naming the file (and line and column).
 
 Pure Python + PyYAML (libyaml's CSafeLoader when available). Python 3.8 compatible.
@@ -39,6 +40,8 @@ except ImportError:  # pragma: no cover - PyYAML ships with ansible-core
     _BaseLoader = object
 
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.gc_pause import gc_paused
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.names import object_name_problem
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.kinds import CLUSTER_SCOPED
 
 DIRECTORY_EXTENSIONS = (".yaml", ".yml", ".json")
 
@@ -254,6 +257,13 @@ def _collect(doc, where, objects, warnings, inherited=None):
             "%s is not a Kubernetes object (apiVersion/kind not strings); skipped" % where
         )
         return
+    problem = object_name_problem(doc)
+    if problem:
+        warnings.append(
+            "%s (%s) would be refused by the API server: %s; skipped"
+            % (where, doc["kind"], problem)
+        )
+        return
     objects.append(doc)
 
 
@@ -269,13 +279,16 @@ def load_file(path):
     return objects, warnings
 
 
-def load_sources(paths):
+def load_sources(paths, namespace=None):
     """Read Kubernetes objects from files and directories.
 
     ``paths``: a path or a list of paths (files or directories). Returns
     ``(objects, warnings)``: the objects in file order then document order, and one warning
     per skipped document or empty directory. Raises SourceError for a missing or unreadable
     path and for a YAML/JSON syntax error (naming the file, line and column).
+    ``namespace``: the namespace of namespaced objects that name none, as ``kubectl apply -n``
+    gives them (Helm output leaves it out of some charts' objects); each such object is
+    returned as a new dict.
     """
     files, warnings = _expand(paths)
     objects = []
@@ -283,4 +296,51 @@ def load_sources(paths):
         found, file_warnings = load_file(path)
         objects.extend(found)
         warnings.extend(file_warnings)
+    if namespace:
+        objects = with_namespace(objects, namespace)
     return objects, warnings
+
+
+def with_namespace(objects, namespace):
+    """The objects, those of a namespaced kind without metadata.namespace given ``namespace``.
+
+    A kind is namespaced unless Kubernetes' own cluster-scoped kinds (read/kinds.py) or a
+    CustomResourceDefinition among the objects with ``scope: Cluster`` say otherwise, as the
+    discovery that ``kubectl apply -n`` consults would."""
+    cluster_scoped = set(CLUSTER_SCOPED) | _cluster_scoped_custom_kinds(objects)
+    out = []
+    for obj in objects:
+        meta = obj.get("metadata") or {}
+        key = (obj["apiVersion"].rpartition("/")[0], obj["kind"])
+        if meta.get("namespace") or key in cluster_scoped or key in _CLUSTER_SCOPED_EXTRA:
+            out.append(obj)
+            continue
+        out.append(dict(obj, metadata=dict(meta, namespace=namespace)))
+    return out
+
+
+# Cluster-scoped kinds detection never reads, so read/kinds.py does not list them.
+_CLUSTER_SCOPED_EXTRA = frozenset(
+    (
+        ("", "PersistentVolume"),
+        ("storage.k8s.io", "StorageClass"),
+        ("storage.k8s.io", "CSIDriver"),
+        ("scheduling.k8s.io", "PriorityClass"),
+        ("apiregistration.k8s.io", "APIService"),
+        ("policy", "PodSecurityPolicy"),
+        ("node.k8s.io", "RuntimeClass"),
+        ("certificates.k8s.io", "CertificateSigningRequest"),
+    )
+)
+
+
+def _cluster_scoped_custom_kinds(objects):
+    out = set()
+    for obj in objects:
+        if obj["kind"] != "CustomResourceDefinition":
+            continue
+        spec = obj.get("spec") or {}
+        names = spec.get("names") or {}
+        if spec.get("scope") == "Cluster" and names.get("kind"):
+            out.add((spec.get("group") or "", names["kind"]))
+    return out

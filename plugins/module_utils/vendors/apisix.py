@@ -42,9 +42,15 @@ ENTRIES = [
             },
         },
         "workload_signals": [
-            {"image": r"(^|/)apache/apisix$", "role": "data-plane"},
+            {"image": r"(^|/)apisix$", "role": "data-plane"},
             {"image": r"(^|/)apisix-ingress-controller$", "role": "control-plane"},
             {"labels": {"app.kubernetes.io/name": "apisix"}, "role": "data-plane"},
+            {"chart": r"^apisix-\d", "role": "data-plane"},
+            {
+                "chart": r"^apisix-ingress-controller-\d",
+                "role": "control-plane",
+                "decides_role": True,
+            },
         ],
         "service_routing": {
             "switch": "ApisixRoute http[].backends[].resolveGranularity: service",

@@ -21,6 +21,8 @@ ENTRIES = [
                 "image": r"(^|/)azure-application-gateway/kubernetes-ingress$",
                 "role": "control-plane",
             },
+            {"chart": r"^ingress-azure-\d", "role": "control-plane"},
+            {"labels": {"app": "ingress-azure"}, "role": "control-plane", "weak": True},
         ],
         "health_check": {
             "where": "annotations appgw.ingress.kubernetes.io/health-probe-port and health-probe-path",

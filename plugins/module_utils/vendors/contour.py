@@ -26,6 +26,8 @@ ENTRIES = [
         # not by IngressClass spec.controller; its Gateway controller is projectcontour.io/gateway-controller.
         "gateway_class_controllers": ["projectcontour.io/"],
         "class_names": ["contour"],
+        # --ingress-class-name unset: Ingresses of class "contour" (and those with no class).
+        "default_ingress_class": "contour",
         "annotation_prefixes": ["projectcontour.io/"],
         "route_kinds": {
             "projectcontour.io/HTTPProxy": {
@@ -39,12 +41,24 @@ ENTRIES = [
         "workload_signals": [
             # The Envoy DaemonSet carries a contour "shutdown-manager" container: data plane.
             {
-                "image": r"(^|/)projectcontour/contour$",
+                "image": r"(^|/)contour$",
                 "with_image": r"(^|/)envoy(-distroless)?$",
                 "role": "data-plane",
             },
-            {"image": r"(^|/)projectcontour/contour$", "role": "control-plane"},
-            {"labels": {"app": "contour"}, "role": "control-plane"},
+            {
+                "command": r"(^|[\s/])contour (envoy shutdown-manager|bootstrap)(\s|$)",
+                "role": "data-plane",
+            },
+            {"image": r"(^|/)contour$", "role": "control-plane"},
+            {"command": r"(^|[\s/])contour serve(\s|$)", "role": "control-plane"},
+            {"chart": r"^contour-\d", "role": "control-plane"},
+            {"labels": {"app": "contour"}, "role": "control-plane", "weak": True},
+            {
+                "labels": {"app.kubernetes.io/name": "contour"},
+                "role": "control-plane",
+                "weak": True,
+            },
+            {"container": r"^shutdown-manager$", "role": "data-plane"},
         ],
         "service_routing": {"switch": None, "default": False},
     },

@@ -47,7 +47,9 @@ ENTRIES = [
                 "labels": {"app.kubernetes.io/managed-by": "getambassador.io", "profile": "main"},
                 "role": "all-in-one",
             },
-            {"labels": {"service": "ambassador"}, "role": "all-in-one"},
+            {"labels": {"service": "ambassador"}, "role": "all-in-one", "weak": True},
+            {"env": r"^AMBASSADOR_(NAMESPACE|ID|SINGLE_NAMESPACE)$", "role": "all-in-one"},
+            {"chart": r"^emissary-ingress-\d", "role": "all-in-one"},
             {
                 "labels": {"app.kubernetes.io/name": "emissary-ingress-agent"},
                 "role": "control-plane",

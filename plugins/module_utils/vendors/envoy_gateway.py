@@ -42,6 +42,11 @@ ENTRIES = [
                 "role": "data-plane",
             },
             {"image": r"(^|/)envoyproxy/gateway(-dev)?$", "role": "control-plane"},
+            {
+                "command": r"(^|\s)server --config-path=\S*envoy-gateway\.yaml",
+                "role": "control-plane",
+            },
+            {"chart": r"^gateway-helm-", "role": "control-plane"},
             {"labels": {"control-plane": "envoy-gateway"}, "role": "control-plane"},
         ],
         "service_routing": {

@@ -24,11 +24,19 @@ ENTRIES = [
         "kind": "in-cluster",
         "ingress_class_controllers": ["haproxy-ingress.github.io/controller"],
         "class_names": ["haproxy"],
+        # --ingress-class defaults to "haproxy".
+        "default_ingress_class": "haproxy",
         "annotation_prefixes": ["haproxy-ingress.github.io/"],
         "workload_signals": [
-            {"image": r"(^|/)jcmoraisjr/haproxy-ingress$", "role": "all-in-one"},
-            {"image": r"(^|/)haproxy-ingress/haproxy-ingress$", "role": "all-in-one"},
+            {"image": r"(^|/)haproxy-ingress$", "role": "all-in-one"},
             {"labels": {"app.kubernetes.io/name": "haproxy-ingress"}, "role": "all-in-one"},
+            {"chart": r"^haproxy-ingress-\d", "role": "all-in-one"},
+            # Flags of its own, but short and plain: not enough alone.
+            {
+                "command": r"(^|\s)--(sort-backends|reload-strategy|master-worker)(=|\s|$)",
+                "role": "all-in-one",
+                "weak": True,
+            },
         ],
         "class_args": {
             "ingress_class": ["--ingress-class"],

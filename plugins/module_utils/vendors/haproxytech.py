@@ -28,6 +28,12 @@ ENTRIES = [
         "annotation_prefixes": ["haproxy.org/"],
         "workload_signals": [
             {"image": r"(^|/)haproxytech/kubernetes-ingress$", "role": "all-in-one"},
+            # Its flags (--ingress.class with a dot is its own spelling).
+            {
+                "command": r"(^|\s)--(ingress\.class|http-bind-port|https-bind-port|quic-bind-port)=",
+                "role": "all-in-one",
+            },
+            {"chart": r"^kubernetes-ingress-\d", "role": "all-in-one"},
             {"labels": {"app.kubernetes.io/name": "kubernetes-ingress"}, "role": "all-in-one"},
         ],
         "class_args": {"ingress_class": ["--ingress.class"]},

@@ -43,13 +43,29 @@ ENTRIES = [
         "annotation_prefixes": ["nginx.ingress.kubernetes.io/"],
         "workload_signals": [
             {"image": r"(^|/)ingress-nginx/controller(-chroot)?$", "role": "all-in-one"},
-            {"image": r"(^|/)nginx-ingress-controller(-[a-z0-9]+)?$", "role": "all-in-one"},
+            # bitnami's nginx-ingress-controller, chainguard's ingress-nginx-controller(-fips)
+            {
+                "image": r"(^|/)(nginx-ingress|ingress-nginx)-controller(-[a-z0-9]+)?$",
+                "role": "all-in-one",
+            },
+            # Whatever the image is called: its entry point, or its own controller class.
+            {"command": r"(^|[\s/])nginx-ingress-controller(\s|$)", "role": "all-in-one"},
+            {
+                "command": r"(^|\s)--controller-class=k8s\.io/ingress-nginx(\s|$)",
+                "role": "all-in-one",
+            },
             {
                 "labels": {
                     "app.kubernetes.io/name": "ingress-nginx",
                     "app.kubernetes.io/component": "controller",
                 },
                 "role": "all-in-one",
+            },
+            {"chart": r"^ingress-nginx-\d", "role": "all-in-one"},
+            {
+                "labels": {"app.kubernetes.io/name": "ingress-nginx"},
+                "role": "all-in-one",
+                "weak": True,
             },
         ],
         "class_args": {

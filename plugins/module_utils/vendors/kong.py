@@ -40,8 +40,12 @@ ENTRIES = [
         },
         "workload_signals": [
             {"image": r"(^|/)kong(-gateway|-enterprise-edition)?$", "role": "data-plane"},
-            {"image": r"(^|/)kubernetes-ingress-controller$", "role": "control-plane"},
+            {"image": r"(^|/)(kubernetes|kong)-ingress-controller$", "role": "control-plane"},
+            # Kong reads its configuration from KONG_* variables, its controller from CONTROLLER_*.
+            {"env": r"^KONG_(PROXY_LISTEN|ADMIN_LISTEN|DATABASE)$", "role": "data-plane"},
+            {"env": r"^CONTROLLER_KONG_ADMIN_URL$", "role": "control-plane"},
             {"labels": {"app.kubernetes.io/name": "kong"}, "role": "all-in-one"},
+            {"chart": r"^kong-\d", "role": "all-in-one"},
         ],
         "class_args": {"ingress_class": ["CONTROLLER_INGRESS_CLASS", "--ingress-class"]},
         "service_routing": {

@@ -54,8 +54,10 @@ ENTRIES = [
             },
         },
         "workload_signals": [
-            {"image": r"(^|/)nginx-ingress$", "role": "all-in-one"},
-            {"image": r"(^|/)nginx-plus-ingress$", "role": "all-in-one"},
+            {"image": r"(^|/)nginx-(plus-)?ingress$", "role": "all-in-one"},
+            # Its flags, single-dash: -nginx-configmaps, -nginx-plus.
+            {"command": r"(^|\s)-(nginx-configmaps|nginx-plus)(=|\s|$)", "role": "all-in-one"},
+            {"chart": r"^nginx-ingress-\d", "role": "all-in-one"},
             {"labels": {"app.kubernetes.io/name": "nginx-ingress"}, "role": "all-in-one"},
         ],
         "class_args": {"ingress_class": ["-ingress-class", "--ingress-class"]},

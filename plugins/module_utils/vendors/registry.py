@@ -56,6 +56,47 @@ def vendor(vendor_id):
     return VENDORS_BY_ID[vendor_id]
 
 
+def route_entry(entry, route):
+    """The catalog entry whose route-level switches apply to a route the LB of ``entry``
+    serves: its own, or, for a route of another vendor's class it serves through a provider
+    (serves_classes_of; the route's "provider"), that vendor's route switches under this
+    vendor's identity: its Ingress switch and Service-routing checks, never its global
+    (ConfigMap) switch or Helm values."""
+    provider = route.get("provider")
+    if not provider:
+        return entry
+    return _provider_entry(entry["id"], provider)
+
+
+_PROVIDER_ENTRIES = {}
+
+
+def _provider_entry(vendor_id, provider):
+    key = (vendor_id, provider)
+    if key not in _PROVIDER_ENTRIES:  # one object per key: routing_checks() caches by it
+        entry = vendor(vendor_id)
+        spec = next(s for s in entry["serves_classes_of"] if s["provider"] == provider)
+        other = vendor(spec["vendor"])
+        own_plan, other_plan = entry.get("plan") or {}, other.get("plan") or {}
+        plan = dict(own_plan)
+        for key_ in ("switch", "host_rewrite"):
+            plan[key_] = [s for s in other_plan.get(key_, ()) if s["on"] == "Ingress"] + [
+                s for s in own_plan.get(key_, ()) if s["on"] != "Ingress"
+            ]
+        routing = {
+            k: v for k, v in (other.get("service_routing") or {}).items() if k != "configmap"
+        }
+        if spec.get("switch"):
+            routing["switch"] = spec["switch"]
+        _PROVIDER_ENTRIES[key] = dict(
+            entry,
+            plan=plan,
+            service_routing=routing,
+            host_rewrite=other.get("host_rewrite") or entry.get("host_rewrite") or {},
+        )
+    return _PROVIDER_ENTRIES[key]
+
+
 def _controller_matches(pattern, value):
     if not value:
         return False

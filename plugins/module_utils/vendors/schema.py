@@ -16,6 +16,16 @@ Entry keys (all optional unless required):
   gateway_class_prefixes    GatewayClass name prefixes served by the vendor by convention
   class_names               conventional class names (legacy annotation / ingressClassName) used
                             to infer the vendor when the IngressClass object is not available
+  serves_classes_of         another vendor's classes this one can serve (Traefik's ingress-nginx
+                            provider): [{"vendor": whose classes, "provider": its name,
+                            "enabled_by": regex on a container command line that turns it on,
+                            "class_args": as class_args (flags matched case-insensitively),
+                            "default_class", "default_controller": what it claims unless its
+                            flags say otherwise, "switch": human text}]; the workload stays this
+                            vendor, and the routes of those classes get the other vendor's
+                            route-level switches (never its ConfigMap, Helm values or findings)
+  default_ingress_class     the class a controller serves when no flag names one and no
+                            IngressClass of its own exists (it creates none)
   annotation_prefixes       annotation prefixes on routes that identify the vendor
   backend_service_annotation_prefixes  annotations on a class-less Ingress's backend Services
                             that say this vendor serves it
@@ -29,12 +39,21 @@ Entry keys (all optional unless required):
   kinds                     the vendor's other kinds: {"group/Kind": {"plural" (required),
                             "read": LISTed for detection, "patched": plans may write them,
                             "creates": and create them (undo deletes them)}}
-  workload_signals          how to recognise the vendor's pods: {"image": regex on the normalised
-                            image path (no registry, tag, digest), "with_image": a second image
-                            the pod must also run} or {"labels": {k: v or None}} (pod template
-                            labels, all must match; None: key present), each with "role":
-                            data-plane | control-plane | all-in-one ("decides_role": this
-                            signal's role wins)
+  workload_signals          how to recognise the vendor's pods, each signal one of: {"image": regex
+                            on the normalised image path (no registry, tag, digest), "with_image":
+                            a second image the pod must also run}, {"command": regex on one
+                            container's command line (command and args joined by spaces)},
+                            {"env": regex on a container's environment variable names},
+                            {"labels": {k: v or None}} (pod template labels, all must match;
+                            None: key present), {"chart": regex on the helm.sh/chart (or chart)
+                            label}, {"container": regex on container names}, {"port": regex on
+                            container port names}; each with "role": data-plane | control-plane |
+                            all-in-one ("decides_role": this signal's role wins) and "weak": true
+                            when it is not enough alone (a generic label, a container or port
+                            name): a workload is the vendor's when one signal that is not weak
+                            matches, or two weak ones do (an IngressClass or GatewayClass of the
+                            vendor in the cluster counts as one weak signal); container and port
+                            signals are always weak
   service_signals           LoadBalancer Services that are this cloud LB: {"field": jmespath,
                             "values": [...]}, {"annotation": key, "values": [...]} or
                             {"annotation_prefix": prefix}
@@ -207,24 +226,24 @@ def _any_of(*records):
 _STRINGS = _list_of(_str)
 _ANNOTATIONS = _map_of(_str, _str)
 
+_SIGNAL_COMMON = {"role": _one_of(*ROLES), "decides_role": _bool, "weak": _bool}
 WORKLOAD_SIGNAL = _any_of(
     (
         "image",
-        _record(
-            {"image": _regex, "with_image": _regex, "role": _one_of(*ROLES)}, ("image", "role")
-        ),
+        _record(dict(_SIGNAL_COMMON, image=_regex, with_image=_regex), ("image", "role")),
     ),
     (
-        "labels",
-        _record(
-            {
-                "labels": _map_of(_str, _text_or_none),
-                "role": _one_of(*ROLES),
-                "decides_role": _bool,
-            },
-            ("labels", "role"),
-        ),
+        "command",
+        _record(dict(_SIGNAL_COMMON, command=_regex, with_image=_regex), ("command", "role")),
     ),
+    ("env", _record(dict(_SIGNAL_COMMON, env=_regex), ("env", "role"))),
+    (
+        "labels",
+        _record(dict(_SIGNAL_COMMON, labels=_map_of(_str, _text_or_none)), ("labels", "role")),
+    ),
+    ("chart", _record(dict(_SIGNAL_COMMON, chart=_regex), ("chart", "role"))),
+    ("container", _record(dict(_SIGNAL_COMMON, container=_regex), ("container", "role"))),
+    ("port", _record(dict(_SIGNAL_COMMON, port=_regex), ("port", "role"))),
 )
 SERVICE_SIGNAL = _any_of(
     ("field", _record({"field": _jmespath, "values": _STRINGS}, ("field", "values"))),
@@ -306,6 +325,23 @@ ENTRY = _record(
         "gateway_class_controllers": _STRINGS,
         "gateway_class_prefixes": _STRINGS,
         "class_names": _STRINGS,
+        "default_ingress_class": _str,
+        "serves_classes_of": _list_of(
+            _record(
+                {
+                    "vendor": _str,
+                    "provider": _str,
+                    "enabled_by": _regex,
+                    "class_args": _record(
+                        {"ingress_class": _STRINGS, "controller_class": _STRINGS}
+                    ),
+                    "default_class": _str,
+                    "default_controller": _str,
+                    "switch": _str,
+                },
+                ("vendor", "provider", "enabled_by", "default_class", "default_controller"),
+            )
+        ),
         "annotation_prefixes": _STRINGS,
         "backend_service_annotation_prefixes": _STRINGS,
         "route_kinds": _map_of(_group_kind, ROUTE_KIND),

@@ -46,39 +46,98 @@ def labels_match(wanted, labels):
     return True
 
 
+# The signal shapes of the catalog (vendors/schema.py workload_signals), by the key that names
+# each; container and port names are weak whatever the entry says.
+SIGNAL_KINDS = ("image", "command", "env", "labels", "chart", "container", "port")
+_ALWAYS_WEAK = ("container", "port")
+CHART_LABELS = ("helm.sh/chart", "chart")
+
+
+def signal_kind(sig):
+    return next(k for k in SIGNAL_KINDS if k in sig)
+
+
+def is_weak(sig):
+    return bool(sig.get("weak")) or signal_kind(sig) in _ALWAYS_WEAK
+
+
+def _alternation(patterns):
+    return re.compile("|".join("(?:%s)" % p for p in patterns) or r"(?!)")
+
+
 def _signals():
-    """Every image regex and pod-label set by which detection may single out a workload."""
-    images, labels = [], []
+    """One combined regex per signal kind and the label sets, over every vendor and Istio
+    signal: what singled_out() tries before any entry is looked at."""
+    patterns = {k: [] for k in SIGNAL_KINDS if k != "labels"}
+    labels = []
     for entry in registry.VENDORS:
         for sig in entry.get("workload_signals", ()):
-            images += [sig[k] for k in ("image", "with_image") if k in sig]
-            if "labels" in sig:
+            kind = signal_kind(sig)
+            if kind == "labels":
                 labels.append(sig["labels"])
+            else:
+                patterns[kind].append(sig[kind])
+            if "with_image" in sig:
+                patterns["image"].append(sig["with_image"])
     for key in ("istiod_images", "proxy_images", "ztunnel_images"):
-        images += ISTIO[key]
+        patterns["image"] += ISTIO[key]
     labels += ISTIO["istiod_labels"] + ISTIO["gateway_labels"]
     by_key = {}  # a signal is looked at only when its first key is among the labels
     for wanted in labels:
         if wanted:
             by_key.setdefault(next(iter(wanted)), []).append(wanted)
-    return re.compile("|".join("(?:%s)" % p for p in images)), by_key
+    return {k: _alternation(v) for k, v in patterns.items()}, by_key
 
 
-_SIGNAL_IMAGES, _SIGNAL_LABELS = _signals()
+_SIGNAL_PATTERNS, _SIGNAL_LABELS = _signals()
 
 
 @lru_cache(maxsize=4096)  # a cluster runs few distinct images
 def _image_signalled(image):
-    return bool(_SIGNAL_IMAGES.search(normalise_image(image)))
+    return bool(_SIGNAL_PATTERNS["image"].search(normalise_image(image)))
+
+
+def command_line(container):
+    """A container's command and args as one line ("contour serve --incluster ...")."""
+    parts = list(container.get("command") or ()) + list(container.get("args") or ())
+    return " ".join(str(p) for p in parts)
+
+
+def chart_label(labels):
+    for key in CHART_LABELS:
+        if labels.get(key):
+            return str(labels[key])
+    return None
+
+
+def _container_signalled(c):
+    if _image_signalled(c.get("image")):
+        return True
+    if c.get("command") or c.get("args"):
+        if _SIGNAL_PATTERNS["command"].search(command_line(c)):
+            return True
+    for e in c.get("env") or ():
+        if isinstance(e, dict) and _SIGNAL_PATTERNS["env"].search(str(e.get("name") or "")):
+            return True
+    if _SIGNAL_PATTERNS["container"].search(str(c.get("name") or "")):
+        return True
+    return any(
+        isinstance(p, dict) and _SIGNAL_PATTERNS["port"].search(str(p.get("name") or ""))
+        for p in c.get("ports") or ()
+    )
 
 
 def singled_out(labels, containers):
     """Whether detection may read this workload's container args/command/env: only a vendor's
     or Istio's (class arguments, ConfigMap flags, the gateway's "router" argument) - the same
-    signals classify_workload and the Istio inventory match on, so nothing they read is lost."""
+    signals classify_workload and the Istio inventory match on, so nothing they read is lost.
+    Weak signals count here: two of them may make a vendor's workload."""
     for c in containers:
-        if _image_signalled(c.get("image")):
+        if isinstance(c, dict) and _container_signalled(c):
             return True
+    chart = chart_label(labels)
+    if chart and _SIGNAL_PATTERNS["chart"].search(chart):
+        return True
     for key in labels:
         for wanted in _SIGNAL_LABELS.get(key, ()):
             if labels_match(wanted, labels):

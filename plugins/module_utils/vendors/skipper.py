@@ -15,6 +15,8 @@ ENTRIES = [
         "name": "Skipper (zalando)",
         "kind": "in-cluster",
         "class_names": ["skipper"],
+        # -kubernetes-ingress-class defaults to "skipper" (a regex); it creates no IngressClass.
+        "default_ingress_class": "skipper",
         "annotation_prefixes": ["zalando.org/"],
         "route_kinds": {
             "zalando.org/RouteGroup": {
@@ -24,9 +26,9 @@ ENTRIES = [
             },
         },
         "workload_signals": [
-            {"image": r"(^|/)(teapot|pathfinder)/skipper(-ingress)?$", "role": "all-in-one"},
-            {"image": r"(^|/)skipper$", "role": "all-in-one"},
-            {"labels": {"application": "skipper-ingress"}, "role": "all-in-one"},
+            {"image": r"(^|/)skipper(-ingress)?$", "role": "all-in-one"},
+            {"command": r"(^|[\s/])skipper(\s.*)?\s-kubernetes(\s|$)", "role": "all-in-one"},
+            {"labels": {"application": "skipper-ingress"}, "role": "all-in-one", "weak": True},
         ],
         "class_args": {
             "ingress_class": ["-kubernetes-ingress-class", "--kubernetes-ingress-class"]

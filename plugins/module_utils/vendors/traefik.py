@@ -57,9 +57,35 @@ ENTRIES = [
         },
         "workload_signals": [
             {"image": r"(^|/)(mirrored-library-)?traefik$", "role": "all-in-one"},
+            # Its static configuration flags (case-insensitive in Traefik).
+            {
+                "command": r"(^|\s)--(?i:providers\.kubernetes(ingress|crd|gateway|ingressnginx)"
+                r"|entrypoints\.[\w-]+\.address)",
+                "role": "all-in-one",
+            },
             {"labels": {"app.kubernetes.io/name": "traefik"}, "role": "all-in-one"},
+            {"chart": r"^traefik-\d", "role": "all-in-one"},
         ],
         "class_args": {"ingress_class": ["--providers.kubernetesingress.ingressclass"]},
+        # Traefik >= 3.5 serves ingress-nginx's Ingresses with its kubernetesIngressNGINX
+        # provider (pkg/provider/kubernetes/ingress-nginx): class "nginx", controller
+        # k8s.io/ingress-nginx by default; it reads ingress-nginx's service-upstream and
+        # upstream-vhost annotations (annotations.go), not ingress-nginx's ConfigMap.
+        "serves_classes_of": [
+            {
+                "vendor": "ingress-nginx",
+                "provider": "kubernetesIngressNGINX",
+                "enabled_by": r"(^|\s)--(?i:providers\.kubernetesingressnginx)(=true)?(\s|$)",
+                "class_args": {
+                    "ingress_class": ["--providers.kubernetesingressnginx.ingressclass"],
+                    "controller_class": ["--providers.kubernetesingressnginx.controllerclass"],
+                },
+                "default_class": "nginx",
+                "default_controller": "k8s.io/ingress-nginx",
+                "switch": 'Ingress annotation nginx.ingress.kubernetes.io/service-upstream: "true" '
+                "(read by Traefik's kubernetesIngressNGINX provider)",
+            },
+        ],
         "service_routing": {
             "switch": 'Service annotation traefik.ingress.kubernetes.io/service.nativelb: "true"; '
             "IngressRoute services[].nativeLB: true; or provider nativeLBByDefault (Traefik >= 2.10)",

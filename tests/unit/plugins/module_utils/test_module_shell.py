@@ -9,6 +9,7 @@ the helper's contract is exactly those calls, so no AnsibleModule is needed to c
 from __future__ import annotations
 
 import pytest
+from shared_fixtures import SHARED_FIXTURES  # noqa: E402 - test helper next to this file
 
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.apply import ApplyError
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.errors import K8sError
@@ -96,3 +97,15 @@ def test_gather_for_module_fails_on_bad_input_and_warns_what_the_read_warned(tmp
     assert module.failed is None and requests == {}
     assert facts["cluster"]["source"] == "offline" and kinds
     assert module.warnings and str(mixed) in module.warnings[0]
+
+
+def test_gather_for_module_gives_src_namespace_to_objects_without_one():
+    agic = str(SHARED_FIXTURES / "helm" / "azure-agic" / "default.yaml")  # rendered with -n agic
+    module = Recorder(src=[agic], page_size=500, src_namespace="agic")
+    facts, _kinds, _requests = gather_for_module(module, {})
+    assert module.failed is None
+    assert [c["id"] for c in facts["controllers"]] == ["Deployment/agic/ingress-azure"]
+    module = Recorder(src=[agic], page_size=500, src_namespace="Not_A_Label")
+    with pytest.raises(Failed):
+        gather_for_module(module, {})
+    assert "src_namespace" in module.failed["msg"] and "RFC 1123 label" in module.failed["msg"]
