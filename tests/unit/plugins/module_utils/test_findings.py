@@ -15,6 +15,7 @@ from builders import (  # noqa: E402 - test helper next to this file
     NGINX_IMAGE,
     app,
     deployment,
+    helper_job,
     ingress,
     ingress_class,
     istio_base,
@@ -286,24 +287,7 @@ def test_mg0006_alb_annotations():
 
 
 def test_mg0007_helper_job_in_injected_namespace():
-    job = {
-        "apiVersion": "batch/v1",
-        "kind": "Job",
-        "metadata": {"name": "ingress-nginx-admission-create", "namespace": "ingress-nginx"},
-        "spec": {
-            "template": {
-                "metadata": {"labels": {}},
-                "spec": {
-                    "containers": [
-                        {
-                            "name": "create",
-                            "image": "registry.k8s.io/ingress-nginx/kube-webhook-certgen:v1.6.9",
-                        }
-                    ]
-                },
-            }
-        },
-    }
+    job = helper_job()
     objs = istio_base() + nginx_lb(ns_labels={"istio-injection": "enabled"}) + [job]
     (f,) = only(objs, "MG0007")
     assert f["object"]["kind"] == "Job"
