@@ -11,7 +11,14 @@ import copy
 import json
 
 import pytest
-from builders import GOOD_SIDECAR_ANNOTATIONS, helper_job, istio_base, nginx_lb  # noqa: E402
+from builders import (  # noqa: E402 - test helper next to this file
+    GOOD_SIDECAR_ANNOTATIONS,
+    app,
+    helper_job,
+    ingress,
+    istio_base,
+    nginx_lb,
+)
 
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.native_sidecars import (
     istiod_decision,
@@ -19,6 +26,7 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.native_si
     workload_kind,
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.run import detect
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.planner import plan
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.reduce import reduce_object
 
 INJECTED = {"istio-injection": "enabled"}
@@ -180,3 +188,53 @@ def test_mg0007_only_where_the_job_gets_a_classic_sidecar():
         "sidecar.istio.io/nativeSidecar": "true"
     }
     assert not only(mesh_with(istiod(env="false")) + lb + [native_job], "MG0007")
+
+
+# ------------------------------------------------------------------ plans
+
+
+def _sidecar_patch(objs, options=None):
+    p = plan(detect(objs), "standalone_mtls", options or {})
+    (dep,) = [
+        pt for ph in p["phases"] for pt in ph["patches"] if pt["target"]["kind"] == "Deployment"
+    ]
+    return p, dep
+
+
+def _shop(wl, lb):
+    return mesh_with(wl) + app() + lb + [ingress("shop", "web", "web", 80)]
+
+
+def test_the_plan_holds_the_app_only_for_a_classic_sidecar():
+    p, dep = _sidecar_patch(_shop(istiod(env="false"), nginx_lb()))
+    anns = dep["manifest"]["spec"]["template"]["metadata"]["annotations"]
+    assert json.loads(anns["proxy.istio.io/config"]) == {"holdApplicationUntilProxyStarts": True}
+    assert not [w for w in p["warnings"] if "native sidecar" in w]
+    p, dep = _sidecar_patch(_shop(istiod(env="true"), nginx_lb()))
+    anns = dep["manifest"]["spec"]["template"]["metadata"]["annotations"]
+    assert "proxy.istio.io/config" not in anns
+    assert anns["traffic.sidecar.istio.io/includeInboundPorts"] == ""
+    (w,) = [w for w in p["warnings"] if "native sidecar" in w]
+    assert "holdApplicationUntilProxyStarts left out" in w
+    # Undo restores only what the plan set: no proxy config to put back.
+    assert not any("proxy.istio.io/config" in k for k in dep["undo"].get("restore") or {})
+
+
+def test_a_native_plan_keeps_the_proxy_config_there():
+    lb = nginx_lb(pod_annotations={"proxy.istio.io/config": '{"concurrency": 2}'})
+    _p, dep = _sidecar_patch(_shop(istiod(env="true"), lb))
+    anns = dep["manifest"]["spec"]["template"]["metadata"]["annotations"]
+    assert "proxy.istio.io/config" not in anns  # not ours to write: left as it is
+    _p, dep = _sidecar_patch(_shop(istiod(env="false"), lb))
+    anns = dep["manifest"]["spec"]["template"]["metadata"]["annotations"]
+    assert json.loads(anns["proxy.istio.io/config"]) == {
+        "concurrency": 2,
+        "holdApplicationUntilProxyStarts": True,
+    }
+
+
+def test_an_unknown_kind_is_planned_as_classic():
+    # Istio 1.30 in auto mode, offline input without Nodes: unknown -> held (harmless if native).
+    _p, dep = _sidecar_patch(_shop(istiod(), nginx_lb()))
+    anns = dep["manifest"]["spec"]["template"]["metadata"]["annotations"]
+    assert "proxy.istio.io/config" in anns
