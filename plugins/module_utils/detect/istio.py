@@ -102,6 +102,7 @@ def istio_inventory(idx):
             "num_trusted_proxies": (mapping_or_empty(default_config.get("gatewayTopology"))).get(
                 "numTrustedProxies"
             ),
+            "termination_drain_duration": default_config.get("terminationDrainDuration"),
         },
         "native_sidecars": _native_sidecars(idx, istiods),
         "gateways": _gateways(idx, gateways, mesh),

@@ -145,6 +145,10 @@ def _container(c, command_line):
     for key in ("restartPolicy",) + (("args", "command") if command_line else ()):
         if c.get(key):
             out[key] = c[key]
+    pre_stop = (c.get("lifecycle") or {}).get("preStop") if command_line else None
+    if pre_stop:
+        # How long it sleeps before the LB shuts down (detect/shutdown.py).
+        out["lifecycle"] = {"preStop": pre_stop}
     env = c.get("env") if command_line else None
     if env:
         # valueFrom may reference Secrets: keep only literal values.
@@ -199,6 +203,8 @@ def _pod_spec(spec, labels, command_line=None):
         out["initContainers"] = [_container(c, command_line) for c in init]
     if spec.get("hostNetwork"):
         out["hostNetwork"] = True
+    if command_line and spec.get("terminationGracePeriodSeconds") is not None:
+        out["terminationGracePeriodSeconds"] = spec["terminationGracePeriodSeconds"]
     return out
 
 

@@ -249,6 +249,21 @@ MESSAGES = {
         "fix": "Set spec.ingressClassName (or include the IngressClass in the snapshot).",
         "reference": "https://kubernetes.io/docs/concepts/services-networking/ingress/#ingress-class",
     },
+    "MG0022": {
+        "name": "LoadBalancerDrainExceedsGracePeriod",
+        "level": "Warning",
+        "description": "The kubelet counts terminationGracePeriodSeconds (default 30) from the "
+        "start of the preStop hooks and kills what still runs when it ends: an LB whose preStop "
+        "sleep and drain flags (and, with a classic sidecar, Istio's terminationDrainDuration "
+        "beside them) take longer is killed while it drains, cutting in-flight requests. A "
+        "native sidecar outlives the LB's containers but not the grace period: it is stopped "
+        "in what is left of it.",
+        "template": "{lb} ({vendor}) needs {need}s to shut down ({parts}) but its pods' "
+        "terminationGracePeriodSeconds is {grace}s.",
+        "fix": "Raise terminationGracePeriodSeconds above {need}s on the pod template (Helm: the "
+        "chart's terminationGracePeriodSeconds), or shorten the preStop sleep / drain flags.",
+        "reference": "https://kubernetes.io/docs/concepts/containers/container-lifecycle-hooks/",
+    },
 }
 
 LEVELS = ("Error", "Warning", "Info")
