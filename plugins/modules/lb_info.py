@@ -175,6 +175,11 @@ load_balancers:
         - Sidecar state; C(injection) is V(enabled), V(disabled), V(none), V(impossible) or
           V(unknown-revision); C(injected) is what running pods show (null when no pods were read);
           C(inbound_capture), C(hold_application_until_proxy_starts), C(ambient).
+        - C(kind) is V(native) (istio-proxy an init container with restartPolicy Always, started
+          before the LB and stopped after it), V(classic) (a container beside the LB) or
+          V(unknown), for the pods running or, before injection, the pods the injector would
+          make; C(kind_evidence) says what decided it (running pods first, then the pod
+          annotation sidecar.istio.io/nativeSidecar, then istiod's setting).
       type: dict
     mode:
       description: V(standalone), V(chained), V(mixed) (some routes to the gateway, some not) or V(unknown) (no routes).
@@ -272,6 +277,11 @@ istio:
     - Istio installation - C(installed), C(revisions), C(tags), C(control_plane_namespace), C(root_namespace),
       per-namespace injection (C(namespaces)), C(peer_authentications), C(mesh_mtls_mode), C(gateways) with their
       Services and status port, C(ambient) (ztunnel, enrolled namespaces).
+    - C(native_sidecars) - whether the injector gives pods native sidecars - C(kind) (V(native),
+      V(classic) or V(unknown)), C(mode) (istiod's ENABLE_NATIVE_SIDECARS as it runs - V(true),
+      V(false), V(auto) - from its env, else its injector values, else its version's default),
+      C(istio_version), C(evidence), C(nodes) (count, oldest kubelet, those too old for auto mode;
+      null when Nodes were not read) and C(revisions) (the same per istiod revision).
   returned: always
   type: dict
 findings:

@@ -354,6 +354,89 @@ def test_classic_sidecars_hold_the_application_only_as_planned(istio_cp, istiod,
         istiod.start()
 
 
+def test_lb_info_tells_native_sidecars_from_the_running_pods_and_the_kubelets(
+    istio_cp, istiod, client
+):
+    """The real case of this cluster: istiod runs with ENABLE_NATIVE_SIDECARS=true in its
+    process env, invisible to lb_info; the chart's Deployment (Istio's golden, image
+    pilot:1.1.4) says classic, and so does auto mode, as our Node has no kubelet. Once istiod
+    has injected the LB's Pods, lb_info reports them native from what they run, and MG0011
+    goes. With the Deployment at the release the harness builds (1.30, auto mode), a Node
+    whose kubelet is 1.33 makes it native from the configuration alone."""
+    lb = IN_CLUSTER_LBS[0][1]
+    facts = _facts(client)
+    native = facts["istio"]["native_sidecars"]
+    assert native["kind"] == "classic", native
+    assert native["nodes"]["ineligible"] == [NODE["metadata"]["name"]], native
+    the_plan = plan(facts, "standalone_mtls", {"load_balancers": [lb]})
+    (wl_patch,) = [
+        pt
+        for ph in the_plan["phases"]
+        for pt in ph["patches"]
+        if pt["target"]["kind"] == "Deployment"
+    ]
+    ((istiod_ns, istiod_name),) = [i.split("/") for i in facts["istio"]["istiod"]]
+    istiod_path = client.resource_path("apps/v1", "Deployment", istiod_ns, istiod_name)
+    containers = client.request("GET", istiod_path)["spec"]["template"]["spec"]["containers"]
+    (index,) = [i for i, c in enumerate(containers) if c["name"] == "discovery"]
+    image_path, image = (
+        "/spec/template/spec/containers/%d/image" % index,
+        containers[index]["image"],
+    )
+    since = _now()
+    apply_plan(client, the_plan, force_conflicts=True, wait="none")
+    node_path = client.resource_path("v1", "Node", None, NODE["metadata"]["name"]) + "/status"
+    try:
+        ns = wl_patch["target"]["namespace"]
+        stored = _workload(client, ns, wl_patch["target"]["name"], "Deployment")["spec"]
+        pods = _pods_from_template(client, ns, stored["template"], since)
+        assert pods and all(_proxy(p)[0] == "initContainers" for p in pods)
+        deadline = time.monotonic() + 60
+        while True:  # until lb_info reads the new Pods (the old ones may still be there)
+            facts = _facts(client)
+            (got,) = [x for x in facts["load_balancers"] if x["id"].endswith("/" + lb)]
+            if got["sidecar"]["kind"] == "native" or time.monotonic() > deadline:
+                break
+            time.sleep(1)
+        assert got["sidecar"]["kind"] == "native", got["sidecar"]
+        assert "running pod(s)" in got["sidecar"]["kind_evidence"][0]
+        assert not [
+            f
+            for f in facts["findings"]
+            if f["code"] == "MG0011" and f["object"]["name"] == wl_patch["target"]["name"]
+        ]
+        # Istio 1.30 (auto mode) and every kubelet >= 1.33: native from the configuration alone.
+        client.request(
+            "PATCH",
+            istiod_path,
+            body=[{"op": "replace", "path": image_path, "value": "docker.io/istio/pilot:1.30.4"}],
+            content_type="application/json-patch+json",
+        )
+        assert _facts(client)["istio"]["native_sidecars"]["kind"] == "classic"  # no kubelet
+        client.request(
+            "PATCH",
+            node_path,
+            body={"status": {"nodeInfo": {"kubeletVersion": "v1.33.2"}}},
+            content_type="application/merge-patch+json",
+        )
+        native = _facts(client)["istio"]["native_sidecars"]
+        assert native["kind"] == "native" and native["mode"] == "auto", native
+    finally:
+        client.request(
+            "PATCH",
+            node_path,
+            body={"status": {"nodeInfo": {"kubeletVersion": ""}}},
+            content_type="application/merge-patch+json",
+        )
+        client.request(
+            "PATCH",
+            istiod_path,
+            body=[{"op": "replace", "path": image_path, "value": image}],
+            content_type="application/json-patch+json",
+        )
+        undo_plan(client, the_plan)
+
+
 def _dry_run_pod(client, ns, template):
     pod = {
         "apiVersion": "v1",

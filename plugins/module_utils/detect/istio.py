@@ -10,6 +10,14 @@ import json
 from sys import intern
 
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.expressions import regex
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.native_sidecars import (
+    cluster_decisions,
+    injector_values,
+    nodes_summary,
+)
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.native_sidecars import (
+    summary as native_summary,
+)
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.objects import (
     containers_of,
     host_network,
@@ -94,7 +102,9 @@ def istio_inventory(idx):
             "num_trusted_proxies": (mapping_or_empty(default_config.get("gatewayTopology"))).get(
                 "numTrustedProxies"
             ),
+            "termination_drain_duration": default_config.get("terminationDrainDuration"),
         },
+        "native_sidecars": _native_sidecars(idx, istiods),
         "gateways": _gateways(idx, gateways, mesh),
         "ambient": {
             "enabled": bool(ztunnels),
@@ -102,6 +112,20 @@ def istio_inventory(idx):
             "namespaces": sorted(ambient_ns),
         },
     }
+
+
+def _native_sidecars(idx, istiods):
+    """Whether the injector gives pods native sidecars (detect/native_sidecars.py)."""
+    nodes = idx.kind("", "Node")
+    # Live, the Nodes are LISTed (none at all is an answer); offline, only Nodes in the input.
+    nodes_read = ("", "Node") in idx.served or bool(nodes)
+    configmaps = {
+        (namespace_of(cm), name_of(cm)): injector_values((cm.get("data") or {}).get("values"))
+        for cm in idx.kind("", "ConfigMap")
+        if (name_of(cm) or "").startswith("istio-sidecar-injector")
+    }
+    node_info = nodes_summary(nodes, nodes_read)
+    return native_summary(cluster_decisions(istiods, configmaps, node_info), node_info)
 
 
 def _istio_workloads(idx):

@@ -22,6 +22,10 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.mesh_rout
     mesh_routed_hosts,
     our_mesh_routes,
 )
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.native_sidecars import (
+    decision_for,
+    workload_kind,
+)
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.objects import (
     host_network,
     name_of,
@@ -69,7 +73,7 @@ def lb_start(idx, item, istio, controllers, findings, keep_routes):
         "item": item,
         "id": obj_id(wl),
         "service": _first_service(idx, wl),
-        "sidecar": _sidecar(inj, pods, anns, istio),
+        "sidecar": _sidecar(wl, inj, pods, anns, istio),
         "anns": anns,
         "sidecar_intended": sidecar_intended,
         "in_mesh": sidecar_intended or inj["ambient"],
@@ -119,9 +123,10 @@ def _first_service(idx, wl):
     return service
 
 
-def _sidecar(inj, pods, anns, istio):
+def _sidecar(wl, inj, pods, anns, istio):
     """What the LB's pods get of Istio: injection and why, the pods observed, inbound capture
-    and holdApplicationUntilProxyStarts (when a sidecar is intended), ambient's bypass."""
+    and holdApplicationUntilProxyStarts (when a sidecar is intended), ambient's bypass, and the
+    kind of sidecar they run or would get when injected (native or classic)."""
     injected = None
     if pods:
         injected = all(pod_has_proxy(p) for p in pods)
@@ -142,6 +147,11 @@ def _sidecar(inj, pods, anns, istio):
         "inbound_capture": ("off" if inbound_off else "on") if sidecar_intended else "n/a",
         "hold_application_until_proxy_starts": hold if sidecar_intended else None,
     }
+    kind, evidence = workload_kind(
+        wl, pods, decision_for(istio["native_sidecars"], inj["revision"])
+    )
+    sidecar["kind"] = kind
+    sidecar["kind_evidence"] = evidence
     if inj["ambient"]:
         sidecar["bypass_inbound_capture"] = truthy(
             anns.get("ambient.istio.io/bypass-inbound-capture", "false")

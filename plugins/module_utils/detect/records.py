@@ -93,6 +93,8 @@ class Sidecar(TypedDict, total=False):
     inbound_capture: str  # on | off | n/a
     hold_application_until_proxy_starts: Optional[bool]
     bypass_inbound_capture: bool  # ambient only
+    kind: str  # native | classic | unknown: the sidecar the pods run, or would get if injected
+    kind_evidence: List[str]
 
 
 class LoadBalancer(TypedDict, total=False):

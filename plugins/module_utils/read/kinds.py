@@ -14,6 +14,8 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors import r
 # kinds (vendors/: its route kinds and the kinds it marks "read") are read after these.
 CORE_KINDS = (
     ("", "Namespace"),
+    # Their kubelet versions decide istiod's native-sidecar auto mode (detect/native_sidecars.py).
+    ("", "Node"),
     ("", "Service"),
     ("apps", "Deployment"),
     ("apps", "DaemonSet"),
@@ -56,6 +58,7 @@ def read_kinds():
 # Resource (plural) names of the kinds read, for the shipped RBAC (rbac_rules()).
 _CORE_PLURALS = {
     "Namespace": "namespaces",
+    "Node": "nodes",
     "Service": "services",
     "ConfigMap": "configmaps",
     "Pod": "pods",

@@ -19,6 +19,10 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors.signals 
 
 # ConfigMap keys detection looks at (controller global switches, Istio mesh config).
 CONFIGMAP_KEYS = ("service-upstream", "mesh", "meshNetworks")
+# ...and of Istio's injector ConfigMaps (istio-sidecar-injector[-<revision>]), its Helm values
+# (pilot.env.ENABLE_NATIVE_SIDECARS, detect/native_sidecars.py).
+INJECTOR = "istio-sidecar-injector"
+INJECTOR_KEYS = ("values",)
 
 
 WORKLOAD_KINDS = ("Deployment", "DaemonSet", "StatefulSet", "Job", "ReplicaSet")
@@ -83,6 +87,7 @@ _NO_SPEC_OWNERS_BY_GROUP = frozenset(
         ("", "Service"),
         ("", "ConfigMap"),
         ("", "Namespace"),
+        ("", "Node"),
     )
 )
 
@@ -140,6 +145,10 @@ def _container(c, command_line):
     for key in ("restartPolicy",) + (("args", "command") if command_line else ()):
         if c.get(key):
             out[key] = c[key]
+    pre_stop = (c.get("lifecycle") or {}).get("preStop") if command_line else None
+    if pre_stop:
+        # How long it sleeps before the LB shuts down (detect/shutdown.py).
+        out["lifecycle"] = {"preStop": pre_stop}
     env = c.get("env") if command_line else None
     if env:
         # valueFrom may reference Secrets: keep only literal values, and the names of the
@@ -203,6 +212,8 @@ def _pod_spec(spec, labels, command_line=None):
         out["initContainers"] = [_container(c, command_line) for c in init]
     if spec.get("hostNetwork"):
         out["hostNetwork"] = True
+    if command_line and spec.get("terminationGracePeriodSeconds") is not None:
+        out["terminationGracePeriodSeconds"] = spec["terminationGracePeriodSeconds"]
     return out
 
 
@@ -348,7 +359,13 @@ def reduce_object(obj):
             out["spec"]["ports"] = _service_ports(ports)
     elif kind == "ConfigMap" and api_version == "v1":
         data = obj.get("data") or {}
-        out["data"] = {k: v for k, v in data.items() if k in CONFIGMAP_KEYS}
+        keys = INJECTOR_KEYS if (out["metadata"]["name"] or "").startswith(INJECTOR) else ()
+        out["data"] = {k: v for k, v in data.items() if k in CONFIGMAP_KEYS or k in keys}
+    elif kind == "Node" and api_version == "v1":
+        # Only the kubelet version: istiod's native-sidecar auto mode reads it.
+        info = status.get("nodeInfo") or {}
+        if info.get("kubeletVersion"):
+            out["status"] = {"nodeInfo": {"kubeletVersion": _str(info["kubeletVersion"])}}
     elif kind == "Namespace" and api_version == "v1":
         if status.get("phase"):
             out["status"] = {"phase": status["phase"]}

@@ -80,6 +80,14 @@ ENTRIES = [
             "configmap": {"arg": "--configmap", "key": "service-upstream", "value": "true"},
             "default": False,
         },
+        # What its shutdown waits for (docs/vendor-facts.md): kubernetes/ingress-nginx
+        # pkg/flags/flags.go. nginx's own quit (worker-shutdown-timeout) comes on top.
+        "shutdown": {
+            "flags": [
+                {"flag": r"--shutdown-grace-period", "unit": "seconds", "default": 0},
+                {"flag": r"--post-shutdown-grace-period", "unit": "seconds", "default": 10},
+            ],
+        },
         "retired": "ingress-nginx is retired: best-effort maintenance ended in March 2026 (no more "
         "releases or security fixes). Plan a migration (Istio Gateway API, or another vendor).",
     },

@@ -60,6 +60,13 @@ Entry keys (all optional unless required):
   class_args                container args / env that carry the class names the workload serves
                             ({"ingress_class": [...], "controller_class": [...]})
   helper_jobs               regexes on Job images/names that are the vendor's install helpers
+  shutdown                  how long the LB takes to shut down, from its container args:
+                            {"flags": [{"flag": regex on the flag's name (case-insensitive,
+                            "--name=value" or "--name value"), "unit": "seconds" | "duration"
+                            (Go's 10s / 1m30s, a bare number is seconds), "default": seconds
+                            when the flag is absent (only a default the vendor's source
+                            states; none: absent counts 0)}]}; the flags' times add up
+                            (detect/shutdown.py; a preStop sleep comes on top)
   webhook_ports             ports on which the API server calls the LB pod (admission webhooks)
   service_routing           Service routing (traffic to the Service VIP rather than pod IPs):
                             {"switch": human text (None: the vendor has none), "configmap":
@@ -122,6 +129,11 @@ def _text_or_none(value):
 
 def _bool(value):
     return [] if isinstance(value, bool) else ["is not true/false"]
+
+
+def _seconds(value):
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0
+    return [] if ok else ["is not a number of seconds"]
 
 
 def _port(value):
@@ -350,6 +362,21 @@ ENTRY = _record(
         "service_signals": _list_of(SERVICE_SIGNAL),
         "class_args": _record({"ingress_class": _STRINGS, "controller_class": _STRINGS}),
         "helper_jobs": _list_of(_regex),
+        "shutdown": _record(
+            {
+                "flags": _list_of(
+                    _record(
+                        {
+                            "flag": _regex,
+                            "unit": _one_of("seconds", "duration"),
+                            "default": _seconds,
+                        },
+                        ("flag", "unit"),
+                    )
+                )
+            },
+            ("flags",),
+        ),
         "webhook_ports": _list_of(_port),
         "service_routing": SERVICE_ROUTING,
         "host_rewrite": _record(

@@ -92,5 +92,20 @@ ENTRIES = [
             "also": {"workload": ["contains(join(' ', args), 'nativelbbydefault=true')"]},
             "default": False,
         },
+        # Each entry point keeps accepting for requestAcceptGraceTimeout, then serves what is
+        # pending for graceTimeOut (default 10s); docs/vendor-facts.md.
+        "shutdown": {
+            "flags": [
+                {
+                    "flag": r"--entrypoints\.[^.=]+\.transport\.lifecycle\.requestacceptgracetimeout",
+                    "unit": "duration",
+                },
+                {
+                    "flag": r"--entrypoints\.[^.=]+\.transport\.lifecycle\.gracetimeout",
+                    "unit": "duration",
+                    "default": 10,
+                },
+            ],
+        },
     },
 ]

@@ -91,11 +91,14 @@ MESSAGES = {
         "name": "LoadBalancerHelperJobWouldGetSidecar",
         "level": "Warning",
         "description": "Install helper Jobs (admission certificate generators) in a namespace with "
-        "sidecar injection get a sidecar and never complete.",
+        "sidecar injection get a sidecar and never complete - with a classic sidecar (Istio <= "
+        "1.26, or ENABLE_NATIVE_SIDECARS off, or its auto mode with a kubelet older than 1.33). "
+        "A native sidecar is stopped when the Job's containers end, so the Job finishes. A "
+        "sidecar kind that cannot be told is treated as classic; the message says what decided it.",
         "template": "Job {job} ({vendor} helper) runs in namespace {namespace} where injection is "
-        '{injection} and has no sidecar.istio.io/inject: "false".',
+        '{injection} and has no sidecar.istio.io/inject: "false"; it gets a {kind} sidecar ({why}).',
         "fix": 'Add the pod label sidecar.istio.io/inject: "false" to the Job template (Helm '
-        "ingress-nginx: controller.admissionWebhooks.patch.labels).",
+        "ingress-nginx: controller.admissionWebhooks.patch.labels), or use native sidecars.",
         "reference": "https://github.com/kubernetes/ingress-nginx/issues/6394",
     },
     "MG0008": {
@@ -129,10 +132,15 @@ MESSAGES = {
         "name": "LoadBalancerSidecarWithoutHoldApplication",
         "level": "Info",
         "description": "An LB that talks to the API server at start-up can crash-loop if it "
-        "starts before its sidecar is ready.",
-        "template": "{lb} ({vendor}) has a sidecar without holdApplicationUntilProxyStarts.",
+        "starts before its sidecar is ready. Only for classic sidecars (Istio <= 1.26, or "
+        "ENABLE_NATIVE_SIDECARS off, or its auto mode with a kubelet older than 1.33): a native "
+        "sidecar starts before the app anyway and the injector ignores the setting. A sidecar "
+        "kind that cannot be told is treated as classic; the message says what decided it.",
+        "template": "{lb} ({vendor}) has a {kind} sidecar ({why}) without "
+        "holdApplicationUntilProxyStarts.",
         "fix": "Set proxy.istio.io/config: '{{\"holdApplicationUntilProxyStarts\": true}}' on the "
-        "pod template (the standalone_mtls plan does this).",
+        "pod template (the standalone_mtls plan does this), or use native sidecars "
+        "(ENABLE_NATIVE_SIDECARS on istiod, Kubernetes >= 1.33).",
         "reference": ANNO_DOC,
     },
     "MG0012": {
@@ -240,6 +248,21 @@ MESSAGES = {
         "template": "{route} has no class, no default IngressClass and no vendor annotation.",
         "fix": "Set spec.ingressClassName (or include the IngressClass in the snapshot).",
         "reference": "https://kubernetes.io/docs/concepts/services-networking/ingress/#ingress-class",
+    },
+    "MG0022": {
+        "name": "LoadBalancerDrainExceedsGracePeriod",
+        "level": "Warning",
+        "description": "The kubelet counts terminationGracePeriodSeconds (default 30) from the "
+        "start of the preStop hooks and kills what still runs when it ends: an LB whose preStop "
+        "sleep and drain flags (and, with a classic sidecar, Istio's terminationDrainDuration "
+        "beside them) take longer is killed while it drains, cutting in-flight requests. A "
+        "native sidecar outlives the LB's containers but not the grace period: it is stopped "
+        "in what is left of it.",
+        "template": "{lb} ({vendor}) needs {need}s to shut down ({parts}) but its pods' "
+        "terminationGracePeriodSeconds is {grace}s.",
+        "fix": "Raise terminationGracePeriodSeconds above {need}s on the pod template (Helm: the "
+        "chart's terminationGracePeriodSeconds), or shorten the preStop sleep / drain flags.",
+        "reference": "https://kubernetes.io/docs/concepts/containers/container-lifecycle-hooks/",
     },
 }
 

@@ -3,7 +3,7 @@
 # Apache License 2.0 (see LICENSE)
 """Every finding rule, by stage, and the runners detection calls at each stage.
 
-A rule lives in the file of its group (sidecar, workloads, routing, mtls, cloud, routes,
+A rule lives in the file of its group (sidecar, shutdown, workloads, routing, mtls, cloud, routes,
 cluster); this file only collects them. Detection calls run_lb(), take_lb_routes(),
 finish_lb(), run_cloud_lb(), run_route_page() and run_cluster(): the stages in rule.py.
 """
@@ -16,12 +16,13 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.findings 
     mtls,
     routes,
     routing,
+    shutdown,
     sidecar,
     workloads,
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.findings.rule import STAGES
 
-GROUPS = (workloads, sidecar, routing, mtls, cloud, routes, cluster)
+GROUPS = (workloads, sidecar, shutdown, routing, mtls, cloud, routes, cluster)
 RULES = tuple(rule for group in GROUPS for rule in group.RULES)
 BY_STAGE = {stage: tuple(r for r in RULES if r.when == stage) for stage in STAGES}
 

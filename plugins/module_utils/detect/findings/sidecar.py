@@ -12,6 +12,10 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.findings.
     make_finding,
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.findings.rule import Rule
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.native_sidecars import (
+    NATIVE,
+    classic_args,
+)
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.objects import (
     host_network,
     ref,
@@ -48,10 +52,16 @@ def _inbound_capture(state, lb_ref, args):
 
 @_data_plane
 def _not_held(state, lb_ref, args):
-    held = state["sidecar"]["hold_application_until_proxy_starts"]
-    return (
-        [make_finding("MG0011", lb_ref, **args)] if state["sidecar_intended"] and not held else []
-    )
+    sidecar = state["sidecar"]
+    held = sidecar["hold_application_until_proxy_starts"]
+    # A native sidecar starts before the app whatever the setting (the template ignores it).
+    if not state["sidecar_intended"] or held or sidecar["kind"] == NATIVE:
+        return []
+    return [
+        make_finding(
+            "MG0011", lb_ref, **classic_args(sidecar["kind"], sidecar["kind_evidence"]), **args
+        )
+    ]
 
 
 @_data_plane
@@ -81,7 +91,8 @@ RULES = (
     Rule(
         ("MG0011",),
         "lb",
-        "injection intended, holdApplicationUntilProxyStarts (pod proxy config or mesh config)",
+        "injection intended, holdApplicationUntilProxyStarts (pod proxy config or mesh config), "
+        "the sidecar kind (detect/native_sidecars.py)",
         _not_held,
     ),
     Rule(("MG0017",), "lb", "ambient enrolment, bypass-inbound-capture", _ambient_bypass),

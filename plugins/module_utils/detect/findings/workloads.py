@@ -13,6 +13,12 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.findings.
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.findings.rule import Rule
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.istio import injection_state
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.native_sidecars import (
+    NATIVE,
+    classic_args,
+    decision_for,
+    template_kind,
+)
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.objects import (
     annotations_of,
     containers_of,
@@ -69,17 +75,23 @@ def _helper_jobs(idx, state, istio):
         if not any(regex(p).search(n) for p in patterns for n in names):
             continue
         inj = injection_state(job, istio)
-        if inj["injection"] == "enabled":
-            findings.append(
-                make_finding(
-                    "MG0007",
-                    ref(job),
-                    job="%s/%s" % (ns, name_of(job)),
-                    vendor=item["vendor"],
-                    namespace=ns,
-                    injection=inj["source"],
-                )
+        if inj["injection"] != "enabled":
+            continue
+        # A native sidecar ends with the Job's containers: the Job finishes.
+        kind, evidence = template_kind(job, decision_for(istio["native_sidecars"], inj["revision"]))
+        if kind == NATIVE:
+            continue
+        findings.append(
+            make_finding(
+                "MG0007",
+                ref(job),
+                job="%s/%s" % (ns, name_of(job)),
+                vendor=item["vendor"],
+                namespace=ns,
+                injection=inj["source"],
+                **classic_args(kind, evidence),
             )
+        )
     return findings
 
 
@@ -99,7 +111,8 @@ RULES = (
     Rule(
         ("MG0007",),
         "lb",
-        "Jobs in the LB's namespace that match the entry's helper_jobs; their injection",
+        "Jobs in the LB's namespace that match the entry's helper_jobs; their injection and "
+        "sidecar kind (detect/native_sidecars.py)",
         _helper_jobs,
     ),
     Rule(("MG0015",), "lb", "the LB workload's replicas and ready count", _not_serving),

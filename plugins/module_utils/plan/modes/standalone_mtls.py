@@ -27,6 +27,8 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors import r
 
 # Outbound IP ranges the sidecar leaves alone (where exclude_api_server puts the API server's).
 _EXCLUDE_OUTBOUND = "traffic.sidecar.istio.io/excludeOutboundIPRanges"
+# The pod annotation that overrides istiod's ENABLE_NATIVE_SIDECARS (injection-template.yaml).
+_NATIVE_ANNOTATION = "sidecar.istio.io/nativeSidecar"
 
 
 def _revision(b):
@@ -141,7 +143,14 @@ def _sidecar_patch(b, lb, entry, rev, api_ip, phase):
     ns_info = ((b.facts.get("istio") or {}).get("namespaces") or {}).get(lb["namespace"], {})
     _warn_namespace_revision(b, lb, ns_info, rev)
     labels = _injection_labels(current["labels"], rev)
-    annotations = _capture_annotations(current["annotations"])
+    kind = _sidecar_kind(b, lb, rev)
+    annotations = _capture_annotations(current["annotations"], kind == "native")
+    if kind == "native":
+        b.warn(
+            "%s gets a native sidecar (istio-proxy an init container with restartPolicy: "
+            "Always, started before the LB): holdApplicationUntilProxyStarts left out, Istio's "
+            "injection template ignores it there" % lb["id"]
+        )
     if b.opts["exclude_api_server"] and api_ip:
         annotations.update(_api_server_excluded(current["annotations"], api_ip))
     if not labels and not annotations:
@@ -149,7 +158,8 @@ def _sidecar_patch(b, lb, entry, rev, api_ip, phase):
     pod_template_patch(
         b, phase, lb, entry, labels, annotations, _sidecar_reason(lb, rev, annotations), LB_DOC
     )
-    _warn_helper_jobs(b, lb, entry, ns_info)
+    if kind != "native":  # a native sidecar ends with the Job's containers
+        _warn_helper_jobs(b, lb, entry, ns_info)
 
 
 def _warn_namespace_revision(b, lb, ns_info, rev):
@@ -174,11 +184,15 @@ def _injection_labels(current, rev):
     return labels
 
 
-def _capture_annotations(current):
-    """Inbound capture off and the app held until the proxy is ready, unless already so."""
+def _capture_annotations(current, native):
+    """Inbound capture off and, for a classic sidecar, the app held until the proxy is ready,
+    unless already so. A native sidecar starts before the app anyway, and Istio's injection
+    template ignores holdApplicationUntilProxyStarts for it: the plan leaves it out."""
     annotations = {}
     if current.get("traffic.sidecar.istio.io/includeInboundPorts") != "":
         annotations["traffic.sidecar.istio.io/includeInboundPorts"] = ""
+    if native:
+        return annotations
     proxy_config, changed = merge_proxy_config(
         current.get("proxy.istio.io/config"),
         {"holdApplicationUntilProxyStarts": True},
@@ -186,6 +200,21 @@ def _capture_annotations(current):
     if changed:
         annotations["proxy.istio.io/config"] = proxy_config
     return annotations
+
+
+def _sidecar_kind(b, lb, rev):
+    """native / classic / unknown: the sidecar revision rev's injector gives the LB's pods - what
+    lb_info found for them (running pods first), or, when the plan picks another revision than
+    theirs, that revision's answer and the pod annotation that overrides it."""
+    sidecar = lb.get("sidecar") or {}
+    native = (b.facts.get("istio") or {}).get("native_sidecars") or {}
+    decision = (native.get("revisions") or {}).get(rev)
+    if sidecar.get("revision") in (None, rev) or not decision:
+        return sidecar.get("kind") or "unknown"  # facts of an older lb_info: unknown
+    override = ((lb.get("pod_template") or {}).get("annotations") or {}).get(_NATIVE_ANNOTATION)
+    if override:
+        return "classic" if override == "false" else "native"
+    return decision.get("kind") or "unknown"
 
 
 def _api_server_excluded(current, api_ip):
@@ -197,12 +226,14 @@ def _api_server_excluded(current, api_ip):
 
 
 def _sidecar_reason(lb, rev, annotations):
+    held = "proxy.istio.io/config" in annotations
     return (
         "Istio recipe for %s: sidecar (%s), inbound capture off so the client IP survives and the API "
-        "server still reaches its webhooks, app started after the proxy%s"
+        "server still reaches its webhooks, app started after the proxy%s%s"
         % (
             lb["id"],
             "revision %s" % rev,
+            "" if held else " (a native sidecar, or already held)",
             (", API server traffic kept out of Envoy" if _EXCLUDE_OUTBOUND in annotations else ""),
         )
     )

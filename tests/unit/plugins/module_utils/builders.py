@@ -196,3 +196,25 @@ GOOD_SIDECAR_ANNOTATIONS = {
     "traffic.sidecar.istio.io/includeInboundPorts": "",
     "proxy.istio.io/config": json.dumps({"holdApplicationUntilProxyStarts": True}),
 }
+
+
+def helper_job(ns="ingress-nginx", name="ingress-nginx-admission-create"):
+    """ingress-nginx's admission certificate Job (one of its entry's helper_jobs)."""
+    return {
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": {"name": name, "namespace": ns},
+        "spec": {
+            "template": {
+                "metadata": {"labels": {}},
+                "spec": {
+                    "containers": [
+                        {
+                            "name": "create",
+                            "image": "registry.k8s.io/ingress-nginx/kube-webhook-certgen:v1.6.9",
+                        }
+                    ]
+                },
+            }
+        },
+    }

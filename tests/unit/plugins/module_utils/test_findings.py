@@ -15,6 +15,7 @@ from builders import (  # noqa: E402 - test helper next to this file
     NGINX_IMAGE,
     app,
     deployment,
+    helper_job,
     ingress,
     ingress_class,
     istio_base,
@@ -286,24 +287,7 @@ def test_mg0006_alb_annotations():
 
 
 def test_mg0007_helper_job_in_injected_namespace():
-    job = {
-        "apiVersion": "batch/v1",
-        "kind": "Job",
-        "metadata": {"name": "ingress-nginx-admission-create", "namespace": "ingress-nginx"},
-        "spec": {
-            "template": {
-                "metadata": {"labels": {}},
-                "spec": {
-                    "containers": [
-                        {
-                            "name": "create",
-                            "image": "registry.k8s.io/ingress-nginx/kube-webhook-certgen:v1.6.9",
-                        }
-                    ]
-                },
-            }
-        },
-    }
+    job = helper_job()
     objs = istio_base() + nginx_lb(ns_labels={"istio-injection": "enabled"}) + [job]
     (f,) = only(objs, "MG0007")
     assert f["object"]["kind"] == "Job"
@@ -608,6 +592,60 @@ def test_mg0021_host_rewrite_to_a_target_port_that_differs_from_the_service_port
 # ------------------------------------------------------------------ catalog and rules
 
 
+def _lb_pod(objs):
+    (wl,) = [o for o in objs if o["kind"] in ("Deployment", "DaemonSet")]
+    return wl["spec"]["template"]["spec"]
+
+
+def test_mg0022_drain_longer_than_the_grace_period():
+    objs = nginx_lb(args=["/nginx-ingress-controller", "--shutdown-grace-period=15"])
+    spec = _lb_pod(objs)
+    spec["terminationGracePeriodSeconds"] = 20
+    # 15s before nginx stops + the post-shutdown wait (default 10s) > 20s.
+    (f,) = only(istio_base() + objs, "MG0022")
+    assert "needs 25s" in f["message"] and "is 20s" in f["message"], f["message"]
+    assert "--post-shutdown-grace-period 10s (default)" in f["message"]
+    spec["terminationGracePeriodSeconds"] = 300
+    assert not only(istio_base() + objs, "MG0022")
+    # A preStop sleep counts from the start of the grace period (default 30s).
+    objs = nginx_lb()
+    spec = _lb_pod(objs)
+    spec["containers"][0]["lifecycle"] = {
+        "preStop": {"exec": {"command": ["/bin/sh", "-c", "sleep 25 && /wait-shutdown"]}}
+    }
+    (f,) = only(istio_base() + objs, "MG0022")
+    assert "preStop sleep 25s" in f["message"]
+    spec["containers"][0]["lifecycle"]["preStop"] = {"sleep": {"seconds": 15}}
+    assert not only(istio_base() + objs, "MG0022")
+
+
+def test_mg0022_traefik_entry_point_grace_and_a_classic_sidecar_drain():
+    traefik = deployment(
+        "kube-system",
+        "traefik",
+        "docker.io/traefik:v3.3",
+        labels={"app.kubernetes.io/name": "traefik"},
+        args=["--entryPoints.web.transport.lifeCycle.requestAcceptGraceTimeout=25s"],
+    )
+    # Accepting for 25s, then graceTimeOut's default 10s.
+    (f,) = only(istio_base() + [traefik], "MG0022")
+    assert "needs 35s" in f["message"]
+    traefik["spec"]["template"]["spec"]["containers"][0]["args"] = []
+    assert not only(istio_base() + [traefik], "MG0022")
+    # A classic sidecar drains beside the LB for terminationDrainDuration; a native one is
+    # stopped after the LB's containers and adds nothing the LB waits for.
+    anns = {"proxy.istio.io/config": '{"terminationDrainDuration": "45s"}'}
+    injected = {"istio-injection": "enabled"}
+    objs = istio_base() + nginx_lb(ns_labels=injected, pod_annotations=anns)
+    (f,) = only(objs, "MG0022")
+    assert "classic sidecar terminationDrainDuration 45s" in f["message"]
+    (istiod,) = [o for o in objs if o["metadata"]["name"] == "istiod"]
+    istiod["spec"]["template"]["spec"]["containers"][0]["env"] = [
+        {"name": "ENABLE_NATIVE_SIDECARS", "value": "true"}
+    ]
+    assert not only(objs, "MG0022")
+
+
 def test_every_code_has_a_test_above():
     tested = {name.split("_")[1].upper() for name in globals() if name.startswith("test_mg")}
     assert tested == set(MESSAGES)
@@ -682,3 +720,13 @@ def test_oldest_policy_wins_at_one_level():
     new["metadata"]["creationTimestamp"] = "2026-01-01T00:00:00Z"
     istio = detect(istio_base("STRICT") + app() + [old, new])["istio"]
     assert effective_mtls(istio, "shop", {"app": "web"}, 8080)[0] == "PERMISSIVE"
+
+
+def test_shutdown_durations_read_as_the_vendors_do():
+    from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.shutdown import (
+        parse_seconds,
+    )
+
+    assert parse_seconds("1m30s") == 90 and parse_seconds("500ms") == 0.5
+    assert parse_seconds("42") == 42  # Traefik: a bare number is seconds
+    assert parse_seconds("10s", "seconds") is None and parse_seconds("forever") is None
