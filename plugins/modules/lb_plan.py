@@ -86,8 +86,10 @@ options:
   exclude_api_server:
     description:
       - Keep the load balancer's calls to the Kubernetes API server out of Envoy
-        (C(excludeOutboundIPRanges) with the C(kubernetes) Service IP), so a start-up race or a
-        mesh-wide DestinationRule cannot break them.
+        (C(excludeOutboundIPRanges) with each of the C(kubernetes) Service's cluster IPs, /32 for
+        IPv4 and /128 for IPv6, both families on a dual-stack cluster), so a start-up race or a
+        mesh-wide DestinationRule cannot break them. Ranges the pod template already excludes
+        are kept; an IP they cover is not added again.
     type: bool
     default: true
   gateway:

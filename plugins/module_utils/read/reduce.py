@@ -322,6 +322,7 @@ def reduce_object(obj):
             "selector",
             "ports",
             "clusterIP",
+            "clusterIPs",
             "loadBalancerClass",
             "externalTrafficPolicy",
             "externalName",

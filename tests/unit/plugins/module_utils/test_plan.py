@@ -115,6 +115,64 @@ def test_standalone_mtls_ingress_nginx_per_ingress():
     assert p["field_manager"] == FIELD_MANAGER == "meshgate"
 
 
+def _api_server_service(*cluster_ips):
+    return {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {"name": "kubernetes", "namespace": "default"},
+        "spec": {
+            "clusterIP": cluster_ips[0],
+            "clusterIPs": list(cluster_ips),
+            "ports": [{"port": 443}],
+        },
+    }
+
+
+def _excluded_ranges(objs):
+    p = plan(detect(objs), "standalone_mtls")
+    deps = by_kind(p, "Deployment")
+    annotations = deps[0]["manifest"]["spec"]["template"]["metadata"]["annotations"] if deps else {}
+    return annotations.get("traffic.sidecar.istio.io/excludeOutboundIPRanges")
+
+
+@pytest.mark.parametrize(
+    "cluster_ips, want",
+    [
+        (("10.96.0.1",), "10.96.0.1/32"),
+        # IPv6: a host range is /128 (the annotation takes CIDRs, istio/api annotations.yaml).
+        (("fd00:10:96::1",), "fd00:10:96::1/128"),
+        # Dual-stack: spec.clusterIPs holds one IP per family, and both must stay out of Envoy.
+        (("10.96.0.1", "fd00:10:96::1"), "10.96.0.1/32,fd00:10:96::1/128"),
+        (("fd00:10:96::1", "10.96.0.1"), "fd00:10:96::1/128,10.96.0.1/32"),
+    ],
+)
+def test_standalone_mtls_excludes_every_family_of_the_api_server(cluster_ips, want):
+    objs = shop_with_nginx() + [_api_server_service(*cluster_ips)]
+    assert _excluded_ranges(objs) == want
+
+
+@pytest.mark.parametrize(
+    "current, want",
+    [
+        # The user's ranges are kept, in order, and only the missing family is added.
+        ("192.168.0.0/16,10.96.0.1/32", "192.168.0.0/16,10.96.0.1/32,fd00:10:96::1/128"),
+        # A wider range already holding the IP counts (no duplicate host range).
+        ("10.0.0.0/8, fd00::/8", None),
+        ("*", None),
+        ("10.96.0.1/32,fd00:10:96::1/128", None),
+    ],
+)
+def test_standalone_mtls_merges_the_users_excluded_ranges(current, want):
+    objs = shop_with_nginx(
+        pod_annotations=dict(
+            GOOD_SIDECAR_ANNOTATIONS,
+            **{"traffic.sidecar.istio.io/excludeOutboundIPRanges": current},
+        ),
+        pod_labels={"sidecar.istio.io/inject": "true"},
+    ) + [_api_server_service("10.96.0.1", "fd00:10:96::1")]
+    assert _excluded_ranges(objs) == want
+
+
 def test_standalone_mtls_global_switch_uses_the_controller_configmap():
     lb = nginx_lb(
         args=["/nginx-ingress-controller", "--configmap=$(POD_NAMESPACE)/ingress-nginx-controller"]
