@@ -743,6 +743,54 @@ def test_gclb_chained_gke_gateway_variant():
         )
 
 
+@pytest.mark.parametrize(
+    "ingress_class, annotation, other",
+    [
+        ("gce", "kubernetes.io/ingress.global-static-ip-name", "regional"),
+        # An internal LB's address is regional (kubernetes/ingress-gce l7.go).
+        ("gce-internal", "kubernetes.io/ingress.regional-static-ip-name", "global"),
+    ],
+)
+def test_gclb_chained_static_ip_annotation_follows_the_ingress_class(
+    ingress_class, annotation, other
+):
+    opts = {"ingress_class": ingress_class, "static_ip_name": "shop-ip"}
+    p = plan(detect(istio_base() + gateway_objects()), "gclb_chained", opts)
+    (ing,) = by_kind(p, "Ingress")
+    anns = ing["manifest"]["metadata"]["annotations"]
+    assert anns[annotation] == "shop-ip"
+    assert "kubernetes.io/ingress.%s-static-ip-name" % other not in anns
+
+
+def test_gclb_chained_refuses_a_managed_certificate_on_an_internal_ingress():
+    """Google-managed certificates serve external load balancers only."""
+    opts = {"ingress_class": "gce-internal", "managed_certificate_domains": ["shop.example.com"]}
+    with pytest.raises(PlanError, match="external load balancers only.*gce-internal"):
+        plan(detect(istio_base() + gateway_objects()), "gclb_chained", opts)
+    opts["ingress_class"] = "gce"
+    assert by_kind(
+        plan(detect(istio_base() + gateway_objects()), "gclb_chained", opts), "ManagedCertificate"
+    )
+
+
+@pytest.mark.parametrize(
+    "klass, backend",
+    [
+        ("gke-l7-global-external-managed", {"group": "", "kind": "Service"}),
+        # Multi-cluster classes name the fleet's ServiceImport (GKE "Configure Gateway resources").
+        ("gke-l7-global-external-managed-mc", {"group": "net.gke.io", "kind": "ServiceImport"}),
+    ],
+)
+def test_gclb_chained_gke_gateway_targets_a_service_import_for_mc_classes(klass, backend):
+    p = plan(detect(istio_base() + gateway_objects()), "gclb_chained", {"gke_gateway_class": klass})
+    (hcp,) = by_kind(p, "HealthCheckPolicy")
+    assert hcp["manifest"]["spec"]["targetRef"] == dict(backend, name="istio-ingressgateway")
+    (route,) = by_kind(p, "HTTPRoute")
+    (ref,) = route["manifest"]["spec"]["rules"][0]["backendRefs"]
+    assert (ref.get("group", ""), ref.get("kind", "Service")) == (backend["group"], backend["kind"])
+    assert any("ServiceExport" in w for w in p["warnings"]) == (backend["kind"] == "ServiceImport")
+
+
 def test_kinds_the_cluster_does_not_serve_are_one_error_up_front():
     """Live facts carry discovery (cluster_facts.apis): a plan needing an unserved kind is
     refused naming every such kind and where its CRD comes from; offline (apis null) it is not."""
