@@ -64,6 +64,10 @@ ENTRIES = [
             "configmap": {"arg": "--configmap", "key": "service-upstream", "value": "true"},
             "default": False,
         },
+        # service-upstream finds no ClusterIP and falls back to the Service's endpoints
+        # (kubernetes/ingress-nginx internal/ingress/controller/controller.go createUpstreams).
+        "headless_service": "falls back to the pod IPs (plain endpoints), so Service routing is "
+        "silently off for it",
         "retired": "ingress-nginx is retired: best-effort maintenance ended in March 2026 (no more "
         "releases or security fixes). Plan a migration (Istio Gateway API, or another vendor).",
     },

@@ -57,6 +57,8 @@ Entry keys (all optional unless required):
                             "host_annotation", "plan" "host_rewrite")
   health_check              for cloud LBs fronting the Istio gateway: "where" the check is set,
                             and the "port_annotation" / "path_annotation" that set it
+  headless_service          what the vendor does, with Service routing on, with a backend that
+                            is a headless Service (MG0014's text; a neutral text without it)
   multi_cluster_classes      GatewayClasses that span a fleet: {"suffix": of their names,
                             "backend": {"group", "kind"} that routes' backendRefs and policies'
                             targetRef name instead of a Service}
@@ -345,6 +347,7 @@ ENTRY = _record(
             },
             ("where",),
         ),
+        "headless_service": _str,
         "multi_cluster_classes": _record(
             {
                 "suffix": _str,

@@ -160,8 +160,11 @@ MESSAGES = {
     "MG0014": {
         "name": "ServiceRoutingToHeadlessService",
         "level": "Warning",
-        "description": "A headless Service has no ClusterIP, so Service routing falls back to pod IPs.",
-        "template": "{route} sends to headless Service {backend}; Service routing cannot apply.",
+        "description": "A headless Service has no ClusterIP, so Service routing cannot send to "
+        "it; what the load balancer does instead depends on the vendor (ingress-nginx falls back "
+        "to pod IPs, Traefik rejects the backend).",
+        "template": "{route} sends to headless Service {backend}; Service routing cannot apply: "
+        "{vendor} {behaviour}.",
         "fix": "Give the Service a ClusterIP, or use the Host-header rewrite or the chained mode.",
         "reference": ROUTING_DOC,
     },
