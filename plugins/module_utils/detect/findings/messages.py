@@ -105,7 +105,7 @@ MESSAGES = {
         "template": "{lb} runs {vendor}: {retired}",
         "fix": "Plan a migration, e.g. to the Istio ingress gateway (chained mode first, then "
         "Gateway API routes).",
-        "reference": "https://kubernetes.io/blog/",
+        "reference": "https://kubernetes.io/blog/2025/11/11/ingress-nginx-retirement/",
     },
     "MG0009": {
         "name": "EmissaryEndpointResolver",

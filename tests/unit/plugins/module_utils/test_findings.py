@@ -734,3 +734,8 @@ def test_oldest_policy_wins_at_one_level():
     new["metadata"]["creationTimestamp"] = "2026-01-01T00:00:00Z"
     istio = detect(istio_base("STRICT") + app() + [old, new])["istio"]
     assert effective_mtls(istio, "shop", {"app": "web"}, 8080)[0] == "PERMISSIVE"
+
+
+def test_mg0008_cites_the_retirement_announcement():
+    (f,) = only(istio_base() + nginx_lb(), "MG0008")
+    assert f["reference"] == "https://kubernetes.io/blog/2025/11/11/ingress-nginx-retirement/"

@@ -1074,3 +1074,11 @@ def test_builder_keeps_each_warning_once_in_first_seen_order_and_merges_patches_
     assert p["reason"] == "r1; r3"
     assert p["undo"]["fields"] == ["metadata.labels.a", "metadata.labels.b"]
     assert [len(ph["patches"]) for ph in b.phases] == [1, 1]
+
+
+def test_gclb_chained_cites_googles_backendconfig_recipe():
+    p = plan(detect(istio_base() + gateway_objects()), "gclb_chained", {})
+    (bc,) = by_kind(p, "BackendConfig")
+    assert bc["reference"].endswith(
+        "gke-networking-recipes/tree/main/ingress/single-cluster/ingress-asm-multi-backendconfig"
+    )
