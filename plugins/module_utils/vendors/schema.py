@@ -57,6 +57,9 @@ Entry keys (all optional unless required):
                             "host_annotation", "plan" "host_rewrite")
   health_check              for cloud LBs fronting the Istio gateway: "where" the check is set,
                             and the "port_annotation" / "path_annotation" that set it
+  editions                  the vendor's editions a workload can run: {id: {"name", "image": regex
+                            on the normalised image, "args": container args (before any "=")}};
+                            the LB record lists those it runs ("editions")
   headless_service          what the vendor does, with Service routing on, with a backend that
                             is a headless Service (MG0014's text; a neutral text without it)
   multi_cluster_classes      GatewayClasses that span a fleet: {"suffix": of their names,
@@ -68,6 +71,8 @@ Entry keys (all optional unless required):
                             "host_annotation"}], "host_rewrite" [{"on", "target":
                             route_annotation | route_nested_header, "annotation" | "field"}],
                             "global_switch": "configmap", "default_service_routing": bool,
+                            "external_name_editions": [edition ids] (only those follow an
+                            ExternalName Service: chained's cross-namespace bridge),
                             "gclb_edge": bool (gclb_chained's edge), "ingress_classes": {class:
                             {"static_ip_annotation", "managed_certificates": bool}} (what
                             gclb_chained writes on an Ingress of that class),
@@ -290,6 +295,7 @@ PLAN = _record(
         "default_service_routing": _str,
         "external_name_services": _bool,
         "gclb_edge": _bool,
+        "external_name_editions": _STRINGS,
         "ingress_classes": _map_of(
             _str,
             _record(
@@ -348,6 +354,9 @@ ENTRY = _record(
             ("where",),
         ),
         "headless_service": _str,
+        "editions": _map_of(
+            _str, _record({"name": _str, "image": _regex, "args": _STRINGS}, ("name",))
+        ),
         "multi_cluster_classes": _record(
             {
                 "suffix": _str,

@@ -603,6 +603,54 @@ def test_deterministic_byte_identical():
 # ------------------------------------------------------------------ chained (C)
 
 
+def _f5_nginx(image, args=()):
+    labels = {"app.kubernetes.io/name": "nginx-ingress"}
+    return [
+        namespace("nginx-ingress"),
+        ingress_class("nginx-f5", "nginx.org/ingress-controller"),
+        deployment(
+            "nginx-ingress",
+            "nginx-ingress",
+            image,
+            labels=labels,
+            args=["-ingress-class=nginx-f5", *args],
+        ),
+    ]
+
+
+@pytest.mark.parametrize(
+    "image, args, bridged",
+    [
+        # F5 NGINX open source cannot follow an ExternalName Service (nginx/kubernetes-ingress
+        # examples/ingress-resources/externalname-services): no bridge, a refusal instead.
+        ("nginx/nginx-ingress:5.0.0", (), False),
+        # NGINX Plus (its image, or the -nginx-plus arg) can, with a resolver.
+        ("private-registry.example.com/nginx-ic/nginx-plus-ingress:5.0.0", (), True),
+        ("nginx/nginx-ingress:5.0.0", ("-nginx-plus",), True),
+    ],
+)
+def test_chained_bridges_f5_nginx_across_namespaces_only_for_nginx_plus(image, args, bridged):
+    objs = (
+        istio_base()
+        + app()
+        + _f5_nginx(image, args)
+        + gateway_objects()
+        + [ingress("shop", "web", "web", 80, klass="nginx-f5")]
+    )
+    p = plan(detect(objs), "chained")
+    externalname = [
+        s for s in by_kind(p, "Service") if s["manifest"]["spec"].get("type") == "ExternalName"
+    ]
+    codes = [r["code"] for r in p["refusals"]]
+    assert bool(externalname) == bridged
+    assert ("no-externalname-bridge" in codes) == (not bridged)
+    if not bridged:
+        (refusal,) = [r for r in p["refusals"] if r["code"] == "no-externalname-bridge"]
+        assert "Ingress shop/web" in refusal["reason"] or "shop/web" in refusal["reason"]
+        assert "NGINX Plus" in refusal["suggestion"]
+        assert by_kind(p, "Ingress") == []  # nothing re-pointed at a Service that cannot work
+
+
 def test_chained_repoints_ingress_through_an_externalname_bridge():
     p = plan(detect(shop_with_nginx() + gateway_objects()), "chained")
     assert [ph["name"] for ph in p["phases"]] == ["gateway", "repoint"]
