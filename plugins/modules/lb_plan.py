@@ -86,8 +86,10 @@ options:
   exclude_api_server:
     description:
       - Keep the load balancer's calls to the Kubernetes API server out of Envoy
-        (C(excludeOutboundIPRanges) with the C(kubernetes) Service IP), so a start-up race or a
-        mesh-wide DestinationRule cannot break them.
+        (C(excludeOutboundIPRanges) with each of the C(kubernetes) Service's cluster IPs, /32 for
+        IPv4 and /128 for IPv6, both families on a dual-stack cluster), so a start-up race or a
+        mesh-wide DestinationRule cannot break them. Ranges the pod template already excludes
+        are kept; an IP they cover is not added again.
     type: bool
     default: true
   gateway:
@@ -137,10 +139,15 @@ options:
     default: HTTP
     choices: [HTTP, HTTPS, HTTP2]
   static_ip_name:
-    description: Name of a reserved global static IP for the GKE Ingress.
+    description:
+      - Name of a reserved static IP for the GKE Ingress - a global address for V(gce)
+        (C(kubernetes.io/ingress.global-static-ip-name)), a regional one for V(gce-internal)
+        (C(kubernetes.io/ingress.regional-static-ip-name)).
     type: str
   managed_certificate_domains:
-    description: Domains of a Google-managed certificate (creates a ManagedCertificate).
+    description:
+      - Domains of a Google-managed certificate (creates a ManagedCertificate). External load
+        balancers only - refused with O(ingress_class=gce-internal).
     type: list
     elements: str
   https_redirect:
@@ -157,7 +164,9 @@ options:
   gke_gateway_class:
     description:
       - Use the GKE Gateway API instead of a GKE Ingress (a C(gke-l7-*) GatewayClass); adds a
-        HealthCheckPolicy for the gateway Service.
+        HealthCheckPolicy for the gateway Service. With a multi-cluster class (C(-mc)) the
+        HTTPRoute and the HealthCheckPolicy name the gateway Service's C(ServiceImport)
+        (C(net.gke.io)), which a ServiceExport of it must create.
     type: str
   dest:
     description:

@@ -45,6 +45,14 @@ OPTION_SETS = [
         "gke_gateway_class": "gke-l7-global-external-managed",
         "hosts": ["shop.example.com"],
     },
+    # Multi-cluster GKE Gateway: the route and HealthCheckPolicy name a ServiceImport.
+    {
+        "gateway": GATEWAY,
+        "gke_gateway_class": "gke-l7-global-external-managed-mc",
+        "hosts": ["shop.example.com"],
+    },
+    # Internal GKE Ingress: a regional static IP.
+    {"gateway": GATEWAY, "ingress_class": "gce-internal", "static_ip_name": "shop-ip"},
     {"route_api": "gateway-api"},
     {"gateway": GATEWAY, "gateway_credential_name": "gateway-cert"},
 ]

@@ -65,6 +65,14 @@ def parse_proxy_config(text):
     return value if isinstance(value, dict) else {}
 
 
+def _cluster_ips(svc):
+    """A Service's cluster IPs, one per family on a dual-stack cluster (spec.clusterIPs; its
+    first entry is spec.clusterIP), none for a headless or missing Service."""
+    spec = (svc or {}).get("spec") or {}
+    ips = list(spec.get("clusterIPs") or ([spec["clusterIP"]] if spec.get("clusterIP") else []))
+    return [ip for ip in ips if ip and ip != "None"]
+
+
 def istio_inventory(idx):
     """Istio's pieces in the index: what detect() reports under ``istio`` (keys starting with
     ``_`` are detection's own and are dropped from the result)."""
@@ -83,7 +91,7 @@ def istio_inventory(idx):
     api_svc = idx.get("", "Service", "default", "kubernetes")
     default_config = mapping_or_empty(mesh.get("defaultConfig"))
     return {
-        "_api_server_ip": ((api_svc or {}).get("spec") or {}).get("clusterIP"),
+        "_api_server_ips": _cluster_ips(api_svc),
         "_gateway_pods": [(namespace_of(w), template_labels(w)) for w in gateways],
         "installed": installed,
         "crds_present": crds,

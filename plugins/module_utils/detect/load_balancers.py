@@ -52,6 +52,7 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.workloads
     gitops_owner,
     pod_has_proxy,
     pods_of,
+    workload_editions,
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors.istio import ISTIO
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors.registry import route_entry
@@ -279,6 +280,8 @@ def lb_finish(state, istio, findings, keep_routes):
         "routes": [i for _k, i in sorted(state["route_keys"] or ())],
         "backends": sorted(state["backend_names"]),
         "controllers": state["controllers"],
+        # The vendor editions it runs (entry "editions"), which plans consult.
+        "editions": workload_editions(wl, entry),
         "evidence": item["evidence"]
         + (["serves classes %s" % ", ".join(item["classes"])] if item.get("classes") else []),
         "gitops": gitops_owner(wl),

@@ -124,6 +124,7 @@ class LoadBalancer(TypedDict, total=False):
     route_count: int
     backend_count: int
     controllers: List[str]
+    editions: List[str]  # vendor editions it runs (entry "editions"), e.g. ["plus"]
     evidence: List[str]
     gitops: Optional[dict]  # who owns it (Helm, Argo CD, Flux)
     apiVersion: str

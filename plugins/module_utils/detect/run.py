@@ -277,7 +277,9 @@ def _summary(load_balancers, findings, routes_in_scope):
 
 def _cluster_facts(idx, istio):
     return {
-        "api_server_ip": istio["_api_server_ip"],
+        # The kubernetes Service's cluster IP (the first family) and all of them (dual-stack).
+        "api_server_ip": (istio["_api_server_ips"] or [None])[0],
+        "api_server_ips": istio["_api_server_ips"],
         # Served versions of the kinds plans create (live only; null offline = unknown).
         "apis": (
             {

@@ -294,6 +294,22 @@ def _flags_ci(lines, keys):
     return found
 
 
+def workload_editions(wl, entry):
+    """The vendor editions (entry "editions") the workload runs: an image or an arg of its
+    containers names the edition (F5's NGINX Plus: image nginx-plus-ingress, arg -nginx-plus)."""
+    found = []
+    for name, spec in sorted((entry.get("editions") or {}).items()):
+        for c in containers_of(wl, init=False):
+            args = [a for a in list(c.get("args") or []) + list(c.get("command") or []) if a]
+            image = normalise_image(c.get("image") or "")
+            if (spec.get("image") and regex(spec["image"]).search(image)) or any(
+                str(a).split("=", 1)[0] in (spec.get("args") or ()) for a in args
+            ):
+                found.append(name)
+                break
+    return found
+
+
 def configmap_ref(wl, entry, idx=None):
     """namespace/name of the controller ConfigMap that holds the global routing switch."""
     spec = (entry.get("service_routing") or {}).get("configmap")

@@ -342,6 +342,7 @@ def reduce_object(obj):
             "selector",
             "ports",
             "clusterIP",
+            "clusterIPs",
             "loadBalancerClass",
             "externalTrafficPolicy",
             "externalName",

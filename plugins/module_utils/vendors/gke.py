@@ -12,7 +12,24 @@ ENTRIES = [
     {
         "id": "gke-ingress",
         # Its Ingresses are the Google load balancer gclb_chained puts in front of the gateway.
-        "plan": {"switch": [], "gclb_edge": True},
+        "plan": {
+            "switch": [],
+            "gclb_edge": True,
+            # What gclb_chained writes per Ingress class: the static IP annotation (an internal
+            # LB's address is regional: kubernetes/ingress-gce pkg/loadbalancers/l7.go), and
+            # whether a Google-managed certificate can serve it (external LBs only: GKE docs
+            # "Using Google-managed SSL certificates").
+            "ingress_classes": {
+                "gce": {
+                    "static_ip_annotation": "kubernetes.io/ingress.global-static-ip-name",
+                    "managed_certificates": True,
+                },
+                "gce-internal": {
+                    "static_ip_annotation": "kubernetes.io/ingress.regional-static-ip-name",
+                    "managed_certificates": False,
+                },
+            },
+        },
         # Its own kinds beyond routes: LISTed ("read"), or written by plans ("patched").
         "kinds": {
             "cloud.google.com/BackendConfig": {
@@ -82,6 +99,13 @@ ENTRIES = [
         "kind": "cloud",
         "gateway_class_controllers": ["networking.gke.io/gateway"],
         "gateway_class_prefixes": ["gke-l7-"],
+        # Multi-cluster GatewayClasses (gke-l7-global-external-managed-mc, ...) route to, and
+        # attach policies to, ServiceImports of the fleet, not Services (GKE "Configure Gateway
+        # resources using Policies"; multi-cluster Gateways).
+        "multi_cluster_classes": {
+            "suffix": "-mc",
+            "backend": {"group": "net.gke.io", "kind": "ServiceImport"},
+        },
         "health_check": {
             "reader": "health_check_policy",
             "where": "HealthCheckPolicy (networking.gke.io/v1) targeting the backend Service",

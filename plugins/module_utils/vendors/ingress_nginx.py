@@ -88,6 +88,10 @@ ENTRIES = [
                 {"flag": r"--post-shutdown-grace-period", "unit": "seconds", "default": 10},
             ],
         },
+        # service-upstream finds no ClusterIP and falls back to the Service's endpoints
+        # (kubernetes/ingress-nginx internal/ingress/controller/controller.go createUpstreams).
+        "headless_service": "falls back to the pod IPs (plain endpoints), so Service routing is "
+        "silently off for it",
         "retired": "ingress-nginx is retired: best-effort maintenance ended in March 2026 (no more "
         "releases or security fixes). Plan a migration (Istio Gateway API, or another vendor).",
     },

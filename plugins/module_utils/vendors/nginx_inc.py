@@ -31,6 +31,17 @@ ENTRIES = [
                     "set": {"use-cluster-ip": True},
                 },
             ],
+            # Only NGINX Plus (with a resolver) follows an ExternalName Service; the open-source
+            # edition cannot (examples/ingress-resources/externalname-services/README.md).
+            "external_name_editions": ["plus"],
+        },
+        # NGINX Plus runs the nginx-plus-ingress image or the -nginx-plus arg.
+        "editions": {
+            "plus": {
+                "name": "NGINX Plus",
+                "image": r"(^|/)nginx-plus-ingress$",
+                "args": ["-nginx-plus"],
+            }
         },
         "name": "F5 NGINX Ingress Controller (nginx/kubernetes-ingress)",
         "kind": "in-cluster",

@@ -83,12 +83,25 @@ Entry keys (all optional unless required):
                             "host_annotation", "plan" "host_rewrite")
   health_check              for cloud LBs fronting the Istio gateway: "where" the check is set,
                             and the "port_annotation" / "path_annotation" that set it
+  editions                  the vendor's editions a workload can run: {id: {"name", "image": regex
+                            on the normalised image, "args": container args (before any "=")}};
+                            the LB record lists those it runs ("editions")
+  headless_service          what the vendor does, with Service routing on, with a backend that
+                            is a headless Service (MG0014's text; a neutral text without it)
+  multi_cluster_classes      GatewayClasses that span a fleet: {"suffix": of their names,
+                            "backend": {"group", "kind"} that routes' backendRefs and policies'
+                            targetRef name instead of a Service}
   retired                   text when the project is retired / end of life
   plan                      what plans write: "switch" [{"on": kind or "*", "target": one of
                             SWITCH_TARGETS, "annotations" | "field" + "set" (+ "nested"),
                             "host_annotation"}], "host_rewrite" [{"on", "target":
                             route_annotation | route_nested_header, "annotation" | "field"}],
                             "global_switch": "configmap", "default_service_routing": bool,
+                            "external_name_editions": [edition ids] (only those follow an
+                            ExternalName Service: chained's cross-namespace bridge),
+                            "gclb_edge": bool (gclb_chained's edge), "ingress_classes": {class:
+                            {"static_ip_annotation", "managed_certificates": bool}} (what
+                            gclb_chained writes on an Ingress of that class),
                             "backend_tls": {"target": "route", "annotations"}, "helm": the
                             chart's values keys {"chart", "pod_annotations", "pod_labels",
                             "config", "job_labels"}
@@ -313,6 +326,14 @@ PLAN = _record(
         "default_service_routing": _str,
         "external_name_services": _bool,
         "gclb_edge": _bool,
+        "external_name_editions": _STRINGS,
+        "ingress_classes": _map_of(
+            _str,
+            _record(
+                {"static_ip_annotation": _str, "managed_certificates": _bool},
+                ("static_ip_annotation", "managed_certificates"),
+            ),
+        ),
         "backend_tls": _record({"target": _one_of("route"), "annotations": _ANNOTATIONS}),
         "helm": _record(
             {
@@ -394,6 +415,17 @@ ENTRY = _record(
                 "path_annotation": _str,
             },
             ("where",),
+        ),
+        "headless_service": _str,
+        "editions": _map_of(
+            _str, _record({"name": _str, "image": _regex, "args": _STRINGS}, ("name",))
+        ),
+        "multi_cluster_classes": _record(
+            {
+                "suffix": _str,
+                "backend": _record({"group": _str, "kind": _str}, ("group", "kind")),
+            },
+            ("suffix", "backend"),
         ),
         "owner_label": _str,
         "resolver_field": _str,

@@ -88,7 +88,8 @@ ENTRIES = [
         ],
         "service_routing": {
             "switch": 'Service annotation traefik.ingress.kubernetes.io/service.nativelb: "true"; '
-            "IngressRoute services[].nativeLB: true; or provider nativeLBByDefault (Traefik >= 2.10)",
+            "IngressRoute services[].nativeLB: true (both Traefik >= 2.10); or provider "
+            "nativeLBByDefault (Traefik >= 3.0)",
             "also": {"workload": ["contains(join(' ', args), 'nativelbbydefault=true')"]},
             "default": False,
         },
@@ -107,5 +108,9 @@ ENTRIES = [
                 },
             ],
         },
+        # With nativeLB a headless Service is an error ("no clusterIP on headless service":
+        # traefik/traefik pkg/provider/kubernetes getNativeServiceAddress).
+        "headless_service": "rejects such a backend with an error (no clusterIP on headless "
+        "service), so the route serves nothing",
     },
 ]

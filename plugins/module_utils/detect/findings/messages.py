@@ -108,7 +108,7 @@ MESSAGES = {
         "template": "{lb} runs {vendor}: {retired}",
         "fix": "Plan a migration, e.g. to the Istio ingress gateway (chained mode first, then "
         "Gateway API routes).",
-        "reference": "https://kubernetes.io/blog/",
+        "reference": "https://kubernetes.io/blog/2025/11/11/ingress-nginx-retirement/",
     },
     "MG0009": {
         "name": "EmissaryEndpointResolver",
@@ -168,8 +168,11 @@ MESSAGES = {
     "MG0014": {
         "name": "ServiceRoutingToHeadlessService",
         "level": "Warning",
-        "description": "A headless Service has no ClusterIP, so Service routing falls back to pod IPs.",
-        "template": "{route} sends to headless Service {backend}; Service routing cannot apply.",
+        "description": "A headless Service has no ClusterIP, so Service routing cannot send to "
+        "it; what the load balancer does instead depends on the vendor (ingress-nginx falls back "
+        "to pod IPs, Traefik rejects the backend).",
+        "template": "{route} sends to headless Service {backend}; Service routing cannot apply: "
+        "{vendor} {behaviour}.",
         "fix": "Give the Service a ClusterIP, or use the Host-header rewrite or the chained mode.",
         "reference": ROUTING_DOC,
     },

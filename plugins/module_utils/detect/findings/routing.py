@@ -122,9 +122,16 @@ def _host_rewrite_to_target_port(idx, state, routes, istio, store):
                 )
 
 
+# What MG0014 says of a vendor whose entry does not declare "headless_service".
+_HEADLESS_UNKNOWN = (
+    "has no documented behaviour for it here (it may fall back to pod IPs or drop the backend)"
+)
+
+
 def _headless_backend(idx, state, routes, istio, store):
     if not state["in_mesh"]:
         return
+    behaviour = state["item"]["entry"].get("headless_service") or _HEADLESS_UNKNOWN
     for r, route_label in _judged(state, routes):
         if not r["service_routing"]:
             continue
@@ -137,6 +144,7 @@ def _headless_backend(idx, state, routes, istio, store):
                         route=route_label,
                         backend="%s/%s" % (b["namespace"], b["service"]),
                         vendor=state["item"]["vendor"],
+                        behaviour=behaviour,
                     )
                 )
 

@@ -151,7 +151,7 @@ def _chain_lb(b, gateway_phase, repoint, lb, hop):
             "chain it without gateway_credential_name (plaintext inside the cluster), or configure its upstream TLS by hand",
         )
         return False
-    routes = _supported(b, routes, hop)
+    routes = _bridgeable(b, lb, _supported(b, routes, hop), hop)
     if not routes:
         return False
     if b.opts["route_api"] == "gateway-api":
@@ -202,6 +202,36 @@ def _supported(b, routes, hop):
             % (r["id"], r["rules"]["unsupported"], hop["fqdn"], hop["port"])
         )
     return [r for r in routes if not (r.get("rules") or {}).get("unsupported")]
+
+
+def _bridgeable(b, lb, routes, hop):
+    """The routes lb can send to the gateway: those in the gateway's namespace, and the others
+    (through the ExternalName bridge) unless the vendor follows ExternalName Services only in
+    editions lb does not run (vendor data "plan" "external_name_editions"); refuses those."""
+    plan_spec = registry.vendor(lb["vendor"]).get("plan") or {}
+    editions = plan_spec.get("external_name_editions")
+    if editions is None or set(editions) & set(lb.get("editions") or ()):
+        return routes
+    gw_ns = hop["service"]["namespace"]
+    crossing = [r for r in routes if r["namespace"] != gw_ns]
+    if crossing:
+        names = registry.vendor(lb["vendor"]).get("editions") or {}
+        b.refuse(
+            lb,
+            "no-externalname-bridge",
+            "%s cannot follow an ExternalName Service (only %s can), and %s live outside the "
+            "gateway's namespace %s, which an Ingress reaches only through one"
+            % (
+                lb["id"],
+                ", ".join(names.get(e, {}).get("name", e) for e in editions),
+                ", ".join(r["id"] for r in crossing),
+                gw_ns,
+            ),
+            "move those Ingresses to namespace %s, or put an Istio ingress gateway in their "
+            "namespace and pass it as gateway, or run %s with a resolver"
+            % (gw_ns, " or ".join(names.get(e, {}).get("name", e) for e in editions)),
+        )
+    return [r for r in routes if r["namespace"] == gw_ns]
 
 
 def _warn_host_rewrite(b, r):

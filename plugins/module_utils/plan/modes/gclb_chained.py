@@ -121,10 +121,21 @@ def _check_options(b):
         raise PlanError(
             "backend_protocol must be HTTP, HTTPS or HTTP2 (got %r)" % opts["backend_protocol"]
         )
-    if opts["ingress_class"] not in ("gce", "gce-internal"):
+    classes = _edge_classes()
+    if opts["ingress_class"] not in classes:
         raise PlanError(
-            "ingress_class must be gce or gce-internal (got %r)" % opts["ingress_class"]
+            "ingress_class must be one of %s (got %r)"
+            % (", ".join(sorted(classes)), opts["ingress_class"])
         )
+    if opts["managed_certificate_domains"] and not opts["gke_gateway_class"]:
+        if not classes[opts["ingress_class"]]["managed_certificates"]:
+            raise PlanError(
+                "managed_certificate_domains: Google-managed certificates serve external load "
+                "balancers only, and ingress_class %s makes an internal one; drop "
+                "managed_certificate_domains and give the Ingress a certificate of your own "
+                "(a regional pre-shared certificate, or a Secret in spec.tls), or use "
+                "ingress_class gce" % opts["ingress_class"]
+            )
     if (
         served(b.facts, "cloud.google.com", "BackendConfig") is False
         and not opts["gke_gateway_class"]
@@ -132,6 +143,16 @@ def _check_options(b):
         raise PlanError(
             "BackendConfig (cloud.google.com) is not served: this is not a GKE cluster with the Ingress controller; gclb_chained needs GKE"
         )
+
+
+def _edge_classes():
+    """The Ingress classes of gclb_chained's edge vendor, with what each takes (vendor data:
+    "plan" "ingress_classes")."""
+    for entry in registry.VENDORS:
+        plan_spec = entry.get("plan") or {}
+        if plan_spec.get("gclb_edge") and plan_spec.get("ingress_classes"):
+            return plan_spec["ingress_classes"]
+    return {}
 
 
 def _gke_load_balancers(b, svc):
@@ -211,7 +232,10 @@ def _gke_ingress(b, phase, svc, port, moved):
     ns = svc["namespace"]
     anns = {"kubernetes.io/ingress.class": opts["ingress_class"]}
     if opts["static_ip_name"]:
-        anns["kubernetes.io/ingress.global-static-ip-name"] = opts["static_ip_name"]
+        # A global address for the external LB, a regional one for gce-internal.
+        anns[_edge_classes()[opts["ingress_class"]]["static_ip_annotation"]] = opts[
+            "static_ip_name"
+        ]
     if opts["managed_certificate_domains"]:
         anns["networking.gke.io/managed-certificates"] = _managed_certificate(b, phase, ns)
     if opts["https_redirect"] or opts["ssl_policy"]:
@@ -290,12 +314,44 @@ def _gke_gateway(b, edge, gateway_phase, svc, port):
         raise PlanError(
             "gke_gateway_class must be a GKE L7 GatewayClass (gke-l7-...), got %r" % klass
         )
-    _health_check_policy(b, gateway_phase, svc)
+    backend = _gateway_backend(b, klass, svc)
+    _health_check_policy(b, gateway_phase, svc, backend)
     _gke_edge_gateway(b, edge, svc["namespace"], klass)
-    _gke_http_route(b, edge, svc, port)
+    _gke_http_route(b, edge, svc, port, backend)
 
 
-def _health_check_policy(b, phase, svc):
+def _gateway_backend(b, klass, svc):
+    """The group and kind the GKE Gateway's route and policies name the gateway Service by: the
+    Service itself, or for a multi-cluster class (vendor data "multi_cluster_classes") the
+    fleet's ServiceImport of it, which only a ServiceExport of it creates."""
+    multi = next(
+        (
+            entry["multi_cluster_classes"]
+            for entry in registry.VENDORS
+            if entry.get("multi_cluster_classes")
+            and any(klass.startswith(p) for p in entry.get("gateway_class_prefixes") or ())
+        ),
+        None,
+    )
+    if not (multi and klass.endswith(multi["suffix"])):
+        return {"group": "", "kind": "Service"}
+    b.warn(
+        "gke_gateway_class %s is multi-cluster: its route and HealthCheckPolicy name the "
+        "%s %s/%s, which exists only once the Service %s/%s is exported (a ServiceExport of the "
+        "same name, multi-cluster Services enabled on the fleet)"
+        % (
+            klass,
+            multi["backend"]["kind"],
+            svc["namespace"],
+            svc["name"],
+            svc["namespace"],
+            svc["name"],
+        )
+    )
+    return dict(multi["backend"])
+
+
+def _health_check_policy(b, phase, svc, backend):
     """GKE does not derive the GKE Gateway's health check from probes: it targets 15021."""
     hcp_version = api(b.facts, "networking.gke.io", "HealthCheckPolicy", "v1")
     _create(
@@ -312,7 +368,7 @@ def _health_check_policy(b, phase, svc):
                     },
                 }
             },
-            "targetRef": {"group": "", "kind": "Service", "name": svc["name"]},
+            "targetRef": dict(backend, name=svc["name"]),
         },
         "the GKE Gateway health check targets the gateway status port 15021 /healthz/ready (GKE does not derive it from probes)",
         "none",
@@ -335,12 +391,16 @@ def _gke_edge_gateway(b, phase, ns, klass):
     )
 
 
-def _gke_http_route(b, phase, svc, port):
-    """The GKE Gateway's HTTPRoute: everything (for hosts, if set) to the gateway Service."""
+def _gke_http_route(b, phase, svc, port, backend):
+    """The GKE Gateway's HTTPRoute: everything (for hosts, if set) to the gateway Service (or
+    its ServiceImport)."""
     rt_version = api(b.facts, "gateway.networking.k8s.io", "HTTPRoute", "v1")
+    ref = {"name": svc["name"], "port": port}
+    if backend["kind"] != "Service":
+        ref.update(backend)
     spec = {
         "parentRefs": [{"name": "meshgate-gclb"}],
-        "rules": [{"backendRefs": [{"name": svc["name"], "port": port}]}],
+        "rules": [{"backendRefs": [ref]}],
     }
     if b.opts["hosts"]:
         spec["hostnames"] = sorted(b.opts["hosts"])

@@ -7,6 +7,8 @@ that Service routing leaves naming no Service (mesh_routes.py)."""
 
 from __future__ import annotations
 
+import ipaddress
+
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.errors import PlanError
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.facts import lbs, routes_of
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.manifests import (
@@ -74,7 +76,7 @@ def plan_standalone_mtls(b):
         "sidecar",
         "Sidecar in the load balancer pods, inbound capture off, app held until the proxy is ready",
     )
-    api_ip = (facts.get("cluster_facts") or {}).get("api_server_ip")
+    api_ips = _api_server_ips(facts)
     wanted = {}
     for lb in lbs(b):
         entry = registry.VENDORS_BY_ID[lb["vendor"]]
@@ -83,7 +85,7 @@ def plan_standalone_mtls(b):
             continue
         sent = service_routing_patches(b, lb, entry, routes, routing)
         wanted_mesh_routes(b, lb, routes, sent, wanted)
-        _sidecar_patch(b, lb, entry, rev, api_ip, sidecar)
+        _sidecar_patch(b, lb, entry, rev, api_ips, sidecar)
     mesh_route_patches(b, wanted, mesh)
     wait_targets = sorted(
         {
@@ -135,9 +137,18 @@ def _refused(b, lb, entry, routes):
     return False
 
 
-def _sidecar_patch(b, lb, entry, rev, api_ip, phase):
+def _api_server_ips(facts):
+    """The kubernetes Service's cluster IPs: every family on a dual-stack cluster (facts from
+    before api_server_ips carry only api_server_ip)."""
+    cluster = facts.get("cluster_facts") or {}
+    if cluster.get("api_server_ips") is not None:
+        return list(cluster["api_server_ips"])
+    return [cluster["api_server_ip"]] if cluster.get("api_server_ip") else []
+
+
+def _sidecar_patch(b, lb, entry, rev, api_ips, phase):
     """The LB pods' sidecar, from revision rev, with inbound capture off and the app held until
-    the proxy is ready (and, with exclude_api_server, api_ip kept out of Envoy); only what the
+    the proxy is ready (and, with exclude_api_server, api_ips kept out of Envoy); only what the
     pod template does not say already."""
     current = lb.get("pod_template") or {"labels": {}, "annotations": {}}
     ns_info = ((b.facts.get("istio") or {}).get("namespaces") or {}).get(lb["namespace"], {})
@@ -151,8 +162,8 @@ def _sidecar_patch(b, lb, entry, rev, api_ip, phase):
             "Always, started before the LB): holdApplicationUntilProxyStarts left out, Istio's "
             "injection template ignores it there" % lb["id"]
         )
-    if b.opts["exclude_api_server"] and api_ip:
-        annotations.update(_api_server_excluded(current["annotations"], api_ip))
+    if b.opts["exclude_api_server"] and api_ips:
+        annotations.update(_api_server_excluded(current["annotations"], api_ips))
     if not labels and not annotations:
         return
     pod_template_patch(
@@ -217,12 +228,33 @@ def _sidecar_kind(b, lb, rev):
     return decision.get("kind") or "unknown"
 
 
-def _api_server_excluded(current, api_ip):
-    """The outbound ranges Envoy leaves alone, with the API server's IP added if missing."""
-    ranges = [r for r in current.get(_EXCLUDE_OUTBOUND, "").split(",") if r]
-    if api_ip + "/32" in ranges:
+def _api_server_excluded(current, api_ips):
+    """The outbound ranges Envoy leaves alone, the user's kept in their order, with a host CIDR
+    (/32 for IPv4, /128 for IPv6: the annotation takes CIDRs) for each API server IP that no
+    range covers yet."""
+    ranges = [r.strip() for r in current.get(_EXCLUDE_OUTBOUND, "").split(",") if r.strip()]
+    missing = [
+        _host_cidr(ip) for ip in dict.fromkeys(api_ips) if not any(_covers(r, ip) for r in ranges)
+    ]
+    if not missing:
         return {}
-    return {_EXCLUDE_OUTBOUND: ",".join(ranges + [api_ip + "/32"])}
+    return {_EXCLUDE_OUTBOUND: ",".join(ranges + missing)}
+
+
+def _host_cidr(ip):
+    address = ipaddress.ip_address(ip)
+    return "%s/%d" % (address, address.max_prefixlen)
+
+
+def _covers(cidr, ip):
+    """Whether a range of the annotation already holds ip ("*" excludes every address; a value
+    that is no CIDR covers nothing, and istio-iptables will report it)."""
+    if cidr == "*":
+        return True
+    try:
+        return ipaddress.ip_address(ip) in ipaddress.ip_network(cidr, strict=False)
+    except ValueError:
+        return False
 
 
 def _sidecar_reason(lb, rev, annotations):

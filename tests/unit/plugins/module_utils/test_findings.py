@@ -31,6 +31,7 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.findings.
     make_finding,
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.run import detect
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors import registry
 
 ROOT = os.path.dirname(
     os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
@@ -378,7 +379,58 @@ def test_mg0014_headless_backend_with_service_routing():
     route = ingress(
         "db", "db", "db", 80, annotations={"nginx.ingress.kubernetes.io/service-upstream": "true"}
     )
-    assert only(objs + lb + [route], "MG0014")
+    (f,) = only(objs + lb + [route], "MG0014")
+    # ingress-nginx's service-upstream falls back to the endpoints (vendor data).
+    assert "ingress-nginx falls back to the pod IPs" in f["message"]
+
+
+def _headless_behind(vendor_objs, klass, controller):
+    objs = istio_base() + [
+        namespace("db", **{"istio-injection": "enabled"}),
+        deployment("db", "db", "ghcr.io/example/db:1"),
+        service(
+            "db",
+            "db",
+            {"app": "db"},
+            headless=True,
+            annotations={"traefik.ingress.kubernetes.io/service.nativelb": "true"},
+        ),
+        ingress_class(klass, controller),
+        ingress("db", "db", "db", 80, klass=klass),
+    ]
+    return only(objs + vendor_objs, "MG0014")
+
+
+def test_mg0014_says_what_each_vendor_does_with_a_headless_backend():
+    traefik = deployment(
+        "traefik",
+        "traefik",
+        "docker.io/traefik:v3.3",
+        labels={"app.kubernetes.io/name": "traefik", "sidecar.istio.io/inject": "true"},
+        pod_annotations=GOOD_SIDECAR_ANNOTATIONS,
+    )
+    (f,) = _headless_behind(
+        [namespace("traefik"), traefik], "traefik", "traefik.io/ingress-controller"
+    )
+    # Traefik's nativeLB errors on a headless Service instead of falling back to pod IPs.
+    assert "traefik rejects such a backend" in f["message"]
+    assert "pod IPs" not in f["message"]
+
+
+def test_mg0014_is_neutral_for_a_vendor_that_declares_nothing(monkeypatch):
+    entry = registry.VENDORS_BY_ID["traefik"]
+    monkeypatch.delitem(entry, "headless_service")
+    traefik = deployment(
+        "traefik",
+        "traefik",
+        "docker.io/traefik:v3.3",
+        labels={"app.kubernetes.io/name": "traefik", "sidecar.istio.io/inject": "true"},
+        pod_annotations=GOOD_SIDECAR_ANNOTATIONS,
+    )
+    (f,) = _headless_behind(
+        [namespace("traefik"), traefik], "traefik", "traefik.io/ingress-controller"
+    )
+    assert "no documented behaviour" in f["message"]
 
 
 def test_mg0015_scaled_to_zero():
@@ -730,3 +782,8 @@ def test_shutdown_durations_read_as_the_vendors_do():
     assert parse_seconds("1m30s") == 90 and parse_seconds("500ms") == 0.5
     assert parse_seconds("42") == 42  # Traefik: a bare number is seconds
     assert parse_seconds("10s", "seconds") is None and parse_seconds("forever") is None
+
+
+def test_mg0008_cites_the_retirement_announcement():
+    (f,) = only(istio_base() + nginx_lb(), "MG0008")
+    assert f["reference"] == "https://kubernetes.io/blog/2025/11/11/ingress-nginx-retirement/"

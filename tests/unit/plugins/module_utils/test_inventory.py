@@ -550,3 +550,15 @@ def test_shared_interpreter_answers_like_jmespath_search():
             assert _compiled(expr).search(obj) == expected, (expr, obj)
             matched += bool(expected)
     assert matched  # some expression matched some object: the comparison is not all-None
+
+
+def test_reduce_keeps_a_services_cluster_ips_of_every_family():
+    """Dual-stack: the kubernetes Service's second family is only in spec.clusterIPs, and
+    standalone_mtls keeps both out of Envoy."""
+    svc = {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {"name": "kubernetes", "namespace": "default"},
+        "spec": {"clusterIP": "10.96.0.1", "clusterIPs": ["10.96.0.1", "fd00:10:96::1"]},
+    }
+    assert reduce_object(svc)["spec"]["clusterIPs"] == ["10.96.0.1", "fd00:10:96::1"]

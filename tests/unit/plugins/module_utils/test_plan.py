@@ -115,6 +115,64 @@ def test_standalone_mtls_ingress_nginx_per_ingress():
     assert p["field_manager"] == FIELD_MANAGER == "meshgate"
 
 
+def _api_server_service(*cluster_ips):
+    return {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {"name": "kubernetes", "namespace": "default"},
+        "spec": {
+            "clusterIP": cluster_ips[0],
+            "clusterIPs": list(cluster_ips),
+            "ports": [{"port": 443}],
+        },
+    }
+
+
+def _excluded_ranges(objs):
+    p = plan(detect(objs), "standalone_mtls")
+    deps = by_kind(p, "Deployment")
+    annotations = deps[0]["manifest"]["spec"]["template"]["metadata"]["annotations"] if deps else {}
+    return annotations.get("traffic.sidecar.istio.io/excludeOutboundIPRanges")
+
+
+@pytest.mark.parametrize(
+    "cluster_ips, want",
+    [
+        (("10.96.0.1",), "10.96.0.1/32"),
+        # IPv6: a host range is /128 (the annotation takes CIDRs, istio/api annotations.yaml).
+        (("fd00:10:96::1",), "fd00:10:96::1/128"),
+        # Dual-stack: spec.clusterIPs holds one IP per family, and both must stay out of Envoy.
+        (("10.96.0.1", "fd00:10:96::1"), "10.96.0.1/32,fd00:10:96::1/128"),
+        (("fd00:10:96::1", "10.96.0.1"), "fd00:10:96::1/128,10.96.0.1/32"),
+    ],
+)
+def test_standalone_mtls_excludes_every_family_of_the_api_server(cluster_ips, want):
+    objs = shop_with_nginx() + [_api_server_service(*cluster_ips)]
+    assert _excluded_ranges(objs) == want
+
+
+@pytest.mark.parametrize(
+    "current, want",
+    [
+        # The user's ranges are kept, in order, and only the missing family is added.
+        ("192.168.0.0/16,10.96.0.1/32", "192.168.0.0/16,10.96.0.1/32,fd00:10:96::1/128"),
+        # A wider range already holding the IP counts (no duplicate host range).
+        ("10.0.0.0/8, fd00::/8", None),
+        ("*", None),
+        ("10.96.0.1/32,fd00:10:96::1/128", None),
+    ],
+)
+def test_standalone_mtls_merges_the_users_excluded_ranges(current, want):
+    objs = shop_with_nginx(
+        pod_annotations=dict(
+            GOOD_SIDECAR_ANNOTATIONS,
+            **{"traffic.sidecar.istio.io/excludeOutboundIPRanges": current},
+        ),
+        pod_labels={"sidecar.istio.io/inject": "true"},
+    ) + [_api_server_service("10.96.0.1", "fd00:10:96::1")]
+    assert _excluded_ranges(objs) == want
+
+
 def test_standalone_mtls_global_switch_uses_the_controller_configmap():
     lb = nginx_lb(
         args=["/nginx-ingress-controller", "--configmap=$(POD_NAMESPACE)/ingress-nginx-controller"]
@@ -545,6 +603,54 @@ def test_deterministic_byte_identical():
 # ------------------------------------------------------------------ chained (C)
 
 
+def _f5_nginx(image, args=()):
+    labels = {"app.kubernetes.io/name": "nginx-ingress"}
+    return [
+        namespace("nginx-ingress"),
+        ingress_class("nginx-f5", "nginx.org/ingress-controller"),
+        deployment(
+            "nginx-ingress",
+            "nginx-ingress",
+            image,
+            labels=labels,
+            args=["-ingress-class=nginx-f5", *args],
+        ),
+    ]
+
+
+@pytest.mark.parametrize(
+    "image, args, bridged",
+    [
+        # F5 NGINX open source cannot follow an ExternalName Service (nginx/kubernetes-ingress
+        # examples/ingress-resources/externalname-services): no bridge, a refusal instead.
+        ("nginx/nginx-ingress:5.0.0", (), False),
+        # NGINX Plus (its image, or the -nginx-plus arg) can, with a resolver.
+        ("private-registry.example.com/nginx-ic/nginx-plus-ingress:5.0.0", (), True),
+        ("nginx/nginx-ingress:5.0.0", ("-nginx-plus",), True),
+    ],
+)
+def test_chained_bridges_f5_nginx_across_namespaces_only_for_nginx_plus(image, args, bridged):
+    objs = (
+        istio_base()
+        + app()
+        + _f5_nginx(image, args)
+        + gateway_objects()
+        + [ingress("shop", "web", "web", 80, klass="nginx-f5")]
+    )
+    p = plan(detect(objs), "chained")
+    externalname = [
+        s for s in by_kind(p, "Service") if s["manifest"]["spec"].get("type") == "ExternalName"
+    ]
+    codes = [r["code"] for r in p["refusals"]]
+    assert bool(externalname) == bridged
+    assert ("no-externalname-bridge" in codes) == (not bridged)
+    if not bridged:
+        (refusal,) = [r for r in p["refusals"] if r["code"] == "no-externalname-bridge"]
+        assert "Ingress shop/web" in refusal["reason"] or "shop/web" in refusal["reason"]
+        assert "NGINX Plus" in refusal["suggestion"]
+        assert by_kind(p, "Ingress") == []  # nothing re-pointed at a Service that cannot work
+
+
 def test_chained_repoints_ingress_through_an_externalname_bridge():
     p = plan(detect(shop_with_nginx() + gateway_objects()), "chained")
     assert [ph["name"] for ph in p["phases"]] == ["gateway", "repoint"]
@@ -683,6 +789,54 @@ def test_gclb_chained_gke_gateway_variant():
         plan(
             detect(istio_base() + gateway_objects()), "gclb_chained", {"gke_gateway_class": "istio"}
         )
+
+
+@pytest.mark.parametrize(
+    "ingress_class, annotation, other",
+    [
+        ("gce", "kubernetes.io/ingress.global-static-ip-name", "regional"),
+        # An internal LB's address is regional (kubernetes/ingress-gce l7.go).
+        ("gce-internal", "kubernetes.io/ingress.regional-static-ip-name", "global"),
+    ],
+)
+def test_gclb_chained_static_ip_annotation_follows_the_ingress_class(
+    ingress_class, annotation, other
+):
+    opts = {"ingress_class": ingress_class, "static_ip_name": "shop-ip"}
+    p = plan(detect(istio_base() + gateway_objects()), "gclb_chained", opts)
+    (ing,) = by_kind(p, "Ingress")
+    anns = ing["manifest"]["metadata"]["annotations"]
+    assert anns[annotation] == "shop-ip"
+    assert "kubernetes.io/ingress.%s-static-ip-name" % other not in anns
+
+
+def test_gclb_chained_refuses_a_managed_certificate_on_an_internal_ingress():
+    """Google-managed certificates serve external load balancers only."""
+    opts = {"ingress_class": "gce-internal", "managed_certificate_domains": ["shop.example.com"]}
+    with pytest.raises(PlanError, match="external load balancers only.*gce-internal"):
+        plan(detect(istio_base() + gateway_objects()), "gclb_chained", opts)
+    opts["ingress_class"] = "gce"
+    assert by_kind(
+        plan(detect(istio_base() + gateway_objects()), "gclb_chained", opts), "ManagedCertificate"
+    )
+
+
+@pytest.mark.parametrize(
+    "klass, backend",
+    [
+        ("gke-l7-global-external-managed", {"group": "", "kind": "Service"}),
+        # Multi-cluster classes name the fleet's ServiceImport (GKE "Configure Gateway resources").
+        ("gke-l7-global-external-managed-mc", {"group": "net.gke.io", "kind": "ServiceImport"}),
+    ],
+)
+def test_gclb_chained_gke_gateway_targets_a_service_import_for_mc_classes(klass, backend):
+    p = plan(detect(istio_base() + gateway_objects()), "gclb_chained", {"gke_gateway_class": klass})
+    (hcp,) = by_kind(p, "HealthCheckPolicy")
+    assert hcp["manifest"]["spec"]["targetRef"] == dict(backend, name="istio-ingressgateway")
+    (route,) = by_kind(p, "HTTPRoute")
+    (ref,) = route["manifest"]["spec"]["rules"][0]["backendRefs"]
+    assert (ref.get("group", ""), ref.get("kind", "Service")) == (backend["group"], backend["kind"])
+    assert any("ServiceExport" in w for w in p["warnings"]) == (backend["kind"] == "ServiceImport")
 
 
 def test_kinds_the_cluster_does_not_serve_are_one_error_up_front():
@@ -968,3 +1122,11 @@ def test_builder_keeps_each_warning_once_in_first_seen_order_and_merges_patches_
     assert p["reason"] == "r1; r3"
     assert p["undo"]["fields"] == ["metadata.labels.a", "metadata.labels.b"]
     assert [len(ph["patches"]) for ph in b.phases] == [1, 1]
+
+
+def test_gclb_chained_cites_googles_backendconfig_recipe():
+    p = plan(detect(istio_base() + gateway_objects()), "gclb_chained", {})
+    (bc,) = by_kind(p, "BackendConfig")
+    assert bc["reference"].endswith(
+        "gke-networking-recipes/tree/main/ingress/single-cluster/ingress-asm-multi-backendconfig"
+    )
