@@ -107,7 +107,10 @@ options:
     default: istio
     choices: [istio, gateway-api]
   num_trusted_proxies:
-    description: C(gatewayTopology.numTrustedProxies) for the gateway (default 1).
+    description:
+    - C(gatewayTopology.numTrustedProxies) for the gateway.
+    - By default the fewest X-Forwarded-For entries the load balancers in front add (1 for an in-cluster
+      LB, an AWS ALB or an Azure Application Gateway, 0 for an AWS NLB or an Azure load balancer).
     type: int
   gateway_credential_name:
     description:

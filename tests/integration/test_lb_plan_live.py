@@ -175,3 +175,101 @@ def test_module_writes_plan_files_idempotently(control_plane, loaded, tmp_path):
     r2 = second["r"]
     assert r2["changed"] is False  # same cluster, same plan, files unchanged
     assert r2["plan"] == r1["plan"]
+
+
+def _cloud_lbs_in_front():
+    """An ALB and an AGIC Ingress sending to the gateway, and two more LoadBalancer Services of
+    the gateway pods: an AWS NLB (LBC, instance targets: the API server allocates the NodePort
+    the plan must read) and an Azure load balancer."""
+    gw_ports = [
+        {"name": "status-port", "port": 15021, "targetPort": 15021},
+        {"name": "http2", "port": 80, "targetPort": 8080},
+    ]
+
+    def edge(name, klass):
+        return {
+            "apiVersion": "networking.k8s.io/v1",
+            "kind": "Ingress",
+            "metadata": {"name": name, "namespace": "istio-system"},
+            "spec": {
+                "ingressClassName": klass,
+                "defaultBackend": {
+                    "service": {"name": "istio-ingressgateway", "port": {"number": 80}}
+                },
+            },
+        }
+
+    def lb_service(name, annotations):
+        return {
+            "apiVersion": "v1",
+            "kind": "Service",
+            "metadata": {"name": name, "namespace": "istio-system", "annotations": annotations},
+            "spec": {
+                "type": "LoadBalancer",
+                "selector": {"istio": "ingressgateway"},
+                "ports": gw_ports,
+            },
+        }
+
+    return [
+        edge("meshgate-alb", "alb"),
+        edge("meshgate-agic", "azure-application-gateway"),
+        lb_service(
+            "meshgate-nlb",
+            {
+                "service.beta.kubernetes.io/aws-load-balancer-type": "external",
+                "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "instance",
+            },
+        ),
+        lb_service(
+            "meshgate-azure", {"service.beta.kubernetes.io/azure-load-balancer-internal": "true"}
+        ),
+    ]
+
+
+def test_cloud_lb_health_checks_are_accepted_and_converge(control_plane, loaded):
+    """chained for each cloud LB in front of the gateway: the API server takes every patch, and
+    once applied detection finds their health checks right (MG0006 gone for all four)."""
+    client = client_from_params({"kubeconfig": control_plane.kubeconfig})
+    objs = _cloud_lbs_in_front()
+    for obj in objs:
+        control_plane.apply_manifests(obj)
+    ours = {"Ingress/istio-system/meshgate-alb", "Ingress/istio-system/meshgate-agic"}
+    ours |= {"Service/istio-system/meshgate-nlb", "Service/istio-system/meshgate-azure"}
+
+    def mg0006(facts):
+        return {
+            "%s/%s/%s" % (f["object"]["kind"], f["object"]["namespace"], f["object"]["name"])
+            for f in facts["findings"]
+            if f["code"] == "MG0006"
+        } & ours
+
+    try:
+        facts = detect(collect_live(client)[0])
+        assert mg0006(facts) == ours
+        for gateway in (GATEWAY, "istio-system/meshgate-nlb", "istio-system/meshgate-azure"):
+            p = plan(facts, "chained", {"gateway": gateway})
+            cloud = [ph for ph in p["phases"] if ph["name"] == "cloud"]
+            assert cloud, (gateway, p["refusals"], p["warnings"])
+            for patch in cloud[0]["patches"]:
+                client.apply(patch["manifest"], FIELD_MANAGER, dry_run=True)
+                client.apply(patch["manifest"], FIELD_MANAGER)
+        nlb_plan = plan(facts, "chained", {"gateway": "istio-system/meshgate-nlb"})
+        (cloud,) = [ph for ph in nlb_plan["phases"] if ph["name"] == "cloud"]
+        (nlb,) = [pt for pt in cloud["patches"] if pt["target"]["name"] == "meshgate-nlb"]
+        port = nlb["manifest"]["metadata"]["annotations"][
+            "service.beta.kubernetes.io/aws-load-balancer-healthcheck-port"
+        ]
+        assert port.isdigit() and 30000 <= int(port) <= 32767  # the status port's NodePort
+        assert mg0006(detect(collect_live(client)[0])) == set()
+    finally:
+        for obj in objs:
+            control_plane.kubectl(
+                "delete",
+                obj["kind"].lower(),
+                obj["metadata"]["name"],
+                "-n",
+                "istio-system",
+                "--wait=false",
+                check=False,
+            )

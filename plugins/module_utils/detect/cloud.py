@@ -28,6 +28,10 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.summary i
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.workloads import gitops_owner
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors import registry
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors.health_checks import (
+    effective_annotations,
+    judge,
+)
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors.istio import (
     ISTIO_READY_PATH,
     ISTIO_STATUS_PORT,
@@ -118,19 +122,14 @@ def _health_check_policy_check(idx, hc, lb_obj, gw_service, svc_anns):
 
 
 def _annotation_check(idx, hc, lb_obj, gw_service, svc_anns):
-    """AWS, Azure: the port and path annotations on the gateway Service (and on the LB's own
-    object, an Ingress)."""
-    port_key = hc.get("port_annotation")
-    path_key = hc.get("path_annotation")
-    anns = dict(svc_anns)
-    if lb_obj is not None and lb_obj.get("kind") != "Service":
-        anns.update(annotations_of(lb_obj))
-    port = anns.get(port_key) if port_key else None
-    path = anns.get(path_key) if path_key else None
-    ok = (port_key is None or str(port) in (str(ISTIO_STATUS_PORT), "status-port")) and (
-        path_key is None or path == ISTIO_READY_PATH
+    """AWS, Azure: the annotations the entry names, read from the LB's own object (an Ingress)
+    and the gateway Service in the entry's order (vendors/health_checks.py)."""
+    svc = idx.get("", "Service", gw_service["namespace"], gw_service["service"])
+    summary = service_summary(svc) if svc else {"ports": []}
+    route_anns = (
+        annotations_of(lb_obj) if lb_obj is not None and lb_obj.get("kind") != "Service" else {}
     )
-    return ok, "port %s path %s" % (port or "traffic-port (default)", path or "/ (default)")
+    return judge(hc, summary, effective_annotations(hc, route_anns, svc_anns))
 
 
 # Where a cloud LB's health check is set: a vendor entry names one (health_check.reader).
@@ -316,6 +315,7 @@ def _cloud_view(idx, obj, vendor_id, route):
             "ok": ok,
             "actual": actual,
             "where": (registry.vendor(vendor_id).get("health_check") or {}).get("where"),
+            "planned_by": (registry.vendor(vendor_id).get("health_check") or {}).get("planned_by"),
         }
     return {
         "obj": obj,

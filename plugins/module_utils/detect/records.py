@@ -132,5 +132,5 @@ class LoadBalancer(TypedDict, total=False):
     config_map: Optional[dict]  # the controller ConfigMap holding a global switch
     mesh_routes: List[str]  # hosts of mesh-bound VirtualServices its namespace sees, not ours
     meshgate_routes: dict  # {host: http routes} of the mesh routes our plans made there
-    health_check: Optional[dict]  # cloud LBs: {ok, actual, where}
+    health_check: Optional[dict]  # cloud LBs: {ok, actual, where, planned_by}
     annotations: Optional[dict]

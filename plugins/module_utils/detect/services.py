@@ -26,10 +26,7 @@ def service_summary(svc):
         "name": name_of(svc),
         "namespace": namespace_of(svc),
         "type": spec.get("type") or "ClusterIP",
-        "ports": [
-            {"name": p.get("name"), "port": p.get("port"), "targetPort": p.get("targetPort")}
-            for p in ports
-        ],
+        "ports": [_port_summary(p) for p in ports],
         "status_port": any(p.get("port") == ISTIO_STATUS_PORT for p in ports),
     }
     anns = reported_annotations(annotations_of(svc))
@@ -39,6 +36,14 @@ def service_summary(svc):
         out["external_traffic_policy"] = spec["externalTrafficPolicy"]
     if spec.get("loadBalancerClass"):
         out["load_balancer_class"] = spec["loadBalancerClass"]
+    return out
+
+
+def _port_summary(port):
+    out = {"name": port.get("name"), "port": port.get("port"), "targetPort": port.get("targetPort")}
+    if port.get("nodePort"):
+        # Cloud LBs with node targets probe the status port's NodePort (vendors/health_checks.py).
+        out["nodePort"] = port["nodePort"]
     return out
 
 

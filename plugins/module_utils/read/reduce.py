@@ -180,7 +180,8 @@ def _ports_stored_once(ports):
 
 
 def _service_ports(ports):
-    # name, port, targetPort (defaulted to port, as the API server does), appProtocol if set.
+    # name, port, targetPort (defaulted to port, as the API server does), appProtocol and
+    # nodePort if set (a cloud LB with node targets probes the status port's NodePort).
     return _ports_stored_once(
         [
             {
@@ -188,6 +189,7 @@ def _service_ports(ports):
                 "port": p.get("port"),
                 "targetPort": p.get("targetPort", p.get("port")),
                 **({"appProtocol": p["appProtocol"]} if p.get("appProtocol") else {}),
+                **({"nodePort": p["nodePort"]} if p.get("nodePort") else {}),
             }
             for p in ports
         ]

@@ -82,6 +82,7 @@ ENTRIES = [
             "reader": "backend_config",
             "where": "BackendConfig (cloud.google.com/v1) spec.healthCheck referenced by the backend "
             "Service annotation cloud.google.com/backend-config",
+            "planned_by": "the gclb_chained plan creates that BackendConfig",
         },
     },
     {
@@ -109,6 +110,7 @@ ENTRIES = [
         "health_check": {
             "reader": "health_check_policy",
             "where": "HealthCheckPolicy (networking.gke.io/v1) targeting the backend Service",
+            "planned_by": "the gclb_chained plan (gke_gateway_class) creates that HealthCheckPolicy",
         },
     },
 ]

@@ -81,8 +81,23 @@ Entry keys (all optional unless required):
   host_rewrite              {"also": {"route": [...], "backend_service": [...]}}: Host rewrites
                             detection recognises beyond those a plan declares (a switch's
                             "host_annotation", "plan" "host_rewrite")
-  health_check              for cloud LBs fronting the Istio gateway: "where" the check is set,
-                            and the "port_annotation" / "path_annotation" that set it
+  health_check              for cloud LBs fronting the Istio gateway: "where" the check is set
+                            (text), "planned_by" (text: which plan sets it; MG0006's fix), the
+                            "reader" (annotations by default, backend_config, health_check_policy)
+                            and, for annotations (vendors/health_checks.py): "read_from" (route,
+                            service: later wins), the "port_annotation" / "path_annotation" /
+                            "protocol_annotation" that set it ("{port}" in a key: one per Service
+                            port but the status port, with "per_port"), "path_fallback" /
+                            "protocol_fallback" (read when the per-port key is absent),
+                            "protocol_default", "port_value" (what names the status port: its
+                            "name", its "number" - the NodePort for node targets - or the
+                            "service_port" number), "target_type" {"annotation", "default",
+                            "node": values meaning node targets, "pod": the pod-IP value,
+                            "implied": {annotation: {value: target type}}}, and "plan" {"on":
+                            route | service (where a plan writes), "protocol", "xff_hops" (the
+                            X-Forwarded-For entries the LB adds: numTrustedProxies), "requires"
+                            (the Service must match one: {"annotation"|"field", "values"}),
+                            "client_ip" (text: how the client IP reaches the gateway)}
   editions                  the vendor's editions a workload can run: {id: {"name", "image": regex
                             on the normalised image, "args": container args (before any "=")}};
                             the LB record lists those it runs ("editions")
@@ -347,6 +362,60 @@ PLAN = _record(
     },
     ("switch",),
 )
+HEALTH_CHECK = _record(
+    {
+        "where": _str,
+        "reader": _one_of("annotations", "backend_config", "health_check_policy"),
+        "read_from": _list_of(_one_of("route", "service")),
+        "per_port": _bool,
+        "port_annotation": _str,
+        "path_annotation": _str,
+        "path_fallback": _str,
+        "protocol_annotation": _str,
+        "protocol_fallback": _str,
+        "protocol_default": _str,
+        "port_value": _one_of("name", "number", "service_port"),
+        "target_type": _record(
+            {
+                "annotation": _str,
+                "default": _str,
+                "node": _STRINGS,
+                "pod": _str,
+                "implied": _map_of(_str, _map_of(_str, _str)),
+            },
+            ("annotation", "default", "node", "pod"),
+        ),
+        "plan": _record(
+            {
+                "on": _one_of("route", "service"),
+                "protocol": _str,
+                "xff_hops": lambda v: (
+                    []
+                    if isinstance(v, int) and not isinstance(v, bool) and v >= 0
+                    else ["is not a hop count"]
+                ),
+                "requires": _list_of(
+                    _any_of(
+                        (
+                            "annotation",
+                            _record(
+                                {"annotation": _str, "values": _STRINGS}, ("annotation", "values")
+                            ),
+                        ),
+                        (
+                            "field",
+                            _record({"field": _str, "values": _STRINGS}, ("field", "values")),
+                        ),
+                    )
+                ),
+                "client_ip": _str,
+            },
+            ("on", "xff_hops"),
+        ),
+        "planned_by": _str,
+    },
+    ("where", "planned_by"),
+)
 ENTRY = _record(
     {
         "id": lambda v: (
@@ -407,15 +476,7 @@ ENTRY = _record(
                 )
             }
         ),
-        "health_check": _record(
-            {
-                "where": _str,
-                "reader": _one_of("annotations", "backend_config", "health_check_policy"),
-                "port_annotation": _str,
-                "path_annotation": _str,
-            },
-            ("where",),
-        ),
+        "health_check": HEALTH_CHECK,
         "headless_service": _str,
         "editions": _map_of(
             _str, _record({"name": _str, "image": _regex, "args": _STRINGS}, ("name",))

@@ -26,6 +26,7 @@ def _health_check(idx, cloud, istio):
             service="%s/%s" % (b["namespace"], b["service"]),
             actual=hc["actual"],
             where=hc["where"],
+            planned_by=hc.get("planned_by") or "no plan sets it",
         )
     ]
 

@@ -83,8 +83,7 @@ MESSAGES = {
         "route exists, so backends go unhealthy.",
         "template": "{lb} ({vendor}) fronts Istio gateway Service {service} but its health check "
         "is {actual} (expected port 15021, path /healthz/ready; set via {where}).",
-        "fix": "Point the health check at port 15021 path /healthz/ready ({where}); the "
-        "chained_gateway / gclb_chained plans do this.",
+        "fix": "Point the health check at port 15021 path /healthz/ready ({where}); {planned_by}.",
         "reference": "https://istio.io/latest/docs/ops/integrations/loadbalancers/",
     },
     "MG0007": {

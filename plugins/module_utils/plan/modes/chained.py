@@ -30,6 +30,9 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.manifests i
     meta,
     patch_target,
 )
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.modes.chained_cloud import (
+    chain_cloud_lbs,
+)
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.modes.chained_gateway_api import (
     gateway_api_gateway,
     gateway_api_routing,
@@ -80,20 +83,42 @@ def plan_chained(b):
     for lb in lbs(b):
         if _chain_lb(b, gateway_phase, repoint, lb, hop):
             any_lb = True
-    if any_lb:
+    # Each in-cluster LB re-pointed at the gateway adds one X-Forwarded-For entry.
+    hops = [1] if any_lb else []
+    if b.opts["route_api"] != "gateway-api":
+        cloud = b.phase(
+            "cloud", "The cloud load balancers in front of the gateway probe its status port"
+        )
+        hops += chain_cloud_lbs(b, cloud, svc)
+    if hops:
         if b.opts["route_api"] == "gateway-api":
             gateway_api_trust(b, gateway_phase, gw)
         else:
-            trusted_proxies(
-                b,
-                gateway_phase,
-                gw,
-                b.opts["num_trusted_proxies"] or 1,
-                "one in-cluster load balancer in front",
-            )
+            _trust(b, gateway_phase, gw, hops)
+    if any_lb:
         b.warn(
             "chained mode: the hop LB -> Istio gateway is plaintext HTTP inside the cluster; gateway -> backends is Istio mTLS."
         )
+
+
+def _trust(b, phase, gw, hops):
+    """numTrustedProxies for the load balancers in front: the option, else the fewest
+    X-Forwarded-For entries any of them adds (trusting more would let clients of that path
+    choose their address)."""
+    n = b.opts["num_trusted_proxies"]
+    if n is None:
+        n = min(hops)
+        if len(set(hops)) > 1:
+            b.warn(
+                "the load balancers in front of the gateway add %s X-Forwarded-For entries: "
+                "numTrustedProxies %d (the fewest); set num_trusted_proxies to choose"
+                % (" or ".join(str(h) for h in sorted(set(hops))), n)
+            )
+    if n == 0 and not gw.get("num_trusted_proxies"):
+        return  # Istio's default: nothing to write
+    trusted_proxies(
+        b, phase, gw, n, "%d X-Forwarded-For entr%s added in front" % (n, "y" if n == 1 else "ies")
+    )
 
 
 def _hop(b, gw, svc):

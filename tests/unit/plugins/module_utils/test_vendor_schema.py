@@ -20,7 +20,16 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors.schema i
 )
 
 # Files of vendors/ that are not vendor data.
-NOT_VENDORS = {"__init__", "registry", "schema", "istio", "reported", "signals", "switches"}
+NOT_VENDORS = {
+    "__init__",
+    "registry",
+    "schema",
+    "istio",
+    "reported",
+    "signals",
+    "switches",
+    "health_checks",
+}
 
 
 def _nginx():
