@@ -78,6 +78,9 @@ ENTRIES = [
             "beta.cloud.google.com/backend-config",
             "cloud.google.com/app-protocols",
         ],
+        # Google's L7 load balancer appends "<client IP>, <load balancer IP>" to
+        # X-Forwarded-For: the client is the 2nd entry from the right (docs/vendor-facts.md).
+        "xff_hops": 2,
         "health_check": {
             "reader": "backend_config",
             "where": "BackendConfig (cloud.google.com/v1) spec.healthCheck referenced by the backend "
@@ -107,6 +110,7 @@ ENTRIES = [
             "suffix": "-mc",
             "backend": {"group": "net.gke.io", "kind": "ServiceImport"},
         },
+        "xff_hops": 2,  # the same Google front ends as gke-ingress
         "health_check": {
             "reader": "health_check_policy",
             "where": "HealthCheckPolicy (networking.gke.io/v1) targeting the backend Service",

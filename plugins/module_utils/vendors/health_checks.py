@@ -152,3 +152,12 @@ def plan_supports(hc, svc):
         if isinstance(value, str) and value.strip() in req["values"]:
             return True
     return False
+
+
+def xff_hops(entry):
+    """X-Forwarded-For entries the cloud LB of ``entry`` adds in front of the Istio gateway: its
+    numTrustedProxies when it alone fronts the gateway (1 when the catalog does not say)."""
+    if "xff_hops" in entry:
+        return entry["xff_hops"]
+    plan = (entry.get("health_check") or {}).get("plan") or {}
+    return plan.get("xff_hops", 1)

@@ -101,6 +101,8 @@ Entry keys (all optional unless required):
   editions                  the vendor's editions a workload can run: {id: {"name", "image": regex
                             on the normalised image, "args": container args (before any "=")}};
                             the LB record lists those it runs ("editions")
+  xff_hops                  X-Forwarded-For entries a cloud LB adds in front of the Istio gateway
+                            (its numTrustedProxies) when its health_check has no "plan" that says
   headless_service          what the vendor does, with Service routing on, with a backend that
                             is a headless Service (MG0014's text; a neutral text without it)
   multi_cluster_classes      GatewayClasses that span a fleet: {"suffix": of their names,
@@ -478,6 +480,11 @@ ENTRY = _record(
         ),
         "health_check": HEALTH_CHECK,
         "headless_service": _str,
+        "xff_hops": lambda v: (
+            []
+            if isinstance(v, int) and not isinstance(v, bool) and v >= 0
+            else ["is not a hop count"]
+        ),
         "editions": _map_of(
             _str, _record({"name": _str, "image": _regex, "args": _STRINGS}, ("name",))
         ),

@@ -23,6 +23,10 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.objects i
     template_labels,
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.routes import route_ref
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors import registry
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors.health_checks import (
+    xff_hops,
+)
 
 
 def strict_backend_findings(idx, istio, routes, label, vendor, first):
@@ -111,9 +115,11 @@ def _untrusted_gateway_from_lb(state, istio, mode):
 def _from_cloud_lb(idx, cloud, istio):
     findings = []
     if cloud["mode"] == "chained":
-        trusted_proxy_findings(
-            istio, cloud["to_gateway"], cloud["label"], cloud["vendor"], findings
-        )
+        hops = xff_hops(registry.vendor(cloud["vendor"]))
+        if hops:  # an L4 LB adds no X-Forwarded-For entry: nothing to trust
+            trusted_proxy_findings(
+                istio, cloud["to_gateway"], cloud["label"], cloud["vendor"], findings, hops
+            )
     elif cloud["mode"] == "standalone":
         first = {}
         strict_backend_findings(

@@ -29,6 +29,9 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.manifests i
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.references import GCLB_DOC
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors import registry
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors.health_checks import (
+    xff_hops,
+)
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors.istio import (
     ISTIO_READY_PATH,
     ISTIO_STATUS_PORT,
@@ -74,7 +77,7 @@ def plan_gclb(b):
         b,
         gateway_phase,
         gw,
-        opts["num_trusted_proxies"] or 1,
+        _trusted_hops(opts),
         "the Google L7 load balancer in front",
     )
     if existing and not moved and not opts["gke_gateway_class"]:
@@ -145,14 +148,15 @@ def _check_options(b):
         )
 
 
+def _edge_entry():
+    """The catalog entry of gclb_chained's edge vendor ("plan" "gclb_edge")."""
+    return next(e for e in registry.VENDORS if (e.get("plan") or {}).get("gclb_edge"))
+
+
 def _edge_classes():
     """The Ingress classes of gclb_chained's edge vendor, with what each takes (vendor data:
     "plan" "ingress_classes")."""
-    for entry in registry.VENDORS:
-        plan_spec = entry.get("plan") or {}
-        if plan_spec.get("gclb_edge") and plan_spec.get("ingress_classes"):
-            return plan_spec["ingress_classes"]
-    return {}
+    return (_edge_entry().get("plan") or {}).get("ingress_classes") or {}
 
 
 def _gke_load_balancers(b, svc):
@@ -426,3 +430,11 @@ def _create(b, phase, target, spec, reason, traffic):
         {"action": "delete"},
         creates=True,
     )
+
+
+def _trusted_hops(opts):
+    """numTrustedProxies: the option, else the X-Forwarded-For entries Google's LB adds (the
+    edge vendor's catalog entry)."""
+    if opts["num_trusted_proxies"] is not None:
+        return opts["num_trusted_proxies"]
+    return xff_hops(_edge_entry())

@@ -254,3 +254,16 @@ def test_mixed_hops_trust_the_fewest_unless_told(option, expected):
         assert any("add 0 or 1 X-Forwarded-For" in w for w in p["warnings"])
     else:
         assert trusted(p) == expected
+
+
+def mg0013(objs):
+    return [f for f in detect(objs)["findings"] if f["code"] == "MG0013"]
+
+
+def test_mg0013_asks_each_cloud_lb_for_the_hops_it_adds():
+    """An L4 NLB adds no X-Forwarded-For entry: no numTrustedProxies to ask for; an ALB adds
+    one."""
+    assert mg0013(istio_base() + gateway(annotations=dict(NLB_LBC))) == []
+    alb = istio_base() + gateway(svc_type="NodePort") + [edge("alb")]
+    (f,) = mg0013(alb)
+    assert f["args"]["n"] == 1 and '"numTrustedProxies": 1' in f["fix"]

@@ -769,6 +769,29 @@ def test_gclb_chained_new_ingress_and_backendconfig():
     }
 
 
+@pytest.mark.parametrize(
+    "options, hops",
+    [
+        # Google's L7 LB appends "<client IP>, <load balancer IP>": the client is 2nd from right.
+        ({}, 2),
+        ({"gke_gateway_class": "gke-l7-global-external-managed"}, 2),
+        ({"num_trusted_proxies": 0}, 0),  # the option wins, 0 included
+        ({"num_trusted_proxies": 3}, 3),
+    ],
+)
+def test_gclb_chained_trusts_the_two_entries_googles_lb_adds(options, hops):
+    p = plan(detect(istio_base() + gateway_objects()), "gclb_chained", options)
+    deployments = [
+        pt
+        for pt in by_kind(p, "Deployment")
+        if "proxy.istio.io/config"
+        in ((pt["manifest"]["spec"]["template"]["metadata"].get("annotations")) or {})
+    ]
+    (gw,) = deployments
+    config = gw["manifest"]["spec"]["template"]["metadata"]["annotations"]["proxy.istio.io/config"]
+    assert json.loads(config) == {"gatewayTopology": {"numTrustedProxies": hops}}
+
+
 def test_gclb_chained_gke_gateway_variant():
     p = plan(
         detect(istio_base() + gateway_objects()),
