@@ -229,6 +229,15 @@ load_balancers:
           another.
       type: list
       elements: str
+cluster_facts:
+  description:
+    - What plans need of the cluster beyond its load balancers - C(api_server_ip) and
+      C(api_server_ips) (the C(kubernetes) Service's cluster IPs, every family), C(apis) (served
+      versions of the kinds plans write; null offline), and C(gateway_classes) (per GatewayClass
+      its C(controller), C(vendor), C(parameters_ref) and C(parameters) - whether the object it
+      names was C(found), its C(apiVersion) and the C(spec) fields plans set there).
+  returned: always
+  type: dict
 detail:
   description: V(summary) or V(full), as asked in O(detail).
   returned: always

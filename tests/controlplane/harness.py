@@ -250,6 +250,35 @@ def _looks_like_text(item: str) -> bool:
     return "\n" in item or s.startswith(("apiVersion", "kind", "---", "{"))
 
 
+# CRDs taken from a Go module the tests pin, at the version of the chart the shared fixtures
+# render (helm/envoy-gateway: v1.9.0): the module proxy serves it, the module cache keeps it.
+# The shared fixtures have no EnvoyProxy CRD.
+MODULE_CRDS = {
+    "envoy-gateway": (
+        "github.com/envoyproxy/gateway",
+        "v1.9.0",
+        ["charts/gateway-helm/charts/crds/crds/generated/gateway.envoyproxy.io_envoyproxies.yaml"],
+    ),
+}
+
+
+def module_crd_paths(name: str) -> list[Path]:
+    """The CRD files of MODULE_CRDS[name], downloaded into the Go module cache if missing."""
+    module, version, files = MODULE_CRDS[name]
+    out = subprocess.run(
+        ["go", "mod", "download", "-json", f"{module}@{version}"],
+        cwd=tempfile.gettempdir(),  # outside any module
+        capture_output=True,
+        text=True,
+        check=False,
+        env=dict(os.environ, GOFLAGS="-mod=mod"),
+    )
+    if out.returncode != 0:
+        raise RuntimeError(f"go mod download {module}@{version} failed: {out.stderr or out.stdout}")
+    root = Path(json.loads(out.stdout)["Dir"])
+    return [root / f for f in files]
+
+
 def default_crd_paths() -> list[Path]:
     """Every vendor CRD file of the shared fixtures that installs into kube-apiserver 1.36,
     and ours (tests/crds)."""

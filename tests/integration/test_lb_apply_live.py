@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from harness import module_crd_paths  # noqa: E402 - tests/controlplane on sys.path (conftest)
 from plans import MODE_VARIANTS
 from playbook import run_play
 
@@ -299,3 +300,131 @@ def test_module_as_least_privilege_user(control_plane, client, tmp_path):
     assert r["u1"]["changed"] is True
     assert r["u2"]["changed"] is False and "PATCH" not in r["u2"]["api_requests"]
     assert "BEGIN" not in proc.stdout
+
+
+def _envoy_gateway_with_its_own_envoyproxy():
+    """Envoy Gateway's EnvoyProxy example (a GatewayClass referencing EnvoyProxy config with its
+    own settings), a Gateway of that class, and the Envoy Deployment its controller would make
+    for the Gateway (no controller runs here: the Deployment is written as it makes it)."""
+    shared = Path(__file__).resolve().parents[3] / "shared" / "fixtures"
+    with open(shared / "upstream/envoy-gateway/envoy-proxy-config.yaml", encoding="utf-8") as fh:
+        example = [d for d in yaml.safe_load_all(fh) if d]
+    labels = {
+        "app.kubernetes.io/name": "envoy",
+        "app.kubernetes.io/managed-by": "envoy-gateway",
+        "gateway.envoyproxy.io/owning-gateway-name": "eg-kept",
+        "gateway.envoyproxy.io/owning-gateway-namespace": "eg-kept",
+    }
+    return [
+        {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "envoy-gateway-system"}},
+        {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "eg-kept"}},
+        *example,
+        {
+            "apiVersion": "gateway.networking.k8s.io/v1",
+            "kind": "Gateway",
+            "metadata": {"name": "eg-kept", "namespace": "eg-kept"},
+            "spec": {
+                "gatewayClassName": "eg",
+                "listeners": [{"name": "http", "protocol": "HTTP", "port": 80}],
+            },
+        },
+        {
+            "apiVersion": "v1",
+            "kind": "Service",
+            "metadata": {"name": "web", "namespace": "eg-kept"},
+            "spec": {"selector": {"app": "web"}, "ports": [{"port": 80, "targetPort": 8080}]},
+        },
+        {
+            "apiVersion": "gateway.networking.k8s.io/v1",
+            "kind": "HTTPRoute",
+            "metadata": {"name": "web", "namespace": "eg-kept"},
+            "spec": {
+                "parentRefs": [{"name": "eg-kept"}],
+                "hostnames": ["web.example.com"],
+                "rules": [{"backendRefs": [{"name": "web", "port": 80}]}],
+            },
+        },
+        {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": {"name": "envoy-eg-kept", "namespace": "envoy-gateway-system"},
+            "spec": {
+                "selector": {"matchLabels": labels},
+                "template": {
+                    "metadata": {"labels": labels},
+                    "spec": {
+                        "containers": [{"name": "envoy", "image": "envoyproxy/envoy:v1.35.0"}]
+                    },
+                },
+            },
+        },
+    ]
+
+
+def test_the_envoyproxy_a_gatewayclass_uses_is_extended_and_undo_restores_it(control_plane, client):
+    """standalone_mtls on an Envoy Gateway whose GatewayClass already references an EnvoyProxy:
+    routingType is set on that EnvoyProxy (its own settings and the class's reference kept),
+    and undo removes only what the plan set."""
+    control_plane.install_crds(module_crd_paths("envoy-gateway"))
+    objs = _envoy_gateway_with_its_own_envoyproxy()
+    for obj in objs:
+        control_plane.apply_manifests(obj)
+    proxy_key = ("gateway.envoyproxy.io", "EnvoyProxy", "envoy-gateway-system", "config")
+
+    proxy_target = {
+        "apiVersion": "gateway.envoyproxy.io/v1alpha1",
+        "kind": "EnvoyProxy",
+        "namespace": "envoy-gateway-system",
+        "name": "config",
+    }
+    class_target = {
+        "apiVersion": "gateway.networking.k8s.io/v1",
+        "kind": "GatewayClass",
+        "name": "eg",
+    }
+
+    def envoyproxy():
+        return read_targets(client, [proxy_target])[proxy_key]["spec"]
+
+    before = envoyproxy()
+    p = plan(
+        _facts(client),
+        "standalone_mtls",
+        {"load_balancers": ["Deployment/envoy-gateway-system/envoy-eg-kept"]},
+    )
+    try:
+        proxies = [
+            pt for ph in p["phases"] for pt in ph["patches"] if pt["target"]["kind"] == "EnvoyProxy"
+        ]
+        assert [pt["target"]["name"] for pt in proxies] == ["config"], (
+            p["warnings"],
+            p.get("refusals"),
+            [(ph["name"], [x["target"]["kind"] for x in ph["patches"]]) for ph in p["phases"]],
+        )
+        assert not [
+            pt
+            for ph in p["phases"]
+            for pt in ph["patches"]
+            if pt["target"]["kind"] == "GatewayClass"
+        ]
+        apply_plan(client, p, force_conflicts=True, wait="none")
+        after = envoyproxy()
+        assert after["routingType"] == "Service"
+        assert after["provider"] == before["provider"]  # the user's settings stay
+        gc = read_targets(client, [class_target])[
+            ("gateway.networking.k8s.io", "GatewayClass", None, "eg")
+        ]
+        assert gc["spec"]["parametersRef"]["name"] == "config"
+        undo_plan(client, p)
+        assert envoyproxy() == before  # undo: routingType gone again, nothing else touched
+    finally:
+        undo_plan(client, p)
+        for obj in reversed(objs[2:]):
+            control_plane.kubectl(
+                "delete",
+                obj["kind"].lower(),
+                obj["metadata"]["name"],
+                *(["-n", obj["metadata"]["namespace"]] if obj["metadata"].get("namespace") else []),
+                "--wait=false",
+                check=False,
+            )

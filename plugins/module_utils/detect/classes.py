@@ -46,6 +46,43 @@ def gateway_classes(idx):
     return out
 
 
+def gateway_class_parameters(idx):
+    """{GatewayClass name: {"controller", "vendor", "parameters_ref", "parameters"}}: the object
+    its spec.parametersRef names, when that is among the objects ("found"), with the values it
+    holds of the spec fields the vendor's plans set there ("plan" switch "set"), for undo."""
+    out = {}
+    for gc in idx.kind("gateway.networking.k8s.io", "GatewayClass"):
+        spec = gc.get("spec") or {}
+        controller = spec.get("controllerName")
+        vendor_id = registry.vendor_for_gateway_controller(controller)
+        ref = spec.get("parametersRef") if isinstance(spec.get("parametersRef"), dict) else None
+        entry = {"controller": controller, "vendor": vendor_id, "parameters_ref": ref}
+        if ref:
+            entry["parameters"] = _parameters(idx, ref, _fields_set_by_plans(vendor_id))
+        out[name_of(gc)] = entry
+    return out
+
+
+def _fields_set_by_plans(vendor_id):
+    if vendor_id not in registry.VENDORS_BY_ID:
+        return ()
+    switches = (registry.vendor(vendor_id).get("plan") or {}).get("switch", ())
+    return sorted({k for s in switches for k in (s.get("set") or {})})
+
+
+def _parameters(idx, ref, fields):
+    group, kind = ref.get("group") or "", ref.get("kind") or ""
+    obj = idx.get(group, kind, ref.get("namespace"), ref.get("name"))
+    if obj is None:
+        return {"found": False}
+    spec = obj.get("spec") or {}
+    return {
+        "found": True,
+        "apiVersion": obj.get("apiVersion"),
+        "spec": {f: spec[f] for f in fields if f in spec},
+    }
+
+
 def gateway_class_vendor(name, gclasses):
     if not name:
         return None, False

@@ -13,6 +13,7 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.backends 
     annotate_backends,
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.classes import (
+    gateway_class_parameters,
     gateway_classes,
     ingress_classes,
 )
@@ -280,6 +281,9 @@ def _cluster_facts(idx, istio):
         # The kubernetes Service's cluster IP (the first family) and all of them (dual-stack).
         "api_server_ip": (istio["_api_server_ips"] or [None])[0],
         "api_server_ips": istio["_api_server_ips"],
+        # Each GatewayClass's parametersRef and what the object it names holds (plans extend
+        # that object rather than replace the reference).
+        "gateway_classes": gateway_class_parameters(idx),
         # Served versions of the kinds plans create (live only; null offline = unknown).
         "apis": (
             {

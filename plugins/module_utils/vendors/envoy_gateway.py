@@ -24,7 +24,11 @@ ENTRIES = [
                 "read": True,
             },
         },
-        "plan": {"switch": [{"on": "*", "target": "envoyproxy"}]},
+        # The EnvoyProxy its GatewayClasses reference (kept and extended when one is already
+        # referenced, else created) gets these spec fields.
+        "plan": {
+            "switch": [{"on": "*", "target": "envoyproxy", "set": {"routingType": "Service"}}]
+        },
         "name": "Envoy Gateway",
         # Its data-plane pods serve only the routes of the Gateway this pod label names.
         "owner_label": "gateway.envoyproxy.io/owning-gateway-name",
