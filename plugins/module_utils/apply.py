@@ -579,18 +579,23 @@ def _needs_restore(p, obj):
     return bool(restore) and not subset_equal(_restore_manifest(p, restore), obj)
 
 
+# The maps whose keys may hold dots (label and annotation keys, ConfigMap keys): after one of
+# these, the rest of a dotted path is one key.
+_DOTTED_KEY_MAPS = ("labels", "annotations", "data")
+
+
 def _set_path(root, dotted, value):
-    """Set a value at a path like spec.template.metadata.annotations.proxy.istio.io/config:
-    the map levels are known (spec, template, metadata, labels|annotations|data), the rest
-    is one key."""
+    """Set a value at a path like spec.template.metadata.annotations.proxy.istio.io/config or
+    spec.provider.kubernetes.envoyDeployment.pod.labels.sidecar.istio.io/inject: each segment is
+    a map level up to the first labels|annotations|data, the rest is one key (without such a
+    map, the last segment is)."""
     parts = dotted.split(".")
-    known = {"metadata", "spec", "template", "labels", "annotations", "data"}
     node = root
     i = 0
-    while i < len(parts) - 1 and parts[i] in known:
+    while i < len(parts) - 1:
         node = node.setdefault(parts[i], {})
         i += 1
-        if parts[i - 1] in ("labels", "annotations", "data"):
+        if parts[i - 1] in _DOTTED_KEY_MAPS:
             break
     node[".".join(parts[i:])] = value
 

@@ -250,6 +250,33 @@ def simulated_gateway_deployments(objects):
 EG_CONTROLLER = "gateway.envoyproxy.io/gatewayclass-controller"
 
 
+def _envoyproxy_pod(objects, class_name):
+    """spec.provider.kubernetes.envoyDeployment.pod of the EnvoyProxy the GatewayClass names:
+    the extra labels and annotations Envoy Gateway gives the Envoy pods it makes."""
+    gc = next(
+        (
+            o
+            for o in objects
+            if o.get("kind") == "GatewayClass" and o["metadata"]["name"] == class_name
+        ),
+        None,
+    )
+    ref = ((gc or {}).get("spec") or {}).get("parametersRef") or {}
+    proxy = next(
+        (
+            o
+            for o in objects
+            if o.get("kind") == "EnvoyProxy"
+            and o["metadata"]["name"] == ref.get("name")
+            and o["metadata"].get("namespace") == ref.get("namespace")
+        ),
+        None,
+    )
+    spec = (proxy or {}).get("spec") or {}
+    kube = (spec.get("provider") or {}).get("kubernetes") or {}
+    return (kube.get("envoyDeployment") or {}).get("pod") or {}
+
+
 def simulated_envoy_gateway_proxies(objects):
     """What Envoy Gateway's controller creates for each Gateway of one of its classes: an Envoy
     Deployment in the controller's namespace, labelled with the owning Gateway (named without
@@ -286,6 +313,7 @@ def simulated_envoy_gateway_proxies(objects):
             "gateway.envoyproxy.io/owning-gateway-name": name,
             "gateway.envoyproxy.io/owning-gateway-namespace": ns,
         }
+        pod = _envoyproxy_pod(objects, gw["spec"]["gatewayClassName"])
         out.append(
             {
                 "apiVersion": "apps/v1",
@@ -298,7 +326,14 @@ def simulated_envoy_gateway_proxies(objects):
                 "spec": {
                     "selector": {"matchLabels": labels},
                     "template": {
-                        "metadata": {"labels": labels},
+                        "metadata": {
+                            "labels": dict(pod.get("labels") or {}, **labels),
+                            **(
+                                {"annotations": dict(pod["annotations"])}
+                                if pod.get("annotations")
+                                else {}
+                            ),
+                        },
                         "spec": {
                             "containers": [
                                 {

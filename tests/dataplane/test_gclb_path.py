@@ -97,7 +97,8 @@ def test_the_gateway_routes_what_google_sends_it_to_the_backend_with_mtls(protoc
     assert call["call"]["port"] == (80 if protocol == "HTTP" else 443)
     assert answer["cluster"] == "outbound|80||frontend.shop.svc.cluster.local", answer
     assert answer["reaches"] and answer["mtls"], answer
-    assert answer["xff_num_trusted_hops"] == 1
+    # Google's LB appends "<client IP>, <load balancer IP>": Envoy must trust two hops.
+    assert answer["xff_num_trusted_hops"] == 2
 
 
 def test_tls_from_google_finds_no_server_on_an_http_only_gateway(oracle_binary):

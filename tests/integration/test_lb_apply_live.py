@@ -410,7 +410,14 @@ def test_the_envoyproxy_a_gatewayclass_uses_is_extended_and_undo_restores_it(con
         apply_plan(client, p, force_conflicts=True, wait="none")
         after = envoyproxy()
         assert after["routingType"] == "Service"
-        assert after["provider"] == before["provider"]  # the user's settings stay
+        # The Envoy pods' sidecar is asked for there, next to the user's own settings, which stay.
+        deployment = after["provider"]["kubernetes"]["envoyDeployment"]
+        mine = before["provider"]["kubernetes"]["envoyDeployment"]
+        assert deployment["replicas"] == mine["replicas"]
+        assert deployment["container"] == mine["container"]
+        assert deployment["pod"]["labels"]["sidecar.istio.io/inject"] == "true"
+        for key, value in mine["pod"]["annotations"].items():
+            assert deployment["pod"]["annotations"][key] == value
         gc = read_targets(client, [class_target])[
             ("gateway.networking.k8s.io", "GatewayClass", None, "eg")
         ]

@@ -6,6 +6,9 @@ restart), with its undo and GitOps forms; standalone_mtls and ambient both use i
 
 from __future__ import annotations
 
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.envoyproxy import (
+    envoyproxy_pod_template,
+)
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.facts import workload_target
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.gitops import (
     gitops_alternative,
@@ -16,7 +19,13 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.manifests i
 # Eight parameters, kept: each says one thing the patch needs - where (b, phase), whose (lb;
 # entry for its Helm keys), what (labels, annotations) and why (reason, reference).
 def pod_template_patch(b, phase, lb, entry, labels, annotations, reason, reference):
-    """Patch the LB workload's pod template (rolling restart), with undo and GitOps forms."""
+    """Patch the LB workload's pod template (rolling restart), with undo and GitOps forms; or,
+    for a vendor that makes its data plane's workload from another object (plan
+    "pod_template_in": Envoy Gateway's EnvoyProxy), that object."""
+    owner = (entry.get("plan") or {}).get("pod_template_in")
+    if owner and lb.get("role") == "data-plane":
+        if envoyproxy_pod_template(b, phase, lb, owner, labels, annotations, reason):
+            return
     current = lb.get("pod_template") or {"labels": {}, "annotations": {}}
     target = workload_target(lb)
     template_meta = {}

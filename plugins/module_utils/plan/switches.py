@@ -12,20 +12,18 @@ from __future__ import annotations
 import copy
 
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.builder import FIELD_MANAGER
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.facts import api
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.envoyproxy import (
+    envoyproxy_routing,
+)
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.gitops import (
     gitops_alternative,
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.manifests import (
-    MANAGED_LABEL,
     meta,
     patch_target,
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.references import LB_DOC
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors.registry import route_entry
-
-# The EnvoyProxy an "envoyproxy" switch creates, and its GatewayClasses point at.
-_ENVOYPROXY_NAME = "meshgate-service-routing"
 
 # What a Host rewrite costs: said in each of its patches' risk, and once as a warning.
 _HOST_REWRITE_CAVEAT = "the LB still picks a pod but Istio ignores that choice and routes by Host; the application sees the Service FQDN as Host"
@@ -129,7 +127,7 @@ def _apply_switch(b, lb, r, switch, phase, svc_by):
     elif target_kind in ("route_list", "route_nested"):
         _set_on_route_list(b, lb, r, switch, phase)
     elif target_kind == "envoyproxy":
-        _envoyproxy_routing(b, lb, switch, phase)
+        envoyproxy_routing(b, lb, switch, phase)
 
 
 def _service_vip_risk():
@@ -239,120 +237,6 @@ def _set_on_route_list(b, lb, r, switch, phase):
         LB_DOC,
         atomic_risk(_service_vip_risk(), r, "spec.%s" % field),
         _restore_route_list(field, spec),
-    )
-
-
-def _envoyproxy_routing(b, lb, switch, phase):
-    """The switch's fields on the EnvoyProxy each GatewayClass of the vendor's Gateways uses: the
-    one its parametersRef already names, extended (its other settings are the user's), or, for a
-    class without one, an EnvoyProxy of ours that the class is pointed at."""
-    classes = sorted(
-        {
-            x["class"]
-            for x in b.facts.get("routes") or ()
-            if x["kind"] == "Gateway" and x["vendor"] == lb["vendor"] and x.get("class")
-        }
-    )
-    known = (b.facts.get("cluster_facts") or {}).get("gateway_classes") or {}
-    ours = False
-    for klass in classes:
-        ref = (known.get(klass) or {}).get("parameters_ref")
-        if not ref:
-            ours = True
-            _point_gateway_class_at(b, lb, klass, phase)
-        elif (ref.get("group"), ref.get("kind")) != ("gateway.envoyproxy.io", "EnvoyProxy"):
-            b.warn(
-                "GatewayClass %s: its parametersRef names a %s, not an EnvoyProxy; left alone, so "
-                "its Gateways keep pod-IP routing" % (klass, ref.get("kind"))
-            )
-        elif not known[klass]["parameters"]["found"]:
-            b.warn(
-                "GatewayClass %s: its parametersRef names EnvoyProxy %s/%s, which is not among the "
-                "objects read; left alone (create it, then plan again)"
-                % (klass, ref.get("namespace"), ref.get("name"))
-            )
-        else:
-            _extend_envoyproxy(b, switch, klass, ref, known[klass]["parameters"], phase)
-    if ours:
-        _create_envoyproxy(b, lb, switch, phase)
-
-
-def _extend_envoyproxy(b, switch, klass, ref, current, phase):
-    """The switch's fields set on an EnvoyProxy a GatewayClass already uses; undo puts back what
-    it held (or removes what it did not have)."""
-    target = patch_target(current["apiVersion"], "EnvoyProxy", ref["name"], ref.get("namespace"))
-    wanted = {k: v for k, v in switch["set"].items() if current["spec"].get(k) != v}
-    if not wanted:
-        return
-    fields = ["spec.%s" % k for k in sorted(wanted)]
-    restore = {"spec.%s" % k: current["spec"][k] for k in sorted(wanted) if k in current["spec"]}
-    b.patch(
-        phase,
-        target,
-        {
-            "apiVersion": target["apiVersion"],
-            "kind": "EnvoyProxy",
-            "metadata": meta(target),
-            "spec": dict(wanted),
-        },
-        "GatewayClass %s already uses EnvoyProxy %s/%s: %s set there, its other settings kept"
-        % (
-            klass,
-            ref.get("namespace"),
-            ref["name"],
-            ", ".join("%s: %s" % kv for kv in sorted(wanted.items())),
-        ),
-        LB_DOC,
-        {"restart": True, "traffic": "Envoy Gateway reconfigures the proxies of this class"},
-        {"action": "remove-fields", "fields": fields, "restore": restore},
-    )
-
-
-def _create_envoyproxy(b, lb, switch, phase):
-    """An EnvoyProxy with the switch's fields in the LB's namespace (Envoy Gateway >= 1.1)."""
-    version = api(b.facts, "gateway.envoyproxy.io", "EnvoyProxy", "v1alpha1")
-    target = patch_target(version, "EnvoyProxy", _ENVOYPROXY_NAME, lb["namespace"])
-    manifest = {
-        "apiVersion": version,
-        "kind": "EnvoyProxy",
-        "metadata": meta(target, labels=MANAGED_LABEL),
-        "spec": dict(switch["set"]),
-    }
-    b.patch(
-        phase,
-        target,
-        manifest,
-        "Envoy Gateway Service routing (EnvoyProxy routingType: Service, Envoy Gateway >= 1.1)",
-        LB_DOC,
-        {"restart": True, "traffic": "Envoy Gateway reconfigures its proxies"},
-        {"action": "delete"},
-        creates=True,
-    )
-
-
-def _point_gateway_class_at(b, lb, klass, phase):
-    """A GatewayClass without parameters takes our EnvoyProxy as its parameters."""
-    gc = patch_target("gateway.networking.k8s.io/v1", "GatewayClass", klass)
-    b.patch(
-        phase,
-        gc,
-        {
-            "apiVersion": gc["apiVersion"],
-            "kind": "GatewayClass",
-            "metadata": meta(gc),
-            "spec": {
-                "parametersRef": {
-                    "group": "gateway.envoyproxy.io",
-                    "kind": "EnvoyProxy",
-                    "name": _ENVOYPROXY_NAME,
-                    "namespace": lb["namespace"],
-                }
-            },
-        },
-        "GatewayClass %s uses the EnvoyProxy with routingType: Service" % klass,
-        LB_DOC,
-        {"restart": True, "traffic": "Envoy Gateway redeploys the proxies of this class"},
-        {"action": "remove-fields", "fields": ["spec.parametersRef"]},
     )
 
 

@@ -27,7 +27,17 @@ ENTRIES = [
         # The EnvoyProxy its GatewayClasses reference (kept and extended when one is already
         # referenced, else created) gets these spec fields.
         "plan": {
-            "switch": [{"on": "*", "target": "envoyproxy", "set": {"routingType": "Service"}}]
+            "switch": [{"on": "*", "target": "envoyproxy", "set": {"routingType": "Service"}}],
+            # Its data plane's Deployment (or DaemonSet) is made from that EnvoyProxy: the pod
+            # labels and annotations a plan sets go there (EnvoyProxy CRD v1.9.0:
+            # KubernetesPodSpec labels, annotations), not to the generated workload.
+            "pod_template_in": {
+                "kind": "EnvoyProxy",
+                "paths": {
+                    "Deployment": "spec.provider.kubernetes.envoyDeployment.pod",
+                    "DaemonSet": "spec.provider.kubernetes.envoyDaemonSet.pod",
+                },
+            },
         },
         "name": "Envoy Gateway",
         # Its data-plane pods serve only the routes of the Gateway this pod label names.

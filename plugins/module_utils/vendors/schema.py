@@ -109,7 +109,10 @@ Entry keys (all optional unless required):
                             "backend": {"group", "kind"} that routes' backendRefs and policies'
                             targetRef name instead of a Service}
   retired                   text when the project is retired / end of life
-  plan                      what plans write: "switch" [{"on": kind or "*", "target": one of
+  plan                      what plans write ("pod_template_in": {"kind", "paths": {workload
+                            kind: dotted path of the pod spec}}: the object the vendor makes its
+                            data plane's workload from, where pod labels and annotations go);
+                            "switch" [{"on": kind or "*", "target": one of
                             SWITCH_TARGETS, "annotations" | "field" + "set" (+ "nested"),
                             "host_annotation"}], "host_rewrite" [{"on", "target":
                             route_annotation | route_nested_header, "annotation" | "field"}],
@@ -134,6 +137,7 @@ except ImportError:  # pragma: no cover - the modules report it
     jmespath = None
 
 # The ways plan/switches.py can turn Service routing on, by where the switch lives.
+WORKLOAD_KINDS_PLANNED = ("Deployment", "DaemonSet", "StatefulSet")
 SWITCH_TARGETS = ("route", "backend_service", "route_list", "route_nested", "envoyproxy")
 HOST_REWRITE_TARGETS = ("route_annotation", "route_nested_header")
 ROLES = ("data-plane", "control-plane", "all-in-one")
@@ -338,6 +342,10 @@ PLAN_HOST_REWRITE = _record(
 PLAN = _record(
     {
         "switch": _list_of(PLAN_SWITCH),
+        "pod_template_in": _record(
+            {"kind": _str, "paths": _map_of(_one_of(*WORKLOAD_KINDS_PLANNED), _str)},
+            ("kind", "paths"),
+        ),
         "host_rewrite": _list_of(PLAN_HOST_REWRITE),
         "global_switch": _one_of("configmap"),
         "default_service_routing": _str,

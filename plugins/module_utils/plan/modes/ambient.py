@@ -37,6 +37,7 @@ def plan_ambient(b):
         "Routes to waypoint-bound Services sent to the Service, so ztunnel hands them to the waypoint",
     )
     phase = b.phase("enroll", "Enrol the load balancer pods in ambient, bypassing inbound capture")
+    rolled = set()
     for lb in lbs(b):
         if lb.get("host_network"):
             b.refuse(
@@ -60,6 +61,7 @@ def plan_ambient(b):
         )
         if not labels and not anns:
             continue
+        rolled.add(lb["id"])
         pod_template_patch(
             b,
             phase,
@@ -71,20 +73,11 @@ def plan_ambient(b):
             % lb["id"],
             AMBIENT_DOC,
         )
-    if phase["patches"]:
-        phase["wait"] = [
-            {
-                "for": "rollout",
-                "targets": sorted(
-                    {
-                        "%s/%s/%s"
-                        % (p["target"]["kind"], p["target"]["namespace"], p["target"]["name"])
-                        for p in phase["patches"]
-                    }
-                ),
-                "timeout": 600,
-            }
-        ]
+    if rolled:
+        # The LB workloads that roll: their pod template, or the object their controller makes
+        # it from (an EnvoyProxy, perhaps merged into the routing phase), was patched.
+        wait = [{"for": "rollout", "targets": sorted(rolled), "timeout": 600}]
+        (phase if phase["patches"] or not routing["patches"] else routing)["wait"] = wait
 
 
 def _waypoint_routing(b, lb, phase):

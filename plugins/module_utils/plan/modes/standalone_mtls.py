@@ -78,6 +78,7 @@ def plan_standalone_mtls(b):
     )
     api_ips = _api_server_ips(facts)
     wanted = {}
+    rolled = set()
     for lb in lbs(b):
         entry = registry.VENDORS_BY_ID[lb["vendor"]]
         routes = [r for r in routes_of(facts, lb, opts) if r["kind"] != "Gateway"]
@@ -85,17 +86,17 @@ def plan_standalone_mtls(b):
             continue
         sent = service_routing_patches(b, lb, entry, routes, routing)
         wanted_mesh_routes(b, lb, routes, sent, wanted)
-        _sidecar_patch(b, lb, entry, rev, api_ips, sidecar)
+        if _sidecar_patch(b, lb, entry, rev, api_ips, sidecar):
+            rolled.add(lb["id"])
     mesh_route_patches(b, wanted, mesh)
-    wait_targets = sorted(
-        {
-            "%s/%s/%s" % (p["target"]["kind"], p["target"]["namespace"], p["target"]["name"])
-            for p in sidecar["patches"]
-        }
-    )
-    sidecar["wait"] = (
-        [{"for": "rollout", "targets": wait_targets, "timeout": 600}] if wait_targets else []
-    )
+    # The LB workloads that roll (their own pod template, or the object their controller makes
+    # it from, an EnvoyProxy, which may sit in an earlier phase: the wait stays here).
+    wait_targets = sorted(rolled)
+    wait = [{"for": "rollout", "targets": wait_targets, "timeout": 600}] if wait_targets else []
+    if sidecar["patches"] or not routing["patches"]:
+        sidecar["wait"] = wait
+    else:  # every sidecar change merged into a Service-routing object (an EnvoyProxy)
+        routing["wait"] = list(routing.get("wait") or []) + wait
 
 
 def _refused(b, lb, entry, routes):
@@ -149,7 +150,7 @@ def _api_server_ips(facts):
 def _sidecar_patch(b, lb, entry, rev, api_ips, phase):
     """The LB pods' sidecar, from revision rev, with inbound capture off and the app held until
     the proxy is ready (and, with exclude_api_server, api_ips kept out of Envoy); only what the
-    pod template does not say already."""
+    pod template does not say already. Returns whether the LB's pods will roll."""
     current = lb.get("pod_template") or {"labels": {}, "annotations": {}}
     ns_info = ((b.facts.get("istio") or {}).get("namespaces") or {}).get(lb["namespace"], {})
     _warn_namespace_revision(b, lb, ns_info, rev)
@@ -165,12 +166,13 @@ def _sidecar_patch(b, lb, entry, rev, api_ips, phase):
     if b.opts["exclude_api_server"] and api_ips:
         annotations.update(_api_server_excluded(current["annotations"], api_ips))
     if not labels and not annotations:
-        return
+        return False
     pod_template_patch(
         b, phase, lb, entry, labels, annotations, _sidecar_reason(lb, rev, annotations), LB_DOC
     )
     if kind != "native":  # a native sidecar ends with the Job's containers
         _warn_helper_jobs(b, lb, entry, ns_info)
+    return True
 
 
 def _warn_namespace_revision(b, lb, ns_info, rev):

@@ -71,23 +71,42 @@ def test_the_envoyproxy_a_gatewayclass_already_uses_is_extended_not_replaced():
     facts = detect(_cluster(with_class_parameters=True))
     eg_class = facts["cluster_facts"]["gateway_classes"]["eg"]
     assert eg_class["parameters_ref"]["name"] == "config"
-    assert eg_class["parameters"] == {
-        "found": True,
-        "apiVersion": "gateway.envoyproxy.io/v1alpha1",
-        "spec": {},
-    }
+    assert eg_class["parameters"]["found"] is True
+    assert eg_class["parameters"]["apiVersion"] == "gateway.envoyproxy.io/v1alpha1"
     p = plan(facts, "standalone_mtls")
     assert _patches(p, "GatewayClass") == []  # the user's reference stays
     (proxy,) = _patches(p, "EnvoyProxy")
     assert proxy["target"]["namespace"] == "envoy-gateway-system"
     assert proxy["target"]["name"] == "config"
-    assert proxy["manifest"]["spec"] == {"routingType": "Service"}  # only the field we own
-    assert "creates" not in proxy or not proxy["creates"]
-    assert proxy["undo"] == {
-        "action": "remove-fields",
-        "fields": ["spec.routingType"],
-        "restore": {},
-    }
+    spec = proxy["manifest"]["spec"]
+    assert spec["routingType"] == "Service"
+    assert not proxy["creates"]
+    assert proxy["undo"]["action"] == "remove-fields" and proxy["undo"]["restore"] == {}
+    assert proxy["undo"]["fields"][0] == "spec.routingType"
+    # Only the fields we own: the example's replicas, image and resources are not in it.
+    assert set(spec["provider"]["kubernetes"]["envoyDeployment"]) == {"pod"}
+
+
+def test_the_envoy_pods_sidecar_goes_into_the_envoyproxy_not_the_generated_deployment():
+    """Envoy Gateway makes the Envoy Deployment from the EnvoyProxy and would undo a patch to
+    it: the pod labels and annotations go to EnvoyProxy spec.provider.kubernetes
+    .envoyDeployment.pod, next to the user's own pod annotations, which stay."""
+    p = plan(detect(_cluster(with_class_parameters=True)), "standalone_mtls")
+    generated = [
+        pt for pt in _patches(p, "Deployment") if pt["target"]["name"] == "envoy-default-eg"
+    ]
+    assert generated == []
+    (proxy,) = _patches(p, "EnvoyProxy")
+    spec = proxy["manifest"]["spec"]
+    assert spec["provider"]["type"] == "Kubernetes"
+    pod = spec["provider"]["kubernetes"]["envoyDeployment"]["pod"]
+    assert pod["labels"] == {"sidecar.istio.io/inject": "true"}
+    assert pod["annotations"]["traffic.sidecar.istio.io/includeInboundPorts"] == ""
+    assert "custom1" not in pod["annotations"]  # the example's own annotations are not ours
+    assert (
+        "spec.provider.kubernetes.envoyDeployment.pod.labels.sidecar.istio.io/inject"
+        in proxy["undo"]["fields"]
+    )
 
 
 def test_undo_puts_back_the_routing_type_the_envoyproxy_had():
@@ -98,21 +117,26 @@ def test_undo_puts_back_the_routing_type_the_envoyproxy_had():
     assert proxy["undo"]["restore"] == {"spec.routingType": "Endpoint"}
 
 
-def test_an_envoyproxy_already_routing_to_services_is_not_written_again():
+def test_an_envoyproxy_already_routing_to_services_gets_only_the_sidecar():
     p = plan(
         detect(_cluster(with_class_parameters=True, routing_type="Service")), "standalone_mtls"
     )
-    assert _patches(p, "EnvoyProxy") == [] and _patches(p, "GatewayClass") == []
+    (proxy,) = _patches(p, "EnvoyProxy")
+    assert "routingType" not in proxy["manifest"]["spec"]
+    assert _patches(p, "GatewayClass") == []
 
 
 def test_a_gatewayclass_without_parameters_gets_ours():
     p = plan(detect(_cluster(with_class_parameters=False)), "standalone_mtls")
     (proxy,) = _patches(p, "EnvoyProxy")
     assert proxy["target"]["name"] == "meshgate-service-routing"
-    assert proxy["undo"] == {"action": "delete"}
+    assert proxy["undo"]["action"] == "delete" and proxy["creates"]
+    assert proxy["manifest"]["spec"]["routingType"] == "Service"
+    assert proxy["manifest"]["spec"]["provider"]["kubernetes"]["envoyDeployment"]["pod"]["labels"]
     (gc,) = _patches(p, "GatewayClass")
     assert gc["manifest"]["spec"]["parametersRef"]["name"] == "meshgate-service-routing"
-    assert gc["undo"] == {"action": "remove-fields", "fields": ["spec.parametersRef"]}
+    assert gc["undo"]["action"] == "remove-fields"
+    assert gc["undo"]["fields"] == ["spec.parametersRef"]
 
 
 def test_a_reference_to_an_envoyproxy_that_is_not_there_is_left_alone_with_a_warning():
@@ -120,3 +144,13 @@ def test_a_reference_to_an_envoyproxy_that_is_not_there_is_left_alone_with_a_war
     p = plan(detect(objects), "standalone_mtls")
     assert _patches(p, "EnvoyProxy") == [] and _patches(p, "GatewayClass") == []
     assert any("EnvoyProxy envoy-gateway-system/config" in w for w in p["warnings"])
+
+
+def test_the_plan_waits_for_the_envoy_deployment_envoy_gateway_rolls():
+    p = plan(detect(_cluster(with_class_parameters=True)), "standalone_mtls")
+    waits = [w for ph in p["phases"] for w in ph.get("wait") or ()]
+    assert {
+        "for": "rollout",
+        "targets": ["Deployment/envoy-gateway-system/envoy-default-eg"],
+        "timeout": 600,
+    } in waits
