@@ -235,7 +235,7 @@ cluster_facts:
       C(api_server_ips) (the C(kubernetes) Service's cluster IPs, every family), C(apis) (served
       versions of the kinds plans write; null offline), and C(gateway_classes) (per GatewayClass
       its C(controller), C(vendor), C(parameters_ref) and C(parameters) - whether the object it
-      names was C(found), its C(apiVersion) and the C(spec) fields plans set there).
+      names was C(found), its C(apiVersion) and C(spec)).
   returned: always
   type: dict
 detail:

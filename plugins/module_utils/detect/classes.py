@@ -75,12 +75,10 @@ def _parameters(idx, ref, fields):
     obj = idx.get(group, kind, ref.get("namespace"), ref.get("name"))
     if obj is None:
         return {"found": False}
-    spec = obj.get("spec") or {}
-    return {
-        "found": True,
-        "apiVersion": obj.get("apiVersion"),
-        "spec": {f: spec[f] for f in fields if f in spec},
-    }
+    # Its whole spec: undo puts back what a plan's fields replace, wherever they are (the
+    # switch's fields, the Envoy pods' labels and annotations).
+    del fields
+    return {"found": True, "apiVersion": obj.get("apiVersion"), "spec": obj.get("spec") or {}}
 
 
 def gateway_class_vendor(name, gclasses):

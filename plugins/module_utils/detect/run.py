@@ -197,8 +197,17 @@ def _claim_classes(items, classes):
     """The IngressClasses a workload serves through a provider for another vendor's classes
     (Traefik's ingress-nginx provider) are that workload's vendor's: the workload's identity
     wins over the class's controller string."""
+    served = {(i["vendor"], c) for i in items for c in i.get("classes") or ()}
     for item in items:
         for name in item.get("provider_classes") or {}:
+            own = classes.get(name, {}).get("vendor")
+            if own and own != item["vendor"] and (own, name) in served:
+                # The class's own controller runs too: its Ingresses stay its own (both
+                # controllers pick them up; lb_info says so in the evidence).
+                item["evidence"] = item["evidence"] + [
+                    "class %s is also served by a running %s: reported under it" % (name, own)
+                ]
+                continue
             if name in classes:
                 classes[name] = dict(classes[name], vendor=item["vendor"])
 

@@ -77,7 +77,9 @@ def match_catalog(wl, vendor_classes=None):
         hits = [
             h for h in (_signal_hit(sig, facts) for sig in entry.get("workload_signals", ())) if h
         ]
-        if entry["id"] in vendor_classes and hits:
+        if entry["id"] in vendor_classes and any(h.kind in _SOFTWARE for h in hits):
+            # The vendor's class confirms what the software says, never packaging alone (a
+            # chart's default backend carries the chart's labels too).
             hits.append(_Hit(vendor_classes[entry["id"]], None, True, False, 1))
         if not _enough(hits):
             continue
@@ -93,9 +95,9 @@ def match_catalog(wl, vendor_classes=None):
 class _Hit:
     """One matched signal: what it says (evidence), the role it implies, its weight."""
 
-    __slots__ = ("evidence", "role", "weak", "decides", "score")
+    __slots__ = ("evidence", "role", "weak", "decides", "score", "kind")
 
-    def __init__(self, evidence, role, weak, decides, score):
+    def __init__(self, evidence, role, weak, decides, score, kind=None):
         self.evidence, self.role, self.weak, self.decides, self.score = (
             evidence,
             role,
@@ -103,6 +105,11 @@ class _Hit:
             decides,
             score,
         )
+        self.kind = kind
+
+
+# Signals of what runs (not of how it was packaged: labels, chart).
+_SOFTWARE = ("image", "command", "env", "container", "port")
 
 
 # How much a matched signal weighs when two vendors' signals match one workload: what the
@@ -150,9 +157,8 @@ def _signal_hit(sig, facts):
     if "with_image" in sig and not any(regex(sig["with_image"]).search(i) for i in facts["images"]):
         return None
     weak = is_weak(sig)
-    return _Hit(
-        found, sig["role"], weak, bool(sig.get("decides_role")), 1 if weak else _SCORES[kind]
-    )
+    score = 1 if weak else _SCORES[kind]
+    return _Hit(found, sig["role"], weak, bool(sig.get("decides_role")), score, kind)
 
 
 def _first(pattern, values):
@@ -275,8 +281,13 @@ def provider_classes(wl, entry, classes):
             continue
         flags = _flags_ci(lines, spec.get("class_args") or {})
         controller = (flags["controller_class"] or [spec["default_controller"]])[0]
-        names = set(flags["ingress_class"] or [spec["default_class"]])
-        names |= {n for n, c in classes.items() if c["controller"] == controller}
+        # IngressClass objects are matched by their controller only (Traefik's
+        # filterIngressClass); the class name is what annotation-class Ingresses name, so it
+        # is claimed only where no IngressClass of another controller has that name.
+        names = {n for n, c in classes.items() if c["controller"] == controller}
+        for name in flags["ingress_class"] or [spec["default_class"]]:
+            if name not in classes or classes[name]["controller"] == controller:
+                names.add(name)
         for name in names:
             out[name] = spec
     return out

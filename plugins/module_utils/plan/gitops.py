@@ -14,39 +14,63 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.facts impor
 _HELM_PARTS = ("pod_labels", "pod_annotations", "config")
 
 
-def _helm_values(entry, helm_parts):
+def _helm_keys(entry, role):
+    """The chart's values keys for this LB: its role's own keys (bitnami Contour's envoy.* and
+    contour.*) over the chart-wide ones."""
     helm = (entry.get("plan") or {}).get("helm") or {}
-    values = {}
+    keys = {k: v for k, v in helm.items() if k != "roles"}
+    keys.update((helm.get("roles") or {}).get(role) or {})
+    return keys
 
-    def put(path, value):
-        node = values
-        parts = path.split(".")
-        for part in parts[:-1]:
-            node = node.setdefault(part, {})
+
+def _put(values, path, value):
+    node = values
+    parts = path.split(".")
+    for part in parts[:-1]:
+        node = node.setdefault(part, {})
+    if isinstance(value, dict) and isinstance(node.get(parts[-1]), dict):
+        node[parts[-1]].update(value)
+    else:
         node[parts[-1]] = value
 
+
+def _helm_values(keys, helm_parts):
+    values = {}
     for name in _HELM_PARTS:
-        if helm_parts.get(name) and helm.get(name):
-            put(helm[name], helm_parts[name])
-    return values, helm.get("chart")
+        if helm_parts.get(name) and keys.get(name):
+            _put(values, keys[name], helm_parts[name])
+    return values
+
+
+def _gitops_item(b, lb):
+    target = workload_target(lb)
+    for item in b.gitops:
+        if item["target"] == target:
+            return item
+    item = {"target": target, "owner": lb.get("gitops")}
+    b.gitops.append(item)
+    return item
 
 
 def gitops_alternative(b, lb, entry, manifest, helm_parts):
     """For an LB a GitOps tool or Helm owns: the patch as kustomize and helm_parts (by name, see
-    _HELM_PARTS) as Helm values, and a warning that a direct patch would be reverted."""
+    _HELM_PARTS) as the chart's Helm values, what the chart cannot take through values and what
+    works instead, and a warning that a direct patch would be reverted."""
     owner = lb.get("gitops")
     if not owner:
         return
-    values, chart = _helm_values(entry, helm_parts)
-    item = {
-        "target": workload_target(lb),
-        "owner": owner,
-        "kustomize_patch": manifest,
-    }
-    if values:
-        item["helm_values"] = values
-        item["helm_chart"] = chart
-    b.gitops.append(item)
+    keys = _helm_keys(entry, lb.get("role"))
+    item = _gitops_item(b, lb)
+    item.setdefault("kustomize_patch", manifest)
+    values = _helm_values(keys, helm_parts)
+    notes = []
+    if helm_parts.get("pod_labels") and not keys.get("pod_labels") and keys.get("no_pod_labels"):
+        notes.append(keys["no_pod_labels"])
+    if (helm_parts.get("pod_labels") or helm_parts.get("pod_annotations")) and keys.get(
+        "pods_also"
+    ):
+        notes.append("these pod values also reach %s" % keys["pods_also"])
+    _add_values(item, keys, values, notes)
     b.warn(
         "%s %s/%s is managed by %s%s: a direct patch will be reverted by the next sync/upgrade; "
         "prefer the Helm values or kustomize patch in plan.gitops."
@@ -58,3 +82,33 @@ def gitops_alternative(b, lb, entry, manifest, helm_parts):
             (" release " + owner["release"]) if owner.get("release") else "",
         )
     )
+
+
+def gitops_service_routing(b, lb, entry):
+    """The chart's own Service-routing switch in values (Traefik's nativeLBByDefault), as the
+    GitOps form of the per-route switches a plan wrote for this LB."""
+    if not lb.get("gitops"):
+        return
+    keys = _helm_keys(entry, lb.get("role"))
+    if not keys.get("service_routing"):
+        return
+    values = {}
+    for path, value in sorted(keys["service_routing"].items()):
+        _put(values, path, value)
+    _add_values(
+        _gitops_item(b, lb),
+        keys,
+        values,
+        ["the chart's provider-wide Service routing replaces the per-route switches of this plan"],
+    )
+
+
+def _add_values(item, keys, values, notes):
+    if values:
+        merged = item.setdefault("helm_values", {})
+        for k, v in values.items():
+            _put(merged, k, v)
+        item["helm_chart"] = keys.get("chart")
+    for note in notes:
+        if note not in item.setdefault("helm_notes", []):
+            item["helm_notes"].append(note)

@@ -17,6 +17,7 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.envoyproxy 
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.gitops import (
     gitops_alternative,
+    gitops_service_routing,
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.manifests import (
     meta,
@@ -48,6 +49,13 @@ def service_routing_patches(b, lb, entry, routes, phase, rewrite_host=True):
         )
     if plan_spec.get("default_service_routing"):
         b.warn(plan_spec["default_service_routing"])
+    if any(
+        not r.get("service_routing")
+        and not r.get("provider")  # the chart's switch is its own providers', not these
+        and sent[r["id"]] in ("service", "service-rewrite")
+        for r in routes
+    ):
+        gitops_service_routing(b, lb, entry)
     return sent
 
 

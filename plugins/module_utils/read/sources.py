@@ -41,7 +41,10 @@ except ImportError:  # pragma: no cover - PyYAML ships with ansible-core
 
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.gc_pause import gc_paused
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.names import object_name_problem
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.kinds import CLUSTER_SCOPED
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.kinds import (
+    CLUSTER_SCOPED,
+    read_kinds,
+)
 
 DIRECTORY_EXTENSIONS = (".yaml", ".yml", ".json")
 
@@ -257,7 +260,9 @@ def _collect(doc, where, objects, warnings, inherited=None):
             "%s is not a Kubernetes object (apiVersion/kind not strings); skipped" % where
         )
         return
-    problem = object_name_problem(doc)
+    # Checked for the kinds detection reads (their name rules are known); other documents,
+    # a kustomization.yaml or an IPAddress named by its IP, pass as before.
+    problem = object_name_problem(doc) if _read_kind(doc) else None
     if problem:
         warnings.append(
             "%s (%s) would be refused by the API server: %s; skipped"
@@ -265,6 +270,13 @@ def _collect(doc, where, objects, warnings, inherited=None):
         )
         return
     objects.append(doc)
+
+
+_READ_KINDS = frozenset(read_kinds())
+
+
+def _read_kind(doc):
+    return (doc["apiVersion"].rpartition("/")[0], doc["kind"]) in _READ_KINDS
 
 
 def load_file(path):

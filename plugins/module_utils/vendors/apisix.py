@@ -12,6 +12,15 @@ ENTRIES = [
     {
         "id": "apisix",
         "plan": {
+            "helm": {
+                "chart": "apisix/apisix",
+                "pod_annotations": "podAnnotations",
+                # podLabels exists in its values and is ignored (measured).
+                "no_pod_labels": "the apisix chart has no key for pod labels (podLabels is "
+                "ignored), so the sidecar.istio.io/inject label cannot be set on its pods "
+                "through values: label the namespace (istio-injection=enabled or "
+                "istio.io/rev=<revision>), or apply the kustomize patch as a Helm post-renderer",
+            },
             "switch": [
                 {
                     "on": "ApisixRoute",
@@ -45,11 +54,12 @@ ENTRIES = [
             {"image": r"(^|/)apisix$", "role": "data-plane"},
             {"image": r"(^|/)apisix-ingress-controller$", "role": "control-plane"},
             {"labels": {"app.kubernetes.io/name": "apisix"}, "role": "data-plane"},
-            {"chart": r"^apisix-\d", "role": "data-plane"},
+            {"chart": r"^apisix-\d", "role": "data-plane", "weak": True},
             {
                 "chart": r"^apisix-ingress-controller-\d",
                 "role": "control-plane",
                 "decides_role": True,
+                "weak": True,
             },
         ],
         "service_routing": {

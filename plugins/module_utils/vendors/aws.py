@@ -20,7 +20,7 @@ ENTRIES = [
         "workload_signals": [
             {"image": r"(^|/)(eks/)?aws-load-balancer-controller$", "role": "control-plane"},
             {"image": r"(^|/)aws-alb-ingress-controller$", "role": "control-plane"},
-            {"chart": r"^aws-load-balancer-controller-\d", "role": "control-plane"},
+            {"chart": r"^aws-load-balancer-controller-\d", "role": "control-plane", "weak": True},
         ],
         "class_args": {"ingress_class": ["--ingress-class"]},
         "health_check": {

@@ -21,7 +21,7 @@ ENTRIES = [
                 "image": r"(^|/)azure-application-gateway/kubernetes-ingress$",
                 "role": "control-plane",
             },
-            {"chart": r"^ingress-azure-\d", "role": "control-plane"},
+            {"chart": r"^ingress-azure-\d", "role": "control-plane", "weak": True},
             {"labels": {"app": "ingress-azure"}, "role": "control-plane", "weak": True},
         ],
         "health_check": {

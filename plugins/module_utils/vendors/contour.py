@@ -12,6 +12,21 @@ ENTRIES = [
     {
         "id": "contour",
         "plan": {
+            # bitnami/contour, the common chart: its Envoy (data plane) and Contour (control
+            # plane) have keys of their own.
+            "helm": {
+                "chart": "bitnami/contour",
+                "roles": {
+                    "data-plane": {
+                        "pod_labels": "envoy.podLabels",
+                        "pod_annotations": "envoy.podAnnotations",
+                    },
+                    "control-plane": {
+                        "pod_labels": "contour.podLabels",
+                        "pod_annotations": "contour.podAnnotations",
+                    },
+                },
+            },
             # It must be told to follow ExternalName Services (chained mode's bridge).
             "external_name_services": True,
             "switch": [],
@@ -51,7 +66,7 @@ ENTRIES = [
             },
             {"image": r"(^|/)contour$", "role": "control-plane"},
             {"command": r"(^|[\s/])contour serve(\s|$)", "role": "control-plane"},
-            {"chart": r"^contour-\d", "role": "control-plane"},
+            {"chart": r"^contour-\d", "role": "control-plane", "weak": True},
             {"labels": {"app": "contour"}, "role": "control-plane", "weak": True},
             {
                 "labels": {"app.kubernetes.io/name": "contour"},

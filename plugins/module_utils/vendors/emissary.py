@@ -18,7 +18,11 @@ ENTRIES = [
             # It routes to Services unless told otherwise: what a plan says instead of a switch.
             "default_service_routing": "Emissary routes to Services by default "
             "(KubernetesServiceResolver); keep endpoint resolvers out of Module/Mapping objects.",
-            "helm": {"pod_annotations": "podAnnotations"},
+            "helm": {
+                "chart": "emissary/emissary-ingress",
+                "pod_labels": "podLabels",
+                "pod_annotations": "podAnnotations",
+            },
         },
         "name": "Emissary-ingress / Ambassador",
         # The route spec field that names its resolver: an endpoint resolver bypasses the
@@ -49,7 +53,7 @@ ENTRIES = [
             },
             {"labels": {"service": "ambassador"}, "role": "all-in-one", "weak": True},
             {"env": r"^AMBASSADOR_(NAMESPACE|ID|SINGLE_NAMESPACE)$", "role": "all-in-one"},
-            {"chart": r"^emissary-ingress-\d", "role": "all-in-one"},
+            {"chart": r"^emissary-ingress-\d", "role": "all-in-one", "weak": True},
             {
                 "labels": {"app.kubernetes.io/name": "emissary-ingress-agent"},
                 "role": "control-plane",

@@ -60,7 +60,7 @@ ENTRIES = [
                 "command": r"(^|\s)server --config-path=\S*envoy-gateway\.yaml",
                 "role": "control-plane",
             },
-            {"chart": r"^gateway-helm-", "role": "control-plane"},
+            {"chart": r"^gateway-helm-", "role": "control-plane", "weak": True},
             {"labels": {"control-plane": "envoy-gateway"}, "role": "control-plane"},
         ],
         "service_routing": {

@@ -12,6 +12,12 @@ ENTRIES = [
     {
         "id": "haproxy-ingress",
         "plan": {
+            "helm": {
+                "chart": "haproxy-ingress/haproxy-ingress",
+                "pod_labels": "controller.podLabels",
+                "pod_annotations": "controller.podAnnotations",
+                "config": "controller.config",
+            },
             "switch": [
                 {
                     "on": "Ingress",
@@ -30,7 +36,7 @@ ENTRIES = [
         "workload_signals": [
             {"image": r"(^|/)haproxy-ingress$", "role": "all-in-one"},
             {"labels": {"app.kubernetes.io/name": "haproxy-ingress"}, "role": "all-in-one"},
-            {"chart": r"^haproxy-ingress-\d", "role": "all-in-one"},
+            {"chart": r"^haproxy-ingress-\d", "role": "all-in-one", "weak": True},
             # Flags of its own, but short and plain: not enough alone.
             {
                 "command": r"(^|\s)--(sort-backends|reload-strategy|master-worker)(=|\s|$)",

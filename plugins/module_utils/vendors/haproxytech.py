@@ -12,6 +12,13 @@ ENTRIES = [
     {
         "id": "haproxytech",
         "plan": {
+            "helm": {
+                "chart": "haproxytech/kubernetes-ingress",
+                "pod_labels": "controller.podLabels",
+                "pod_annotations": "controller.podAnnotations",
+                "pods_also": "the chart's CRD Job pods get them too (a classic sidecar keeps that "
+                "Job from finishing)",
+            },
             "switch": [],
             "host_rewrite": [
                 {
@@ -33,7 +40,7 @@ ENTRIES = [
                 "command": r"(^|\s)--(ingress\.class|http-bind-port|https-bind-port|quic-bind-port)=",
                 "role": "all-in-one",
             },
-            {"chart": r"^kubernetes-ingress-\d", "role": "all-in-one"},
+            {"chart": r"^kubernetes-ingress-\d", "role": "all-in-one", "weak": True},
             {"labels": {"app.kubernetes.io/name": "kubernetes-ingress"}, "role": "all-in-one"},
         ],
         "class_args": {"ingress_class": ["--ingress.class"]},

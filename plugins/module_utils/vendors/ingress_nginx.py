@@ -61,12 +61,7 @@ ENTRIES = [
                 },
                 "role": "all-in-one",
             },
-            {"chart": r"^ingress-nginx-\d", "role": "all-in-one"},
-            {
-                "labels": {"app.kubernetes.io/name": "ingress-nginx"},
-                "role": "all-in-one",
-                "weak": True,
-            },
+            {"chart": r"^ingress-nginx-\d", "role": "all-in-one", "weak": True},
         ],
         "class_args": {
             "ingress_class": ["--ingress-class"],

@@ -12,6 +12,12 @@ ENTRIES = [
     {
         "id": "kong",
         "plan": {
+            # Its default podAnnotations already hold includeInboundPorts: "" (values merge).
+            "helm": {
+                "chart": "kong/kong",
+                "pod_labels": "podLabels",
+                "pod_annotations": "podAnnotations",
+            },
             "switch": [
                 {
                     "on": "*",
@@ -45,7 +51,7 @@ ENTRIES = [
             {"env": r"^KONG_(PROXY_LISTEN|ADMIN_LISTEN|DATABASE)$", "role": "data-plane"},
             {"env": r"^CONTROLLER_KONG_ADMIN_URL$", "role": "control-plane"},
             {"labels": {"app.kubernetes.io/name": "kong"}, "role": "all-in-one"},
-            {"chart": r"^kong-\d", "role": "all-in-one"},
+            {"chart": r"^kong-\d", "role": "all-in-one", "weak": True},
         ],
         "class_args": {"ingress_class": ["CONTROLLER_INGRESS_CLASS", "--ingress-class"]},
         "service_routing": {

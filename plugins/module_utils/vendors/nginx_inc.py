@@ -12,6 +12,11 @@ ENTRIES = [
     {
         "id": "nginx-inc",
         "plan": {
+            "helm": {
+                "chart": "nginx-stable/nginx-ingress",
+                "pod_labels": "controller.pod.extraLabels",
+                "pod_annotations": "controller.pod.annotations",
+            },
             "switch": [
                 {
                     "on": "Ingress",
@@ -68,7 +73,7 @@ ENTRIES = [
             {"image": r"(^|/)nginx-(plus-)?ingress$", "role": "all-in-one"},
             # Its flags, single-dash: -nginx-configmaps, -nginx-plus.
             {"command": r"(^|\s)-(nginx-configmaps|nginx-plus)(=|\s|$)", "role": "all-in-one"},
-            {"chart": r"^nginx-ingress-\d", "role": "all-in-one"},
+            {"chart": r"^nginx-ingress-\d", "role": "all-in-one", "weak": True},
             {"labels": {"app.kubernetes.io/name": "nginx-ingress"}, "role": "all-in-one"},
         ],
         "class_args": {"ingress_class": ["-ingress-class", "--ingress-class"]},

@@ -123,6 +123,13 @@ Entry keys (all optional unless required):
                             {"static_ip_annotation", "managed_certificates": bool}} (what
                             gclb_chained writes on an Ingress of that class),
                             "backend_tls": {"target": "route", "annotations"}, "helm": the
+                            chart's values keys (../shared/docs/helm-values.md, measured):
+                            "chart", "pod_labels", "pod_annotations", "config", "job_labels",
+                            "roles" {role: {"pod_labels", "pod_annotations"}} where the data and
+                            control planes have keys of their own, "no_pod_labels" (text: the
+                            chart has no pod-label key, and what works instead),
+                            "service_routing" {values path: value} (the chart's own Service-
+                            routing switch), "pods_also" (text: other pods the keys reach); the
                             chart's values keys {"chart", "pod_annotations", "pod_labels",
                             "config", "job_labels"}
 """
@@ -367,6 +374,15 @@ PLAN = _record(
                 "pod_labels": _str,
                 "config": _str,
                 "job_labels": _str,
+                "roles": _map_of(
+                    _one_of(*ROLES),
+                    _record({"pod_annotations": _str, "pod_labels": _str}),
+                ),
+                "no_pod_labels": _str,
+                "service_routing": _map_of(
+                    _str, lambda v: [] if isinstance(v, (str, bool)) else ["is not a value"]
+                ),
+                "pods_also": _str,
             }
         ),
     },

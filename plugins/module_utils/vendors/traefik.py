@@ -14,6 +14,17 @@ ENTRIES = [
         "plan": {
             # It must be told to follow ExternalName Services (chained mode's bridge).
             "external_name_services": True,
+            "helm": {
+                "chart": "traefik/traefik",
+                "pod_labels": "deployment.podLabels",
+                "pod_annotations": "deployment.podAnnotations",
+                # Provider-wide Service routing (Traefik >= 3.0), instead of one annotation per
+                # backend Service.
+                "service_routing": {
+                    "providers.kubernetesIngress.nativeLBByDefault": True,
+                    "providers.kubernetesCRD.nativeLBByDefault": True,
+                },
+            },
             "switch": [
                 {
                     "on": "Ingress",
@@ -64,7 +75,7 @@ ENTRIES = [
                 "role": "all-in-one",
             },
             {"labels": {"app.kubernetes.io/name": "traefik"}, "role": "all-in-one"},
-            {"chart": r"^traefik-\d", "role": "all-in-one"},
+            {"chart": r"^traefik-\d", "role": "all-in-one", "weak": True},
         ],
         "class_args": {"ingress_class": ["--providers.kubernetesingress.ingressclass"]},
         # Traefik >= 3.5 serves ingress-nginx's Ingresses with its kubernetesIngressNGINX
@@ -75,7 +86,7 @@ ENTRIES = [
             {
                 "vendor": "ingress-nginx",
                 "provider": "kubernetesIngressNGINX",
-                "enabled_by": r"(^|\s)--(?i:providers\.kubernetesingressnginx)(=true)?(\s|$)",
+                "enabled_by": r"(^|\s)--(?i:providers\.kubernetesingressnginx(=true|\.[\w.]+=\S*)?)(\s|$)",
                 "class_args": {
                     "ingress_class": ["--providers.kubernetesingressnginx.ingressclass"],
                     "controller_class": ["--providers.kubernetesingressnginx.controllerclass"],

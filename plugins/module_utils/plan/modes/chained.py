@@ -108,6 +108,14 @@ def _trust(b, phase, gw, hops):
     n = b.opts["num_trusted_proxies"]
     if n is None:
         n = min(hops)
+        if n == 0 and gw.get("num_trusted_proxies"):
+            # An L4 LB adds no entry, but something before it may (a CDN): not lowered unasked.
+            b.warn(
+                "the gateway trusts %d X-Forwarded-For entries; the load balancers in front add "
+                "none, so that value is left as it is (set num_trusted_proxies to change it)"
+                % gw["num_trusted_proxies"]
+            )
+            return
         if len(set(hops)) > 1:
             b.warn(
                 "the load balancers in front of the gateway add %s X-Forwarded-For entries: "

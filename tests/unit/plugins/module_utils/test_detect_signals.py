@@ -93,14 +93,35 @@ def test_two_weak_signals_together_are():
     assert evidence == ["pod labels app=contour", "container name shutdown-manager"]
 
 
-def test_a_weak_signal_and_the_vendors_class_in_the_cluster_are_enough():
-    wl = _deployment({"app": "contour"})
+def test_a_weak_signal_of_the_software_and_the_vendors_class_are_enough():
     classes = {"contour": "IngressClass contour (controller projectcontour.io/x/y)"}
+    wl = _deployment({"app": "edge"}, [{"name": "shutdown-manager", "image": "corp/sm:1"}])
     vendor, _role, evidence = classify_workload(wl, classes)
     assert vendor == "contour"
     assert evidence[-1] == "IngressClass contour (controller projectcontour.io/x/y)"
-    # The class alone says nothing about this workload.
+    # Packaging alone (a label) with the class is not: a chart's other Deployments carry it.
+    assert classify_workload(_deployment({"app": "contour"}), classes)[0] is None
     assert classify_workload(_deployment({"app": "web"}), classes)[0] is None
+
+
+def test_a_charts_default_backend_is_not_a_second_load_balancer():
+    """ingress-nginx's chart with defaultBackend.enabled: the backend Deployment carries the
+    chart's labels, and the cluster has the vendor's IngressClass; it runs no controller."""
+    objects, _w = load_sources([str(HELM / "ingress-nginx/edge-default.yaml")])
+    labels = {
+        "helm.sh/chart": "ingress-nginx-4.15.1",
+        "app.kubernetes.io/name": "ingress-nginx",
+        "app.kubernetes.io/component": "default-backend",
+        "app.kubernetes.io/instance": "edge",
+    }
+    backend = _deployment(
+        labels,
+        [{"name": "default-backend", "image": "registry.k8s.io/defaultbackend-amd64:1.5"}],
+        name="edge-ingress-nginx-defaultbackend",
+        namespace="ingress-edge",
+    )
+    facts = detect(objects + [backend])
+    assert [lb["name"] for lb in facts["load_balancers"]] == ["edge-ingress-nginx-controller"]
 
 
 @pytest.mark.parametrize(
@@ -187,6 +208,31 @@ def _traefik_with_the_nginx_provider():
     return objects + routes + [nginx_class, strict] + istiod
 
 
+def test_traefik_never_takes_an_ingressclass_of_another_controller_named_nginx():
+    """F5 NGINX's IngressClass is also called nginx (controller nginx.org/ingress-controller):
+    Traefik matches IngressClass objects by controller, so F5's Ingresses stay F5's."""
+    objects = [
+        o
+        for o in _traefik_with_the_nginx_provider()
+        if o["kind"] != "IngressClass" or o["metadata"]["name"] != "nginx"
+    ]
+    f5, _w = load_sources([str(HELM / "nginx-inc/edge-default.yaml")])
+    facts = detect(objects + f5)
+    lbs = {lb["vendor"]: lb for lb in facts["load_balancers"]}
+    assert "nginx" not in lbs["traefik"]["ingress_classes"]
+    nginx_routes = [r for r in facts["routes"] if r.get("class") == "nginx"]
+    assert nginx_routes and all(r["vendor"] == "nginx-inc" for r in nginx_routes)
+
+
+def test_a_running_ingress_nginx_keeps_its_class_next_to_traefiks_provider():
+    ingress_nginx, _w = load_sources([str(HELM / "ingress-nginx/edge-default.yaml")])
+    facts = detect(_traefik_with_the_nginx_provider() + ingress_nginx)
+    lbs = {lb["vendor"]: lb for lb in facts["load_balancers"]}
+    nginx_routes = [r for r in facts["routes"] if r.get("class") == "nginx"]
+    assert nginx_routes and all(r["vendor"] == "ingress-nginx" for r in nginx_routes)
+    assert any("also served by a running ingress-nginx" in e for e in lbs["traefik"]["evidence"])
+
+
 def test_traefik_serving_ingress_nginx_classes_is_reported_as_traefik():
     facts = detect(_traefik_with_the_nginx_provider())
     (lb,) = facts["load_balancers"]
@@ -263,3 +309,31 @@ def test_names_that_kubernetes_accepts_are_kept(tmp_path):
     path.write_text(yaml.safe_dump_all(docs), encoding="utf-8")
     objects, warnings = load_sources([str(path)])
     assert len(objects) == 3 and warnings == []
+
+
+def test_the_charts_provider_wide_switch_is_not_offered_for_the_nginx_providers_routes():
+    """Traefik's nativeLBByDefault values reach its Ingress and CRD providers only: for routes
+    its ingress-nginx provider serves, the Helm values carry no Service-routing switch."""
+    objects = [
+        o
+        for o in _traefik_with_the_nginx_provider()
+        if not (o["kind"] == "Ingress" and o["spec"].get("ingressClassName") == "edge-traefik")
+    ]
+    p = plan(detect(objects), "standalone_mtls")
+    values = [g.get("helm_values") or {} for g in p["gitops"]]
+    assert values and not any("providers" in v for v in values)
+
+
+def test_documents_of_kinds_detection_never_reads_are_not_judged_by_name(tmp_path):
+    docs = [
+        {"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization"},
+        {
+            "apiVersion": "networking.k8s.io/v1",
+            "kind": "IPAddress",
+            "metadata": {"name": "fd00:10:96::1"},
+        },
+    ]
+    path = tmp_path / "kustomization.yaml"
+    path.write_text(yaml.safe_dump_all(docs), encoding="utf-8")
+    objects, warnings = load_sources([str(path)])
+    assert len(objects) == 2 and warnings == []

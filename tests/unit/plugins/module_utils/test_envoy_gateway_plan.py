@@ -154,3 +154,18 @@ def test_the_plan_waits_for_the_envoy_deployment_envoy_gateway_rolls():
         "targets": ["Deployment/envoy-gateway-system/envoy-default-eg"],
         "timeout": 600,
     } in waits
+
+
+def test_undo_puts_back_the_users_own_pod_labels_in_the_envoyproxy():
+    objects = _cluster(with_class_parameters=True)
+    proxy = next(o for o in objects if o["kind"] == "EnvoyProxy")
+    pod = proxy["spec"]["provider"]["kubernetes"]["envoyDeployment"]["pod"]
+    pod["labels"] = {"sidecar.istio.io/inject": "false"}
+    pod["annotations"]["traffic.sidecar.istio.io/includeInboundPorts"] = "8080"
+    p = plan(detect(objects), "standalone_mtls")
+    (patch,) = _patches(p, "EnvoyProxy")
+    base = "spec.provider.kubernetes.envoyDeployment.pod."
+    assert patch["undo"]["restore"] == {
+        base + "labels.sidecar.istio.io/inject": "false",
+        base + "annotations.traffic.sidecar.istio.io/includeInboundPorts": "8080",
+    }

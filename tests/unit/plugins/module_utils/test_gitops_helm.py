@@ -1,0 +1,134 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, meshgate authors
+# Apache License 2.0 (see LICENSE)
+"""For every vendor chart rendered in ../shared/fixtures/helm, lb_plan standalone_mtls gives
+the Helm values that chart takes, at the keys ../shared/docs/helm-values.md measured (the test
+reads that table), or says what works instead where the chart has no key."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from shared_fixtures import SHARED_FIXTURES  # noqa: E402 - test helper next to this file
+
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.run import detect
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.planner import plan
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.sources import load_sources
+
+HELM = SHARED_FIXTURES / "helm"
+TABLE = SHARED_FIXTURES.parent / "docs" / "helm-values.md"
+
+# The table's chart column (its first words) -> the rendered install of that chart.
+# Not here: gateway-helm (Envoy Gateway's data plane is made from an EnvoyProxy, not the
+# chart: tests/unit/.../test_envoy_gateway_plan.py), the cloud controllers and Istio's charts
+# (no plan patches their pods).
+INSTALLS = {
+    "ingress-nginx": "ingress-nginx/edge-default.yaml",
+    "traefik": "traefik/edge-default.yaml",
+    "kong": "kong/edge-default.yaml",
+    "emissary-ingress": "emissary/edge-listeners.yaml",
+    "haproxytech kubernetes-ingress": "haproxytech/edge-default.yaml",
+    "haproxy-ingress": "haproxy-ingress/edge-default.yaml",
+    "nginx-ingress, F5 NGINX": "nginx-inc/edge-default.yaml",
+    "apisix": "apisix/gateway-with-ic.yaml",
+    "contour, bitnami": "contour/default.yaml",
+}
+
+
+def _rows():
+    rows = {}
+    with open(TABLE, encoding="utf-8") as fh:
+        for line in fh:
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            if len(cells) != 4 or cells[0].startswith(("chart", "---")):
+                continue
+            for chart in INSTALLS:
+                if cells[0].startswith(chart + " ") and chart not in rows:
+                    rows[chart] = cells
+    return rows
+
+
+ROWS = _rows()
+
+
+def _first_key(cell):
+    """The first values key of a cell (`controller.podLabels`), or None for **none**."""
+    if cell.startswith("**none**"):
+        return None
+    keys = re.findall(r"`([A-Za-z][\w.-]*)`", cell)
+    return keys[0] if keys else None
+
+
+def _at(values, path):
+    node = values
+    for part in path.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+def _strict_cluster(install):
+    files = [HELM / install, HELM / install.split("/")[0] / "routes.yaml"]
+    files.append(HELM / "istio/istiod-default.yaml")
+    objects, _w = load_sources([str(f) for f in files])
+    strict = {
+        "apiVersion": "security.istio.io/v1",
+        "kind": "PeerAuthentication",
+        "metadata": {"name": "default", "namespace": "istio-system"},
+        "spec": {"mtls": {"mode": "STRICT"}},
+    }
+    return objects + [strict]
+
+
+def test_the_table_has_a_row_for_every_install():
+    assert sorted(ROWS) == sorted(INSTALLS)
+
+
+@pytest.mark.parametrize("chart", sorted(INSTALLS))
+def test_standalone_mtls_gives_the_charts_own_values_keys(chart):
+    _name, labels_cell, annotations_cell, _routing = ROWS[chart]
+    facts = detect(_strict_cluster(INSTALLS[chart]))
+    (lb,) = facts["load_balancers"]
+    assert lb["gitops"]["tool"] == "helm", lb["gitops"]
+    p = plan(facts, "standalone_mtls")
+    (item,) = [g for g in p["gitops"] if g["target"]["name"] == lb["name"]]
+    values = item.get("helm_values") or {}
+    labels_key, annotations_key = _first_key(labels_cell), _first_key(annotations_cell)
+    # What the direct patch puts on the pod template, the values put at the chart's keys.
+    pod = item["kustomize_patch"]["spec"]["template"]["metadata"]
+    assert pod["annotations"] and _at(values, annotations_key) == pod["annotations"]
+    if labels_key:
+        assert pod["labels"] == {"sidecar.istio.io/inject": "true"}
+        assert _at(values, labels_key) == pod["labels"]
+    else:
+        # No key puts a label on the pods: never a key the chart ignores, and the way that works.
+        assert "podLabels" not in str(values) and "inject" not in str(values)
+        assert any("namespace" in n and "post-renderer" in n for n in item["helm_notes"])
+
+
+def test_traefik_values_carry_its_provider_wide_service_routing():
+    _name, _l, _a, routing_cell = ROWS["traefik"]
+    assert "providers.kubernetesIngress.nativeLBByDefault" in routing_cell
+    p = plan(detect(_strict_cluster(INSTALLS["traefik"])), "standalone_mtls")
+    (item,) = p["gitops"]
+    assert _at(item["helm_values"], "providers.kubernetesIngress.nativeLBByDefault") is True
+    assert _at(item["helm_values"], "providers.kubernetesCRD.nativeLBByDefault") is True
+
+
+def test_ingress_nginx_values_carry_the_configmap_switch_only_when_asked():
+    p = plan(detect(_strict_cluster(INSTALLS["ingress-nginx"])), "standalone_mtls")
+    assert _at(p["gitops"][0]["helm_values"], "controller.config") is None
+    p = plan(
+        detect(_strict_cluster(INSTALLS["ingress-nginx"])),
+        "standalone_mtls",
+        {"global_switch": True},
+    )
+    assert _at(p["gitops"][0]["helm_values"], "controller.config.service-upstream") == "true"
+
+
+def test_haproxytech_values_say_which_other_pods_they_reach():
+    p = plan(detect(_strict_cluster(INSTALLS["haproxytech kubernetes-ingress"])), "standalone_mtls")
+    (item,) = p["gitops"]
+    assert any("CRD Job" in n for n in item["helm_notes"])
