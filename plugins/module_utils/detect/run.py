@@ -159,8 +159,18 @@ def _lb_classes(items, classes):
     """{class name: [vendors]} the detected LBs serve (from their args and IngressClasses);
     each item's ``classes`` is set on the way."""
     lb_classes = {}
+    # A data plane serves the classes its control plane in its namespace is told (Contour's
+    # Envoy: the contour Deployment's --ingress-class-name).
+    told = {}
+    for item in items:
+        if item["role"] == "control-plane":
+            args = class_args(item["wl"], item["entry"])
+            if args["ingress_class"] or args["controller_class"]:
+                told.setdefault((item["vendor"], namespace_of(item["wl"])), args)
     for item in items:
         args = class_args(item["wl"], item["entry"])
+        if item["role"] == "data-plane" and not (args["ingress_class"] or args["controller_class"]):
+            args = told.get((item["vendor"], namespace_of(item["wl"])), args)
         flagged = set(args["ingress_class"])
         names = set(flagged)
         ctrl = args["controller_class"]

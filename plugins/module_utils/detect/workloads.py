@@ -258,15 +258,20 @@ def class_args(wl, entry):
         for what, names in keys.items():
             for name in names:
                 if name in env and env[name]:
-                    found[what].append(env[name])
+                    found[what] += _class_list(env[name])
                 for i, arg in enumerate(args):
                     if not isinstance(arg, str):
                         continue
                     if arg.startswith(name + "="):
-                        found[what].append(arg.split("=", 1)[1])
+                        found[what] += _class_list(arg.split("=", 1)[1])
                     elif arg == name and i + 1 < len(args):
-                        found[what].append(str(args[i + 1]))
+                        found[what] += _class_list(args[i + 1])
     return found
+
+
+def _class_list(value):
+    # Contour's --ingress-class-name takes a comma-separated list; no class name has a comma.
+    return [v.strip() for v in str(value).split(",") if v.strip()]
 
 
 def provider_classes(wl, entry, classes):

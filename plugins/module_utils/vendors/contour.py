@@ -43,6 +43,8 @@ ENTRIES = [
         "class_names": ["contour"],
         # --ingress-class-name unset: Ingresses of class "contour" (and those with no class).
         "default_ingress_class": "contour",
+        # On the contour Deployment; its Envoy in the same namespace serves those classes.
+        "class_args": {"ingress_class": ["--ingress-class-name"]},
         "annotation_prefixes": ["projectcontour.io/"],
         "route_kinds": {
             "projectcontour.io/HTTPProxy": {

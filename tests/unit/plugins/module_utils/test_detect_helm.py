@@ -19,6 +19,9 @@ import yaml
 from shared_fixtures import SHARED_FIXTURES  # noqa: E402 - test helper next to this file
 
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.run import detect
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.workloads import (
+    match_catalog,
+)
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.sources import (
     load_sources,
     with_namespace,
@@ -323,34 +326,42 @@ def _class_flag_values(entry):
 
 
 def _second_controller(lb_id, vendor):
-    """A copy of the LB in namespace <ns>-internal serving class "internal" (its class flag or
-    variable set, or added), as teams run an internal and an external controller."""
+    """A copy of the install (the LB and its control plane, if it has one in its namespace)
+    in namespace <ns>-internal serving class "internal": its class flag or variable set, or
+    added where the vendor reads it (the control plane, else the LB), as teams run an internal
+    and an external controller."""
     flags = _class_flag_values(registry.vendor(vendor))
+    ns = lb_id.split("/")[1]
 
     def transform(objects):
-        wl = copy.deepcopy(_lb_workload(objects, lb_id))
-        wl["metadata"]["namespace"] += "-internal"
-        wl["metadata"]["name"] += "-internal"
-        for c in _pod_spec(wl)["containers"]:
-            args = c.get("args") or []
-            hit = False
-            for i, arg in enumerate(args):
-                for flag in flags:
-                    if isinstance(arg, str) and arg.startswith(flag + "="):
-                        args[i], hit = flag + "=internal", True
-                    elif isinstance(arg, str) and arg.startswith("--controller-class="):
-                        args[i] = "--controller-class=k8s.io/internal-ingress-nginx"
-            for e in c.get("env") or []:
-                if e.get("name") in flags:
-                    e["value"], hit = "internal", True
-            if hit:
-                c["args"] = args
-                break
-        else:
-            main = _pod_spec(wl)["containers"][0]
+        install = [
+            copy.deepcopy(o)
+            for o in objects
+            if o["kind"] in ("Deployment", "DaemonSet", "StatefulSet")
+            and (o["metadata"].get("namespace") or "default") == ns
+            and match_catalog(o)[0] == vendor
+        ]
+        hit = False
+        for wl in install:
+            wl["metadata"]["namespace"] = ns + "-internal"
+            wl["metadata"]["name"] += "-internal"
+            for c in _pod_spec(wl)["containers"]:
+                args = c.get("args") or []
+                for i, arg in enumerate(args):
+                    for flag in flags:
+                        if isinstance(arg, str) and arg.startswith(flag + "="):
+                            args[i], hit = flag + "=internal", True
+                        elif isinstance(arg, str) and arg.startswith("--controller-class="):
+                            args[i] = "--controller-class=k8s.io/internal-ingress-nginx"
+                for e in c.get("env") or []:
+                    if e.get("name") in flags:
+                        e["value"], hit = "internal", True
+        if not hit:
+            planes = [wl for wl in install if match_catalog(wl)[1] == "control-plane"]
+            main = _pod_spec((planes or install)[0])["containers"][0]
             flag = next(f for f in flags if f.startswith("-"))
             main["args"] = list(main.get("args") or []) + [flag + "=internal"]
-        return objects + [wl]
+        return objects + install
 
     return transform
 
