@@ -219,6 +219,13 @@ load_balancers:
     meshgate_routes:
       description: "The mesh routes our plans created in the LB's namespace: host -> their http routes."
       type: dict
+    owner:
+      description:
+        - Who keeps the workload and how that is known - C(tool) (V(helm), V(argocd), V(flux),
+          V(kubectl) or V(none)), C(helm) (V(3) or V(4) when managedFields tell, Helm 4 applying
+          server-side as field manager C(helm)), C(release), C(release_namespace), C(app) (Argo
+          CD), C(helm_release) / C(kustomization) (Flux, namespace/name), and C(evidence).
+      type: dict
     evidence:
       description:
         - Why it was recognised, one entry per signal that matched (container image, command

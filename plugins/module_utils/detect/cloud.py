@@ -20,13 +20,13 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.objects i
     selector_matches,
     template_labels,
 )
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.owners import gitops_owner
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.services import (
     service_summary,
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.summary import (
     lists_to_counts,
 )
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.workloads import gitops_owner
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors import registry
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors.health_checks import (
     effective_annotations,

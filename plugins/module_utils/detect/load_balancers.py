@@ -36,6 +36,10 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.objects i
     truthy,
     workload_readiness,
 )
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.owners import (
+    gitops_owner,
+    object_owner,
+)
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.routing import (
     route_host_rewrite,
     route_service_routing,
@@ -49,7 +53,6 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.summary i
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.workloads import (
     configmap_ref,
-    gitops_owner,
     pod_has_proxy,
     pods_of,
     workload_editions,
@@ -285,6 +288,8 @@ def lb_finish(state, istio, findings, keep_routes):
         "evidence": item["evidence"]
         + (["serves classes %s" % ", ".join(item["classes"])] if item.get("classes") else []),
         "gitops": gitops_owner(wl),
+        # Who keeps the workload and how we know (detect/owners.py), GitOps tool or not.
+        "owner": object_owner(wl),
         "apiVersion": wl.get("apiVersion"),
         # What a plan needs to patch the pod template without clobbering values already there.
         "pod_template": _istio_pod_template(wl, anns),

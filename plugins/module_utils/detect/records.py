@@ -70,6 +70,7 @@ Route = TypedDict(
         "hosts": List[str],
         "backends": List[Backend],
         "served_by": List[str],  # ids of the load balancers that serve it
+        "provider": str,  # served for another vendor's class (vendors' serves_classes_of)
         "parents": List[str],  # Gateway API parents / Istio gateways
         "annotations": dict,  # only the reported ones (vendors/reported.py), values redacted
         "managers": List[str],
@@ -127,6 +128,7 @@ class LoadBalancer(TypedDict, total=False):
     editions: List[str]  # vendor editions it runs (entry "editions"), e.g. ["plus"]
     evidence: List[str]
     gitops: Optional[dict]  # who owns it (Helm, Argo CD, Flux)
+    owner: dict  # who keeps it and how we know, GitOps or not (detect/owners.py)
     apiVersion: str
     pod_template: dict  # its Istio labels and annotations (what a patch must keep)
     config_map: Optional[dict]  # the controller ConfigMap holding a global switch

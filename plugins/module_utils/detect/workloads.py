@@ -400,26 +400,3 @@ def workload_lbs(idx, istio):
             if not any(i["vendor"] == item["vendor"] for i in lbs):
                 lbs.append(item)
     return lbs, controllers
-
-
-def gitops_owner(obj):
-    labels = labels_of(obj)
-    anns = annotations_of(obj)
-    managers = (obj.get("metadata") or {}).get("managers") or []
-    if labels.get("app.kubernetes.io/managed-by") == "Helm" or "meta.helm.sh/release-name" in anns:
-        return {"tool": "helm", "release": anns.get("meta.helm.sh/release-name")}
-    if "argocd.argoproj.io/instance" in labels or "argocd.argoproj.io/tracking-id" in anns:
-        return {
-            "tool": "argocd",
-            "app": labels.get("argocd.argoproj.io/instance")
-            or anns.get("argocd.argoproj.io/tracking-id"),
-        }
-    if any(
-        k.startswith("kustomize.toolkit.fluxcd.io/") or k.startswith("helm.toolkit.fluxcd.io/")
-        for k in labels
-    ):
-        return {"tool": "flux"}
-    for m in managers:
-        if m in ("helm", "argocd-controller", "kustomize-controller", "helm-controller"):
-            return {"tool": m}
-    return None

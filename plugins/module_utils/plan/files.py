@@ -14,7 +14,8 @@ def plan_files(the_plan):
     """The plan as files (relative path, text), for review, GitOps or istioctl analyze.
 
     plan.json, one manifest per patch under manifests/ (numbered in apply order), and under
-    gitops/ the kustomize patch and Helm values for every target owned by a GitOps tool.
+    gitops/ the kustomize patch and Helm values for every target owned by a GitOps tool, and
+            the patch of the object its owner edits (a Flux HelmRelease, an Argo CD Application).
     """
     import yaml
 
@@ -33,4 +34,7 @@ def plan_files(the_plan):
         files.append(("gitops/%s-kustomize-patch.yaml" % base, dump(item["kustomize_patch"])))
         if item.get("helm_values"):
             files.append(("gitops/%s-helm-values.yaml" % base, dump(item["helm_values"])))
+        if item.get("source_patch"):
+            kind = item["source_patch"]["kind"].lower()
+            files.append(("gitops/%s-%s-patch.yaml" % (base, kind), dump(item["source_patch"])))
     return files

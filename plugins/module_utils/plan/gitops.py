@@ -112,3 +112,36 @@ def _add_values(item, keys, values, notes):
     for note in notes:
         if note not in item.setdefault("helm_notes", []):
             item["helm_notes"].append(note)
+    _source_patch(item)
+
+
+def _source_patch(item):
+    """The values as a patch of the object the user edits: a Flux HelmRelease's spec.values, or
+    an Argo CD Application's spec.source.helm.valuesObject (both merge into what is there)."""
+    owner, values = item.get("owner") or {}, item.get("helm_values")
+    if not values:
+        return
+    named = {k: owner[k] for k in ("release", "chart") if owner.get(k)}
+    if owner.get("tool") == "flux" and owner.get("helm_release"):
+        ns, _sep, name = owner["helm_release"].rpartition("/")
+        item["source_patch"] = {
+            "apiVersion": "helm.toolkit.fluxcd.io/v2",
+            "kind": "HelmRelease",
+            "metadata": dict({"name": name}, **({"namespace": ns} if ns else {})),
+            "spec": {"values": values},
+        }
+        item["source"] = dict(named, edit="HelmRelease %s spec.values" % owner["helm_release"])
+    elif owner.get("tool") == "argocd" and owner.get("app"):
+        item["source_patch"] = {
+            "apiVersion": "argoproj.io/v1alpha1",
+            "kind": "Application",
+            "metadata": {"name": owner["app"]},
+            "spec": {"source": {"helm": {"valuesObject": values}}},
+        }
+        item["source"] = dict(
+            named,
+            edit="Application %s spec.source.helm.valuesObject (in Argo CD's namespace, argocd "
+            "by default; with several sources, the chart's entry of spec.sources)" % owner["app"],
+        )
+    elif owner.get("tool") == "helm":
+        item["source"] = dict(named, edit="the values file of release %s" % owner.get("release"))

@@ -54,7 +54,7 @@ def pod_template_patch(b, phase, lb, entry, labels, annotations, reason, referen
         reference,
         {"restart": True, "traffic": "rolling restart of the load balancer pods"},
         {"action": "remove-fields", "fields": fields, "restore": restore},
-        owner=lb.get("gitops"),
+        owner=lb.get("owner") or lb.get("gitops"),
     )
     gitops_alternative(
         b, lb, entry, manifest, {"pod_labels": labels, "pod_annotations": annotations}

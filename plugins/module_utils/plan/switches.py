@@ -120,7 +120,7 @@ def _apply_global_switch(b, lb, entry, phase):
             "fields": ["data.%s" % cm["key"]],
             "restore": {"data.%s" % cm["key"]: cm["current"]} if "current" in cm else {},
         },
-        owner=lb.get("gitops"),
+        owner=lb.get("owner") or lb.get("gitops"),
     )
     gitops_alternative(b, lb, entry, manifest, {"config": {cm["key"]: cm["value"]}})
 

@@ -70,6 +70,13 @@ def _meta(meta, spec_owners=True, created=False):
         names = sorted({_str(m.get("manager")) for m in managers if m.get("manager")})
         if names:
             out["managers"] = _shared_list(names)
+            # Who applies server-side (Helm 4 does, as "helm"; Helm 3 updates): owners.py.
+            appliers = sorted(
+                {_str(m.get("manager")) for m in managers if m.get("operation") == "Apply"}
+                & {"helm"}
+            )
+            if appliers:
+                out["appliers"] = appliers
         if spec_owners:
             _spec_owners(out, managers)
     return out

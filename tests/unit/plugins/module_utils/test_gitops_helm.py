@@ -132,3 +132,79 @@ def test_haproxytech_values_say_which_other_pods_they_reach():
     p = plan(detect(_strict_cluster(INSTALLS["haproxytech kubernetes-ingress"])), "standalone_mtls")
     (item,) = p["gitops"]
     assert any("CRD Job" in n for n in item["helm_notes"])
+
+
+def _owned_by(install, labels, annotations=None):
+    objects = _strict_cluster(install)
+    for o in objects:
+        if o["kind"] in ("Deployment", "DaemonSet"):
+            o["metadata"]["labels"] = dict(o["metadata"].get("labels") or {}, **labels)
+            o["metadata"]["annotations"] = dict(
+                o["metadata"].get("annotations") or {}, **(annotations or {})
+            )
+    return objects
+
+
+def test_a_flux_helmrelease_gets_the_values_as_a_patch_of_its_spec_values():
+    from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.files import plan_files
+
+    flux = {
+        "helm.toolkit.fluxcd.io/name": "edge",
+        "helm.toolkit.fluxcd.io/namespace": "flux-system",
+    }
+    # helm-controller installs with Helm: the release annotation is there as well.
+    facts = detect(
+        _owned_by(INSTALLS["ingress-nginx"], flux, {"meta.helm.sh/release-name": "edge"})
+    )
+    (lb,) = facts["load_balancers"]
+    assert lb["owner"]["tool"] == "flux" and lb["owner"]["helm_release"] == "flux-system/edge"
+    assert lb["owner"]["release"] == "edge"  # the chart's own release annotation, kept
+    assert lb["owner"]["chart"] == "ingress-nginx-4.15.1"
+    p = plan(facts, "standalone_mtls")
+    (item,) = p["gitops"]
+    patch = item["source_patch"]
+    assert (patch["kind"], patch["metadata"]) == (
+        "HelmRelease",
+        {"name": "edge", "namespace": "flux-system"},
+    )
+    assert patch["spec"]["values"] == item["helm_values"]
+    assert item["source"]["edit"] == "HelmRelease flux-system/edge spec.values"
+    names = [n for n, _text in plan_files(p)]
+    assert any(n.endswith("-helmrelease-patch.yaml") for n in names)
+
+
+def test_an_argo_cd_application_gets_the_values_as_its_values_object():
+    argo = {"argocd.argoproj.io/instance": "edge-ingress"}
+    p = plan(detect(_owned_by(INSTALLS["traefik"], argo)), "standalone_mtls")
+    (item,) = p["gitops"]
+    assert item["owner"]["tool"] == "argocd" and item["owner"]["app"] == "edge-ingress"
+    patch = item["source_patch"]
+    assert patch["kind"] == "Application" and patch["metadata"] == {"name": "edge-ingress"}
+    assert patch["spec"]["source"]["helm"]["valuesObject"] == item["helm_values"]
+
+
+def test_helm_3_and_helm_4_are_told_apart_by_how_the_helm_manager_writes():
+    from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.owners import (
+        object_owner,
+    )
+    from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.reduce import (
+        reduce_object,
+    )
+
+    def owner(operation):
+        obj = {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": {
+                "name": "edge",
+                "namespace": "edge",
+                "labels": {"app.kubernetes.io/managed-by": "Helm"},
+                "annotations": {"meta.helm.sh/release-name": "edge"},
+                "managedFields": [{"manager": "helm", "operation": operation}],
+            },
+            "spec": {"template": {"spec": {"containers": [{"name": "c", "image": "traefik"}]}}},
+        }
+        return object_owner(reduce_object(obj))
+
+    assert owner("Apply")["helm"] == "4" and owner("Update")["helm"] == "3"
+    assert any("Helm 4" in e for e in owner("Apply")["evidence"])

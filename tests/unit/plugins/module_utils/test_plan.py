@@ -578,7 +578,8 @@ def test_gitops_owner_gets_helm_values_and_kustomize_patch():
     dep["metadata"]["annotations"]["meta.helm.sh/release-name"] = "ingress-nginx"
     p = plan(detect(objs), "standalone_mtls")
     (g,) = p["gitops"]
-    assert g["owner"] == {"tool": "helm", "release": "ingress-nginx"}
+    assert (g["owner"]["tool"], g["owner"]["release"]) == ("helm", "ingress-nginx")
+    assert "annotation meta.helm.sh/release-name=ingress-nginx" in g["owner"]["evidence"]
     values = g["helm_values"]["controller"]
     assert values["podLabels"] == {"sidecar.istio.io/inject": "true"}
     assert values["podAnnotations"]["traffic.sidecar.istio.io/includeInboundPorts"] == ""
