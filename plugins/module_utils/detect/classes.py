@@ -48,8 +48,8 @@ def gateway_classes(idx):
 
 def gateway_class_parameters(idx):
     """{GatewayClass name: {"controller", "vendor", "parameters_ref", "parameters"}}: the object
-    its spec.parametersRef names, when that is among the objects ("found"), with the values it
-    holds of the spec fields the vendor's plans set there ("plan" switch "set"), for undo."""
+    its spec.parametersRef names, when that is among the objects ("found"), with its spec (what
+    undo puts back)."""
     out = {}
     for gc in idx.kind("gateway.networking.k8s.io", "GatewayClass"):
         spec = gc.get("spec") or {}
@@ -58,26 +58,18 @@ def gateway_class_parameters(idx):
         ref = spec.get("parametersRef") if isinstance(spec.get("parametersRef"), dict) else None
         entry = {"controller": controller, "vendor": vendor_id, "parameters_ref": ref}
         if ref:
-            entry["parameters"] = _parameters(idx, ref, _fields_set_by_plans(vendor_id))
+            entry["parameters"] = _parameters(idx, ref)
         out[name_of(gc)] = entry
     return out
 
 
-def _fields_set_by_plans(vendor_id):
-    if vendor_id not in registry.VENDORS_BY_ID:
-        return ()
-    switches = (registry.vendor(vendor_id).get("plan") or {}).get("switch", ())
-    return sorted({k for s in switches for k in (s.get("set") or {})})
-
-
-def _parameters(idx, ref, fields):
+def _parameters(idx, ref):
     group, kind = ref.get("group") or "", ref.get("kind") or ""
     obj = idx.get(group, kind, ref.get("namespace"), ref.get("name"))
     if obj is None:
         return {"found": False}
     # Its whole spec: undo puts back what a plan's fields replace, wherever they are (the
     # switch's fields, the Envoy pods' labels and annotations).
-    del fields
     return {"found": True, "apiVersion": obj.get("apiVersion"), "spec": obj.get("spec") or {}}
 
 

@@ -250,7 +250,14 @@ def _evidence(hits):
 
 def class_args(wl, entry):
     """Class names / controller classes the workload's args or env declare."""
-    keys = entry.get("class_args") or {}
+    return _declared_classes(wl, entry.get("class_args") or {})
+
+
+def _declared_classes(wl, keys, ignore_case=False):
+    """{"ingress_class": [...], "controller_class": [...]} from the workload's containers: the
+    values of the flags (--flag=value, --flag value) and variables ``keys`` names; Traefik
+    reads its flag names case-insensitively (``ignore_case``)."""
+    fold = str.lower if ignore_case else str
     found = {"ingress_class": [], "controller_class": []}
     for c in containers_of(wl, init=False):
         args = list(c.get("args") or []) + list(c.get("command") or [])
@@ -262,9 +269,10 @@ def class_args(wl, entry):
                 for i, arg in enumerate(args):
                     if not isinstance(arg, str):
                         continue
-                    if arg.startswith(name + "="):
-                        found[what] += _class_list(arg.split("=", 1)[1])
-                    elif arg == name and i + 1 < len(args):
+                    flag, sep, value = arg.partition("=")
+                    if sep and fold(flag) == fold(name):
+                        found[what] += _class_list(value)
+                    elif fold(arg) == fold(name) and i + 1 < len(args):
                         found[what] += _class_list(args[i + 1])
     return found
 
@@ -284,7 +292,7 @@ def provider_classes(wl, entry, classes):
     for spec in entry.get("serves_classes_of", ()):
         if not any(regex(spec["enabled_by"]).search(line) for line in lines):
             continue
-        flags = _flags_ci(lines, spec.get("class_args") or {})
+        flags = _declared_classes(wl, spec.get("class_args") or {}, ignore_case=True)
         controller = (flags["controller_class"] or [spec["default_controller"]])[0]
         # IngressClass objects are matched by their controller only (Traefik's
         # filterIngressClass); the class name is what annotation-class Ingresses name, so it
@@ -296,18 +304,6 @@ def provider_classes(wl, entry, classes):
         for name in names:
             out[name] = spec
     return out
-
-
-def _flags_ci(lines, keys):
-    """Values of --flag=value arguments, the flag names compared case-insensitively (Traefik)."""
-    found = {"ingress_class": [], "controller_class": []}
-    for line in lines:
-        for arg in line.split():
-            name, sep, value = arg.partition("=")
-            for what, names in keys.items():
-                if sep and name.lower() in (n.lower() for n in names) and value:
-                    found[what].append(value)
-    return found
 
 
 def workload_editions(wl, entry):
