@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import json
+
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.findings.messages import (
@@ -13,6 +15,7 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.findings.
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.run import detect
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.errors import PlanError
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.files import plan_files
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.planner import plan as _plan
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors.registry import VENDOR_IDS
 
@@ -94,6 +97,22 @@ def lb_plan_manifests(the_plan):
     return [p["manifest"] for ph in the_plan["phases"] for p in ph["patches"]]
 
 
+def lb_plan_files(the_plan, only=None):
+    """The plan as files, [{path, content}], the same files lb_plan dest: writes (only: a
+    folder of them, e.g. gitops)."""
+    if not isinstance(the_plan, dict) or "phases" not in the_plan:
+        raise AnsibleFilterError("lb_plan_files expects a plan (the plan key of lb_plan's result)")
+    prefix = only.rstrip("/") + "/" if only else ""
+    # Ansible hands over its own (tagged) dict and str types, which yaml.safe_dump refuses:
+    # a JSON round trip gives the plain data plan_files writes, as lb_plan dest: does.
+    the_plan = json.loads(json.dumps(the_plan))
+    return [
+        {"path": path, "content": text}
+        for path, text in plan_files(the_plan)
+        if path.startswith(prefix)
+    ]
+
+
 class FilterModule:
     def filters(self):
         return {
@@ -102,4 +121,5 @@ class FilterModule:
             "lb_finding_catalog": lb_finding_catalog,
             "lb_plan": lb_plan,
             "lb_plan_manifests": lb_plan_manifests,
+            "lb_plan_files": lb_plan_files,
         }

@@ -44,6 +44,19 @@ def fleet(control_plane, loaded, tmp_path):
     return path
 
 
+@pytest.fixture
+def kept_by_helm(control_plane):
+    """The NGINX Deployment as Helm 3 leaves it (release label and annotations), for the test."""
+    ns, name = NGINX.split("/")
+    release = ("meta.helm.sh/release-name=edge", "meta.helm.sh/release-namespace=%s" % ns)
+    kubectl = control_plane.kubectl
+    kubectl("label", "deployment", "-n", ns, name, "app.kubernetes.io/managed-by=Helm")
+    kubectl("annotate", "deployment", "-n", ns, name, *release)
+    yield "edge"
+    kubectl("label", "deployment", "-n", ns, name, "app.kubernetes.io/managed-by-")
+    kubectl("annotate", "deployment", "-n", ns, name, *(a.split("=")[0] + "-" for a in release))
+
+
 def _run(tmp_path, inventory, playbook, extra, check=False):
     extra = dict(extra, meshgate_report_dir=str(tmp_path / "report"))
     cmd = [
@@ -75,7 +88,7 @@ def _writes(control_plane, mark):
     ]
 
 
-def test_standalone_mtls_fleet_check_apply_rerun_undo(control_plane, fleet, tmp_path):
+def test_standalone_mtls_fleet_check_apply_rerun_undo(control_plane, fleet, kept_by_helm, tmp_path):
     extra = {
         "standalone_mtls_load_balancers": [NGINX],
         "standalone_mtls_wait": "observed",
@@ -85,6 +98,7 @@ def test_standalone_mtls_fleet_check_apply_rerun_undo(control_plane, fleet, tmp_
     mark = control_plane.audit.mark()
     proc, report = _run(tmp_path, fleet, "standalone_mtls.yml", extra, check=True)
     assert proc.returncode == 2, proc.stdout[-3000:]  # the broken cluster fails, alone
+    assert "cluster-a" in report, proc.stdout[-4000:]
     assert report["cluster-a"]["ok"] is True and report["cluster-a"]["check_mode"] is True
     assert report["cluster-a"]["plan"]["summary"]["patches"] == 2
     assert (
@@ -108,6 +122,17 @@ def test_standalone_mtls_fleet_check_apply_rerun_undo(control_plane, fleet, tmp_
     md = (tmp_path / "report" / "fleet-report.md").read_text()
     assert "## Cluster cluster-a" in md and "## Cluster cluster-broken" in md and "**FAILED**" in md
     assert "```mermaid" in md
+    # Helm keeps the Deployment: its values are written beside the plan, and the report says
+    # which release and which files.
+    (item,) = a["plan"]["gitops"]
+    assert item["owner"]["release"] == kept_by_helm and item["owner_name"] == "Helm release edge"
+    folder = Path(a["gitops_dir"])
+    assert folder == tmp_path / "plans" / "cluster-a-standalone_mtls"
+    assert sorted(str(p.relative_to(folder)) for p in folder.rglob("*.yaml")) == item["files"]
+    values = [f for f in item["files"] if f.endswith("-helm-values.yaml")]
+    assert values and "sidecar.istio.io/inject" in (folder / values[0]).read_text()
+    assert "### Changes for the objects' owners" in md and "Helm release edge" in md
+    assert all(f in md for f in item["files"])
 
     # Re-run: nothing to do, no write request.
     mark = control_plane.audit.mark()

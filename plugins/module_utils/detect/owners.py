@@ -27,7 +27,7 @@ def object_owner(obj):
     managers = set(meta.get("managers") or ())
     appliers = set(meta.get("appliers") or ())
     out = _flux(labels) or _argocd(labels, anns) or {}
-    helm = _helm(labels, anns, managers, appliers)
+    helm = _helm(labels, anns, managers, appliers, meta)
     if helm:
         # Flux's helm-controller and Argo CD render charts too: the release is named either way.
         for key, value in helm.items():
@@ -66,7 +66,14 @@ def _by_manager(managers):
     return {}
 
 
-def _helm(labels, anns, managers, appliers):
+def _release_of_instance(instance, namespace):
+    suffix = "-%s" % namespace if namespace else None
+    if suffix and instance.endswith(suffix) and len(instance) > len(suffix):
+        return instance[: -len(suffix)]
+    return instance
+
+
+def _helm(labels, anns, managers, appliers, meta):
     release = anns.get("meta.helm.sh/release-name")
     if labels.get("app.kubernetes.io/managed-by") != "Helm" and not release:
         return None
@@ -75,6 +82,14 @@ def _helm(labels, anns, managers, appliers):
         evidence.append("label app.kubernetes.io/managed-by=Helm")
     if release:
         evidence.append("annotation meta.helm.sh/release-name=%s" % release)
+    elif labels.get("app.kubernetes.io/instance"):
+        # `helm template` output has no release annotations; charts name the release here, some
+        # (Traefik's) as "<release>-<namespace>".
+        release = _release_of_instance(labels["app.kubernetes.io/instance"], meta.get("namespace"))
+        evidence.append(
+            "label app.kubernetes.io/instance=%s (release %s, as charts name it)"
+            % (labels["app.kubernetes.io/instance"], release)
+        )
     version = None
     if "helm" in appliers:
         version = "4"

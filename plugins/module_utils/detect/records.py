@@ -75,6 +75,7 @@ Route = TypedDict(
         "annotations": dict,  # only the reported ones (vendors/reported.py), values redacted
         "managers": List[str],
         "spec_owners": dict,
+        "owner": dict,  # who keeps it and how we know (detect/owners.py)
         "rules": dict,  # Ingress: its rules reduced to what re-pointing needs
         "spec": dict,  # vendor route kinds: the atomic lists a plan sends whole
         "service_routing": Optional[bool],  # set by the LB that serves it

@@ -26,6 +26,7 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.objects i
     namespace_of,
     obj_id,
 )
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.owners import object_owner
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.kinds import group_of
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors import registry
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors.reported import (
@@ -276,6 +277,8 @@ def route_record(obj, served, hosts, backends):
     spec_owners = (obj.get("metadata") or {}).get("spec_owners")
     if spec_owners:
         out["spec_owners"] = spec_owners
+    # Who keeps the route: a plan's change to it belongs in that owner's source (plan/gitops.py).
+    out["owner"] = object_owner(obj)
     if obj.get("kind") == "Ingress":
         out["rules"] = _ingress_rules(obj)
     else:

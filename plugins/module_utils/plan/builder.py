@@ -14,6 +14,10 @@ from __future__ import annotations
 import copy
 from typing import Optional, TypedDict
 
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.route_sources import (
+    route_owners,
+)
+
 FIELD_MANAGER = "meshgate"
 PLAN_VERSION = 1
 
@@ -34,6 +38,7 @@ class Builder:
         # of routes stays linear (a scan of every patch so far was 0.26 s at 3,000 patches).
         self._patches = {}
         self._warned = set()
+        self._route_owners = None  # route_sources.route_owners(facts), on the first patch
 
     def phase(self, name, description, wait=None):
         for ph in self.phases:
@@ -73,6 +78,11 @@ class Builder:
                     p["undo"]["fields"].append(f)
             p["undo"].setdefault("restore", {}).update(undo.get("restore", {}))
             return p
+        if owner is None:
+            # A route's owner travels with each patch of it, as an LB's does (plan/route_sources.py).
+            if self._route_owners is None:
+                self._route_owners = route_owners(self.facts)
+            owner = self._route_owners.get(key)
         item = {
             "target": target,
             "manifest": manifest,
@@ -186,4 +196,4 @@ class Patch(TypedDict):
     reference: str  # the documentation it implements
     risk: dict  # restart: bool, traffic: what happens to traffic
     undo: dict  # action: delete | remove-fields | restore-field, fields, restore
-    owner: Optional[dict]  # GitOps owner of the target (Helm, Argo CD, Flux)
+    owner: Optional[dict]  # who keeps the target (detect/owners.py): its LB's or route's owner

@@ -29,12 +29,19 @@ def plan_files(the_plan):
             name = dns_name(p["id"], ph["name"], t["kind"], t.get("namespace"), t["name"])
             files.append(("manifests/%s.yaml" % name, dump(p["manifest"])))
     for i, item in enumerate(the_plan.get("gitops") or (), 1):
-        t = item["target"]
-        base = dns_name("%02d" % i, t["kind"], t.get("namespace"), t["name"])
-        files.append(("gitops/%s-kustomize-patch.yaml" % base, dump(item["kustomize_patch"])))
-        if item.get("helm_values"):
-            files.append(("gitops/%s-helm-values.yaml" % base, dump(item["helm_values"])))
-        if item.get("source_patch"):
-            kind = item["source_patch"]["kind"].lower()
-            files.append(("gitops/%s-%s-patch.yaml" % (base, kind), dump(item["source_patch"])))
+        for part, rel in gitops_file_names(i, item).items():
+            files.append((rel, dump(item[part])))
     return files
+
+
+def gitops_file_names(i, item):
+    """{part of the i-th plan.gitops entry: its file under gitops/}, for each part it has: the
+    kustomize patch, the Helm values, and the patch of the object its owner edits."""
+    t = item["target"]
+    base = "gitops/" + dns_name("%02d" % i, t["kind"], t.get("namespace"), t["name"])
+    names = {"kustomize_patch": "%s-kustomize-patch.yaml" % base}
+    if item.get("helm_values"):
+        names["helm_values"] = "%s-helm-values.yaml" % base
+    if item.get("source_patch"):
+        names["source_patch"] = "%s-%s-patch.yaml" % (base, item["source_patch"]["kind"].lower())
+    return names

@@ -21,10 +21,15 @@ from __future__ import annotations
 
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.builder import Builder
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.errors import PlanError
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.files import gitops_file_names
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.options import (
     DEFAULT_OPTIONS,
     MODES,
     validate_options,
+)
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.route_sources import (
+    owner_name,
+    route_sources,
 )
 
 
@@ -79,7 +84,12 @@ def plan(facts, mode, options=None):
     validate_options(opts)
     b = Builder(facts, mode, opts)
     _planner(mode)(b)
+    route_sources(b)
     result = b.result()
+    for i, item in enumerate(result["gitops"], 1):
+        # The files lb_plan dest: (and the lb_mode role) write for it: the fleet report names them.
+        item["files"] = sorted(gitops_file_names(i, item).values())
+        item["owner_name"] = owner_name(item.get("owner") or {})
     missing = unserved_kinds(facts, result)
     if missing:
         raise PlanError(

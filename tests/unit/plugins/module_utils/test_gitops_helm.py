@@ -10,11 +10,13 @@ from __future__ import annotations
 import re
 
 import pytest
-from shared_fixtures import SHARED_FIXTURES  # noqa: E402 - test helper next to this file
+from shared_fixtures import (  # noqa: E402 - test helper next to this file
+    SHARED_FIXTURES,
+    helm_install_under_strict_mtls,
+)
 
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.run import detect
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.planner import plan
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.sources import load_sources
 
 HELM = SHARED_FIXTURES / "helm"
 TABLE = SHARED_FIXTURES.parent / "docs" / "helm-values.md"
@@ -50,6 +52,7 @@ def _rows():
 
 
 ROWS = _rows()
+RELEASES = {"apisix": "apisix", "contour, bitnami": "ingress"}
 
 
 def _first_key(cell):
@@ -70,16 +73,7 @@ def _at(values, path):
 
 
 def _strict_cluster(install):
-    files = [HELM / install, HELM / install.split("/")[0] / "routes.yaml"]
-    files.append(HELM / "istio/istiod-default.yaml")
-    objects, _w = load_sources([str(f) for f in files])
-    strict = {
-        "apiVersion": "security.istio.io/v1",
-        "kind": "PeerAuthentication",
-        "metadata": {"name": "default", "namespace": "istio-system"},
-        "spec": {"mtls": {"mode": "STRICT"}},
-    }
-    return objects + [strict]
+    return helm_install_under_strict_mtls(install)
 
 
 def test_the_table_has_a_row_for_every_install():
@@ -92,6 +86,10 @@ def test_standalone_mtls_gives_the_charts_own_values_keys(chart):
     facts = detect(_strict_cluster(INSTALLS[chart]))
     (lb,) = facts["load_balancers"]
     assert lb["gitops"]["tool"] == "helm", lb["gitops"]
+    # helm template output has no release annotation: the release name comes from the chart's
+    # instance label (PROVENANCE.md: every install rendered as release "edge", apisix's as
+    # "apisix", bitnami Contour's as "ingress").
+    assert lb["owner"]["release"] == RELEASES.get(chart, "edge"), lb["owner"]
     p = plan(facts, "standalone_mtls")
     (item,) = [g for g in p["gitops"] if g["target"]["name"] == lb["name"]]
     values = item.get("helm_values") or {}
