@@ -51,10 +51,10 @@ endif
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 # `install-check` builds the tarball itself (never checks a stale one).
-STAGES := lint sanity units dataplane-tests install-check integration molecule
+STAGES := lint sanity units dataplane-tests install-check ee integration molecule
 
 .PHONY: help venv collections demo lint sanity units integration molecule build \
-        install-check test clean distclean bench bench-venv dataplane dataplane-tests
+        install-check ee test clean distclean bench bench-venv dataplane dataplane-tests
 
 help: ## list targets
 	@grep -E '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -278,6 +278,11 @@ export INSTALL_CHECK
 
 install-check: build ## build, install the tarball offline, ansible-doc every module/filter/role
 	@bash -euo pipefail -c "$$INSTALL_CHECK"
+
+# No container engine here: the execution environment is checked as far as it goes without one
+# (tests/ee: ansible-builder create, the context's galaxy step, ansible-builder introspect).
+ee: build ## ansible-builder create on examples/ee/execution-environment.yml, and check the context
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/ee
 
 # --- everything -------------------------------------------------------------------------------
 

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from ansible.errors import AnsibleFilterError
 
@@ -113,6 +114,20 @@ def lb_plan_files(the_plan, only=None):
     ]
 
 
+def lb_list(value):
+    """A list option given as a list, or as text (an AWX survey answer: comma, space or line
+    separated); empty or null is None, so the option is left unset."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        items = re.findall(r"[^\s,]+", value)
+    elif isinstance(value, (list, tuple)):
+        items = [str(v).strip() for v in value if v is not None and str(v).strip()]
+    else:
+        raise AnsibleFilterError("lb_list expects a list or a text, not %s" % type(value).__name__)
+    return items or None
+
+
 class FilterModule:
     def filters(self):
         return {
@@ -122,4 +137,5 @@ class FilterModule:
             "lb_plan": lb_plan,
             "lb_plan_manifests": lb_plan_manifests,
             "lb_plan_files": lb_plan_files,
+            "lb_list": lb_list,
         }

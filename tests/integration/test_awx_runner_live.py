@@ -106,3 +106,60 @@ def test_discover_runs_under_ansible_runner_with_k8s_auth_env(
     assert awx_credential["K8S_AUTH_API_KEY"] not in stdout
     events = json.dumps(list(run.events))
     assert awx_credential["K8S_AUTH_API_KEY"] not in events
+
+
+def test_a_fleet_job_maps_each_host_to_its_kubeconfig_from_one_credential(
+    awx_credential, control_plane, tmp_path, monkeypatch
+):
+    """examples/awx: one credential of the fleet credential type holds a kubeconfig per
+    inventory host; AWX injects it as an unsafe extra var, the example inventory hands each host
+    its own. prod-eu reaches the cluster; prod-us has a wrong server and fails alone."""
+    import ansible_runner
+
+    def kubeconfig(server):
+        return {
+            "apiVersion": "v1",
+            "kind": "Config",
+            "clusters": [
+                {
+                    "name": "c",
+                    "cluster": {
+                        "server": server,
+                        "certificate-authority": awx_credential["K8S_AUTH_SSL_CA_CERT"],
+                    },
+                }
+            ],
+            "users": [{"name": "awx", "user": {"token": awx_credential["K8S_AUTH_API_KEY"]}}],
+            "contexts": [{"name": "awx", "context": {"cluster": "c", "user": "awx"}}],
+            "current-context": "awx",
+        }
+
+    kubeconfigs = {
+        "prod-eu": kubeconfig(control_plane.server),
+        "prod-us": kubeconfig("https://127.0.0.1:1"),
+    }
+    pdd = tmp_path / "runner"
+    shutil.copytree(ROOT / "playbooks", pdd / "project")
+    (pdd / "inventory").mkdir(parents=True)
+    shutil.copy(ROOT / "examples" / "awx" / "inventory.yml", pdd / "inventory" / "hosts.yml")
+    (pdd / "env").mkdir()
+    envvars = {"ANSIBLE_COLLECTIONS_PATH": str(ROOT / ".build" / "collections")}
+    (pdd / "env" / "envvars").write_text(yaml.safe_dump(envvars))
+    report_dir = tmp_path / "report"
+    # As AWX writes a credential's injected extra vars: unsafe text (awx safe_yaml.safe_dump).
+    (pdd / "env" / "extravars").write_text(
+        "meshgate_report_dir: %s\nmeshgate_kubeconfigs: !unsafe %s\n"
+        % (json.dumps(str(report_dir)), json.dumps(yaml.safe_dump(kubeconfigs)))
+    )
+    monkeypatch.setenv("PATH", "%s:%s" % (Path(sys.executable).parent, os.environ.get("PATH", "")))
+    for var in [k for k in os.environ if k.startswith("K8S_AUTH_")]:
+        monkeypatch.delenv(var)
+    run = ansible_runner.run(private_data_dir=str(pdd), playbook="discover.yml", quiet=True)
+    stdout = run.stdout.read()
+    assert run.stats["ok"].get("prod-eu"), stdout[-3000:]
+    assert run.stats["failures"].get("prod-us"), stdout[-3000:]
+    report = {c["name"]: c for c in json.loads((report_dir / "fleet-report.json").read_text())}
+    assert report["prod-eu"]["facts"]["cluster"]["server"] == control_plane.server
+    assert report["prod-us"]["ok"] is False and "127.0.0.1:1" in report["prod-us"]["error"]
+    assert awx_credential["K8S_AUTH_API_KEY"] not in stdout
+    assert awx_credential["K8S_AUTH_API_KEY"] not in json.dumps(list(run.events))
