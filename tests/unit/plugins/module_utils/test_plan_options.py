@@ -42,6 +42,14 @@ def _from_table(option):
     return _declared(option.argument_spec())
 
 
+def _role_expression(role, option):
+    """What a mode role passes lb_plan for one plan option."""
+    var = "%s_%s" % (role, option.name)
+    if option.type == "list":
+        return "{{ %s | meshgate.istio_lb.lb_list }}" % var
+    return "{{ %s }}" % var
+
+
 def _yaml(*parts):
     with open(os.path.join(ROOT, *parts)) as fh:
         return yaml.safe_load(fh)
@@ -80,8 +88,9 @@ def test_each_mode_role_exposes_exactly_its_options_as_the_table_says(role):
         assert spec[var].get("description"), var
         assert _declared(spec[var]) == _from_table(option), var
         assert var in defaults and defaults[var] == option.default, var
-    # The role hands lb_plan exactly its options, each from its own variable.
-    assert passed == {o.name: "{{ %s_%s }}" % (role, o.name) for o in mine}
+    # The role hands lb_plan exactly its options, each from its own variable; a list option goes
+    # through lb_list so an AWX survey's text answer works as well as a YAML list.
+    assert passed == {o.name: _role_expression(role, o) for o in mine}
     # A plan option the table does not give this role is not offered under its prefix.
     others = {"%s_%s" % (role, o.name) for o in OPTIONS if role not in o.roles}
     assert not others & (set(spec) | set(defaults))
