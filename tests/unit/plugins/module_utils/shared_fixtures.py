@@ -1,15 +1,11 @@
-"""Where the vendors' own manifests are: the shared fixtures beside the checkout (CI has them
-there; MESHGATE_SHARED_FIXTURES names another copy). Read from there, never copied here."""
+"""Where the vendors' own manifests are: the shared fixtures (tests/fixture_root.py, the one
+setting; tests/conftest.py stops the run when they are absent). Read from there, never copied."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
+from fixture_root import shared_fixtures_dir
 
-REPO = Path(__file__).resolve().parents[4]
-SHARED_FIXTURES = Path(
-    os.environ.get("MESHGATE_SHARED_FIXTURES", REPO.parent / "shared" / "fixtures")
-)
+SHARED_FIXTURES = shared_fixtures_dir()
 # The vendor manifests the unit tests detect (not the CRDs or the rendered Helm charts).
 VENDOR_DIRS = [SHARED_FIXTURES / d for d in ("controllers", "examples", "upstream")]
 
