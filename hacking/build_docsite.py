@@ -237,7 +237,7 @@ def main():
             html_dir,
         ]
     )
-    pages = sum(1 for _, _, files in os.walk(html_dir) for f in files if f.endswith(".html"))
+    pages = sum(1 for walked in os.walk(html_dir) for f in walked[2] if f.endswith(".html"))
     log("docs site: %s/index.html (%d pages, %.1fs)" % (html_dir, pages, time.monotonic() - start))
 
 
