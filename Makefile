@@ -1,7 +1,9 @@
 # Developer and CI entry points for the meshgate.istio_lb collection.
 #
 #   make test     the whole suite, in CI order: lint, sanity, units, dataplane-tests,
-#                 build + install-check, integration, molecule (stops at the first failing stage)
+#                 build + install-check, ee, docs + docs-check, integration, molecule (stops at
+#                 the first failing stage)
+#   make docs     the HTML docs site into .build/docs/html (docs-check: checks it in chromium)
 #   make demo     run playbooks/demo.yml against the checkout
 #   make help     list every target
 #
@@ -333,7 +335,7 @@ ee: build ## ansible-builder create on examples/ee/execution-environment.yml, an
 
 # --- everything -------------------------------------------------------------------------------
 
-test: venv collections ## lint, sanity, units, build + install-check, integration, molecule
+test: venv collections ## lint, sanity, units, dataplane, install-check, ee, docs + docs-check, integration, molecule
 	@start=$$(date +%s); \
 	for stage in $(STAGES); do \
 	  echo; echo "######## $$stage"; t0=$$(date +%s); \
