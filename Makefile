@@ -1,7 +1,9 @@
 # Developer and CI entry points for the meshgate.istio_lb collection.
 #
 #   make test     the whole suite, in CI order: lint, sanity, units, dataplane-tests,
-#                 build + install-check, integration, molecule (stops at the first failing stage)
+#                 build + install-check, ee, docs + docs-check, integration, molecule (stops at
+#                 the first failing stage)
+#   make docs     the HTML docs site into .build/docs/html (docs-check: checks it in chromium)
 #   make demo     run playbooks/demo.yml against the checkout
 #   make help     list every target
 #
@@ -51,10 +53,11 @@ endif
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 # `install-check` builds the tarball itself (never checks a stale one).
-STAGES := lint sanity units dataplane-tests install-check ee integration molecule
+STAGES := lint sanity units dataplane-tests install-check ee docs docs-check integration molecule
 
 .PHONY: help venv collections demo lint sanity units integration molecule build \
-        install-check ee test clean distclean bench bench-venv dataplane dataplane-tests
+        install-check ee test clean distclean bench bench-venv dataplane dataplane-tests \
+        docs docs-venv docs-node docs-check
 
 help: ## list targets
 	@grep -E '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -114,6 +117,52 @@ bench-venv: ## venv with the `ansible` wheel (kubernetes.core) for the k8s_info 
 bench: venv collections bench-venv ## run bench/run.py (BENCH_ARGS=...), write docs/benchmarks.md
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 	$(BIN)/python bench/report.py
+
+# --- documentation site (docs/testing.md#the-documentation-site) -----------------------------
+
+# Its own venv (requirements-docs.txt: antsibull-docs, Sphinx, myst-parser, the Ansible theme)
+# and npm packages (tests/docs/package-lock.json: mermaid, playwright-core), each kept once per
+# content hash of its pins under the cache folder, as the dev venv is, so a fresh clone (every
+# CI run) installs nothing when another clone already did. .build/docs-node links to the npm one.
+DOCS_OUT := $(BUILD)/docs
+DOCS_VENV := $(VENV_CACHE_ROOT)/docs-venv-$(shell { cat requirements-docs.txt; $(PYTHON) --version; } 2>&1 | sha256sum | cut -c1-12)
+DOCS_NODE_SHARED := $(VENV_CACHE_ROOT)/docs-node-$(shell { cat tests/docs/package.json tests/docs/package-lock.json; node --version; } 2>&1 | sha256sum | cut -c1-12)
+DOCS_NODE := $(BUILD)/docs-node
+CHROMIUM ?= /usr/bin/chromium
+export CHROMIUM
+
+docs-venv: ## the docs venv from requirements-docs.txt (cached per hash of the file)
+	@mkdir -p $(VENV_CACHE_ROOT)
+	@flock $(DOCS_VENV).lock bash -euo pipefail -c ' \
+	  if [ -f $(DOCS_VENV)/.meshgate-installed ] && $(DOCS_VENV)/bin/python -c "" 2>/dev/null; then exit 0; fi; \
+	  echo "==> creating the docs venv $(DOCS_VENV) from requirements-docs.txt"; \
+	  rm -rf $(DOCS_VENV); $(PYTHON) -m venv $(DOCS_VENV); \
+	  $(DOCS_VENV)/bin/python -m pip install -q "$$(grep -E "^pip==" requirements-docs.txt)"; \
+	  $(DOCS_VENV)/bin/python -m pip install -q -r requirements-docs.txt; \
+	  $(DOCS_VENV)/bin/python -m pip check; \
+	  touch $(DOCS_VENV)/.meshgate-installed'
+
+docs-node: ## npm ci of tests/docs (mermaid, playwright-core), cached per hash of the lock file
+	@mkdir -p $(VENV_CACHE_ROOT) $(BUILD)
+	@flock $(DOCS_NODE_SHARED).lock bash -euo pipefail -c ' \
+	  if [ -f $(DOCS_NODE_SHARED)/.meshgate-installed ]; then exit 0; fi; \
+	  echo "==> npm ci of tests/docs into $(DOCS_NODE_SHARED)"; \
+	  rm -rf $(DOCS_NODE_SHARED); mkdir -p $(DOCS_NODE_SHARED); \
+	  cp tests/docs/package.json tests/docs/package-lock.json $(DOCS_NODE_SHARED)/; \
+	  cd $(DOCS_NODE_SHARED) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error; \
+	  touch $(DOCS_NODE_SHARED)/.meshgate-installed'
+	@ln -sfn $(DOCS_NODE_SHARED) $(DOCS_NODE)
+
+docs: collections docs-venv docs-node ## the HTML docs site into .build/docs/html (antsibull-docs + Sphinx, offline)
+	$(DOCS_VENV)/bin/python hacking/build_docsite.py --out $(DOCS_OUT) --node-modules $(DOCS_NODE)/node_modules
+
+# Checks the site `make docs` built last (`make docs docs-check` to rebuild first), in Debian's
+# chromium (tests/docs/install-chromium.sh installs it with apt-get when it is missing).
+docs-check: docs-node ## every page of the built site in headless chromium: console errors, links, Mermaid
+	@test -f $(DOCS_OUT)/html/index.html || { echo "ERROR: no site in $(DOCS_OUT)/html: run make docs first"; exit 1; }
+	@bash tests/docs/install-chromium.sh
+	MESHGATE_DOCS_HTML=$(DOCS_OUT)/html MESHGATE_DOCS_NODE_MODULES=$(DOCS_NODE)/node_modules \
+	  node --test --test-reporter=spec tests/docs/site.test.mjs
 
 # --- static checks ----------------------------------------------------------------------------
 
@@ -286,7 +335,7 @@ ee: build ## ansible-builder create on examples/ee/execution-environment.yml, an
 
 # --- everything -------------------------------------------------------------------------------
 
-test: venv collections ## lint, sanity, units, build + install-check, integration, molecule
+test: venv collections ## lint, sanity, units, dataplane, install-check, ee, docs + docs-check, integration, molecule
 	@start=$$(date +%s); \
 	for stage in $(STAGES); do \
 	  echo; echo "######## $$stage"; t0=$$(date +%s); \
