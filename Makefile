@@ -27,13 +27,13 @@ VENV_STAMP := $(VENV)/.meshgate-requirements.stamp
 BUILD := $(CURDIR)/.build
 COLLECTIONS := $(BUILD)/collections
 COLLECTION_LINK := $(COLLECTIONS)/ansible_collections/meshgate/istio_lb
-SANITY_ROOT := $(BUILD)/sanity/ansible_collections/meshgate/istio_lb
+SANITY_ROOT ?= $(BUILD)/sanity/ansible_collections/meshgate/istio_lb
 DIST := $(BUILD)/dist
 INSTALLED := $(BUILD)/installed
 
 # ansible-test sanity: Python version of the venv (3.11 with the pinned ansible-core) unless
 # overridden; extra options, e.g. SANITY_ARGS='--test validate-modules'.
-SANITY_PYTHON ?= $(shell test -x $(BIN)/python && $(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null || echo 3.11)
+SANITY_PYTHON ?= $(shell test -x $(or $(SANITY_BIN),$(BIN))/python && $(or $(SANITY_BIN),$(BIN))/python -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null || echo 3.11)
 SANITY_ARGS ?=
 # pytest: extra options for units/integration, e.g. PYTEST_ARGS='-k lb_info -x'.
 PYTEST_ARGS ?=
@@ -53,9 +53,9 @@ endif
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 # `install-check` builds the tarball itself (never checks a stale one).
-STAGES := lint sanity units dataplane-tests install-check ee docs docs-check integration molecule
+STAGES := lint sanity units dataplane-tests install-check ee docs docs-check integration molecule matrix
 
-.PHONY: help venv collections demo lint sanity units integration molecule build \
+.PHONY: help venv collections demo lint sanity sanity-run matrix units integration molecule build \
         install-check ee test clean distclean bench bench-venv dataplane dataplane-tests \
         docs docs-venv docs-node docs-check
 
@@ -211,7 +211,14 @@ endef
 export GET_PIP_STANDIN
 
 sanity: venv ## ansible-test sanity --venv (offline bootstrap), on a copy under .build/sanity
-	@pipver="$$(python -c 'import re, ansible_test._internal.python_requirements as m; \
+	@$(MAKE) sanity-run
+
+# The sanity run itself, with the ansible-test of $(SANITY_BIN) (the main venv unless given):
+# tests/matrix/run.py runs it with each matrix cell's venv and its own SANITY_ROOT.
+SANITY_BIN ?= $(BIN)
+sanity-run:
+	@export PATH="$(SANITY_BIN):$$PATH"; \
+	pipver="$$($(SANITY_BIN)/python -c 'import re, ansible_test._internal.python_requirements as m; \
 	  print(re.search(r"pip=.([0-9.]+).", open(m.__file__).read()).group(1))')"; \
 	cache="$$HOME/.ansible/test/cache/get_pip_$${pipver//./_}.py"; \
 	if [ ! -f "$$cache" ] || grep -q 'meshgate.istio_lb `make sanity`' "$$cache"; then \
@@ -233,8 +240,8 @@ sanity: venv ## ansible-test sanity --venv (offline bootstrap), on a copy under 
 	@# An empty git repo makes ansible-test list exactly these files; without one it would find
 	@# the enclosing checkout's .git, where .build/ is ignored, and skip every target.
 	@git -C $(SANITY_ROOT) init -q
-	@echo "==> ansible-test sanity --venv --python $(SANITY_PYTHON) in $(SANITY_ROOT) ($$(find $(SANITY_ROOT) -type f | wc -l) files)"
-	cd $(SANITY_ROOT) && ansible-test sanity --venv --python $(SANITY_PYTHON) --color no $(SANITY_ARGS)
+	@echo "==> $$($(SANITY_BIN)/ansible-test --version) sanity --venv --python $(SANITY_PYTHON) in $(SANITY_ROOT) ($$(find $(SANITY_ROOT) -type f | wc -l) files)"
+	cd $(SANITY_ROOT) && PATH="$(SANITY_BIN):$$PATH" $(SANITY_BIN)/ansible-test sanity --venv --python $(SANITY_PYTHON) --color no $(SANITY_ARGS)
 
 # --- tests ------------------------------------------------------------------------------------
 
@@ -271,6 +278,13 @@ MOLECULE_KIND := kind kind_standalone_mtls kind_chained_gateway
 molecule: venv collections ## molecule test of every local scenario; molecule syntax of the kind ones
 	@for s in $(MOLECULE_LOCAL); do echo "==> molecule test -s $$s"; molecule test -s $$s || exit 1; done
 	@for s in $(MOLECULE_KIND); do echo "==> molecule syntax -s $$s"; molecule syntax -s $$s || exit 1; done
+
+# The other ansible-core versions (tests/matrix/cells.txt; 2.19 is the main venv's, run by every
+# stage above): sanity, units, the demo, ansible-doc, the roles' argument specs, and a live
+# Molecule scenario on the oldest and newest. MATRIX_ARGS='--cell 2.16 --check units' narrows it.
+MATRIX_ARGS ?=
+matrix: venv collections ## every stage that differs by ansible-core, on 2.16, 2.17, 2.18, 2.20, 2.21
+	$(BIN)/python tests/matrix/run.py $(MATRIX_ARGS)
 
 # --- package ----------------------------------------------------------------------------------
 
