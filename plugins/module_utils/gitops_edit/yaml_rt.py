@@ -43,7 +43,7 @@ _NOT_PLAIN = re.compile(
     )$""",
     re.X,
 )
-# Characters a plain scalar may not start with, or may not contain in this form.
+# Characters a plain scalar may not start with ("-", "?" and ":" only before a space or alone).
 _PLAIN_START = set("-?:,[]{}#&*!|>'\"%@`")
 _KEY_ONLY = re.compile(r"^(?P<dash>- +)?[^#\s][^#]*:\s*(?:#.*)?$")
 
@@ -151,6 +151,7 @@ def _needs_quotes(text):
         text == ""
         or text != text.strip()
         or text[0] in _PLAIN_START
+        and not (text[0] in "-?:" and text[1:2] not in ("", " "))
         or ": " in text
         or " #" in text
         or text.endswith(":")
