@@ -141,9 +141,7 @@ def test_a_flux_helmrelease_gets_the_values_as_a_patch_of_its_spec_values():
         "helm.toolkit.fluxcd.io/namespace": "flux-system",
     }
     # helm-controller installs with Helm: the release annotation is there as well.
-    facts = detect(
-        owned_by(INSTALLS["ingress-nginx"], flux, {"meta.helm.sh/release-name": "edge"})
-    )
+    facts = detect(owned_by(INSTALLS["ingress-nginx"], flux, {"meta.helm.sh/release-name": "edge"}))
     (lb,) = facts["load_balancers"]
     assert lb["owner"]["tool"] == "flux" and lb["owner"]["helm_release"] == "flux-system/edge"
     assert lb["owner"]["release"] == "edge"  # the chart's own release annotation, kept
