@@ -29,7 +29,7 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.gitops_edit.text
     merge3,
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.gitops_edit.yaml_rt import (
-    YAMLError,
+    YamlSyntaxError,
     dump_all,
     guess_style,
     is_map,
@@ -38,7 +38,6 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.gitops_edit.yaml
     plain,
     same,
     to_node,
-    yaml_error_text,
 )
 
 FILE_TYPES = ("auto", "values", "helmrelease", "application")
@@ -69,10 +68,9 @@ def edit_text(text, values, path="the file", file_type="auto", name=None, namesp
     style = guess_style(body)
     try:
         docs = load_all(body, style)
-    except YAMLError as exc:
+    except YamlSyntaxError as exc:
         raise GitopsEditError(
-            "%s is not valid YAML (%s); fix the file first, it was left as it is"
-            % (path, yaml_error_text(exc))
+            "%s is not valid YAML (%s); fix the file first, it was left as it is" % (path, exc)
         ) from None
     base = dump_all(docs, style)
     out = {"warnings": [], "object": None, "chart": None}
@@ -238,7 +236,7 @@ def _result_text(body, base, docs, style, out, append):
     merged = "".join(lines)
     try:
         ok = same([plain(d) for d in load_all(merged, style)], [plain(d) for d in docs])
-    except YAMLError:
+    except YamlSyntaxError:
         ok = False
     if ok:
         return merged

@@ -11,12 +11,11 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.gitops_edit.erro
     GitopsEditError,
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.gitops_edit.yaml_rt import (
-    YAMLError,
+    YamlSyntaxError,
     guess_style,
     is_map,
     load_all,
     plain,
-    yaml_error_text,
 )
 
 
@@ -52,9 +51,9 @@ def chart_beside(path):
     text = read_text(chart_file)
     try:
         docs = load_all(text, guess_style(text))
-    except YAMLError as exc:
+    except YamlSyntaxError as exc:
         raise GitopsEditError(
             "%s (beside %s) is not valid YAML (%s); fix it, or move the file out of that chart"
-            % (chart_file, path, yaml_error_text(exc))
+            % (chart_file, path, exc)
         ) from None
     return plain(docs[0]) if docs and is_map(docs[0]) else None

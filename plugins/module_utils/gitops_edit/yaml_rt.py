@@ -26,7 +26,6 @@ try:
     HAS_RUAMEL = True
 except ImportError:  # pragma: no cover - reported by the module
     HAS_RUAMEL = False
-    YAMLError = ValueError
     ScalarString = CommentedMap = CommentedSeq = ()
 
 # What PyYAML / YAML 1.1 readers (Helm's Go YAML library among them) would read as something
@@ -77,10 +76,13 @@ def guess_style(text):
         value = stripped.split(": ", 1)[1] if ": " in stripped else ""
         if value[:1] in ("'", '"'):
             quotes[value[0]] += 1
-    pick = lambda c, d: c.most_common(1)[0][0] if c else d  # noqa: E731
-    mapping = pick(Counter({k: v for k, v in maps.items() if k > 0}), 2)
-    offset = pick(Counter({k: v for k, v in offsets.items() if k >= 0}), 0)
-    return Style(mapping=mapping, offset=offset, quote=pick(quotes, '"'))
+    mapping = _most_common(Counter({k: v for k, v in maps.items() if k > 0}), 2)
+    offset = _most_common(Counter({k: v for k, v in offsets.items() if k >= 0}), 0)
+    return Style(mapping=mapping, offset=offset, quote=_most_common(quotes, '"'))
+
+
+def _most_common(counter, default):
+    return counter.most_common(1)[0][0] if counter else default
 
 
 def _yaml(style):
@@ -91,9 +93,16 @@ def _yaml(style):
     return y
 
 
+class YamlSyntaxError(ValueError):
+    """The text is not valid YAML; the message says what and where."""
+
+
 def load_all(text, style):
-    """The documents of ``text`` as round-trip nodes. Raises YAMLError."""
-    return list(_yaml(style).load_all(text))
+    """The documents of ``text`` as round-trip nodes. Raises YamlSyntaxError."""
+    try:
+        return list(_yaml(style).load_all(text))
+    except YAMLError as exc:
+        raise YamlSyntaxError(_error_text(exc)) from None
 
 
 def dump_all(docs, style):
@@ -102,7 +111,7 @@ def dump_all(docs, style):
     return out.getvalue()
 
 
-def yaml_error_text(exc):
+def _error_text(exc):
     """One line for a ruamel.yaml error: what and where (1-based line and column)."""
     mark = getattr(exc, "problem_mark", None)
     problem = getattr(exc, "problem", None) or str(exc).strip().splitlines()[0]
