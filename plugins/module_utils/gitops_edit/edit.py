@@ -65,6 +65,9 @@ def edit_text(text, values, path="the file", file_type="auto", name=None, namesp
     bom = "\ufeff" if text.startswith("\ufeff") else ""
     newline = "\r\n" if "\r\n" in text else "\n"
     body = text[len(bom) :].replace("\r\n", "\n")
+    # The last line without its newline would differ from every re-emission of it.
+    eof = "" if body and not body.endswith("\n") else "\n"
+    body += "" if eof else "\n"
     style = guess_style(body)
     try:
         docs = load_all(body, style)
@@ -93,6 +96,8 @@ def edit_text(text, values, path="the file", file_type="auto", name=None, namesp
         out["text"] = text
         return out
     edited = _result_text(body, base, docs, style, out, append)
+    if not eof:
+        edited = edited[:-1] if edited.endswith("\n") else edited
     out["text"] = bom + edited.replace("\n", newline)
     return out
 

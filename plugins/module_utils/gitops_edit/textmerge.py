@@ -28,7 +28,12 @@ def _matches(a, b):
 def _conflict(orig, base, edited):
     """One region changed on both sides: when the original and the base have the same number of
     lines there (only formatting differs, line by line), the edit's changes are applied to the
-    original's lines; otherwise the edited lines are taken as they are."""
+    original's lines; otherwise the edited lines are taken as they are (the caller checks the
+    meaning of the whole)."""
+    if not base:
+        # Both added lines at one place: the edit's (keys appended to what comes before) go
+        # first, then the original's (a `...` or `---` the re-emission dropped).
+        return list(edited) + list(orig)
     if len(orig) != len(base):
         return list(edited)
     out = []

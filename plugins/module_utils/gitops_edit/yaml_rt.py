@@ -212,42 +212,46 @@ def block_style(node):
         node.fa.set_block_style()
 
 
-def _tail_slots(node):
-    """The comment slots after the last item of a block collection, outermost first: (items
-    dict, key, position) for each level of last items."""
-    slots = []
+def _tail_levels(node):
+    """The levels of last items of a block collection, outermost first: (collection, its
+    comment slots, the last key or index, the slot's position and size)."""
+    levels = []
     while isinstance(node, (CommentedMap, CommentedSeq)) and len(node) and not node.fa.flow_style():
         if isinstance(node, CommentedMap):
             key = next(reversed(node))
-            slots.append((node.ca.items, key, 2, 4))
+            levels.append((node, node.ca.items, key, 2, 4))
         else:
             key = len(node) - 1
-            slots.append((node.ca.items, key, 0, 2))
+            levels.append((node, node.ca.items, key, 0, 2))
         node = node[key]
-    return slots
+    return levels
 
 
 def detach_tail(node):
     """Take the comment lines that follow the last item of ``node`` (a header of whatever comes
-    next, blank lines) off it, leaving the end-of-line comment; returns them."""
+    next, blank lines) off it, leaving the end-of-line comment; returns them as text. They are
+    on the last item (after its end-of-line comment) or at the end of a collection, innermost
+    first in the text."""
     rest = ""
-    for items, key, pos, _size in _tail_slots(node):
+    for collection, items, key, pos, _size in reversed(_tail_levels(node)):
         token = (items.get(key) or [None] * 4)[pos]
-        if token is None or not isinstance(token.value, str):
-            continue
-        eol, sep, more = token.value.partition("\n")
-        if more:
-            token.value = eol + sep
-            rest += more
+        if token is not None and isinstance(token.value, str):
+            eol, sep, more = token.value.partition("\n")
+            if more:
+                token.value = eol + sep
+                rest += more
+        for token in collection.ca.end or ():
+            rest += " " * (token.column or 0) + token.value
+        collection.ca.end = []
     return rest
 
 
 def attach_tail(node, rest):
     """Put comment lines (from detach_tail) after the last item of ``node``."""
-    slots = _tail_slots(node)
-    if not rest or not slots:
+    levels = _tail_levels(node)
+    if not rest or not levels:
         return
-    items, key, pos, size = slots[-1]
+    _collection, items, key, pos, size = levels[-1]
     entry = items.setdefault(key, [None] * size)
     if entry[pos] is None:
         entry[pos] = CommentToken("\n" + rest, CommentMark(0))

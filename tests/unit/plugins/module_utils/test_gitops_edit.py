@@ -627,3 +627,42 @@ def test_merge3_applies_the_edit_and_keeps_what_only_the_original_has():
     assert merge3(["x: null\n"], ["x:\n"], ["x:\n", "y: 1\n"]) == ["x: null\n", "y: 1\n"]
     # Regions of another length on both sides: the edit as it is.
     assert merge3(["p: 1\n", "q: 2\n"], ["pq\n"], ["r\n"]) == ["r\n"]
+
+
+@pytest.mark.parametrize(
+    "text, values, expected",
+    [
+        # The comment after a list of mappings (kept at the list's end by the YAML library).
+        (
+            "controller:\n  extraVolumes:\n    - name: a\n      emptyDir: {}\n    # more later\n"
+            "\n# svc\nservice:\n  type: x\n",
+            {"controller": {"replicaCount": 2}},
+            "controller:\n  extraVolumes:\n    - name: a\n      emptyDir: {}\n  replicaCount: 2\n"
+            "    # more later\n\n# svc\nservice:\n  type: x\n",
+        ),
+        # ... and after the last key of a nested mapping.
+        (
+            "controller:\n  config:\n    a: '1'\n\n# svc\nservice: {}\n",
+            {"controller": {"podLabels": {"x": "y"}}},
+            "controller:\n  config:\n    a: '1'\n  podLabels:\n    x: 'y'\n\n# svc\nservice: {}\n",
+        ),
+        # The file's last comment stays last.
+        ("a: 1\n# the end\n", {"b": {"c": 1}}, "a: 1\nb:\n  c: 1\n# the end\n"),
+        # A document end marker and a missing newline at the end are kept.
+        ("a: 1\n...\n", {"b": 2}, "a: 1\nb: 2\n...\n"),
+        ("a: 1", {"b": 2}, "a: 1\nb: 2"),
+        # A byte order mark is kept.
+        ("\ufeffa: 1\n", {"b": 2}, "\ufeffa: 1\nb: 2\n"),
+        # A non-empty flow mapping stays a flow mapping.
+        (
+            "podLabels: {team: edge}\n",
+            {"podLabels": {"x": "y"}},
+            'podLabels: {team: edge, x: "y"}\n',
+        ),
+        # A key with no value gets the mapping.
+        ("podLabels:\nother: 1\n", {"podLabels": {"x": "y"}}, 'podLabels:\n  x: "y"\nother: 1\n'),
+    ],
+)
+def test_keys_added_at_the_end_of_a_mapping_go_before_what_follows_it(text, values, expected):
+    out = _edit(text, values)
+    assert out["text"] == expected and not out["warnings"]
