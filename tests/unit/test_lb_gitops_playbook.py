@@ -20,7 +20,8 @@ import pytest
 import yaml
 
 sys.path.insert(0, str(Path(__file__).parent / "plugins" / "module_utils"))
-from shared_fixtures import gitops_kept_plan  # noqa: E402 - test helper
+from gitops_files import APPLICATION_FILE, HELMRELEASE_FILE, merged  # noqa: E402 - test helpers
+from shared_fixtures import gitops_kept_plan  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 PLAN = gitops_kept_plan()
@@ -35,65 +36,9 @@ FILES = {
 }
 
 CHECKOUT = {
-    RELEASE: """
-        ---
-        apiVersion: source.toolkit.fluxcd.io/v1
-        kind: HelmRepository
-        metadata:
-          name: ingress-nginx
-          namespace: flux-system
-        spec:
-          interval: 1h
-          url: https://kubernetes.github.io/ingress-nginx
-        ---
-        # The edge controller (owner: platform team)
-        apiVersion: helm.toolkit.fluxcd.io/v2
-        kind: HelmRelease
-        metadata:
-          name: edge
-          namespace: flux-system
-        spec:
-          interval: 10m
-          targetNamespace: ingress-edge
-          releaseName: edge
-          chart:
-            spec:
-              chart: ingress-nginx
-              version: "4.15.1"
-              sourceRef:
-                kind: HelmRepository
-                name: ingress-nginx
-          values:
-            controller:
-              replicaCount: 2  # one per zone
-              config:
-                use-forwarded-headers: "true"
-        """,
-    APPLICATION: """
-        apiVersion: argoproj.io/v1alpha1
-        kind: Application
-        metadata:
-          name: edge-ingress
-          namespace: argocd
-        spec:
-          project: default
-          source:
-            chart: traefik
-            repoURL: https://traefik.github.io/charts
-            targetRevision: 41.3.0
-            helm:
-              releaseName: edge
-              valuesObject:
-                deployment:
-                  replicas: 2   # one per zone
-                logs:
-                  general:
-                    level: INFO
-          destination:
-            server: https://kubernetes.default.svc
-            namespace: traefik
-        """,
-    VALUES: """
+    RELEASE: HELMRELEASE_FILE,
+    APPLICATION: APPLICATION_FILE,
+    VALUES: textwrap.dedent("""
         # Kong at the edge (release edge)
         image:
           repository: kong
@@ -107,7 +52,7 @@ CHECKOUT = {
           annotations: {}
         env:
           database: "off"
-        """,
+        """).lstrip("\n"),
 }
 
 # What the plan's values must add to each file, line for line (and remove: the empty flow
@@ -193,7 +138,7 @@ def checkout(tmp_path):
     repo = tmp_path / "gitops"
     for rel, text in CHECKOUT.items():
         (repo / rel).parent.mkdir(parents=True, exist_ok=True)
-        (repo / rel).write_text(textwrap.dedent(text).lstrip("\n"))
+        (repo / rel).write_text(text)
     _git(repo, "init", "-q", "-b", "main")
     _git(repo, "add", "-A")
     _git(repo, "commit", "-q", "-m", "the checkout")
@@ -236,15 +181,6 @@ def _mtimes(repo):
     return {rel: (repo / rel).stat().st_mtime_ns for rel in CHECKOUT}
 
 
-def _merged(base, values):
-    out = dict(base or {})
-    for k, v in values.items():
-        out[k] = (
-            _merged(out.get(k), v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
-        )
-    return out
-
-
 def test_the_plan_is_merged_into_the_checkout_once(tmp_path, checkout):
     entries = {e["target"]["name"]: e for e in PLAN["gitops"] if e.get("helm_values")}
     assert sorted(entries) == sorted(FILES)
@@ -269,7 +205,7 @@ def test_the_plan_is_merged_into_the_checkout_once(tmp_path, checkout):
         doc = next(
             i for i, d in enumerate(old) if d.get("kind") in (None, "HelmRelease", "Application")
         )
-        assert where(new[doc]) == _merged(where(old[doc]), entries[name]["helm_values"])
+        assert where(new[doc]) == merged(where(old[doc]), entries[name]["helm_values"])
         assert new[:doc] == old[:doc] and new[doc + 1 :] == old[doc + 1 :]
         assert checked[name]["diff"]["after"] == (checkout / rel).read_text()
     assert edited["edge-ingress-nginx-controller"]["object"] == {

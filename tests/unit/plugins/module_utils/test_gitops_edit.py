@@ -13,7 +13,12 @@ import textwrap
 
 import pytest
 import yaml
-from shared_fixtures import gitops_kept_plan  # noqa: E402 - test helper next to this file
+from gitops_files import (  # noqa: E402 - test helpers next to this file
+    APPLICATION_FILE,
+    HELMRELEASE_FILE,
+    merged,
+)
+from shared_fixtures import gitops_kept_plan  # noqa: E402
 
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.gitops_edit.edit import edit_text
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.gitops_edit.errors import (
@@ -53,15 +58,6 @@ def _diff(before, after):
         elif line.startswith("+") and not line.startswith("+++"):
             added.append(line[1:])
     return removed, added
-
-
-def _merged(base, values):
-    out = dict(base or {})
-    for k, v in values.items():
-        out[k] = (
-            _merged(out.get(k), v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
-        )
-    return out
 
 
 def _edit(text, values, **kw):
@@ -113,7 +109,7 @@ def test_a_values_file_gets_exactly_the_new_lines():
     ]
     lines = out["text"].splitlines()
     assert lines.index("    podAnnotations:") < lines.index("# The cloud load balancer in front")
-    assert yaml.safe_load(out["text"]) == _merged(yaml.safe_load(VALUES_FILE), NGINX["helm_values"])
+    assert yaml.safe_load(out["text"]) == merged(yaml.safe_load(VALUES_FILE), NGINX["helm_values"])
     assert [c["path"] for c in out["changes"]] == [
         'controller.podLabels["sidecar.istio.io/inject"]',
         "controller.podAnnotations",
@@ -194,52 +190,6 @@ def test_windows_line_ends_and_a_missing_values_file_body():
     assert out["text"] == "a: b\n"
 
 
-HELMRELEASE_FILE = _text("""
-    ---
-    apiVersion: source.toolkit.fluxcd.io/v1
-    kind: HelmRepository
-    metadata:
-      name: ingress-nginx
-      namespace: flux-system
-    spec:
-      interval: 1h
-      url: https://kubernetes.github.io/ingress-nginx
-    ---
-    # The edge controller: values reviewed by the platform team
-    apiVersion: helm.toolkit.fluxcd.io/v2
-    kind: HelmRelease
-    metadata:
-      name: edge
-      namespace: flux-system
-    spec:
-      interval: 10m
-      targetNamespace: ingress-edge
-      releaseName: edge
-      chart:
-        spec:
-          chart: ingress-nginx
-          version: "4.15.1"
-          sourceRef:
-            kind: HelmRepository
-            name: ingress-nginx
-      values:
-        controller:
-          replicaCount: 2  # two zones
-    ---
-    apiVersion: helm.toolkit.fluxcd.io/v2
-    kind: HelmRelease
-    metadata:
-      name: podinfo
-      namespace: flux-system
-    spec:
-      chart:
-        spec:
-          chart: podinfo
-          version: 6.x
-          sourceRef: {kind: HelmRepository, name: podinfo}
-    """)
-
-
 def _plan_args(entry):
     want = expectations(entry)
     return {k: want[k] for k in ("chart", "version", "name", "namespace", "release")}
@@ -267,7 +217,7 @@ def test_a_flux_helmrelease_among_other_documents_gets_spec_values():
         yaml.safe_load_all(out["text"])
     )
     assert after[0] == before[0] and after[2] == before[2]
-    assert after[1]["spec"]["values"] == _merged(before[1]["spec"]["values"], NGINX["helm_values"])
+    assert after[1]["spec"]["values"] == merged(before[1]["spec"]["values"], NGINX["helm_values"])
     assert out["object"] == {"kind": "HelmRelease", "name": "edge", "namespace": "flux-system"}
     assert out["values_at"] == "spec.values"
     assert out["chart"] == {"name": "ingress-nginx", "version": "4.15.1"}
@@ -324,29 +274,6 @@ def test_a_flux_oci_chart_is_named_by_its_url_and_a_chart_ref_is_not_checked():
     ]
 
 
-APPLICATION_FILE = _text("""
-    apiVersion: argoproj.io/v1alpha1
-    kind: Application
-    metadata:
-      name: edge-ingress
-      namespace: argocd
-    spec:
-      project: default
-      source:
-        chart: traefik
-        repoURL: https://traefik.github.io/charts
-        targetRevision: 41.3.0
-        helm:
-          releaseName: edge
-          valuesObject:
-            deployment:
-              replicas: 2 # one per zone
-      destination:
-        server: https://kubernetes.default.svc
-        namespace: traefik
-    """)
-
-
 def test_an_argo_cd_application_gets_its_values_object():
     assert (
         _plan_args(TRAEFIK)["name"] == "edge-ingress" and _plan_args(TRAEFIK)["chart"] == "traefik"
@@ -363,7 +290,7 @@ def test_an_argo_cd_application_gets_its_values_object():
         "            nativeLBByDefault: true",
     ]
     spec = yaml.safe_load(out["text"])["spec"]
-    assert spec["source"]["helm"]["valuesObject"] == _merged(
+    assert spec["source"]["helm"]["valuesObject"] == merged(
         {"deployment": {"replicas": 2}}, TRAEFIK["helm_values"]
     )
     assert out["values_at"] == "spec.source.helm.valuesObject"
@@ -380,7 +307,7 @@ def test_values_given_as_a_string_are_edited_inside_it():
     assert added[0] == "          podLabels:"  # inside the string, under deployment
     helm = yaml.safe_load(out["text"])["spec"]["source"]["helm"]
     assert helm["values"].startswith("# per zone\n")
-    assert yaml.safe_load(helm["values"]) == _merged(
+    assert yaml.safe_load(helm["values"]) == merged(
         {"deployment": {"replicas": 2}}, TRAEFIK["helm_values"]
     )
     assert out["values_at"] == "spec.source.helm.values"
