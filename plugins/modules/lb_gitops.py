@@ -22,7 +22,7 @@ description:
     chart's entry of C(spec.sources) for a multi-source Application). A file of several YAML
     documents is supported: the C(HelmRelease) or C(Application) is chosen by O(name) and
     O(namespace), which default to the object the plan names as the owner."
-  - Merge semantics are Helm's own for values files, mappings are merged key by key,
+  - Merge semantics are Helm's own for values files. Mappings are merged key by key,
     recursively; a scalar or a list is replaced as a whole by the plan's value (lists are never
     merged item by item); nothing is removed. Existing keys keep their place, comments and
     quoting; new keys go at the end of their mapping. Lines the merge does not change are left
