@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -17,8 +18,26 @@ REPO = HERE.parents[1]
 # What every cell's venv holds besides ansible-core: the runtime dependencies at the pins of
 # requirements-dev.txt, and what the checks run with. Molecule only where it runs (first and
 # last cell; molecule refuses ansible-core 2.17).
-BASE = ["kubernetes", "jmespath", "PyYAML", "pytest", "pytest-xdist"]
+TOOLS = ["pytest", "pytest-xdist"]
 MOLECULE = ["molecule", "ansible-compat"]
+
+
+def _lines(path: Path):
+    """The lines of a requirements-style file, comments and blank lines left out."""
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            line = line.split("#", 1)[0].strip()
+            if line:
+                yield line
+
+
+def runtime_names() -> list[str]:
+    """The collection's runtime dependencies (requirements.txt), by name."""
+    return [re.split(r"[<>=!~;\[ ]", ln, maxsplit=1)[0] for ln in _lines(REPO / "requirements.txt")]
+
+
+def base() -> list[str]:
+    return runtime_names() + TOOLS
 
 
 @dataclass(frozen=True)
@@ -62,26 +81,14 @@ def _version_key(p: Path):
 
 
 def cells() -> list[Cell]:
-    rows = []
-    with open(HERE / "cells.txt", encoding="utf-8") as fh:
-        for line in fh:
-            line = line.split("#", 1)[0].strip()
-            if line:
-                core, python = line.split()
-                rows.append((core, python))
+    rows = [tuple(line.split()) for line in _lines(HERE / "cells.txt")]
     return [Cell(core, py, i in (0, len(rows) - 1)) for i, (core, py) in enumerate(rows)]
 
 
 def dev_pins() -> dict[str, str]:
     """name (lower case) -> version, from requirements-dev.txt."""
-    pins = {}
-    with open(REPO / "requirements-dev.txt", encoding="utf-8") as fh:
-        for line in fh:
-            line = line.split("#", 1)[0].strip()
-            if "==" in line:
-                name, version = line.split("==", 1)
-                pins[name.strip().lower()] = version.strip()
-    return pins
+    pairs = (ln.split("==", 1) for ln in _lines(REPO / "requirements-dev.txt") if "==" in ln)
+    return {name.strip().lower(): version.strip() for name, version in pairs}
 
 
 def cache_root() -> Path:

@@ -13,13 +13,13 @@ import sys
 import tempfile
 from pathlib import Path
 
-from cells import BASE, MOLECULE, cells, dev_pins
+from cells import MOLECULE, base, cells, dev_pins
 
 
 def lock(cell) -> None:
     pins = dev_pins()
     wanted = ["ansible-core==" + cell.core] + [
-        "%s==%s" % (n, pins[n.lower()]) for n in BASE + (MOLECULE if cell.molecule else [])
+        "%s==%s" % (n, pins[n.lower()]) for n in base() + (MOLECULE if cell.molecule else [])
     ]
     with tempfile.TemporaryDirectory() as tmp:
         subprocess.run([cell.interpreter(), "-m", "venv", tmp], check=True)

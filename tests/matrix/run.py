@@ -21,7 +21,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from cells import REPO, cache_root, cells, dev_pins
@@ -30,12 +32,25 @@ CHECKS = ("sanity", "units", "demo", "ansible-doc", "argspec", "molecule")
 # The managed node's Pythons tests/config.yml claims for modules and module_utils (>= 3.8):
 # every one pyenv has byte-compiles plugins/ (ansible-test compiles only with the cell's Python).
 TARGET_PYTHON_MIN = (3, 8)
-MOLECULE_SCENARIO = "role_standalone_mtls"
+# The live Molecule scenario of the oldest cell and of the newest: two different ones, so the two
+# can run side by side (each scenario keeps its control planes in its own ephemeral folder).
+MOLECULE_SCENARIOS = ("role_standalone_mtls", "role_chained_gateway")
 COLLECTIONS = REPO / ".build" / "collections"
 
 
+# Cells run side by side (--jobs); each writes to its own log (.build/matrix/<core>.log), which
+# is printed whole when the cell ends, so the CI log reads cell by cell.
+_OUT = threading.local()
+
+
+def _out():
+    return getattr(_OUT, "fh", None) or sys.stdout
+
+
 def log(msg: str) -> None:
-    print(msg, flush=True)
+    fh = _out()
+    fh.write(msg + "\n")
+    fh.flush()
 
 
 def ensure_venv(cell) -> Path:
@@ -63,13 +78,13 @@ def run(argv, env=None, cwd=REPO, capture=False):
         env=env,
         check=False,
         text=True,
-        stdout=subprocess.PIPE if capture else None,
-        stderr=subprocess.STDOUT if capture else None,
+        stdout=subprocess.PIPE if capture else _out(),
+        stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL,
     )
     if proc.returncode != 0:
         if capture:
-            sys.stdout.write(proc.stdout[-6000:])
+            _out().write(proc.stdout[-6000:])
         raise CheckFailed(
             "%s exited with %d" % (" ".join(str(a) for a in argv[:4]), proc.returncode)
         )
@@ -262,12 +277,62 @@ def check_argspec(cell, venv, env):
         capture=True,
     )
     if "failed=0" not in out:
-        sys.stdout.write(out[-4000:])
+        _out().write(out[-4000:])
         raise CheckFailed("tests/matrix/argspec.yml failed")
 
 
 def check_molecule(cell, venv, env):
-    run([venv / "bin" / "molecule", "test", "-s", MOLECULE_SCENARIO], env=env)
+    scenario = MOLECULE_SCENARIOS[0 if cell == cells()[0] else 1]
+    log("    molecule test -s %s" % scenario)
+    run([venv / "bin" / "molecule", "test", "-s", scenario], env=env)
+
+
+def run_cell(cell, checks, reference):
+    """Every check of one cell, its output in .build/matrix/<core>.log (printed at the end)."""
+    path = REPO / ".build" / "matrix" / ("%s.log" % cell.core)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    failures = []
+    with open(path, "w", encoding="utf-8") as fh:
+        _OUT.fh = fh
+        try:
+            t0 = time.monotonic()
+            row = {"cell": "ansible-core %s / Python %s" % (cell.core, cell.python)}
+            try:
+                venv = ensure_venv(cell)
+            except CheckFailed as exc:
+                row["venv"] = time.monotonic() - t0
+                failures.append("%s venv: %s" % (cell.core, exc))
+                return row, failures
+            row["venv"] = time.monotonic() - t0
+            env = cell_env(venv)
+            for name in checks:
+                if name == "molecule" and not cell.molecule:
+                    continue
+                log("==> [%s] %s" % (cell.core, name))
+                t1 = time.monotonic()
+                try:
+                    fn = globals()["check_" + name.replace("-", "_")]
+                    if name == "demo":
+                        fn(cell, venv, env, reference)
+                    else:
+                        fn(cell, venv, env)
+                    status = "ok"
+                except CheckFailed as exc:
+                    status = "FAILED"
+                    failures.append("%s %s: %s" % (cell.core, name, exc))
+                row[name] = (status, time.monotonic() - t1)
+                log("    %s %s (%.0f s)" % (name, status, row[name][1]))
+            return row, failures
+        finally:
+            _OUT.fh = None
+            fh.flush()
+            with _PRINT_LOCK:
+                sys.stdout.write("\n######## matrix cell %s (%s)\n" % (cell.core, path))
+                sys.stdout.write(path.read_text(encoding="utf-8", errors="replace"))
+                sys.stdout.flush()
+
+
+_PRINT_LOCK = threading.Lock()
 
 
 def main(argv=None) -> int:
@@ -275,6 +340,9 @@ def main(argv=None) -> int:
     ap.add_argument("--cell", action="append", help="only these cells (core version or series)")
     ap.add_argument("--check", help="comma-separated subset of " + ",".join(CHECKS))
     ap.add_argument("--no-molecule", action="store_true")
+    ap.add_argument(
+        "--jobs", type=int, default=int(os.environ.get("MATRIX_JOBS", "2")), help="cells at once"
+    )
     args = ap.parse_args(argv)
     checks = args.check.split(",") if args.check else list(CHECKS)
     unknown = set(checks) - set(CHECKS)
@@ -296,35 +364,14 @@ def main(argv=None) -> int:
     except CheckFailed as exc:
         failures.append("target Pythons: %s" % exc)
     try:
-        for cell in chosen:
-            t0 = time.monotonic()
-            venv = ensure_venv(cell)
-            row = {
-                "cell": "ansible-core %s / Python %s" % (cell.core, cell.python),
-                "venv": time.monotonic() - t0,
-            }
-            env = cell_env(venv)
-            for name in checks:
-                if name == "molecule" and not cell.molecule:
-                    continue
-                log("==> [%s] %s" % (cell.core, name))
-                t1 = time.monotonic()
-                try:
-                    fn = globals()["check_" + name.replace("-", "_")]
-                    if name == "demo":
-                        fn(cell, venv, env, reference)
-                    else:
-                        fn(cell, venv, env)
-                    status = "ok"
-                except CheckFailed as exc:
-                    status = "FAILED"
-                    failures.append("%s %s: %s" % (cell.core, name, exc))
-                row[name] = (status, time.monotonic() - t1)
-                log("    %s %s (%.0f s)" % (name, status, row[name][1]))
-            rows.append(row)
+        with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+            done = list(pool.map(lambda c: run_cell(c, checks, reference), chosen))
     finally:
         if reference:
             shutil.rmtree(reference, ignore_errors=True)
+    for row, cell_failures in done:
+        rows.append(row)
+        failures += cell_failures
     log("\n| cell | venv | " + " | ".join(checks) + " |")
     log("|---|---|" + "---|" * len(checks))
     for row in rows:
