@@ -87,26 +87,26 @@ def gitops_alternative(b, lb, entry, manifest, helm_parts):
 # (tests/integration/test_helm_upgrade_live.py); Argo CD and Flux: what their documentation says
 # (docs/gitops.md cites it), not tested here.
 _FATE = {
-    "helm3": "a direct patch survives `helm upgrade` (Helm 3's three-way merge leaves fields "
-    "its chart does not set; measured), but `helm upgrade --force` replaces the object and "
-    "drops it, and values that set the same keys overwrite it without a conflict",
-    "helm4": "a direct patch survives `helm upgrade` (Helm 4 applies server-side as field "
-    "manager helm and leaves meshgate's fields alone; measured), but `--force-replace` drops "
-    "it, and values that set the same keys to other values fail the upgrade with a conflict "
-    "with meshgate until `--force-conflicts` hands them to Helm",
+    "helm3": "a direct patch survives `helm upgrade` (Helm's client-side three-way merge - Helm 3's, "
+    "and Helm 4's on a release Helm 3 made - leaves fields the chart does not set; measured), but "
+    "`helm upgrade --force` replaces the object and drops it, and values that set the same keys "
+    "overwrite it without a conflict",
+    "helm4": "a direct patch survives `helm upgrade` (Helm 4 applies server-side as field manager "
+    "helm and leaves meshgate's fields alone; measured), but values that set the same keys to "
+    "other values fail the upgrade with a conflict with meshgate until `--force-conflicts` (or "
+    "`--server-side=false`) hands them to Helm, and `--force-replace --server-side=false` drops it",
     "helm": "a direct patch survives `helm upgrade` with Helm 3 and Helm 4 (measured), but a "
-    "replacing upgrade (`--force`, `--force-replace`) drops it, and values that set the same "
-    "keys take them over",
+    "replacing upgrade (`--force`, `--force-replace`) drops it, and values that set the same keys "
+    "take them over",
     "argocd": "by Argo CD's documentation (not tested here) a sync applies only what the "
-    "Application's manifests set, so a direct patch of other fields stays unless the "
-    "Application syncs with Replace=true; manifests that set the same keys win, and self-heal "
-    "syncs again whenever the diff shows them (ignoreDifferences managedFieldsManagers: "
-    "meshgate hides them)",
-    "flux": "by Flux's documentation (not tested here) helm-controller corrects drift and "
-    "kustomize-controller reconciles by server-side apply of their own manifests, so a direct "
-    "patch of fields those do not set stays (kustomize-controller reverts only kubectl's edits "
-    "and those of managers named with --override-manager); manifests or values that set the "
-    "same keys take them over",
+    "Application's manifests set, so a direct patch of other fields stays unless the Application "
+    "syncs with Replace=true; manifests that set the same keys win, and with self-heal on, each "
+    "such difference is synced back (ignoreDifferences with managedFieldsManagers: [meshgate] "
+    "hides them)",
+    "flux": "by Flux's documentation (not tested here) helm-controller's drift correction and "
+    "kustomize-controller apply their manifests server-side, so a direct patch of fields those do "
+    "not set stays (kustomize-controller undoes only kubectl's edits and those of managers named "
+    "with --override-manager); manifests or values that set the same keys take them over",
 }
 
 
