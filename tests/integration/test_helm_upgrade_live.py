@@ -168,7 +168,9 @@ def _print_table(pytestconfig, binaries):
 
 
 def _version(binary):
-    out = subprocess.run([binary, "version", "--short"], capture_output=True, text=True)
+    out = subprocess.run(
+        [binary, "version", "--short"], capture_output=True, text=True, check=False
+    )
     return out.stdout.strip()
 
 
