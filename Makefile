@@ -1,7 +1,9 @@
 # Developer and CI entry points for the meshgate.istio_lb collection.
 #
 #   make test     the whole suite, in CI order: lint, sanity, units, dataplane-tests,
-#                 build + install-check, integration, molecule (stops at the first failing stage)
+#                 build + install-check, ee, docs + docs-check, integration, molecule (stops at
+#                 the first failing stage)
+#   make docs     the HTML docs site into .build/docs/html (docs-check: checks it in chromium)
 #   make demo     run playbooks/demo.yml against the checkout
 #   make help     list every target
 #
@@ -25,13 +27,13 @@ VENV_STAMP := $(VENV)/.meshgate-requirements.stamp
 BUILD := $(CURDIR)/.build
 COLLECTIONS := $(BUILD)/collections
 COLLECTION_LINK := $(COLLECTIONS)/ansible_collections/meshgate/istio_lb
-SANITY_ROOT := $(BUILD)/sanity/ansible_collections/meshgate/istio_lb
+SANITY_ROOT ?= $(BUILD)/sanity/ansible_collections/meshgate/istio_lb
 DIST := $(BUILD)/dist
 INSTALLED := $(BUILD)/installed
 
 # ansible-test sanity: Python version of the venv (3.11 with the pinned ansible-core) unless
 # overridden; extra options, e.g. SANITY_ARGS='--test validate-modules'.
-SANITY_PYTHON ?= $(shell test -x $(BIN)/python && $(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null || echo 3.11)
+SANITY_PYTHON ?= $(shell test -x $(or $(SANITY_BIN),$(BIN))/python && $(or $(SANITY_BIN),$(BIN))/python -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null || echo 3.11)
 SANITY_ARGS ?=
 # pytest: extra options for units/integration, e.g. PYTEST_ARGS='-k lb_info -x'.
 PYTEST_ARGS ?=
@@ -51,10 +53,11 @@ endif
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 # `install-check` builds the tarball itself (never checks a stale one).
-STAGES := lint sanity units dataplane-tests install-check ee integration molecule
+STAGES := lint sanity units dataplane-tests install-check ee docs docs-check integration molecule matrix
 
-.PHONY: help venv collections demo lint sanity units integration molecule build \
-        install-check ee test clean distclean bench bench-venv dataplane dataplane-tests
+.PHONY: help venv collections demo lint sanity sanity-run matrix units integration molecule build \
+        install-check ee test clean distclean bench bench-venv dataplane dataplane-tests \
+        docs docs-venv docs-node docs-check
 
 help: ## list targets
 	@grep -E '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -115,6 +118,52 @@ bench: venv collections bench-venv ## run bench/run.py (BENCH_ARGS=...), write d
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 	$(BIN)/python bench/report.py
 
+# --- documentation site (docs/testing.md#the-documentation-site) -----------------------------
+
+# Its own venv (requirements-docs.txt: antsibull-docs, Sphinx, myst-parser, the Ansible theme)
+# and npm packages (tests/docs/package-lock.json: mermaid, playwright-core), each kept once per
+# content hash of its pins under the cache folder, as the dev venv is, so a fresh clone (every
+# CI run) installs nothing when another clone already did. .build/docs-node links to the npm one.
+DOCS_OUT := $(BUILD)/docs
+DOCS_VENV := $(VENV_CACHE_ROOT)/docs-venv-$(shell { cat requirements-docs.txt; $(PYTHON) --version; } 2>&1 | sha256sum | cut -c1-12)
+DOCS_NODE_SHARED := $(VENV_CACHE_ROOT)/docs-node-$(shell { cat tests/docs/package.json tests/docs/package-lock.json; node --version; } 2>&1 | sha256sum | cut -c1-12)
+DOCS_NODE := $(BUILD)/docs-node
+CHROMIUM ?= /usr/bin/chromium
+export CHROMIUM
+
+docs-venv: ## the docs venv from requirements-docs.txt (cached per hash of the file)
+	@mkdir -p $(VENV_CACHE_ROOT)
+	@flock $(DOCS_VENV).lock bash -euo pipefail -c ' \
+	  if [ -f $(DOCS_VENV)/.meshgate-installed ] && $(DOCS_VENV)/bin/python -c "" 2>/dev/null; then exit 0; fi; \
+	  echo "==> creating the docs venv $(DOCS_VENV) from requirements-docs.txt"; \
+	  rm -rf $(DOCS_VENV); $(PYTHON) -m venv $(DOCS_VENV); \
+	  $(DOCS_VENV)/bin/python -m pip install -q "$$(grep -E "^pip==" requirements-docs.txt)"; \
+	  $(DOCS_VENV)/bin/python -m pip install -q -r requirements-docs.txt; \
+	  $(DOCS_VENV)/bin/python -m pip check; \
+	  touch $(DOCS_VENV)/.meshgate-installed'
+
+docs-node: ## npm ci of tests/docs (mermaid, playwright-core), cached per hash of the lock file
+	@mkdir -p $(VENV_CACHE_ROOT) $(BUILD)
+	@flock $(DOCS_NODE_SHARED).lock bash -euo pipefail -c ' \
+	  if [ -f $(DOCS_NODE_SHARED)/.meshgate-installed ]; then exit 0; fi; \
+	  echo "==> npm ci of tests/docs into $(DOCS_NODE_SHARED)"; \
+	  rm -rf $(DOCS_NODE_SHARED); mkdir -p $(DOCS_NODE_SHARED); \
+	  cp tests/docs/package.json tests/docs/package-lock.json $(DOCS_NODE_SHARED)/; \
+	  cd $(DOCS_NODE_SHARED) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error; \
+	  touch $(DOCS_NODE_SHARED)/.meshgate-installed'
+	@ln -sfn $(DOCS_NODE_SHARED) $(DOCS_NODE)
+
+docs: collections docs-venv docs-node ## the HTML docs site into .build/docs/html (antsibull-docs + Sphinx, offline)
+	$(DOCS_VENV)/bin/python hacking/build_docsite.py --out $(DOCS_OUT) --node-modules $(DOCS_NODE)/node_modules
+
+# Checks the site `make docs` built last (`make docs docs-check` to rebuild first), in Debian's
+# chromium (tests/docs/install-chromium.sh installs it with apt-get when it is missing).
+docs-check: docs-node ## every page of the built site in headless chromium: console errors, links, Mermaid
+	@test -f $(DOCS_OUT)/html/index.html || { echo "ERROR: no site in $(DOCS_OUT)/html: run make docs first"; exit 1; }
+	@bash tests/docs/install-chromium.sh
+	MESHGATE_DOCS_HTML=$(DOCS_OUT)/html MESHGATE_DOCS_NODE_MODULES=$(DOCS_NODE)/node_modules \
+	  node --test --test-reporter=spec tests/docs/site.test.mjs
+
 # --- static checks ----------------------------------------------------------------------------
 
 lint: venv collections ## ansible-lint (production), black, ruff, yamllint, changelog fragments, shellcheck
@@ -163,7 +212,14 @@ endef
 export GET_PIP_STANDIN
 
 sanity: venv ## ansible-test sanity --venv (offline bootstrap), on a copy under .build/sanity
-	@pipver="$$(python -c 'import re, ansible_test._internal.python_requirements as m; \
+	@$(MAKE) sanity-run
+
+# The sanity run itself, with the ansible-test of $(SANITY_BIN) (the main venv unless given):
+# tests/matrix/run.py runs it with each matrix cell's venv and its own SANITY_ROOT.
+SANITY_BIN ?= $(BIN)
+sanity-run:
+	@export PATH="$(SANITY_BIN):$$PATH"; \
+	pipver="$$($(SANITY_BIN)/python -c 'import re, ansible_test._internal.python_requirements as m; \
 	  print(re.search(r"pip=.([0-9.]+).", open(m.__file__).read()).group(1))')"; \
 	cache="$$HOME/.ansible/test/cache/get_pip_$${pipver//./_}.py"; \
 	if [ ! -f "$$cache" ] || grep -q 'meshgate.istio_lb `make sanity`' "$$cache"; then \
@@ -185,8 +241,8 @@ sanity: venv ## ansible-test sanity --venv (offline bootstrap), on a copy under 
 	@# An empty git repo makes ansible-test list exactly these files; without one it would find
 	@# the enclosing checkout's .git, where .build/ is ignored, and skip every target.
 	@git -C $(SANITY_ROOT) init -q
-	@echo "==> ansible-test sanity --venv --python $(SANITY_PYTHON) in $(SANITY_ROOT) ($$(find $(SANITY_ROOT) -type f | wc -l) files)"
-	cd $(SANITY_ROOT) && ansible-test sanity --venv --python $(SANITY_PYTHON) --color no $(SANITY_ARGS)
+	@echo "==> $$($(SANITY_BIN)/ansible-test --version) sanity --venv --python $(SANITY_PYTHON) in $(SANITY_ROOT) ($$(find $(SANITY_ROOT) -type f | wc -l) files)"
+	cd $(SANITY_ROOT) && PATH="$(SANITY_BIN):$$PATH" $(SANITY_BIN)/ansible-test sanity --venv --python $(SANITY_PYTHON) --color no $(SANITY_ARGS)
 
 # --- tests ------------------------------------------------------------------------------------
 
@@ -223,6 +279,13 @@ MOLECULE_KIND := kind kind_standalone_mtls kind_chained_gateway
 molecule: venv collections ## molecule test of every local scenario; molecule syntax of the kind ones
 	@for s in $(MOLECULE_LOCAL); do echo "==> molecule test -s $$s"; molecule test -s $$s || exit 1; done
 	@for s in $(MOLECULE_KIND); do echo "==> molecule syntax -s $$s"; molecule syntax -s $$s || exit 1; done
+
+# The other ansible-core versions (tests/matrix/cells.txt; 2.19 is the main venv's, run by every
+# stage above): sanity, units, the demo, ansible-doc, the roles' argument specs, and a live
+# Molecule scenario on the oldest and newest. MATRIX_ARGS='--cell 2.16 --check units' narrows it.
+MATRIX_ARGS ?=
+matrix: venv collections ## every stage that differs by ansible-core, on 2.16, 2.17, 2.18, 2.20, 2.21
+	$(BIN)/python tests/matrix/run.py $(MATRIX_ARGS)
 
 # --- package ----------------------------------------------------------------------------------
 
@@ -287,7 +350,7 @@ ee: build ## ansible-builder create on examples/ee/execution-environment.yml, an
 
 # --- everything -------------------------------------------------------------------------------
 
-test: venv collections ## lint, sanity, units, build + install-check, integration, molecule
+test: venv collections ## lint, sanity, units, dataplane, install-check, ee, docs + docs-check, integration, molecule
 	@start=$$(date +%s); \
 	for stage in $(STAGES); do \
 	  echo; echo "######## $$stage"; t0=$$(date +%s); \

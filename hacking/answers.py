@@ -30,7 +30,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "dataplane"))
 from objects import ZTUNNEL  # noqa: E402 - the simulated ambient install the tests use
 
-SHARED = ROOT.parent / "shared" / "fixtures"
+sys.path.insert(0, str(ROOT / "tests"))
+from fixture_root import shared_fixtures  # noqa: E402 - the one setting for the shared fixtures
+
+SHARED = shared_fixtures()
 sys.path.insert(0, str(ROOT / ".build" / "collections"))
 sys.path.insert(0, str(ROOT / "bench"))
 

@@ -119,7 +119,7 @@ def main(argv=None) -> int:
         ("status", "show which components run"),
         (
             "install-crds",
-            "install the default CRDs (shared fixtures + tests/crds) into any cluster (e.g. kind)",
+            "install the default CRDs (Istio and Gateway API from the Go modules, the shared fixtures, tests/crds) into any cluster (e.g. kind)",
         ),
     ):
         p = sub.add_parser(name, help=helptext)

@@ -58,9 +58,11 @@ BUILD_SCRIPT = HERE / "build-binaries.sh"
 HELM_BUILD_SCRIPT = HERE / "build-helm.sh"
 # The vendors' CRDs are read from the shared fixtures (beside the checkout, as in CI;
 # MESHGATE_SHARED_FIXTURES names another copy); tests/crds holds only the CRDs we wrote.
-SHARED_FIXTURES = Path(
-    os.environ.get("MESHGATE_SHARED_FIXTURES", HERE.parents[2] / "shared" / "fixtures")
-)
+if str(HERE.parent) not in sys.path:  # cli.py and bench/run.py import us without tests/ on it
+    sys.path.insert(0, str(HERE.parent))
+from fixture_root import shared_fixtures, shared_fixtures_dir  # noqa: E402
+
+SHARED_FIXTURES = shared_fixtures_dir()
 CRDS_DIR = SHARED_FIXTURES / "crds"
 OUR_CRDS_DIR = HERE.parent / "crds"
 # In the shared CRDs but not installed by default: kube-apiserver 1.36 rejects them, or they
@@ -278,21 +280,65 @@ def _looks_like_text(item: str) -> bool:
     return "\n" in item or s.startswith(("apiVersion", "kind", "---", "{"))
 
 
-# CRDs taken from a Go module the tests pin, at the version of the chart the shared fixtures
-# render (helm/envoy-gateway: v1.9.0): the module proxy serves it, the module cache keeps it.
-# The shared fixtures have no EnvoyProxy CRD.
+# CRDs taken from the Go modules the tests build from, so the schemas are the ones the code
+# under test was built against: Istio's from istio.io/istio at the commit istiod and istioctl are
+# built from (tests/controlplane/istio-source.sh), Gateway API's from sigs.k8s.io/gateway-api at
+# the version that Istio's go.mod requires, and the EnvoyProxy CRD (which the shared fixtures
+# lack) from Envoy Gateway at the version of the chart the shared fixtures render
+# (helm/envoy-gateway: v1.9.0). The module proxy serves them; the module cache keeps them.
+# Each entry: (module, version or a function giving it, file globs inside the module).
+ISTIO_SOURCE_SCRIPT = HERE / "istio-source.sh"
+
+
+def istio_module_version() -> str:
+    """The istio.io/istio version istiod is built from: MESHGATE_ISTIO_MODULE_VERSION, else the
+    default in istio-source.sh (read from the script, so the two cannot disagree)."""
+    if os.environ.get("MESHGATE_ISTIO_MODULE_VERSION"):
+        return os.environ["MESHGATE_ISTIO_MODULE_VERSION"]
+    m = re.search(
+        r'^ISTIO_MODULE_VERSION="\$\{MESHGATE_ISTIO_MODULE_VERSION:-([^}]+)\}"',
+        ISTIO_SOURCE_SCRIPT.read_text(encoding="utf-8"),
+        re.M,
+    )
+    if not m:
+        raise RuntimeError(f"no ISTIO_MODULE_VERSION default in {ISTIO_SOURCE_SCRIPT}")
+    return m.group(1)
+
+
+def _required_version(module: str, version: str, required: str) -> str:
+    """The version of `required` that module@version's go.mod requires."""
+    gomod = Path(_module_download(module, version)["GoMod"]).read_text(encoding="utf-8")
+    m = re.search(r"^\s*(?:require\s+)?" + re.escape(required) + r"\s+(v\S+)", gomod, re.M)
+    if not m:
+        raise RuntimeError(f"{module}@{version}'s go.mod does not require {required}")
+    return m.group(1)
+
+
 MODULE_CRDS = {
+    "istio": (
+        "istio.io/istio",
+        istio_module_version,
+        ["manifests/charts/base/files/crd-all.gen.yaml"],
+    ),
+    "gateway-api": (
+        "sigs.k8s.io/gateway-api",
+        lambda: _required_version(
+            "istio.io/istio", istio_module_version(), "sigs.k8s.io/gateway-api"
+        ),
+        ["config/crd/standard/*.yaml"],
+    ),
     "envoy-gateway": (
         "github.com/envoyproxy/gateway",
         "v1.9.0",
         ["charts/gateway-helm/charts/crds/crds/generated/gateway.envoyproxy.io_envoyproxies.yaml"],
     ),
 }
+# Shared-fixture CRD folders the module CRDs above replace in default_crd_paths() (the shared
+# copies stay for the offline tests that read them as vendor material).
+CRDS_FROM_MODULES = {"istio": "istio", "gateway-api-standard": "gateway-api"}
 
 
-def module_crd_paths(name: str) -> list[Path]:
-    """The CRD files of MODULE_CRDS[name], downloaded into the Go module cache if missing."""
-    module, version, files = MODULE_CRDS[name]
+def _module_download(module: str, version: str) -> dict:
     out = subprocess.run(
         ["go", "mod", "download", "-json", f"{module}@{version}"],
         cwd=tempfile.gettempdir(),  # outside any module
@@ -303,14 +349,40 @@ def module_crd_paths(name: str) -> list[Path]:
     )
     if out.returncode != 0:
         raise RuntimeError(f"go mod download {module}@{version} failed: {out.stderr or out.stdout}")
-    root = Path(json.loads(out.stdout)["Dir"])
-    return [root / f for f in files]
+    return json.loads(out.stdout)
+
+
+def module_crd_version(name: str) -> tuple[str, str]:
+    """(module, version) of MODULE_CRDS[name]."""
+    module, version, _files = MODULE_CRDS[name]
+    return module, version() if callable(version) else version
+
+
+def module_crd_paths(name: str) -> list[Path]:
+    """The CRD files of MODULE_CRDS[name], downloaded into the Go module cache if missing."""
+    module, version = module_crd_version(name)
+    root = Path(_module_download(module, version)["Dir"])
+    out = []
+    for pattern in MODULE_CRDS[name][2]:
+        found = sorted(root.glob(pattern))
+        if not found:
+            raise RuntimeError(f"{module}@{version} has no {pattern}")
+        out += found
+    return out
 
 
 def default_crd_paths() -> list[Path]:
-    """Every vendor CRD file of the shared fixtures that installs into kube-apiserver 1.36,
-    and ours (tests/crds)."""
-    return _manifest_paths([CRDS_DIR, OUR_CRDS_DIR], skip_not_installable=True)
+    """The CRDs the tests install: Istio's and Gateway API's from the Go modules istiod is
+    built from, every other vendor CRD file of the shared fixtures that installs into
+    kube-apiserver 1.36, and ours (tests/crds)."""
+    crds = shared_fixtures() / "crds"
+    shared = [
+        f
+        for f in _manifest_paths([crds], skip_not_installable=True)
+        if f.relative_to(crds).parts[0] not in CRDS_FROM_MODULES
+    ]
+    modules = [p for name in CRDS_FROM_MODULES.values() for p in module_crd_paths(name)]
+    return modules + shared + _manifest_paths([OUR_CRDS_DIR])
 
 
 class _Component:

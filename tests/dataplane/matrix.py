@@ -74,9 +74,12 @@ MODE_PLANS = {
 
 
 def shared_fixtures() -> Path:
-    import os
+    """The shared fixtures (tests/fixture_root.py: the one setting), checked to be there."""
+    if str(ROOT / "tests") not in sys.path:  # run as a script: tests/ is not on sys.path
+        sys.path.insert(0, str(ROOT / "tests"))
+    from fixture_root import shared_fixtures as checked
 
-    return Path(os.environ.get("MESHGATE_SHARED_FIXTURES", ROOT.parent / "shared" / "fixtures"))
+    return checked()
 
 
 def vendor_objects(vendor: str) -> list[dict]:

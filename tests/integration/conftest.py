@@ -1,8 +1,9 @@
 """Fixtures for integration tests against a real Kubernetes API server.
 
 `control_plane` (session): etcd + kube-apiserver + controller-manager + scheduler started by
-tests/controlplane/harness.py with the CRDs from ../shared/fixtures/crds and tests/crds installed, or an existing cluster
-with USE_EXISTING_CLUSTER=true + KUBECONFIG. `namespace` (function): a fresh namespace.
+tests/controlplane/harness.py with the CRDs installed (Istio's and Gateway API's from the Go
+modules istiod is built from, the other vendors' from ../shared/fixtures/crds, ours from
+tests/crds), or an existing cluster with USE_EXISTING_CLUSTER=true + KUBECONFIG. `namespace` (function): a fresh namespace.
 
 Environment:
   MESHGATE_STATE_DIR   state dir to use (kept afterwards; a control plane already running

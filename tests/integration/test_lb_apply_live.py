@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from fixture_root import shared_fixtures_dir
 from harness import module_crd_paths  # noqa: E402 - tests/controlplane on sys.path (conftest)
 from plans import MODE_VARIANTS
 from playbook import run_play
@@ -306,7 +307,7 @@ def _envoy_gateway_with_its_own_envoyproxy():
     """Envoy Gateway's EnvoyProxy example (a GatewayClass referencing EnvoyProxy config with its
     own settings), a Gateway of that class, and the Envoy Deployment its controller would make
     for the Gateway (no controller runs here: the Deployment is written as it makes it)."""
-    shared = Path(__file__).resolve().parents[3] / "shared" / "fixtures"
+    shared = shared_fixtures_dir()
     with open(shared / "upstream/envoy-gateway/envoy-proxy-config.yaml", encoding="utf-8") as fh:
         example = [d for d in yaml.safe_load_all(fh) if d]
     labels = {

@@ -5,10 +5,10 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import yaml
+from fixture_root import shared_fixtures_dir
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -17,10 +17,10 @@ ROOT = Path(__file__).resolve().parents[2]
 # Left out of the load, and why:
 #   - admission webhook configurations: the API server would call webhooks whose pods never
 #     run here (no kubelet), and reject every Ingress/Pod;
-#   - CustomResourceDefinitions: the session fixture installed the real CRDs (../shared/fixtures/crds and tests/crds);
+#   - CustomResourceDefinitions: the session fixture installed the real CRDs (harness.default_crd_paths());
 #   - F5 NGINX's IngressClass "nginx": ingress-nginx ships one with the same name, and a
 #     cluster can hold only one (spec.controller is immutable).
-SHARED = Path(os.environ.get("MESHGATE_SHARED_FIXTURES", ROOT.parent / "shared" / "fixtures"))
+SHARED = shared_fixtures_dir()
 SKIP_KINDS = {
     "ValidatingWebhookConfiguration",
     "MutatingWebhookConfiguration",

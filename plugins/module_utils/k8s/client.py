@@ -14,6 +14,7 @@ AnsibleModule), and all are kept compatible with Python 3.8 (managed nodes).
 from __future__ import annotations
 
 import json
+import sys
 import threading
 from typing import NamedTuple, Optional
 from urllib.parse import quote, urlencode
@@ -46,6 +47,18 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.transport im
 )
 
 USER_AGENT = "meshgate.istio_lb"
+
+
+# OpenSSL's verify errors under ssl.VERIFY_X509_STRICT (set by Python 3.13+'s default context and
+# by urllib3 there): certificates that older Pythons and kubectl accept.
+_STRICT_X509_ERRORS = (
+    "Missing Authority Key Identifier",
+    "Missing Subject Key Identifier",
+    "Basic Constraints of CA cert not marked critical",
+    "CA cert does not include key usage extension",
+    "Certificates with extensions must be version 3",
+    "Empty Subject Alternative Name extension",
+)
 
 
 class RequestSettings(NamedTuple):
@@ -203,6 +216,13 @@ class KubeClient:
             )
             if "WRONG_VERSION_NUMBER" in text.upper() or "wrong version number" in text:
                 hint = "The server does not speak TLS here: check the scheme (http/https) in host"
+            elif any(s in text for s in _STRICT_X509_ERRORS):
+                hint = (
+                    "Python %d.%d checks certificates strictly (RFC 5280, as the kubernetes "
+                    "client does on Python 3.13+), and kubectl does not: reissue the API "
+                    "server's or the CA's certificate with the missing extension, or run the "
+                    "controller on Python 3.12 or older" % sys.version_info[:2]
+                )
             elif "certificate verify failed" not in text and (
                 self.configuration.cert_file or self.configuration.key_file
             ):

@@ -13,6 +13,7 @@ import pytest
 from shared_fixtures import (  # noqa: E402 - test helper next to this file
     SHARED_FIXTURES,
     helm_install_under_strict_mtls,
+    owned_by,
 )
 
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.run import detect
@@ -132,17 +133,6 @@ def test_haproxytech_values_say_which_other_pods_they_reach():
     assert any("CRD Job" in n for n in item["helm_notes"])
 
 
-def _owned_by(install, labels, annotations=None):
-    objects = _strict_cluster(install)
-    for o in objects:
-        if o["kind"] in ("Deployment", "DaemonSet"):
-            o["metadata"]["labels"] = dict(o["metadata"].get("labels") or {}, **labels)
-            o["metadata"]["annotations"] = dict(
-                o["metadata"].get("annotations") or {}, **(annotations or {})
-            )
-    return objects
-
-
 def test_a_flux_helmrelease_gets_the_values_as_a_patch_of_its_spec_values():
     from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.files import plan_files
 
@@ -151,9 +141,7 @@ def test_a_flux_helmrelease_gets_the_values_as_a_patch_of_its_spec_values():
         "helm.toolkit.fluxcd.io/namespace": "flux-system",
     }
     # helm-controller installs with Helm: the release annotation is there as well.
-    facts = detect(
-        _owned_by(INSTALLS["ingress-nginx"], flux, {"meta.helm.sh/release-name": "edge"})
-    )
+    facts = detect(owned_by(INSTALLS["ingress-nginx"], flux, {"meta.helm.sh/release-name": "edge"}))
     (lb,) = facts["load_balancers"]
     assert lb["owner"]["tool"] == "flux" and lb["owner"]["helm_release"] == "flux-system/edge"
     assert lb["owner"]["release"] == "edge"  # the chart's own release annotation, kept
@@ -173,7 +161,7 @@ def test_a_flux_helmrelease_gets_the_values_as_a_patch_of_its_spec_values():
 
 def test_an_argo_cd_application_gets_the_values_as_its_values_object():
     argo = {"argocd.argoproj.io/instance": "edge-ingress"}
-    p = plan(detect(_owned_by(INSTALLS["traefik"], argo)), "standalone_mtls")
+    p = plan(detect(owned_by(INSTALLS["traefik"], argo)), "standalone_mtls")
     (item,) = p["gitops"]
     assert item["owner"]["tool"] == "argocd" and item["owner"]["app"] == "edge-ingress"
     patch = item["source_patch"]

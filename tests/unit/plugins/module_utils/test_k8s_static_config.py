@@ -81,7 +81,9 @@ def pki(tmp_path_factory):
             serialization.NoEncryption(),
         )
 
-    def issue(cn, issuer_key=None, issuer_name=None, san=None, ca=False, usage=None):
+    def issue(cn, issuer_key=None, issuer_name=None, san=None, ca=False, usage=None, aki=True):
+        """A certificate as a cluster's PKI issues it: with the key identifiers RFC 5280 asks
+        for (Python 3.13+ refuses a non-root certificate without an authority key identifier)."""
         key = ec.generate_private_key(ec.SECP256R1())
         name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
         builder = (
@@ -93,7 +95,30 @@ def pki(tmp_path_factory):
             .not_valid_before(now - datetime.timedelta(minutes=5))
             .not_valid_after(now + datetime.timedelta(days=1))
             .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+            .add_extension(
+                x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False
+            )
         )
+        if ca:
+            builder = builder.add_extension(
+                x509.KeyUsage(
+                    digital_signature=False,
+                    content_commitment=False,
+                    key_encipherment=False,
+                    data_encipherment=False,
+                    key_agreement=False,
+                    key_cert_sign=True,
+                    crl_sign=True,
+                    encipher_only=False,
+                    decipher_only=False,
+                ),
+                critical=True,
+            )
+        if issuer_key is not None and aki:
+            builder = builder.add_extension(
+                x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()),
+                critical=False,
+            )
         if san:
             builder = builder.add_extension(x509.SubjectAlternativeName(san), critical=False)
         if usage:
@@ -111,12 +136,22 @@ def pki(tmp_path_factory):
             "apiserver", ca_key, ca_name, san=san, usage=ExtendedKeyUsageOID.SERVER_AUTH
         )[:2]
         out[label] = (cert_pem, key_pem)
+    # A serving certificate without an authority key identifier (hand-made PKIs have them).
+    key_pem, cert_pem = issue(
+        "apiserver",
+        ca_key,
+        ca_name,
+        san=[x509.IPAddress(ipaddress.ip_address("127.0.0.1"))],
+        usage=ExtendedKeyUsageOID.SERVER_AUTH,
+        aki=False,
+    )[:2]
+    out["server_without_aki"] = (cert_pem, key_pem)
     key_pem, cert_pem = issue("alice", ca_key, ca_name, usage=ExtendedKeyUsageOID.CLIENT_AUTH)[:2]
     out["client"] = (cert_pem, key_pem)
     other_key, other_cert = issue("mallory")[:2]
     out["other"] = (other_cert, other_key)
     directory = tmp_path_factory.mktemp("pki")
-    for label in ("server", "named"):
+    for label in ("server", "named", "server_without_aki"):
         (directory / ("%s.crt" % label)).write_bytes(out[label][0])
         (directory / ("%s.key" % label)).write_bytes(out[label][1])
     (directory / "ca.crt").write_bytes(ca_pem)
@@ -950,6 +985,24 @@ def test_tls_server_name_verifies_the_named_certificate(mtls_api, pki, clean_env
         )
     assert info.value.reason == "tls"
     assert "ca_cert" in info.value.message
+
+
+@pytest.mark.parametrize("mtls_api", ["server_without_aki"], indirect=True)
+def test_a_certificate_python_finds_too_loose_is_named_with_the_fix(mtls_api, pki, clean_env):
+    """Python 3.13+ verifies strictly (RFC 5280, ssl.VERIFY_X509_STRICT, as urllib3 and the
+    kubernetes client do there): a serving certificate without an authority key identifier is
+    refused, and the error says why and what to do. Older Pythons accept it (make matrix runs
+    this on 3.11, 3.12 and 3.13)."""
+    client = client_from_params({"kubeconfig": mtls_kubeconfig(pki, mtls_api.url)}, environ={})
+    if sys.version_info < (3, 13):
+        assert client.request("GET", "/version") == {"gitVersion": "v1.36.2"}
+        return
+    with pytest.raises(K8sError) as info:
+        client.request("GET", "/version")
+    assert info.value.reason == "tls"
+    message = info.value.message
+    assert "Missing Authority Key Identifier" in message
+    assert "RFC 5280" in message and "reissue" in message, message
 
 
 def test_untrusted_ca_is_a_tls_error_and_insecure_skip_works(mtls_api, pki, clean_env):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 
 from builders import app, istio_base, istio_gateway
+from fixture_root import shared_fixtures_dir
 
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect import records
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.run import detect
@@ -21,7 +22,7 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.planner imp
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.sources import load_sources
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", ".."))
-SHARED = os.path.join(os.path.dirname(ROOT), "shared", "fixtures")
+SHARED = str(shared_fixtures_dir())
 
 
 def _keys(shape):
