@@ -221,7 +221,7 @@ _FLUX = {"helm.toolkit.fluxcd.io/name": "edge", "helm.toolkit.fluxcd.io/namespac
 def test_the_warning_says_what_the_owner_does_to_a_direct_patch(
     labels, annotations, operation, says
 ):
-    objects = _owned_by(INSTALLS["ingress-nginx"], labels, annotations)
+    objects = owned_by(INSTALLS["ingress-nginx"], labels, annotations)
     if operation:
         for o in objects:
             if o["kind"] == "Deployment":
