@@ -55,6 +55,7 @@ except ImportError:  # pragma: no cover - depends on how the caller imports us
 
 HERE = Path(__file__).resolve().parent
 BUILD_SCRIPT = HERE / "build-binaries.sh"
+HELM_BUILD_SCRIPT = HERE / "build-helm.sh"
 # The vendors' CRDs are read from the shared fixtures (beside the checkout, as in CI;
 # MESHGATE_SHARED_FIXTURES names another copy); tests/crds holds only the CRDs we wrote.
 if str(HERE.parent) not in sys.path:  # cli.py and bench/run.py import us without tests/ on it
@@ -116,16 +117,43 @@ class ControlPlaneError(RuntimeError):
     """The control plane could not be started/used; the message carries the log tail."""
 
 
+def run_build_script(script: Path, who: str) -> Path:
+    """Run one of the cached builds (build-binaries.sh, build-istio.sh, build-helm.sh) and return
+    the folder it prints last. Its stderr streams through, so a cold build shows its progress;
+    the scripts lock their cache folder, so concurrent runs wait for one build."""
+    print(f"{who}: running {script.name}", file=sys.stderr)
+    res = subprocess.run(["bash", str(script)], stdout=subprocess.PIPE, text=True, check=False)
+    lines = res.stdout.strip().splitlines()
+    if res.returncode != 0 or not lines:
+        raise ControlPlaneError(f"{script} failed (exit {res.returncode}); see its messages above")
+    return Path(lines[-1])
+
+
+def helm_binaries() -> dict[str, str]:
+    """{"3": Helm 3, "4": Helm 4}: MESHGATE_HELM3 / MESHGATE_HELM4 when both are set, else the
+    ones build-helm.sh builds from the Go module proxy (cached: instant once built; a few
+    minutes each cold on 2 cores)."""
+    given = {"3": os.environ.get("MESHGATE_HELM3"), "4": os.environ.get("MESHGATE_HELM4")}
+    for major, path in given.items():
+        if path and not os.access(path, os.X_OK):
+            raise ControlPlaneError(f"MESHGATE_HELM{major}={path} is not an executable")
+    if all(given.values()):
+        return given
+    folder = run_build_script(HELM_BUILD_SCRIPT, "meshgate helm")
+    return {major: given[major] or str(folder / f"helm{major}") for major in given}
+
+
 class AuditUnavailable(RuntimeError):
     """Audit events cannot be read (existing cluster: its audit log is not ours)."""
 
 
 class KubectlError(subprocess.CalledProcessError):
-    """kubectl failed; unlike CalledProcessError, str() shows the command's stderr."""
+    """kubectl (or helm) failed; unlike CalledProcessError, str() shows the command's stderr."""
 
     def __str__(self) -> str:
         cmd = " ".join(str(c) for c in self.cmd)
-        return f"kubectl exited {self.returncode}: {cmd}\n{(self.stderr or '').strip()}"
+        tool = Path(str(self.cmd[0])).name
+        return f"{tool} exited {self.returncode}: {cmd}\n{(self.stderr or '').strip()}"
 
 
 def _truthy(value: str | None) -> bool:
@@ -777,19 +805,7 @@ class ControlPlane:
     @staticmethod
     def _build() -> str:
         """Run build-binaries.sh (cached: seconds when built; ~10 min cold on 2 cores)."""
-        print("meshgate control plane: running build-binaries.sh", file=sys.stderr)
-        res = subprocess.run(
-            ["bash", str(BUILD_SCRIPT)],
-            stdout=subprocess.PIPE,
-            text=True,
-            check=False,  # stderr streams through: a cold build shows its progress
-        )
-        lines = res.stdout.strip().splitlines()
-        if res.returncode != 0 or not lines:
-            raise ControlPlaneError(
-                f"{BUILD_SCRIPT} failed (exit {res.returncode}); see its messages above"
-            )
-        return lines[-1]
+        return str(run_build_script(BUILD_SCRIPT, "meshgate control plane"))
 
     # ------------------------------------------------------------------ existing cluster
     def _init_existing(self) -> None:
@@ -1241,6 +1257,26 @@ class ControlPlane:
         env["KUBECACHEDIR"] = str(self.state_dir / "kubectl-cache")
         res = subprocess.run(
             argv, input=input, capture_output=True, text=True, env=env, timeout=timeout, check=False
+        )
+        if check and res.returncode != 0:
+            raise KubectlError(res.returncode, argv, res.stdout, res.stderr)
+        return res
+
+    def helm(
+        self, binary: str, *args, check: bool = True, timeout: int = 180
+    ) -> subprocess.CompletedProcess:
+        """Run a Helm binary (helm_binaries()) against this cluster as admin; text mode. Helm's
+        configuration, cache and data folders are private to the state dir (nothing is read
+        from or written to the user's ~/.config/helm)."""
+        argv = [binary, f"--kubeconfig={self.kubeconfig}"]
+        if self.context:
+            argv.append(f"--kube-context={self.context}")
+        argv += [str(a) for a in args]
+        env = dict(os.environ)
+        for name in ("CACHE", "CONFIG", "DATA"):
+            env[f"HELM_{name}_HOME"] = str(self.state_dir / "helm" / name.lower())
+        res = subprocess.run(
+            argv, capture_output=True, text=True, env=env, timeout=timeout, check=False
         )
         if check and res.returncode != 0:
             raise KubectlError(res.returncode, argv, res.stdout, res.stderr)

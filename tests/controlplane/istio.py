@@ -25,7 +25,6 @@ import copy
 import json
 import os
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -34,7 +33,7 @@ from pathlib import Path
 
 import pki
 import yaml
-from harness import _Component, _free_ports, _tail
+from harness import _Component, _free_ports, _tail, run_build_script
 
 HERE = Path(__file__).resolve().parent
 BUILD_SCRIPT = HERE / "build-istio.sh"
@@ -53,13 +52,7 @@ def istio_binaries() -> dict[str, str]:
     }
     if all(given.values()):
         return given
-    print("meshgate istio: running build-istio.sh", file=sys.stderr)
-    proc = subprocess.run(["bash", str(BUILD_SCRIPT)], capture_output=True, text=True, check=False)
-    if proc.returncode != 0:
-        raise IstioError(
-            "build-istio.sh failed (exit %d):\n%s" % (proc.returncode, proc.stderr[-4000:])
-        )
-    folder = Path(proc.stdout.strip().splitlines()[-1])
+    folder = run_build_script(BUILD_SCRIPT, "meshgate istio")
     return {name: given[name] or str(folder / name) for name in ("pilot-discovery", "istioctl")}
 
 

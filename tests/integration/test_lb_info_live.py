@@ -234,7 +234,11 @@ def test_field_sets_are_skipped_only_where_reduction_never_reads_them(control_pl
         compared[kind] = len(whole)
         if kind == "Deployment":
             assert any(m.get("fieldsV1") for o in whole for m in o["metadata"]["managedFields"])
-            assert all(set(m) == {"manager"} for o in cut for m in o["metadata"]["managedFields"])
+            assert all(
+                set(m) == {"manager", "operation"}
+                for o in cut
+                for m in o["metadata"]["managedFields"]
+            )
     assert compared["Deployment"] >= 6 and compared["Service"] >= 6 and compared["Namespace"]
     assert compared["Pod"] and compared["ConfigMap"]
     # collect_live asks for the cut text exactly for those kinds.

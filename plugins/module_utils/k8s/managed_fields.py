@@ -3,7 +3,7 @@
 # Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
 # SPDX-License-Identifier: Apache-2.0
 """``compact_managed_fields``: the JSON text of a LIST with each object's managedFields cut to its
-managers' names, for kinds whose field sets nothing reads (faster to decode).
+managers' names and operations, for kinds whose field sets nothing reads (faster to decode).
 """
 
 from __future__ import annotations
@@ -12,17 +12,21 @@ import re
 
 # managedFields is the last field of every object's metadata (ObjectMeta's field order) and its
 # entries hold only strings and fieldsV1 - a trie of objects, never an array - so the first "]"
-# after it closes the list, and each entry starts with "manager" (omitted when empty). A "]"
-# inside a string leaves an unpaired quote behind the cut, so the text cannot decode and is
-# decoded as the server sent it (KubeClient.request); a list whose "]" is not followed by the end
-# of metadata is left as it is. Pretty-printed JSON (the API server indents answers to curl-like
-# User-Agents) has no match and is decoded whole.
+# after it closes the list, and each entry starts with "manager" (omitted when empty) and then
+# "operation" (ManagedFieldsEntry's field order; reduce.py tells Helm 4, which applies, from Helm
+# 3, which updates, by it). A "]" inside a string leaves an unpaired quote behind the cut, so the
+# text cannot decode and is decoded as the server sent it (KubeClient.request); a list whose "]"
+# is not followed by the end of metadata is left as it is. Pretty-printed JSON (the API server
+# indents answers to curl-like User-Agents) has no match and is decoded whole.
 _MANAGED_FIELDS_OPEN = b'"managedFields":['
-_MANAGER_NAME = re.compile(rb'(?:\[|\},)\{"manager":("[^"\\]*(?:\\.[^"\\]*)*")')
+_MANAGER_NAME = re.compile(
+    rb'(?:\[|\},)\{"manager":("[^"\\]*(?:\\.[^"\\]*)*")(,"operation":"[A-Za-z]*")?'
+)
 
 
 def compact_managed_fields(raw):
-    """JSON text of a LIST with each object's managedFields cut to its managers' names.
+    """JSON text of a LIST with each object's managedFields cut to its managers' names and
+    operations (``{"manager": ..., "operation": ...}``).
 
     For kinds whose field sets nothing reads (inventory.needs_field_sets): fieldsV1 is a third
     of a Deployment's JSON and, being thousands of tiny objects, half of the time spent
@@ -45,7 +49,7 @@ def compact_managed_fields(raw):
         if raw[end - 1 : end] not in (b"}", b"[") or raw[end + 1 : end + 2] != b"}":
             continue  # not the end of metadata: this list stays as it is
         out.append(raw[copied:start])
-        out.append(b",".join([b'{"manager":%s}' % name for name in names(raw, start - 1, end)]))
+        out.append(b",".join([b'{"manager":%s%s}' % entry for entry in names(raw, start - 1, end)]))
         copied = search = end
     if not out:
         return raw

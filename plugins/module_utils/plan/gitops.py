@@ -3,11 +3,14 @@
 # Apache License 2.0 (see LICENSE)
 """GitOps alternatives to a direct patch: for a load balancer owned by a GitOps tool or a Helm
 release, the kustomize patch and the Helm values (from the catalog's "plan" helm paths), and a
-warning that a direct patch would be reverted by the next sync or upgrade."""
+warning that says what the owner's next upgrade or sync does to a direct patch."""
 
 from __future__ import annotations
 
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.facts import workload_target
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.route_sources import (
+    owner_name,
+)
 
 # The parts of a patch a GitOps alternative can carry as Helm values, each put at the entry's
 # "plan" helm path of the same name, in this order.
@@ -55,7 +58,8 @@ def _gitops_item(b, lb):
 def gitops_alternative(b, lb, entry, manifest, helm_parts):
     """For an LB a GitOps tool or Helm owns: the patch as kustomize and helm_parts (by name, see
     _HELM_PARTS) as the chart's Helm values, what the chart cannot take through values and what
-    works instead, and a warning that a direct patch would be reverted."""
+    works instead, and a warning saying what the owner's next upgrade or sync does to a direct
+    patch."""
     owner = lb.get("gitops")
     if not owner:
         return
@@ -72,16 +76,53 @@ def gitops_alternative(b, lb, entry, manifest, helm_parts):
         notes.append("these pod values also reach %s" % keys["pods_also"])
     _add_values(item, keys, values, notes)
     b.warn(
-        "%s %s/%s is managed by %s%s: a direct patch will be reverted by the next sync/upgrade; "
-        "prefer the Helm values or kustomize patch in plan.gitops."
-        % (
-            lb["kind"],
-            lb["namespace"],
-            lb["name"],
-            owner.get("tool"),
-            (" release " + owner["release"]) if owner.get("release") else "",
-        )
+        "%s %s/%s is managed by %s: %s; the change is not in its source, so prefer the Helm "
+        "values or kustomize patch in plan.gitops."
+        % (lb["kind"], lb["namespace"], lb["name"], owner_label(owner), direct_patch_fate(owner))
     )
+
+
+# What becomes of a direct patch (fields of the pod template that meshgate applies server-side
+# and the owner's source does not set) under each owner. Helm: measured on the real API server
+# (tests/integration/test_helm_upgrade_live.py); Argo CD and Flux: what their documentation says
+# (docs/gitops.md cites it), not tested here.
+_FATE = {
+    "helm3": "a direct patch survives `helm upgrade` (Helm's client-side three-way merge - Helm 3's, "
+    "and Helm 4's on a release Helm 3 made - leaves fields the chart does not set; measured), but "
+    "`helm upgrade --force` replaces the object and drops it, and values that set the same keys "
+    "overwrite it without a conflict",
+    "helm4": "a direct patch survives `helm upgrade` (Helm 4 applies server-side as field manager "
+    "helm and leaves meshgate's fields alone; measured), but values that set the same keys to "
+    "other values fail the upgrade with a conflict with meshgate until `--force-conflicts` (or "
+    "`--server-side=false`) hands them to Helm, and `--force-replace --server-side=false` drops it",
+    "helm": "a direct patch survives `helm upgrade` with Helm 3 and Helm 4 (measured), but a "
+    "replacing upgrade (`--force`, `--force-replace`) drops it, and values that set the same keys "
+    "take them over",
+    "argocd": "by Argo CD's documentation (not tested here) a sync applies only what the "
+    "Application's manifests set, so a direct patch of other fields stays unless the Application "
+    "syncs with Replace=true; manifests that set the same keys win, and with self-heal on, each "
+    "such difference is synced back (ignoreDifferences with managedFieldsManagers: [meshgate] "
+    "hides them)",
+    "flux": "by Flux's documentation (not tested here) helm-controller's drift correction and "
+    "kustomize-controller apply their manifests server-side, so a direct patch of fields those do "
+    "not set stays (kustomize-controller undoes only kubectl's edits and those of managers named "
+    "with --override-manager); manifests or values that set the same keys take them over",
+}
+
+
+def direct_patch_fate(owner):
+    """What the owner's next upgrade or sync does to a direct patch, for the owner found."""
+    tool = owner.get("tool")
+    if tool == "helm":
+        return _FATE["helm%s" % (owner.get("helm") or "")]
+    return _FATE[tool]
+
+
+def owner_label(owner):
+    """The owner in a warning: "Helm 4 release edge", "Argo CD Application shop", ..."""
+    if owner.get("tool") == "helm" and owner.get("helm"):
+        return "Helm %s release %s" % (owner["helm"], owner.get("release") or "(unnamed)")
+    return owner_name(owner)
 
 
 def gitops_service_routing(b, lb, entry):

@@ -66,7 +66,8 @@ def _meta(meta, spec_owners=True, created=False):
     managers = meta.get("managedFields")
     if managers:
         # Entries without a manager (Go omits an empty one) are not "someone manages it"; a
-        # read that cut managedFields to names (k8s/managed_fields.py compact_managed_fields) drops them.
+        # read that cut managedFields to names and operations (k8s/managed_fields.py
+        # compact_managed_fields) drops them.
         names = sorted({_str(m.get("manager")) for m in managers if m.get("manager")})
         if names:
             out["managers"] = _shared_list(names)

@@ -194,3 +194,42 @@ def test_helm_3_and_helm_4_are_told_apart_by_how_the_helm_manager_writes():
 
     assert owner("Apply")["helm"] == "4" and owner("Update")["helm"] == "3"
     assert any("Helm 4" in e for e in owner("Apply")["evidence"])
+
+
+_HELM = ({"app.kubernetes.io/managed-by": "Helm"}, {"meta.helm.sh/release-name": "edge"})
+_FLUX = {"helm.toolkit.fluxcd.io/name": "edge", "helm.toolkit.fluxcd.io/namespace": "flux-system"}
+
+
+@pytest.mark.parametrize(
+    "labels,annotations,operation,says",
+    [
+        # What tests/integration/test_helm_upgrade_live.py measured (docs/gitops.md).
+        (*_HELM, "Update", ["Helm 3 release edge", "`helm upgrade --force`", "without a conflict"]),
+        (*_HELM, "Apply", ["Helm 4 release edge", "conflict with meshgate", "--force-conflicts"]),
+        (*_HELM, None, ["Helm release edge", "with Helm 3 and Helm 4", "--force-replace"]),
+        # What Argo CD's and Flux's documentation says (not tested here).
+        (
+            {"argocd.argoproj.io/instance": "edge-ingress"},
+            None,
+            None,
+            ["Argo CD Application edge-ingress", "Replace=true", "managedFieldsManagers"],
+        ),
+        (_FLUX, None, None, ["Flux HelmRelease flux-system/edge", "--override-manager"]),
+    ],
+    ids=["helm3", "helm4", "helm", "argocd", "flux"],
+)
+def test_the_warning_says_what_the_owner_does_to_a_direct_patch(
+    labels, annotations, operation, says
+):
+    objects = owned_by(INSTALLS["ingress-nginx"], labels, annotations)
+    if operation:
+        for o in objects:
+            if o["kind"] == "Deployment":
+                o["metadata"]["managedFields"] = [{"manager": "helm", "operation": operation}]
+    p = plan(detect(objects), "standalone_mtls")
+    (warning,) = [w for w in p["warnings"] if "is managed by" in w]
+    assert all(s in warning for s in says), warning
+    assert "reverted by the next" not in warning
+    measured = "not tested here" not in warning
+    assert measured == (labels is _HELM[0]), warning
+    assert warning.endswith("prefer the Helm values or kustomize patch in plan.gitops.")

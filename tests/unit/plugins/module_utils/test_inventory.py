@@ -99,8 +99,9 @@ def test_reduce_drops_bulk_and_secrets_but_keeps_detection_fields():
 
 
 def test_managers_read_the_same_from_names_only():
-    # A live read may cut managedFields to names (k8s.managed_fields.compact_managed_fields),
-    # which drops entries without a manager (Go omits an empty one): both read as "nobody".
+    # A live read may cut managedFields to names and operations (k8s.managed_fields
+    # compact_managed_fields), which drops entries without a manager (Go omits an empty one):
+    # both read as "nobody".
     def deployment(managed):
         return {
             "apiVersion": "apps/v1",

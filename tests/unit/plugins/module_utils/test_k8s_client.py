@@ -967,18 +967,19 @@ def _deployment(name, managed=None, annotations=None):
 
 
 def _names_only(items):
+    """What the cut keeps of each entry: its manager and its operation."""
     out = json.loads(json.dumps(items))
     for item in out:
         if "managedFields" in item["metadata"]:
             item["metadata"]["managedFields"] = [
-                {"manager": m["manager"]}
+                {k: m[k] for k in ("manager", "operation") if k in m}
                 for m in item["metadata"]["managedFields"]
                 if "manager" in m
             ]
     return out
 
 
-def test_compact_managed_fields_keeps_each_entrys_manager_and_nothing_else():
+def test_compact_managed_fields_keeps_each_entrys_manager_and_operation_only():
     items = [
         _deployment(
             "a",
@@ -1021,8 +1022,36 @@ def test_compact_managed_fields_takes_names_of_entries_only():
     item["spec"]["template"] = {"metadata": {"labels": {"app": "a"}, "managedFields": []}}
     item["spec"]["template"]["metadata"]["managedFields"] = [_entry("x", made_up)]
     got = json.loads(compact_managed_fields(_managed_list([item])))["items"][0]
-    assert got["metadata"]["managedFields"] == [{"manager": "helm"}]
-    assert got["spec"]["template"]["metadata"]["managedFields"] == [{"manager": "x"}]
+    assert got["metadata"]["managedFields"] == [{"manager": "helm", "operation": "Apply"}]
+    assert got["spec"]["template"]["metadata"]["managedFields"] == [
+        {"manager": "x", "operation": "Apply"}
+    ]
+
+
+def test_compact_managed_fields_keeps_what_tells_helm_4_from_helm_3():
+    # Helm 4 applies server-side as "helm", Helm 3 updates as "helm": the owner read from the cut
+    # text (a live read of Deployments) says which, as from the whole object.
+    from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.owners import (
+        object_owner,
+    )
+    from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.reduce import (
+        reduce_object,
+    )
+
+    def release(operation):
+        item = _deployment("edge", [_entry("helm", FIELD_SET), _entry("meshgate", {})])
+        item["metadata"]["managedFields"][0]["operation"] = operation
+        item["metadata"]["labels"]["app.kubernetes.io/managed-by"] = "Helm"
+        item.update(apiVersion="apps/v1", kind="Deployment")
+        item["spec"]["template"] = {"spec": {"containers": [{"name": "proxy", "image": "kong"}]}}
+        return item
+
+    for operation, major in (("Apply", "4"), ("Update", "3")):
+        whole = release(operation)
+        (cut,) = json.loads(compact_managed_fields(_managed_list([whole])))["items"]
+        assert "fieldsV1" not in json.dumps(cut)
+        assert object_owner(reduce_object(cut))["helm"] == major
+        assert reduce_object(cut) == reduce_object(whole)
 
 
 def test_compact_managed_fields_leaves_a_list_alone_when_its_end_is_unclear():

@@ -584,7 +584,7 @@ def test_gitops_owner_gets_helm_values_and_kustomize_patch():
     assert values["podLabels"] == {"sidecar.istio.io/inject": "true"}
     assert values["podAnnotations"]["traffic.sidecar.istio.io/includeInboundPorts"] == ""
     assert g["kustomize_patch"]["kind"] == "Deployment"
-    assert any("reverted" in w for w in p["warnings"])
+    assert any("survives `helm upgrade`" in w for w in p["warnings"])
     assert by_kind(p, "Deployment")[0]["owner"]["tool"] == "helm"
 
 
