@@ -28,7 +28,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "dataplane"))
-from objects import ZTUNNEL  # noqa: E402 - the simulated ambient install the tests use
+from objects import ZTUNNEL, istiod  # noqa: E402 - the simulated mesh the tests use
 
 sys.path.insert(0, str(ROOT / "tests"))
 from fixture_root import shared_fixtures  # noqa: E402 - the one setting for the shared fixtures
@@ -89,21 +89,7 @@ def inputs():
 # refusal: each input is also recorded with this mesh beside it (istiod, mesh-wide STRICT, an
 # ingress gateway with the status port and 80/443, ztunnel), written by us for this purpose.
 ISTIO_OVERLAY = [
-    {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "istio-system"}},
-    {
-        "apiVersion": "apps/v1",
-        "kind": "Deployment",
-        "metadata": {"name": "istiod", "namespace": "istio-system", "labels": {"app": "istiod"}},
-        "spec": {
-            "selector": {"matchLabels": {"app": "istiod"}},
-            "template": {
-                "metadata": {"labels": {"app": "istiod", "istio": "pilot"}},
-                "spec": {
-                    "containers": [{"name": "discovery", "image": "docker.io/istio/pilot:1.30.3"}]
-                },
-            },
-        },
-    },
+    *istiod(),
     {
         "apiVersion": "security.istio.io/v1",
         "kind": "PeerAuthentication",

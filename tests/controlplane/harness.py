@@ -29,6 +29,7 @@ import atexit
 import base64
 import concurrent.futures
 import ctypes
+import functools
 import json
 import os
 import re
@@ -338,6 +339,7 @@ MODULE_CRDS = {
 CRDS_FROM_MODULES = {"istio": "istio", "gateway-api-standard": "gateway-api"}
 
 
+@functools.lru_cache(maxsize=None)  # the Gateway API version and the CRDs read istio's once
 def _module_download(module: str, version: str) -> dict:
     out = subprocess.run(
         ["go", "mod", "download", "-json", f"{module}@{version}"],

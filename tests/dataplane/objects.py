@@ -13,6 +13,34 @@ from __future__ import annotations
 SIDECAR_STATUS = '{"initContainers":["istio-init"],"containers":["istio-proxy"]}'
 
 
+def istiod() -> list[dict]:
+    """istio-system and an istiod Deployment as detection knows it (vendors/istio.py: its
+    labels and pilot image): what a plan needs to see that Istio is installed."""
+    return [
+        {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "istio-system"}},
+        {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": {
+                "name": "istiod",
+                "namespace": "istio-system",
+                "labels": {"app": "istiod"},
+            },
+            "spec": {
+                "selector": {"matchLabels": {"app": "istiod"}},
+                "template": {
+                    "metadata": {"labels": {"app": "istiod", "istio": "pilot"}},
+                    "spec": {
+                        "containers": [
+                            {"name": "discovery", "image": "docker.io/istio/pilot:1.30.3"}
+                        ]
+                    },
+                },
+            },
+        },
+    ]
+
+
 def namespace(name: str, injection: bool = False) -> dict:
     labels = {"istio-injection": "enabled"} if injection else {}
     return {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name, "labels": labels}}

@@ -31,6 +31,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from objects import istiod  # tests/dataplane on sys.path (conftest)
 
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.apply import (
     apply_plan,
@@ -52,22 +53,8 @@ EXCLUDE = "traffic.sidecar.istio.io/excludeOutboundIPRanges"
 
 pytestmark = [pytest.mark.controlplane]
 
-# What the planner needs to see Istio installed (vendors/istio.py: istiod's label and image).
-ISTIOD = [
-    {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "istio-system"}},
-    {
-        "apiVersion": "apps/v1",
-        "kind": "Deployment",
-        "metadata": {"name": "istiod", "namespace": "istio-system", "labels": {"app": "istiod"}},
-        "spec": {
-            "selector": {"matchLabels": {"app": "istiod"}},
-            "template": {
-                "metadata": {"labels": {"app": "istiod"}},
-                "spec": {"containers": [{"name": "discovery", "image": "istio/pilot:1.30.3"}]},
-            },
-        },
-    },
-]
+# What the planner needs to see Istio installed.
+ISTIOD = istiod()
 
 # The measured facts, per Helm major version and step (docs/gitops.md "Measured: what survives
 # an upgrade"). An outcome names, for the plan's pod-template labels and annotations, whether
