@@ -6,6 +6,10 @@ Services, the LB's arguments or ConfigMap)?"""
 
 from __future__ import annotations
 
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.classes import (
+    gateway_vendor,
+    parameters_in_use,
+)
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.expressions import jp
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.objects import containers_of
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.workloads import (
@@ -30,11 +34,20 @@ def route_service_routing(idx, route, entry, wl=None):
         and group_of(obj.get("apiVersion")) == "gateway.networking.k8s.io"
     ):
         return None
-    if sr.get("cluster"):
-        for spec in sr["cluster"]:
+    if sr.get("cluster") or sr.get("parameters"):
+        for spec in sr.get("cluster") or ():
             gk, expr = spec.split(":", 1)
             group, kind = gk.split("/", 1)
             if any(jp(expr, o) for o in idx.kind(group, kind)):
+                return True
+        if sr.get("parameters"):
+            # The parameters each of its parent Gateways (of the route's vendor) uses.
+            used = [
+                parameters_in_use(idx, p)
+                for p in route.get("parents") or ()
+                if gateway_vendor(idx, p) == route["vendor"]
+            ]
+            if used and all(_eval_any(sr["parameters"], {"spec": s or {}}) for s in used):
                 return True
         return sr.get("default", False)
     if _eval_any(sr.get("route"), obj):

@@ -15,6 +15,7 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.backends 
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.classes import (
     gateway_class_parameters,
     gateway_classes,
+    gateway_parameters,
     ingress_classes,
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.cloud import (
@@ -303,6 +304,9 @@ def _cluster_facts(idx, istio):
         # Each GatewayClass's parametersRef and what the object it names holds (plans extend
         # that object rather than replace the reference).
         "gateway_classes": gateway_class_parameters(idx),
+        # Each Gateway's own parameters (spec.infrastructure.parametersRef) where its vendor
+        # uses them over its class's: whether they are used, merged, or why refused.
+        "gateways": gateway_parameters(idx),
         # Served versions of the kinds plans create (live only; null offline = unknown).
         "apis": (
             {

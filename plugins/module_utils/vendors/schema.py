@@ -108,6 +108,14 @@ Entry keys (all optional unless required):
   multi_cluster_classes      GatewayClasses that span a fleet: {"suffix": of their names,
                             "backend": {"group", "kind"} that routes' backendRefs and policies'
                             targetRef name instead of a Service}
+  gateway_parameters        a Gateway's own parameters (spec.infrastructure.parametersRef, an
+                            object in the Gateway's namespace) that its controller uses over its
+                            GatewayClass's: {"kind": "group/Kind" it must name, "refused_if_class":
+                            jmespath on the class's parameters object true when the controller
+                            refuses such a Gateway (Envoy Gateway: mergeGateways), "merge_field":
+                            the spec field of the Gateway's object that says how it combines with
+                            the class's, "merges": [values of it that merge; any other replaces
+                            the class's object whole]}
   retired                   text when the project is retired / end of life
   plan                      what plans write ("pod_template_in": {"kind", "paths": {workload
                             kind: dotted path of the pod spec}}: the object the vendor makes its
@@ -520,6 +528,15 @@ ENTRY = _record(
             ("suffix", "backend"),
         ),
         "owner_label": _str,
+        "gateway_parameters": _record(
+            {
+                "kind": _group_kind,
+                "refused_if_class": _jmespath,
+                "merge_field": _str,
+                "merges": _STRINGS,
+            },
+            ("kind",),
+        ),
         "resolver_field": _str,
         "retired": _str,
         "plan": PLAN,
