@@ -22,6 +22,7 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.cloud imp
     cloud_finish,
     cloud_start,
     cloud_take_routes,
+    fronted_by,
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.findings.messages import (
     sort_findings,
@@ -37,6 +38,7 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.index imp
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.istio import istio_inventory
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.load_balancers import (
     lb_finish,
+    lb_front,
     lb_start,
     lb_take_routes,
 )
@@ -130,6 +132,8 @@ def _detect(idx, route_pages, options, keep_routes):
         for page in route_pages(group, kind):
             judge(routes_of(ctx, group, kind, page))
 
+    for state in judge.lb_states:
+        lb_front(state, fronted_by(judge.cloud, state["services"]))
     load_balancers = [lb_finish(state, istio, findings, keep_routes) for state in judge.lb_states]
     load_balancers += cloud_finish(idx, judge.cloud, istio, keep_routes)
     run_cluster(idx, istio, load_balancers, findings)
