@@ -141,4 +141,5 @@ class LoadBalancer(TypedDict, total=False):
     # X-Forwarded-For entries that reach what they send to (theirs and the cloud LBs').
     fronted_by: List[dict]
     xff_hops: int
+    xff_passed_on: bool  # it passes on the entries it receives (vendor data "xff")
     annotations: Optional[dict]

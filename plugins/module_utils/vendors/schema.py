@@ -101,6 +101,12 @@ Entry keys (all optional unless required):
   editions                  the vendor's editions a workload can run: {id: {"name", "image": regex
                             on the normalised image, "args": container args (before any "=")}};
                             the LB record lists those it runs ("editions")
+  xff                       an in-cluster LB's handling of the X-Forwarded-For it receives:
+                            {"appends_when": {"configmap": {key: value}} (the controller
+                            ConfigMap - the one service_routing's "configmap" arg names - must
+                            hold them all for it to pass the received entries on with its peer
+                            appended; else it sends one entry, and the cloud LBs' in front do
+                            not reach the gateway), "switch": text}; without it the LB appends
   xff_hops                  X-Forwarded-For entries a cloud LB adds in front of the Istio gateway
                             (its numTrustedProxies) when its health_check has no "plan" that says
   headless_service          what the vendor does, with Service routing on, with a backend that
@@ -516,6 +522,13 @@ ENTRY = _record(
             []
             if isinstance(v, int) and not isinstance(v, bool) and v >= 0
             else ["is not a hop count"]
+        ),
+        "xff": _record(
+            {
+                "appends_when": _record({"configmap": _map_of(_str, _str)}, ("configmap",)),
+                "switch": _str,
+            },
+            ("appends_when", "switch"),
         ),
         "editions": _map_of(
             _str, _record({"name": _str, "image": _regex, "args": _STRINGS}, ("name",))

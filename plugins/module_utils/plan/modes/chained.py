@@ -87,6 +87,7 @@ def plan_chained(b):
             # The X-Forwarded-For entries reaching the gateway through lb: the one it adds and
             # those of the cloud LBs in front of it (detection's xff_hops).
             hops.append(lb.get("xff_hops", 1))
+            _warn_xff_not_passed_on(b, lb)
     if b.opts["route_api"] != "gateway-api":
         cloud = b.phase(
             "cloud", "The cloud load balancers in front of the gateway probe its status port"
@@ -100,6 +101,18 @@ def plan_chained(b):
     if any_lb:
         b.warn(
             "chained mode: the hop LB -> Istio gateway is plaintext HTTP inside the cluster; gateway -> backends is Istio mTLS."
+        )
+
+
+def _warn_xff_not_passed_on(b, lb):
+    """A cloud LB adding X-Forwarded-For entries stands in front of lb, which sends one entry
+    whatever it receives: the client's address stops there."""
+    fronts = [f["id"] for f in lb.get("fronted_by") or () if f["xff_hops"]]
+    if fronts and lb.get("xff_passed_on") is False:
+        b.warn(
+            "%s: the X-Forwarded-For entries of %s in front of it stop there (it sends one "
+            "entry); for the client's address to reach the gateway set its %s, then plan again"
+            % (lb["id"], ", ".join(fronts), registry.vendor(lb["vendor"])["xff"]["switch"])
         )
 
 

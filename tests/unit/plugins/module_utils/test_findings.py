@@ -383,7 +383,16 @@ def test_mg0023_gateway_trusts_fewer_proxies_than_stand_in_front():
         klass=None,
         annotations={"kubernetes.io/ingress.class": "gce"},
     )
-    objs = istio_base() + nginx_lb() + [gw, svc, to_gw]
+    # ingress-nginx passing on the X-Forwarded-For it receives (its ConfigMap says so).
+    objs = istio_base() + nginx_lb(args=["--configmap=ingress-nginx/cm"]) + [gw, svc, to_gw]
+    objs.append(
+        {
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {"name": "cm", "namespace": "ingress-nginx"},
+            "data": {"use-forwarded-headers": "true", "compute-full-forwarded-for": "true"},
+        }
+    )
     assert not only(objs, "MG0023")  # ingress-nginx alone adds 1
     (f,) = only(objs + [gclb], "MG0023")
     assert f["level"] == "Warning" and f["args"]["n"] == 3

@@ -32,11 +32,28 @@ def _gateway(trusted=None):
     return [gw, svc]
 
 
-def _chained(trusted=None, nginx_service_annotations=None):
+def _nginx_lb(passes_xff=True):
+    """ingress-nginx, told (passes_xff) to pass on the X-Forwarded-For it receives with its peer
+    appended (ConfigMap use-forwarded-headers and compute-full-forwarded-for "true")."""
+    objs = nginx_lb(args=["/nginx-ingress-controller", "--configmap=$(POD_NAMESPACE)/nginx-cm"])
+    if passes_xff:
+        objs.append(
+            {
+                "apiVersion": "v1",
+                "kind": "ConfigMap",
+                "metadata": {"name": "nginx-cm", "namespace": "ingress-nginx"},
+                "data": {"use-forwarded-headers": "true", "compute-full-forwarded-for": "true"},
+            }
+        )
+    return objs
+
+
+def _chained(trusted=None, nginx_service_annotations=None, passes_xff=True):
     """ingress-nginx chained to the Istio gateway (an Ingress of class nginx sending to it)."""
-    lb = nginx_lb()
+    lb = _nginx_lb(passes_xff)
     if nginx_service_annotations:
-        lb[-1]["metadata"]["annotations"].update(nginx_service_annotations)
+        (svc,) = [o for o in lb if o["kind"] == "Service"]
+        svc["metadata"]["annotations"].update(nginx_service_annotations)
     return (
         istio_base()
         + lb
@@ -123,9 +140,9 @@ FRONTS = {
 }
 
 
-def _fronted(vendor, trusted=None):
+def _fronted(vendor, trusted=None, passes_xff=True):
     extra, annotations, _id, _hops = FRONTS[vendor]
-    return _chained(trusted, annotations) + copy.deepcopy(extra)
+    return _chained(trusted, annotations, passes_xff) + copy.deepcopy(extra)
 
 
 def _nginx(result):
@@ -201,7 +218,7 @@ def _bridged(trusted=None, front=False):
     }
     objs = (
         istio_base()
-        + nginx_lb()
+        + _nginx_lb()
         + _gateway(trusted)
         + [bridge, ingress("shop", "web", "to-gateway", 80)]
     )
@@ -258,7 +275,7 @@ def _to_chain(objs):
 
 @pytest.mark.parametrize("vendor", sorted(FRONTS))
 def test_the_chained_plan_trusts_the_whole_path(vendor):
-    objs = _to_chain(istio_base() + nginx_lb() + _gateway())
+    objs = _to_chain(istio_base() + _nginx_lb() + _gateway())
     extra, annotations, _id, hops = FRONTS[vendor]
     if annotations:
         objs[[o["metadata"]["name"] for o in objs].index(NGINX_SVC)]["metadata"][
@@ -269,12 +286,28 @@ def test_the_chained_plan_trusts_the_whole_path(vendor):
 
 
 def test_the_chained_plan_never_lowers_a_higher_trust():
-    p = plan(detect(_to_chain(istio_base() + nginx_lb() + _gateway(trusted=4))), "chained")
+    p = plan(detect(_to_chain(istio_base() + _nginx_lb() + _gateway(trusted=4))), "chained")
     assert _trusted_by_plan(p) is None
     assert any("trusts 4" in w and "left as it is" in w for w in p["warnings"])
     p = plan(
-        detect(_to_chain(istio_base() + nginx_lb() + _gateway(trusted=4))),
+        detect(_to_chain(istio_base() + _nginx_lb() + _gateway(trusted=4))),
         "chained",
         {"num_trusted_proxies": 2},
     )
     assert _trusted_by_plan(p) == 2  # asked for: written
+
+
+@pytest.mark.parametrize("vendor", ["gke-ingress", "aws-alb"])
+def test_an_lb_that_sends_one_entry_whatever_it_receives(vendor):
+    """ingress-nginx's defaults: X-Forwarded-For is its peer's address alone (nginx.tmpl), so
+    the entries of the cloud LB in front never reach the gateway: 1 is right, no MG0023; the
+    plan trusts 1 and says how to pass the client's address on."""
+    result = detect(_fronted(vendor, trusted=1, passes_xff=False))
+    lb = _nginx(result)
+    assert (lb["xff_passed_on"], lb["xff_hops"]) == (False, 1)
+    assert lb["fronted_by"][0]["vendor"] == vendor
+    assert not _codes(result, "MG0023")
+    objs = _to_chain(istio_base() + _nginx_lb(passes_xff=False) + _gateway())
+    p = plan(detect(objs + copy.deepcopy(FRONTS[vendor][0])), "chained")
+    assert _trusted_by_plan(p) == 1
+    assert any("compute-full-forwarded-for" in w for w in p["warnings"])
