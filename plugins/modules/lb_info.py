@@ -212,6 +212,13 @@ load_balancers:
           adds plus the fewest any cloud LB in front of it adds - which an Istio gateway it is
           chained to should trust (C(numTrustedProxies); MG0013, MG0023).
       type: int
+    xff_passed_on:
+      description:
+        - In-cluster LBs only. Whether it passes on the X-Forwarded-For it receives, appending its
+          peer; when false (ingress-nginx without C(use-forwarded-headers) and
+          C(compute-full-forwarded-for)) it sends one entry and the cloud LBs' in front do not
+          count in C(xff_hops).
+      type: bool
     route_count:
       description: How many routes it serves (only with O(detail=summary)).
       type: int
