@@ -11,7 +11,10 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.classes i
     parameters_in_use,
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.expressions import jp
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.objects import containers_of
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.objects import (
+    containers_of,
+    template_labels,
+)
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.workloads import (
     configmap_switch,
 )
@@ -41,11 +44,18 @@ def route_service_routing(idx, route, entry, wl=None):
             if any(jp(expr, o) for o in idx.kind(group, kind)):
                 return True
         if sr.get("parameters"):
-            # The parameters each of its parent Gateways (of the route's vendor) uses.
+            # The parameters each of its parent Gateways (of the route's vendor) uses: the one
+            # whose data plane wl is, when its pods name their Gateway (entry "owner_label").
+            owner = (
+                template_labels(wl).get(entry["owner_label"])
+                if wl is not None and entry.get("owner_label")
+                else None
+            )
             used = [
                 parameters_in_use(idx, p)
                 for p in route.get("parents") or ()
                 if gateway_vendor(idx, p) == route["vendor"]
+                and (owner is None or p.split("/", 1)[-1] == owner)
             ]
             if used and all(_eval_any(sr["parameters"], {"spec": s or {}}) for s in used):
                 return True

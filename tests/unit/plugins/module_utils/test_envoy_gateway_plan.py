@@ -307,3 +307,32 @@ def test_undo_of_the_gateways_own_envoyproxy_restores_the_users_pod_labels():
         "spec.routingType": "Endpoint",
         "spec.provider.kubernetes.envoyDeployment.pod.labels.sidecar.istio.io/inject": "false",
     }
+
+
+def test_each_envoy_data_plane_is_judged_on_the_envoyproxy_of_its_own_gateway():
+    """One HTTPRoute attached to two Gateways of the class: eg uses its own EnvoyProxy with
+    routingType Service, eg-b uses none. The Envoy pods of eg route the route to Services,
+    those of eg-b to pod IPs."""
+    objects = _gateway_own_envoyproxy(
+        _cluster(with_class_parameters=False), {"routingType": "Service"}
+    )
+    gateway = next(o for o in objects if o["kind"] == "Gateway")
+    second = copy.deepcopy(gateway)
+    second["metadata"]["name"] = "eg-b"
+    del second["spec"]["infrastructure"]
+    route = next(o for o in objects if o["kind"] == "HTTPRoute")
+    route["spec"]["parentRefs"].append({"name": "eg-b"})
+    pods_b = _envoy_proxy_pods_of_gateway_eg()
+    pods_b["metadata"]["name"] = "envoy-default-eg-b"
+    for labels in (
+        pods_b["spec"]["selector"]["matchLabels"],
+        pods_b["spec"]["template"]["metadata"]["labels"],
+    ):
+        labels["gateway.envoyproxy.io/owning-gateway-name"] = "eg-b"
+    facts = detect(objects + [second, pods_b])
+    routing = {
+        lb["name"]: lb["service_routing"]
+        for lb in facts["load_balancers"]
+        if lb["vendor"] == "envoy-gateway" and lb["role"] == "data-plane"
+    }
+    assert routing == {"envoy-default-eg": "on", "envoy-default-eg-b": "off"}
