@@ -265,7 +265,7 @@ cluster_facts:
       its C(controller), C(vendor), C(parameters_ref) and C(parameters) - whether the object it
       names was C(found), its C(apiVersion) and C(spec)), and C(gateways) (per Gateway
       C(namespace/name) with its own C(spec.infrastructure.parametersRef), for vendors that use
-      it over the class's - Envoy Gateway's EnvoyProxy: its C(class), C(vendor),
+      it over the class's, Envoy Gateway's EnvoyProxy - its C(class), C(vendor),
       C(parameters_ref), C(parameters) as above, C(used) (its controller uses them), C(merged)
       (merged over the class's, else replacing them whole) and, when not used, C(refused) (why
       its controller does not accept the Gateway)).
