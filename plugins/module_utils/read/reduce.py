@@ -15,10 +15,14 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.kinds impor
     CLUSTER_SCOPED,
     group_of,
 )
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors.registry import (
+    configmap_keys,
+)
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors.signals import singled_out
 
-# ConfigMap keys detection looks at (controller global switches, Istio mesh config).
-CONFIGMAP_KEYS = ("service-upstream", "mesh", "meshNetworks")
+# ConfigMap keys detection looks at (Istio's mesh config, and the vendor entries' controller
+# switches, shutdown settings and install configs).
+CONFIGMAP_KEYS = ("mesh", "meshNetworks") + configmap_keys()
 # ...and of Istio's injector ConfigMaps (istio-sidecar-injector[-<revision>]), its Helm values
 # (pilot.env.ENABLE_NATIVE_SIDECARS, detect/native_sidecars.py).
 INJECTOR = "istio-sidecar-injector"

@@ -183,3 +183,16 @@ def vendor_kinds():
                 },
             )
     return out
+
+
+def configmap_keys():
+    """The ConfigMap keys some vendor entry reads (its Service-routing switch, its shutdown
+    settings, its mounted install config): what a live read keeps of ConfigMaps."""
+    keys = []
+    for entry in VENDORS:
+        switch = (entry.get("service_routing") or {}).get("configmap")
+        found = [switch["key"]] if switch else []
+        found += [f["key"] for f in (entry.get("shutdown") or {}).get("flags", ()) if f.get("key")]
+        found += [c["key"] for c in entry.get("install_config", ())]
+        keys += [k for k in found if k not in keys]
+    return tuple(keys)

@@ -60,13 +60,18 @@ Entry keys (all optional unless required):
   class_args                container args / env that carry the class names the workload serves
                             ({"ingress_class": [...], "controller_class": [...]})
   helper_jobs               regexes on Job images/names that are the vendor's install helpers
-  shutdown                  how long the LB takes to shut down, from its container args:
-                            {"flags": [{"flag": regex on the flag's name (case-insensitive,
-                            "--name=value" or "--name value"), "unit": "seconds" | "duration"
-                            (Go's 10s / 1m30s, a bare number is seconds), "default": seconds
-                            when the flag is absent (only a default the vendor's source
-                            states; none: absent counts 0)}]}; the flags' times add up
-                            (detect/shutdown.py; a preStop sleep comes on top)
+  shutdown                  how long the LB takes to shut down: {"flags": [{"unit": "seconds" |
+                            "duration" (Go's 10s / 1m30s, a bare number is seconds), "in": where
+                            the setting is read - "args" (default: the containers' command and
+                            args), "pre_stop" (the args of a preStop exec command that matches
+                            "command", a regex; without such a preStop the setting does not
+                            apply), "configmap" (key "key" of the ConfigMap the controller's
+                            "arg" names, "ns/name"), "flag": regex on the flag's name
+                            (case-insensitive, "--name=value" or "--name value"; args and
+                            pre_stop), "name": how the reason names it, "default": seconds when
+                            it is not set (only a default the vendor's source states; none:
+                            absent counts 0)}]}; the settings' times add up (detect/shutdown.py;
+                            a preStop sleep comes on top)
   webhook_ports             ports on which the API server calls the LB pod (admission webhooks)
   service_routing           Service routing (traffic to the Service VIP rather than pod IPs):
                             {"switch": human text (None: the vendor has none), "configmap":
@@ -388,6 +393,39 @@ PLAN = _record(
     },
     ("switch",),
 )
+_SHUTDOWN_FLAG_FIELDS = _record(
+    {
+        "flag": _regex,
+        "name": _str,
+        "unit": _one_of("seconds", "duration"),
+        "default": _seconds,
+        "in": _one_of("args", "pre_stop", "configmap"),
+        "command": _regex,
+        "arg": _str,
+        "key": _str,
+    },
+    ("unit",),
+)
+# What each place a shutdown setting is read from needs besides the unit.
+_SHUTDOWN_FLAG_NEEDS = {
+    "args": ("flag",),
+    "pre_stop": ("flag", "command"),
+    "configmap": ("arg", "key"),
+}
+
+
+def _shutdown_flag(value):
+    out = _SHUTDOWN_FLAG_FIELDS(value)
+    if out or not isinstance(value, dict):
+        return out
+    where = value.get("in", "args")
+    return [
+        ".%s is required with in: %s" % (k, where)
+        for k in _SHUTDOWN_FLAG_NEEDS[where]
+        if k not in value
+    ]
+
+
 HEALTH_CHECK = _record(
     {
         "where": _str,
@@ -478,21 +516,7 @@ ENTRY = _record(
         "service_signals": _list_of(SERVICE_SIGNAL),
         "class_args": _record({"ingress_class": _STRINGS, "controller_class": _STRINGS}),
         "helper_jobs": _list_of(_regex),
-        "shutdown": _record(
-            {
-                "flags": _list_of(
-                    _record(
-                        {
-                            "flag": _regex,
-                            "unit": _one_of("seconds", "duration"),
-                            "default": _seconds,
-                        },
-                        ("flag", "unit"),
-                    )
-                )
-            },
-            ("flags",),
-        ),
+        "shutdown": _record({"flags": _list_of(_shutdown_flag)}, ("flags",)),
         "webhook_ports": _list_of(_port),
         "service_routing": SERVICE_ROUTING,
         "host_rewrite": _record(
