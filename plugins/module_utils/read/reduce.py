@@ -150,8 +150,16 @@ def _shared_list(items):
     return _stored_once(key, lambda: list(key))
 
 
-def _container(c, command_line):
+def _container(c, command_line, config_volumes=()):
     out = {"name": _str(c.get("name")), "image": _str(c.get("image") or "")}
+    mounts = [
+        {"name": m["name"]}
+        for m in c.get("volumeMounts") or ()
+        if isinstance(m, dict) and m.get("name") in config_volumes
+    ]
+    if mounts:
+        # The ConfigMaps it mounts: an install's own config file (detect/installs.py).
+        out["volumeMounts"] = mounts
     if c.get("ports"):
         out["ports"] = _ports_stored_once(c["ports"])
     for key in ("restartPolicy",) + (("args", "command") if command_line else ()):
@@ -219,11 +227,23 @@ def _pod_spec(spec, labels, command_line=None):
     init = spec.get("initContainers") or ()
     if command_line is None:
         command_line = _pod_singled_out(spec, labels)
+    volumes = (
+        [
+            {"name": v["name"], "configMap": {"name": v["configMap"].get("name")}}
+            for v in spec.get("volumes") or ()
+            if isinstance(v, dict) and isinstance(v.get("configMap"), dict) and v.get("name")
+        ]
+        if command_line
+        else []
+    )
+    names = {v["name"] for v in volumes}
     out = {
-        "containers": [_container(c, command_line) for c in containers],
+        "containers": [_container(c, command_line, names) for c in containers],
     }
     if init:
         out["initContainers"] = [_container(c, command_line) for c in init]
+    if volumes:
+        out["volumes"] = volumes
     if spec.get("hostNetwork"):
         out["hostNetwork"] = True
     if command_line and spec.get("terminationGracePeriodSeconds") is not None:

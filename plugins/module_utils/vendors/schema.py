@@ -72,6 +72,19 @@ Entry keys (all optional unless required):
                             it is not set (only a default the vendor's source states; none:
                             absent counts 0)}]}; the settings' times add up (detect/shutdown.py;
                             a preStop sleep comes on top)
+  install_config            the config file that makes an install of the vendor its own
+                            (detect/installs.py): [{"key": the file's key in a ConfigMap the
+                            workload's containers mount, "role": the workloads of that role
+                            that read it (all without), "controller": jmespath on the parsed
+                            YAML giving the controller name it serves, "default": the names it
+                            serves when the file leaves it out, "serves": ["IngressClass",
+                            "GatewayClass"] (the classes whose controller string those name)}];
+                            a second install with another name is a load balancer of its own
+  install_id                an install id that routes name (Emissary's AMBASSADOR_ID): {"env":
+                            the container variable, "default": its value when unset, "route":
+                            [jmespath on a route object giving the ids that serve it, a list or
+                            a comma-separated string; the first that gives any], "route_default":
+                            the ids of a route that names none}
   webhook_ports             ports on which the API server calls the LB pod (admission webhooks)
   service_routing           Service routing (traffic to the Service VIP rather than pod IPs):
                             {"switch": human text (None: the vendor has none), "configmap":
@@ -517,6 +530,27 @@ ENTRY = _record(
         "class_args": _record({"ingress_class": _STRINGS, "controller_class": _STRINGS}),
         "helper_jobs": _list_of(_regex),
         "shutdown": _record({"flags": _list_of(_shutdown_flag)}, ("flags",)),
+        "install_config": _list_of(
+            _record(
+                {
+                    "key": _str,
+                    "role": _one_of(*ROLES),
+                    "controller": _jmespath,
+                    "default": _STRINGS,
+                    "serves": _list_of(_one_of("IngressClass", "GatewayClass")),
+                },
+                ("key", "controller", "default", "serves"),
+            )
+        ),
+        "install_id": _record(
+            {
+                "env": _str,
+                "default": _str,
+                "route": _list_of(_jmespath),
+                "route_default": _STRINGS,
+            },
+            ("env", "default", "route", "route_default"),
+        ),
         "webhook_ports": _list_of(_port),
         "service_routing": SERVICE_ROUTING,
         "host_rewrite": _record(
