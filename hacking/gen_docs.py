@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -103,7 +104,8 @@ def _shutdown_text(flag):
     else:
         name = "`%s`" % (flag.get("name") or flag["flag"].replace("\\", ""))
         if where == "pre_stop":
-            name += " in a preStop running `%s`" % flag["command"]
+            command = re.sub(r"\(\^\|\[\\s/\]\)|\(\\s\|\$\)", "", flag["command"])
+            name += " in a preStop running `%s`" % command
     default = "default %gs" % flag["default"] if flag.get("default") else "counted when set"
     return "%s (%s)" % (name, default)
 
