@@ -96,6 +96,8 @@ def install_identity(idx, wl, entry, role=None):
             out["serves"] = sorted(set(out["serves"]) | set(spec["serves"]))
             out["evidence"].append(evidence)
     id_spec = entry.get("install_id")
+    if id_spec and id_spec.get("role") not in (None, role):
+        id_spec = None
     if id_spec:
         found, value = _env_value(wl, id_spec["env"])
         if not found:

@@ -36,6 +36,7 @@ ENTRIES = [
         # (python/ambassador/config/config.py, fetch/k8sobject.py; the CRDs' ambassador_id).
         "install_id": {
             "env": "AMBASSADOR_ID",
+            "role": "all-in-one",  # not its agent's
             "default": "default",
             "route": [
                 "spec.ambassador_id",

@@ -81,7 +81,8 @@ Entry keys (all optional unless required):
                             "GatewayClass"] (the classes whose controller string those name)}];
                             a second install with another name is a load balancer of its own
   install_id                an install id that routes name (Emissary's AMBASSADOR_ID): {"env":
-                            the container variable, "default": its value when unset, "route":
+                            the container variable, "role": the workloads of that role it
+                            applies to (all without), "default": its value when unset, "route":
                             [jmespath on a route object giving the ids that serve it, a list or
                             a comma-separated string; the first that gives any], "route_default":
                             the ids of a route that names none}
@@ -545,6 +546,7 @@ ENTRY = _record(
         "install_id": _record(
             {
                 "env": _str,
+                "role": _one_of(*ROLES),
                 "default": _str,
                 "route": _list_of(_jmespath),
                 "route_default": _STRINGS,

@@ -165,15 +165,18 @@ def _emissary_with(env):
 def test_the_install_id_comes_from_its_environment_and_routes_name_theirs():
     entry = registry.vendor("emissary")
     idx = Index([])
-    unset = install_identity(idx, _emissary_with([]), entry)
+    role = "all-in-one"
+    unset = install_identity(idx, _emissary_with([]), entry, role)
     assert unset["id"] == "default"
     set_ = install_identity(
-        idx, _emissary_with([{"name": "AMBASSADOR_ID", "value": "blue"}]), entry
+        idx, _emissary_with([{"name": "AMBASSADOR_ID", "value": "blue"}]), entry, role
     )
     assert set_["id"] == "blue"
+    # Its agent (a control plane) is no install of its own.
+    assert install_identity(idx, _emissary_with([]), entry, "control-plane")["id"] is None
     # From a Secret or the downward API (or reduced to its name): not known, every route.
     hidden = [{"name": "AMBASSADOR_ID", "valueFrom": {"fieldRef": {"fieldPath": "x"}}}]
-    assert install_identity(idx, _emissary_with(hidden), entry)["id"] is None
+    assert install_identity(idx, _emissary_with(hidden), entry, role)["id"] is None
 
     def mapping(spec=None, annotations=None):
         return {"metadata": {"annotations": annotations or {}}, "spec": spec or {}}
