@@ -14,6 +14,7 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.findings.
     run_lb,
     take_lb_routes,
 )
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.index import OLD_GATEWAY_API
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.installs import (
     route_install_ids,
 )
@@ -166,11 +167,18 @@ def _sidecar(wl, inj, pods, anns, istio):
     return sidecar
 
 
+def _names_an_ingress_class(r):
+    """An Ingress's class, or a vendor route kind's (its "ingress_class"): an IngressClass, not a
+    Gateway API route's GatewayClass."""
+    group = (r.get("apiVersion") or "").split("/")[0]
+    return r["kind"] == "Ingress" or group not in ("gateway.networking.k8s.io", OLD_GATEWAY_API)
+
+
 def _serves(state, r):
     item = state["item"]
     if r["vendor"] != item["vendor"]:
         return False
-    if r["kind"] == "Ingress" and item.get("classes") and r["class"]:
+    if item.get("classes") and r["class"] and _names_an_ingress_class(r):
         if r["class"] not in item["classes"]:
             return False
     # A Gateway API route's classes' controllers: those of the install it is (installs.py).

@@ -104,7 +104,14 @@ def routes_of(ctx, group, kind, objects):
             hosts = [h for h in (jp(spec.get("hosts", "[]"), obj) or []) if isinstance(h, str)]
             if spec.get("hosts_pattern"):
                 hosts = _hosts_in(spec["hosts_pattern"], hosts)
-            served = Served(vendor, False, [], None, "kind %s" % gk)
+            klass = jp(spec["ingress_class"], obj) if spec.get("ingress_class") else None
+            served = Served(
+                vendor,
+                False,
+                [],
+                klass if isinstance(klass, str) and klass else None,
+                "kind %s" % gk,
+            )
             return route_record(obj, served, hosts, route_backends(obj, raw))
 
     routes = []

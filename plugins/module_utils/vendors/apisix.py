@@ -62,6 +62,8 @@ ENTRIES = [
                 "patched": True,
                 "plan_fields": ["http"],
                 "backends": "spec.http[].backends[].{service: serviceName, port: servicePort}",
+                # The IngressClass whose install serves it (2.x; ../shared/fixtures/helm/apisix).
+                "ingress_class": "spec.ingressClassName",
                 "hosts": "spec.http[].match.hosts[]",
             },
         },

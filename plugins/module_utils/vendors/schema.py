@@ -32,7 +32,9 @@ Entry keys (all optional unless required):
   route_kinds               vendor route kinds: {"group/Kind": {"backends": <jmespath>, "hosts":
                             <jmespath>, "hosts_pattern": a regex over each string "hosts"
                             yields, whose group 1 holds hosts quoted with ` or " (Traefik's
-                            match rule Host(`a`, `b`)), "plan_fields": [atomic spec lists a plan sends whole],
+                            match rule Host(`a`, `b`)), "plan_fields": [atomic spec lists a plan sends whole], "ingress_class": <jmespath>
+                            giving the IngressClass it names (then only the installs serving
+                            that class serve it, as for an Ingress),
                             "plural" (required: the resource name, for LISTs and RBAC),
                             "patched": plans may patch them}} where backends yields
                             [{service, port, namespace?}] from the object; all are read
@@ -327,6 +329,7 @@ ROUTE_KIND = _record(
         "backends": _jmespath,
         "hosts": _jmespath,
         "hosts_pattern": _regex,
+        "ingress_class": _jmespath,
         "plan_fields": _STRINGS,
         "plural": _str,
         "patched": _bool,

@@ -568,11 +568,35 @@ def _ingress(name, klass, annotations=None):
     }
 
 
+def _apisix_route(name, klass=None):
+    spec = {
+        "http": [
+            {
+                "name": "r",
+                "match": {"hosts": ["%s.example.com" % name], "paths": ["/*"]},
+                "backends": [{"serviceName": "web", "servicePort": 80}],
+            }
+        ]
+    }
+    if klass:
+        spec["ingressClassName"] = klass
+    return {
+        "apiVersion": "apisix.apache.org/v2",
+        "kind": "ApisixRoute",
+        "metadata": {"name": name, "namespace": "shop"},
+        "spec": spec,
+    }
+
+
 # Per vendor: routes of each install, and which install ("first" / "second") serves each.
 INSTALL_ROUTES = {
+    # An ApisixRoute names its IngressClass in spec.ingressClassName; without it, every install.
     "apisix": [
         (_ingress("to-first", "apisix"), "first"),
         (_ingress("to-second", "internal"), "second"),
+        (_apisix_route("ar-to-first", "apisix"), "first"),
+        (_apisix_route("ar-to-second", "internal"), "second"),
+        (_apisix_route("ar-to-both"), "both"),
     ],
     "envoy-gateway": [
         (_gateway_class("eg", "gateway.envoyproxy.io/gatewayclass-controller"), None),
