@@ -23,13 +23,15 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors import r
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors.istio import ISTIO
 
 
-def ingress_classes(idx):
+def ingress_classes(idx, extra=None):
+    """{IngressClass name: {"controller", "vendor", "default"}}; ``extra``: {controller name:
+    vendor id} the installs declare (detect/installs.py install_controllers)."""
     out = {}
     for ic in idx.kind("networking.k8s.io", "IngressClass"):
         controller = (ic.get("spec") or {}).get("controller")
         out[name_of(ic)] = {
             "controller": controller,
-            "vendor": registry.vendor_for_ingress_controller(controller),
+            "vendor": registry.vendor_for_ingress_controller(controller, extra),
             "default": truthy(
                 annotations_of(ic).get("ingressclass.kubernetes.io/is-default-class", "false")
             ),
@@ -37,25 +39,35 @@ def ingress_classes(idx):
     return out
 
 
-def gateway_classes(idx):
+def gateway_classes(idx, extra=None):
+    """{GatewayClass name: vendor id}; ``extra`` as for ingress_classes()."""
     out = {}
     for gc in idx.kind("gateway.networking.k8s.io", "GatewayClass") + idx.kind(
         OLD_GATEWAY_API, "GatewayClass"
     ):
         controller = (gc.get("spec") or {}).get("controllerName")
-        out[name_of(gc)] = registry.vendor_for_gateway_controller(controller)
+        out[name_of(gc)] = registry.vendor_for_gateway_controller(controller, extra)
     return out
 
 
-def gateway_class_parameters(idx):
+def gateway_class_controllers(idx):
+    """{GatewayClass name: its spec.controllerName}."""
+    return {
+        name_of(gc): (gc.get("spec") or {}).get("controllerName")
+        for gc in idx.kind("gateway.networking.k8s.io", "GatewayClass")
+        + idx.kind(OLD_GATEWAY_API, "GatewayClass")
+    }
+
+
+def gateway_class_parameters(idx, extra=None):
     """{GatewayClass name: {"controller", "vendor", "parameters_ref", "parameters"}}: the object
     its spec.parametersRef names, when that is among the objects ("found"), with its spec (what
-    undo puts back)."""
+    undo puts back); ``extra`` as for ingress_classes()."""
     out = {}
     for gc in idx.kind("gateway.networking.k8s.io", "GatewayClass"):
         spec = gc.get("spec") or {}
         controller = spec.get("controllerName")
-        vendor_id = registry.vendor_for_gateway_controller(controller)
+        vendor_id = registry.vendor_for_gateway_controller(controller, extra)
         ref = spec.get("parametersRef") if isinstance(spec.get("parametersRef"), dict) else None
         entry = {"controller": controller, "vendor": vendor_id, "parameters_ref": ref}
         if ref:

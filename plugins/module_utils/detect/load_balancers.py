@@ -14,6 +14,10 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.findings.
     run_lb,
     take_lb_routes,
 )
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.index import OLD_GATEWAY_API
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.installs import (
+    route_install_ids,
+)
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.istio import (
     injection_state,
     parse_proxy_config,
@@ -171,12 +175,30 @@ def _sidecar(wl, inj, pods, anns, istio):
     return sidecar
 
 
+def _names_an_ingress_class(r):
+    """An Ingress's class, or a vendor route kind's (its "ingress_class"): an IngressClass, not a
+    Gateway API route's GatewayClass."""
+    group = (r.get("apiVersion") or "").split("/")[0]
+    return r["kind"] == "Ingress" or group not in ("gateway.networking.k8s.io", OLD_GATEWAY_API)
+
+
 def _serves(state, r):
     item = state["item"]
     if r["vendor"] != item["vendor"]:
         return False
-    if r["kind"] == "Ingress" and item.get("classes") and r["class"]:
+    if item.get("classes") and r["class"] and _names_an_ingress_class(r):
         if r["class"] not in item["classes"]:
+            return False
+    # A Gateway API route's classes' controllers: those of the install it is (installs.py).
+    gateway = item.get("gateway_controllers")
+    if gateway is not None and r.get("_controllers") is not None:
+        if not set(r["_controllers"]) & set(gateway):
+            return False
+    install_id = (item.get("install") or {}).get("id")
+    if install_id is not None and "_obj" in r:
+        if "_install_ids" not in r:
+            r["_install_ids"] = route_install_ids(item["entry"], r["_obj"])
+        if r["_install_ids"] is not None and install_id not in r["_install_ids"]:
             return False
     if state["owner"] and r["kind"] != "Gateway":
         if not any(p.split("/", 1)[-1] == state["owner"] for p in r.get("parents", [])):

@@ -54,7 +54,9 @@ class Backend(TypedDict, total=False):
 
 
 # One route into the mesh (detect/routes.py route_record()). While detection runs it also carries
-# _obj (the object) and _key (its place in route order). Functional form: "class" is a keyword.
+# _obj (the object), _key (its place in route order) and, for Gateway API routes, _controllers
+# (its classes' controller names) and, once an LB with an install id judged it, _install_ids
+# (detect/installs.py). Functional form: "class" is a keyword.
 Route = TypedDict(
     "Route",
     {

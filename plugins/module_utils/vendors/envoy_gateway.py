@@ -54,6 +54,17 @@ ENTRIES = [
         "owner_label": "gateway.envoyproxy.io/owning-gateway-name",
         "kind": "in-cluster",
         "gateway_class_controllers": ["gateway.envoyproxy.io/gatewayclass-controller"],
+        # It serves the GatewayClasses whose controllerName is its EnvoyGateway config's
+        # gateway.controllerName (the chart's envoy-gateway-config ConfigMap, mounted at /config).
+        "install_config": [
+            {
+                "key": "envoy-gateway.yaml",
+                "role": "control-plane",
+                "controller": "gateway.controllerName",
+                "default": ["gateway.envoyproxy.io/gatewayclass-controller"],
+                "serves": ["GatewayClass"],
+            }
+        ],
         # Helm-hook Job that generates the control plane's certificates.
         "helper_jobs": [r"certgen$"],
         "workload_signals": [

@@ -84,11 +84,20 @@ ENTRIES = [
             },
             "switch": 'controller ConfigMap keys use-forwarded-headers and compute-full-forwarded-for: "true"',
         },
-        # What its shutdown waits for (docs/vendor-facts.md): kubernetes/ingress-nginx
-        # pkg/flags/flags.go. nginx's own quit (worker-shutdown-timeout) comes on top.
+        # What its shutdown waits for (docs/vendor-facts.md): it sleeps --shutdown-grace-period,
+        # quits nginx, whose workers finish their requests for up to worker-shutdown-timeout
+        # (controller ConfigMap; internal/ingress/controller/config/config.go: 240s), then
+        # waits --post-shutdown-grace-period (pkg/flags/flags.go).
         "shutdown": {
             "flags": [
                 {"flag": r"--shutdown-grace-period", "unit": "seconds", "default": 0},
+                {
+                    "in": "configmap",
+                    "arg": "--configmap",
+                    "key": "worker-shutdown-timeout",
+                    "unit": "duration",
+                    "default": 240,
+                },
                 {"flag": r"--post-shutdown-grace-period", "unit": "seconds", "default": 10},
             ],
         },

@@ -256,14 +256,16 @@ MESSAGES = {
         "level": "Warning",
         "description": "The kubelet counts terminationGracePeriodSeconds (default 30) from the "
         "start of the preStop hooks and kills what still runs when it ends: an LB whose preStop "
-        "sleep and drain flags (and, with a classic sidecar, Istio's terminationDrainDuration "
-        "beside them) take longer is killed while it drains, cutting in-flight requests. A "
+        "sleep and drain settings (its vendor's flags, preStop commands and controller ConfigMap "
+        "keys, with their defaults; and, with a classic sidecar, Istio's "
+        "terminationDrainDuration beside them) take longer is killed while it drains, cutting "
+        "in-flight requests. A "
         "native sidecar outlives the LB's containers but not the grace period: it is stopped "
         "in what is left of it.",
         "template": "{lb} ({vendor}) needs {need}s to shut down ({parts}) but its pods' "
         "terminationGracePeriodSeconds is {grace}s.",
         "fix": "Raise terminationGracePeriodSeconds above {need}s on the pod template (Helm: the "
-        "chart's terminationGracePeriodSeconds), or shorten the preStop sleep / drain flags.",
+        "chart's terminationGracePeriodSeconds), or shorten the preStop sleep / drain settings.",
         "reference": "https://kubernetes.io/docs/concepts/containers/container-lifecycle-hooks/",
     },
     "MG0023": {
