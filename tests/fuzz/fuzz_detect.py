@@ -9,7 +9,6 @@ has no error of its own to raise: any exception is a crash. Seeds: tests/fuzz/co
 import sys
 
 import atheris
-
 import fuzzlib
 
 with atheris.instrument_imports(include=["ansible_collections.meshgate"]):

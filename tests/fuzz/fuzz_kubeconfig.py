@@ -12,7 +12,6 @@ import sys
 import tempfile
 
 import atheris
-
 import fuzzlib  # noqa: F401 - sets the import path
 
 with atheris.instrument_imports(include=["ansible_collections.meshgate"]):

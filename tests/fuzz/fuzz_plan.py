@@ -9,7 +9,6 @@ a module option, so they are user input. Allowed: PlanError. Seeds: tests/fuzz/c
 import sys
 
 import atheris
-
 import fuzzlib
 
 with atheris.instrument_imports(include=["ansible_collections.meshgate"]):
