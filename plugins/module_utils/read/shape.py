@@ -13,7 +13,8 @@ server would have refused it. Pure Python, Python 3.8 compatible.
 
 Paths: ``a.b`` a field, ``a[]`` every element of the list ``a``, ``a{}`` every value of the
 mapping ``a``. Types: "map", "list", "str", "int" (not bool), "bool", "scalar" (str, int,
-float, bool or null: label selectors' values in a hand-written file), "int_or_str".
+float, bool or null: label selectors' values in a hand-written file), "int_or_str", "ip" (an IP address as a string) and
+"one of a|b|c" (one of these strings).
 """
 
 from __future__ import annotations
@@ -262,7 +263,21 @@ KIND_SHAPES = {
     + _selector("webhooks[].objectSelector"),
 }
 
+
+def _is_ip(value):
+    import ipaddress
+
+    if not isinstance(value, str):
+        return False
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
+
+
 _CHECKS = {
+    "ip": _is_ip,
     "map": lambda v: isinstance(v, dict),
     "list": lambda v: isinstance(v, list),
     "str": lambda v: isinstance(v, str),
@@ -273,6 +288,7 @@ _CHECKS = {
 }
 
 _NAMES = {
+    "ip": "an IPv4 or IPv6 address",
     "map": "a mapping",
     "list": "a list",
     "str": "a string",
@@ -325,12 +341,38 @@ def _type_name(value):
 _COMPILED = {}
 
 
+def compile_rows(rows):
+    """Rows of (path, type) made ready for rows_problem (compile once, check many)."""
+    return [(_split(path), check) for path, check in rows]
+
+
 def _rows(group, kind):
     key = (group, kind)
     if key not in _COMPILED:
-        rows = _OBJECT_META + KIND_SHAPES.get(key, ())
-        _COMPILED[key] = [(_split(path), check) for path, check in rows]
+        _COMPILED[key] = compile_rows(_OBJECT_META + KIND_SHAPES.get(key, ()))
     return _COMPILED[key]
+
+
+def rows_problem(value, compiled, where=""):
+    """None, or "<where.field> must be <type>, not <type>" for the first value reached by one
+    of the ``compiled`` rows (compile_rows) whose type is wrong. Absent and null fields pass
+    (null list elements do not), unless the row's type ends in "!" (required)."""
+    for steps, check in compiled:
+        if check.endswith("!"):  # required: every parent that is a mapping has it
+            check = check[:-1]
+            field = steps[-1][0]
+            for at, parent in _values(value, steps[:-1], where) if steps[:-1] else [(where, value)]:
+                if isinstance(parent, dict) and parent.get(field) is None:
+                    return "%s.%s is required" % (at, field) if at else "%s is required" % field
+        for at, found in _values(value, steps, where):
+            if check.startswith("one of "):  # "one of a|b|c": one of these strings
+                allowed = check[len("one of ") :].split("|")
+                if not isinstance(found, str) or found not in allowed:
+                    shown = repr(found[:40]) if isinstance(found, str) else _type_name(found)
+                    return "%s must be one of %s, not %s" % (at, ", ".join(allowed), shown)
+            elif not _CHECKS[check](found):
+                return "%s must be %s, not %s" % (at, _NAMES[check], _type_name(found))
+    return None
 
 
 def shape_problem(obj):
@@ -345,11 +387,7 @@ def shape_problem(obj):
     group = api_version.rpartition("/")[0]
     if group == "extensions":  # old dumps: read as their current group (detect/index.py)
         group = "networking.k8s.io" if kind == "Ingress" else "apps"
-    for steps, check in _rows(group, kind):
-        for at, value in _values(obj, steps, ""):
-            if not _CHECKS[check](value):
-                return "%s must be %s, not %s" % (at, _NAMES[check], _type_name(value))
-    return None
+    return rows_problem(obj, _rows(group, kind))
 
 
 def reduced_or_problem(obj, reduce):
