@@ -226,6 +226,10 @@ def facts_problem(facts):
     problem = rows_problem(facts, _COMPILED, "facts")
     if problem:
         return problem
+    for i, gw in enumerate((facts.get("istio") or {}).get("gateways") or ()):
+        # A gateway known only by its Services has no name; one with a name is patched.
+        if gw.get("name") and not gw.get("namespace"):
+            return "facts.istio.gateways[%d].namespace is required with a name" % i
     for i, lb in enumerate(facts.get("load_balancers") or ()):
         if lb["vendor"] not in VENDORS_BY_ID:
             return (
