@@ -75,7 +75,7 @@ def assert_failed(result, reason, *texts):
 def test_endless_continue_tokens_end_at_the_deadline(tmp_path):
     with HostileServer("endless_continue") as srv:
         result, took, _rss = run_module(tmp_path, "lb_info", **live_args(srv, deadline=5))
-    assert_failed(result, "timeout", srv.url, "deadline", "5s")
+    assert_failed(result, "timeout", srv.url, "still sending continue tokens", "deadline of 5s")
     assert 4 < took < 5 + 2 + 5, took
     assert srv.pages > 10  # it did follow the tokens until then
 

@@ -377,6 +377,10 @@ class KubeClient:
         size = 0
         start = time.monotonic()
         while True:
+            if self._deadline is not None and time.monotonic() > self._deadline:
+                # Only when more is to be waited for: an answer complete in time is kept.
+                if not size or resp.length_remaining != 0:
+                    raise self._trickled(method, path, size, start)
             chunk = resp.read1(_CHUNK) if hasattr(resp, "read1") else resp.read(_CHUNK)
             if not chunk:
                 break
@@ -384,22 +388,23 @@ class KubeClient:
             if size > cap:
                 raise self._too_large(method, path, "sent more than that")
             chunks.append(chunk)
-            if self._deadline is not None and time.monotonic() > self._deadline:
-                raise K8sError(
-                    "timeout",
-                    "deadline: the API server at %s did not finish its answer to %s within the "
-                    "deadline of %ss (option deadline): %d bytes in %.0fs, still sending (a "
-                    "server that trickles its answer). Check the server and what is between "
-                    "(proxy, load balancer); raise deadline for a slow link"
-                    % (
-                        self._where(),
-                        describe_request(method, path),
-                        self.deadline_seconds,
-                        size,
-                        time.monotonic() - start,
-                    ),
-                )
         return b"".join(chunks)
+
+    def _trickled(self, method, path, size, start):
+        return K8sError(
+            "timeout",
+            "deadline: the API server at %s did not finish its answer to %s within the "
+            "deadline of %ss (option deadline): %d bytes in %.0fs, still sending (a "
+            "server that trickles its answer). Check the server and what is between "
+            "(proxy, load balancer); raise deadline for a slow link"
+            % (
+                self._where(),
+                describe_request(method, path),
+                self.deadline_seconds,
+                size,
+                time.monotonic() - start,
+            ),
+        )
 
     def _too_large(self, method, path, what):
         return K8sError(
@@ -526,6 +531,19 @@ class KubeClient:
                 q["limit"] = int(limit)
             if cont:
                 q["continue"] = cont
+                if self._deadline is not None and time.monotonic() > self._deadline:
+                    raise K8sError(
+                        "timeout",
+                        "deadline: after %d page(s) of %s the API server at %s was still sending "
+                        "continue tokens at the deadline of %ss (option deadline): a list that "
+                        "never ends, or one too long for the deadline (raise deadline or page_size)"
+                        % (
+                            page,
+                            describe_request("GET", path),
+                            self._where(),
+                            self.deadline_seconds,
+                        ),
+                    )
             try:
                 body = self.request("GET", path, query=q, compact=compact)
             except K8sError as exc:
