@@ -117,7 +117,8 @@ def deadline_guard(module, client):
             pass
         finally:
             sys.stdout.flush()
-            os._exit(1)  # the threads stuck reading would keep a normal exit waiting
+            # The threads stuck reading would keep a normal exit waiting.
+            os._exit(1)  # pylint: disable=protected-access
 
     previous = signal.signal(signal.SIGALRM, expire)
     signal.setitimer(signal.ITIMER_REAL, seconds + DEADLINE_GRACE)

@@ -56,3 +56,17 @@ def test_bad_values_are_named(params, message):
 )
 def test_a_redirect_names_only_the_other_host(location, shown):
     assert _location_host(location) == shown
+
+
+def test_an_error_answer_nested_too_deep_is_still_an_error_naming_the_server():
+    # Crashed: RecursionError from json.loads while reading the answer's Status.
+    from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.errors import (
+        error_from_response,
+    )
+
+    body = b"[" * 100_000 + b"]" * 100_000
+    err = error_from_response(500, body, "GET", "/api", "https://10.0.0.1:6443")
+    assert err.reason == "server"
+    assert err.message.startswith(
+        "the API server at https://10.0.0.1:6443 failed to read API discovery (GET /api): HTTP 500 "
+    )
