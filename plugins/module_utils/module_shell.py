@@ -118,7 +118,7 @@ def deadline_guard(module, client):
         finally:
             sys.stdout.flush()
             # The threads stuck reading would keep a normal exit waiting.
-            os._exit(1)  # pylint: disable=protected-access
+            os._exit(1)
 
     previous = signal.signal(signal.SIGALRM, expire)
     signal.setitimer(signal.ITIMER_REAL, seconds + DEADLINE_GRACE)
