@@ -1,6 +1,6 @@
 # Developer and CI entry points for the meshgate.istio_lb collection.
 #
-#   make test     the whole suite, in CI order: lint, sanity, units, dataplane-tests,
+#   make test     the whole suite, in CI order: lint, sanity, units, fuzz-short, dataplane-tests,
 #                 build + install-check, ee, docs + docs-check, integration, molecule (stops at
 #                 the first failing stage)
 #   make docs     the HTML docs site into .build/docs/html (docs-check: checks it in chromium)
