@@ -350,7 +350,9 @@ class KubeClient:
         module's last-resort timer, module_shell.py: headers sent a byte at a time, a
         connection that never completes), naming the server and those requests."""
         now = time.monotonic()
-        waiting = sorted(self._in_flight.values(), key=lambda item: item[2])
+        # dict.copy() is one step for the interpreter: other threads may add and remove
+        # requests meanwhile (this runs from a signal handler: no lock may be taken).
+        waiting = sorted(self._in_flight.copy().values(), key=lambda item: item[2])
         what = "; ".join(
             "%s for %.0fs" % (describe_request(method, path), now - start)
             for method, path, start in waiting[:3]
