@@ -77,6 +77,7 @@ options:
     default: summary
 extends_documentation_fragment:
   - meshgate.istio_lb.k8s_auth
+  - meshgate.istio_lb.read_limits
   - meshgate.istio_lb.offline_source
   - meshgate.istio_lb.attributes
   - meshgate.istio_lb.attributes.info_module
@@ -363,7 +364,10 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.expressio
     HAS_JMESPATH,
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.summary import DETAILS
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.args import AUTH_ARG_SPEC
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.args import (
+    AUTH_ARG_SPEC,
+    READ_LIMITS_ARG_SPEC,
+)
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.gc_pause import gc_paused
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.module_shell import (
     gather_for_module,
@@ -375,6 +379,7 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors.registry
 
 def argument_spec():
     spec = copy.deepcopy(AUTH_ARG_SPEC)
+    spec.update(copy.deepcopy(READ_LIMITS_ARG_SPEC))
     spec.update(
         src=dict(type="list", elements="path"),
         src_namespace=dict(type="str"),

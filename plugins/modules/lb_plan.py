@@ -186,6 +186,7 @@ options:
     default: 500
 extends_documentation_fragment:
   - meshgate.istio_lb.k8s_auth
+  - meshgate.istio_lb.read_limits
   - meshgate.istio_lb.offline_source
   - meshgate.istio_lb.attributes
 attributes:
@@ -312,7 +313,10 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.summary i
     FACT_KEYS,
     summarize,
 )
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.args import AUTH_ARG_SPEC
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.args import (
+    AUTH_ARG_SPEC,
+    READ_LIMITS_ARG_SPEC,
+)
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.gc_pause import gc_paused
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.module_shell import (
     fail,
@@ -334,6 +338,7 @@ PLAN_OPTIONS = sorted(DEFAULT_OPTIONS)
 
 def argument_spec():
     spec = copy.deepcopy(AUTH_ARG_SPEC)
+    spec.update(copy.deepcopy(READ_LIMITS_ARG_SPEC))
     spec.update(
         mode=dict(type="str", required=True, choices=list(MODES)),
         facts=dict(type="dict"),

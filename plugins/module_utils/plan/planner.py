@@ -21,6 +21,9 @@ from __future__ import annotations
 
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.builder import Builder
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.errors import PlanError
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.facts_shape import (
+    facts_problem,
+)
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.files import gitops_file_names
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.options import (
     DEFAULT_OPTIONS,
@@ -75,6 +78,13 @@ def plan(facts, mode, options=None):
             "lb_info with detail: full or from a detect_load_balancers result, or let the lb_plan "
             "module read the cluster itself - leave facts out (one task, and faster than "
             "handing facts over)"
+        )
+    problem = facts_problem(facts)
+    if problem:
+        raise PlanError(
+            "facts are not what lb_info returns: %s. Pass the registered result of "
+            "meshgate.istio_lb.lb_info (detail: full) unchanged, or leave facts out and let "
+            "lb_plan read the cluster" % problem
         )
     opts = dict(DEFAULT_OPTIONS)
     unknown = sorted(set(options or {}) - set(DEFAULT_OPTIONS))
