@@ -24,7 +24,7 @@ def one_input(data):
     fdp = atheris.FuzzedDataProvider(data)
     _name, objects = SEEDS[fdp.ConsumeIntInRange(0, len(SEEDS) - 1)]
     objects = fuzzlib.copy_tree(objects)
-    for _ in range(fdp.ConsumeIntInRange(1, 4)):
+    for _round in range(fdp.ConsumeIntInRange(1, 4)):
         target = objects[fdp.ConsumeIntInRange(0, len(objects) - 1)]
         fuzzlib.mutate(target, fdp)
     if fdp.ConsumeBool():

@@ -74,7 +74,7 @@ _UNICODE = (
 def _deep(fdp):
     value = None if fdp.ConsumeBool() else "x"
     as_list = fdp.ConsumeBool()
-    for _ in range(fdp.ConsumeIntInRange(1, DEEP)):
+    for _level in range(fdp.ConsumeIntInRange(1, DEEP)):
         value = [value] if as_list else {"a": value}
     return value
 
@@ -101,10 +101,10 @@ def random_value(fdp, like=None):
     if choice == 8:
         return _deep(fdp)
     if choice == 9:
-        return [random_value(fdp) for _ in range(fdp.ConsumeIntInRange(0, 3))]
+        return [random_value(fdp) for _item in range(fdp.ConsumeIntInRange(0, 3))]
     if choice == 10:
         return {
-            fdp.ConsumeUnicode(8): random_value(fdp) for _ in range(fdp.ConsumeIntInRange(0, 3))
+            fdp.ConsumeUnicode(8): random_value(fdp) for _item in range(fdp.ConsumeIntInRange(0, 3))
         }
     if choice == 11:
         return ["item"] * fdp.ConsumeIntInRange(0, HUGE // 10)
@@ -128,7 +128,7 @@ def _children(node):
 def mutate(root, fdp, max_mutations=6):
     """``root`` (a tree of dicts and lists, changed in place) with 1..max_mutations structural
     mutations, each at a node reached by walking down from the root as the fuzzer chooses."""
-    for _ in range(fdp.ConsumeIntInRange(1, max_mutations)):
+    for _mutation in range(fdp.ConsumeIntInRange(1, max_mutations)):
         parent, key = None, None
         node = root
         while True:

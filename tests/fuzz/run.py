@@ -90,7 +90,7 @@ def run_target(target, seconds, python, extra_path):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--seconds", type=int, default=60, help="per target (default 60)")
     parser.add_argument("--target", action="append", choices=TARGETS, help="default: all")
     parser.add_argument("--python", default=sys.executable)

@@ -632,7 +632,7 @@ def test_a_second_install_of_its_own_is_a_second_load_balancer_with_its_own_rout
     routes = INSTALL_ROUTES[vendor]
 
     def transform(objects):
-        return _second_install(lb_id, vendor)(objects) + [copy.deepcopy(r) for r, _ in routes]
+        return _second_install(lb_id, vendor)(objects) + [copy.deepcopy(r) for r, _owner in routes]
 
     result, _w = _detect_file(name, namespace, transform)
     lbs = _lbs(result)

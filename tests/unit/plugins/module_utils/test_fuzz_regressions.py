@@ -73,7 +73,7 @@ def test_an_ingress_class_controller_that_is_a_number():
 def test_a_custom_resource_nested_5000_deep_is_skipped():
     # Crashed: RecursionError in reduce._shared (a filter's input or a hostile server).
     deep = "x"
-    for _ in range(5000):
+    for _level in range(5000):
         deep = {"a": deep}
     vs = {
         "apiVersion": "networking.istio.io/v1",
