@@ -209,10 +209,7 @@ def source_range(ctx, rec, key, entries):
     ranges = csv(rec["ann"][key])
     if not ranges:
         return "not-translated", "", "no address ranges"
-    op = {"paths": operation_paths(entries)}
-    hosts = [h for h in rec["hosts"] if h]
-    if hosts:
-        op["hosts"] = hosts
+    op = _operation(rec, entries)
     allow = key == "whitelist-source-range"
     source = {"notRemoteIpBlocks" if allow else "remoteIpBlocks": ranges}
     to = ctx.policies.authorization(
@@ -242,13 +239,9 @@ def affinity(ctx, rec, entries):
         "path": ann.get("session-cookie-path") or "/",
         "ttl": "%ds" % (ttl or 0),
     }
-    for name, _port in _backends(entries):
-        ctx.policies.backend(
-            rec["namespace"],
-            name,
-            rec["id"],
-            {"loadBalancer": {"consistentHash": {"httpCookie": cookie}}},
-        )
+    conflict = _hash(ctx, rec, entries, {"httpCookie": cookie}, "affinity")
+    if conflict:
+        return conflict
     return (
         "approximated",
         "DestinationRule consistentHash httpCookie %s" % cookie["name"],
@@ -274,10 +267,9 @@ def hash_by(ctx, rec, entries):
             "Istio's consistent hash takes a header, a cookie, a query parameter or the source "
             "IP, not %r; choose one of those, then accept" % value,
         )
-    for name, _port in _backends(entries):
-        ctx.policies.backend(
-            rec["namespace"], name, rec["id"], {"loadBalancer": {"consistentHash": how}}
-        )
+    conflict = _hash(ctx, rec, entries, how, "upstream-hash-by")
+    if conflict:
+        return conflict
     return "translated", "DestinationRule consistentHash %s" % json.dumps(how, sort_keys=True), ""
 
 
@@ -305,10 +297,7 @@ def auth_url(ctx, rec, entries):
     }
     if ann.get("auth-response-headers"):
         needs["envoyExtAuthzHttp"]["headersToUpstreamOnAllow"] = csv(ann["auth-response-headers"])
-    op = {"paths": operation_paths(entries)}
-    hosts = [h for h in rec["hosts"] if h]
-    if hosts:
-        op["hosts"] = hosts
+    op = _operation(rec, entries)
     to = ctx.policies.authorization(
         ctx.gateway, rec["id"], "ext-authz", "CUSTOM", [{"to": [{"operation": op}]}], provider
     )
@@ -319,6 +308,36 @@ def auth_url(ctx, rec, entries):
         "request path to pathPrefix, NGINX calls the URL as is with X-Original-URI"
         % json.dumps(needs, sort_keys=True, separators=(",", ":")),
     )
+
+
+def _operation(rec, entries):
+    """The AuthorizationPolicy operation of the Ingress's hosts and paths. Each host also as
+    host:* - a Host header with a port would not match the bare name and pass a DENY policy."""
+    op = {"paths": operation_paths(entries)}
+    hosts = sorted({x for h in rec["hosts"] if h for x in (h, h + ":*")})
+    if hosts:
+        op["hosts"] = hosts
+    return op
+
+
+def _hash(ctx, rec, entries, how, feature):
+    """Set the consistent hash of the Ingress's Services; the report row of a conflict with
+    another Ingress's hash of the same Service (a DestinationRule has one per host), or None."""
+    for name, _port in _backends(entries):
+        other = ctx.policies.hash_of(rec["namespace"], name)
+        if other and other[0] != how:
+            return (
+                "not-translated",
+                "",
+                "Service %s/%s is already hashed by %s (%s); an Istio DestinationRule has one "
+                "consistent hash per Service, ingress-nginx one per Ingress: make them agree, or "
+                "accept the other one" % (rec["namespace"], name, other[1], feature),
+            )
+    for name, _port in _backends(entries):
+        ctx.policies.backend(
+            rec["namespace"], name, rec["id"], {"loadBalancer": {"consistentHash": how}}
+        )
+    return None
 
 
 def body_size(ctx, rec):

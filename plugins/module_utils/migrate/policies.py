@@ -2,8 +2,11 @@
 # Copyright: (c) 2026, meshgate authors
 # Apache License 2.0 (see LICENSE)
 """The Istio policies a migration writes: one DestinationRule per backend Service (TLS to the
-backend, HTTP/2 for gRPC, connect timeout, consistent hash) and AuthorizationPolicies on the
-gateway (source ranges, external authorization)."""
+backend, HTTP/2 for gRPC, connect timeout, consistent hash) in the gateway's namespace, exported
+only there, and AuthorizationPolicies on the gateway (source ranges, external authorization).
+
+A DestinationRule in the gateway's namespace replaces, for the gateway, any DestinationRule of
+the same host in the Service's namespace (istiod takes the client's namespace first)."""
 
 from __future__ import annotations
 
@@ -22,7 +25,8 @@ MIGRATED_FROM = "meshgate.io/migrated-from"
 class Policies:
     """DestinationRule settings per (namespace, Service) and AuthorizationPolicies, merged."""
 
-    def __init__(self, cluster_domain="cluster.local"):
+    def __init__(self, gateway, cluster_domain="cluster.local"):
+        self.gateway = gateway
         self.domain = cluster_domain
         self.rules = {}  # (ns, service) -> {"policy": {}, "ports": {port: {}}, "from": set}
         self.authz = {}  # name -> manifest
@@ -34,6 +38,12 @@ class Policies:
             _merge(item["policy"], policy)
         if port is not None and port_policy:
             _merge(item["ports"].setdefault(port, {}), port_policy)
+
+    def hash_of(self, ns, service):
+        """(consistent hash, the Ingresses that set it) of a Service so far, or None."""
+        item = self.rules.get((ns, service))
+        how = ((item or {}).get("policy") or {}).get("loadBalancer", {}).get("consistentHash")
+        return (how, ", ".join(sorted(item["from"]))) if how else None
 
     def authorization(self, gateway, ingress_id, kind, action, rules, provider=None):
         """An AuthorizationPolicy on the gateway (targetRefs) for one Ingress."""
@@ -63,7 +73,10 @@ class Policies:
     def objects(self):
         out = []
         for (ns, service), item in sorted(self.rules.items()):
-            spec = {"host": "%s.%s.svc.%s" % (service, ns, self.domain)}
+            # In the gateway's namespace, exported nowhere else: istiod looks up a client's
+            # DestinationRule in the client's namespace first, so this one applies to the
+            # gateway only (as ingress-nginx's settings applied to its own traffic only).
+            spec = {"host": "%s.%s.svc.%s" % (service, ns, self.domain), "exportTo": ["."]}
             if item["policy"]:
                 spec["trafficPolicy"] = copy.deepcopy(item["policy"])
             if item["ports"]:
@@ -76,8 +89,8 @@ class Policies:
                     "apiVersion": DR_API,
                     "kind": "DestinationRule",
                     "metadata": {
-                        "name": dr_name(service),
-                        "namespace": ns,
+                        "name": dr_name(ns, service),
+                        "namespace": self.gateway["namespace"],
                         "labels": dict(MANAGED_LABEL),
                         "annotations": {MIGRATED_FROM: ",".join(sorted(item["from"]))},
                     },
@@ -88,8 +101,8 @@ class Policies:
         return out
 
 
-def dr_name(service):
-    return dns_name("meshgate", service)
+def dr_name(ns, service):
+    return dns_name("meshgate", ns, service)
 
 
 def _merge(dst, src):

@@ -64,7 +64,8 @@ def route_objects(rec, entries, route, gw, tls_hosts, redirect_hosts):
             parents += [parent_ref(gw, "https", h) for h in hosts]
         if not redirect:
             parents += [parent_ref(gw, "http", h) for h in hosts]
-        out += _routes(rec, base, hosts, items, route, parents)
+        if parents:
+            out += _routes(rec, base, hosts, items, route, parents)
         if redirect:
             redirect_items = [
                 dict(e, filters=[HTTPS_REDIRECT], backends=[], headers=e["headers"]) for e in items
@@ -90,7 +91,9 @@ def _routes(rec, base, hosts, items, route, parents):
         if match not in rules[key]["matches"]:
             rules[key]["matches"].append(match)
     rendered = []
-    for key in sorted(rules):
+    # Longest path first, as ingress-nginx orders its locations: the order istiod keeps for
+    # regular expressions (Gateway API leaves their precedence to the implementation).
+    for key in sorted(rules, key=lambda k: (-max(_length(m) for m in rules[k]["matches"]), k)):
         r = rules[key]
         rule = {}
         matches = sorted(r["matches"], key=_key)
@@ -124,6 +127,10 @@ def _routes(rec, base, hosts, items, route, parents):
             }
         )
     return out
+
+
+def _length(match):
+    return len((match.get("path") or {}).get("value") or "")
 
 
 def _ref(b):

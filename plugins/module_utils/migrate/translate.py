@@ -55,7 +55,7 @@ class TranslateError(ValueError):
 class _Context:
     def __init__(self, gateway, cluster_domain):
         self.gateway = gateway
-        self.policies = Policies(cluster_domain)
+        self.policies = Policies(gateway, cluster_domain)
         self.report = Report()
 
 
@@ -312,9 +312,18 @@ def _feature(ctx, rec, key, item, entries, route, rewrite_status):
             "",
         )
     if feature == "force-ssl-redirect":
-        if is_true(rec["ann"][key]):
-            return "translated", "HTTPRoute on the HTTP listener: RequestRedirect https (308)", ""
-        return "translated", "nothing", ""
+        if not is_true(rec["ann"][key]):
+            return "translated", "nothing", ""
+        untls = [h for h in rec["hosts"] if not any(t["secret"] for t in rec["tls"])]
+        if untls:
+            return (
+                "approximated",
+                "HTTPRoute on the HTTP listener: RequestRedirect https (308)",
+                "no TLS for %s in the Ingress: ingress-nginx answers the redirected request "
+                "with its default certificate, the Gateway has no HTTPS listener for it; add a "
+                "spec.tls entry with a Secret" % ", ".join(h or "(any host)" for h in untls),
+            )
+        return "translated", "HTTPRoute on the HTTP listener: RequestRedirect https (308)", ""
     if feature == "redirect":
         return features.redirect(ctx, rec, key, item["code"], entries)
     if feature == "canary":
@@ -413,6 +422,14 @@ def _canary_entry(ann, e, entries, canary_backend):
             "value": "(.*; ?)?%s=always(;.*)?" % ann["canary-by-cookie"],
         }
         entries.append(dict(copy.deepcopy(e), headers=[cookie], backends=[canary]))
+    if (
+        ann.get("canary-by-header")
+        and not ann.get("canary-by-header-value")
+        and not ann.get("canary-by-header-pattern")
+    ):
+        # "never" keeps the request off the canary, whatever the weight.
+        never = {"type": "Exact", "name": ann["canary-by-header"], "value": "never"}
+        entries.append(dict(copy.deepcopy(e), headers=[never]))
     if ann.get("canary-weight"):
         total = int(ann.get("canary-weight-total") or 100)
         weight = min(max(int(ann["canary-weight"]), 0), total)
