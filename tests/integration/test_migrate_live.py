@@ -119,8 +119,11 @@ def test_migrate_parallel_is_accepted_applied_and_undone(control_plane, loaded, 
             assert subset_equal(pt["manifest"], stored[_key(pt["target"])]), pt["target"]
         assert apply_plan(client, p, wait="none")["changed"] is False  # idempotent
 
-        # The next stage sees the Gateway: cutover by DNS writes nothing and names the hosts.
+        # Planned again, the parallel stage is the same plan (the Gateway is ours).
         after = _facts(client)
+        again = plan(after, "migrate", dict(opts, migrate_accept=keys))
+        assert [pt["manifest"] for pt in _patches(again)] == [pt["manifest"] for pt in _patches(p)]
+        # The next stage sees the Gateway: cutover by DNS writes nothing and names the hosts.
         cutover = plan(after, "migrate", dict(opts, migrate_accept=keys, migrate_stage="cutover"))
         assert _patches(cutover) == [] and cutover["refusals"] == []
         assert "shop.example.com" in cutover["migration"]["dns"]

@@ -23,6 +23,7 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.migrate.translat
     TranslateError,
     translate_ingresses,
 )
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.builder import FIELD_MANAGER
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.errors import PlanError
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.facts import (
     lbs,
@@ -53,7 +54,7 @@ def plan_migrate(b):
     lb = _source_lb(b)
     if lb is None:
         return
-    gw = _target_gateway(b, lb)
+    gw, present = _target_gateway(b, lb)
     ids = {r["id"] for r in routes_of(facts, lb, opts) if r["kind"] == "Ingress"}
     ingresses = [i for i in source["ingresses"] if _id(i) in ids]
     try:
@@ -97,7 +98,7 @@ def plan_migrate(b):
     if stage == "parallel":
         _parallel(b, lb, gw, result["objects"])
         return
-    if not gw["existing"]:
+    if not present:
         b.refuse(
             lb,
             "migrate-stage-order",
@@ -162,7 +163,7 @@ def _target_gateway(b, lb):
                 or (facts.get("istio") or {}).get("control_plane_namespace")
                 or "istio-system"
             )
-    existing = [
+    found = [
         r
         for r in facts.get("routes") or ()
         if r["kind"] == "Gateway"
@@ -170,7 +171,11 @@ def _target_gateway(b, lb):
         and r["name"] == name
         and r["namespace"] == ns
     ]
-    return {"name": name, "namespace": ns, "class": "istio", "existing": bool(existing)}
+    # The Gateway an earlier parallel stage made is still planned as ours (same listeners, same
+    # routes: a re-run changes nothing); someone else's is used as it is.
+    ours = bool(found) and FIELD_MANAGER in (found[0].get("managers") or ())
+    gw = {"name": name, "namespace": ns, "class": "istio", "existing": bool(found) and not ours}
+    return gw, bool(found)
 
 
 def _parallel(b, lb, gw, objects):

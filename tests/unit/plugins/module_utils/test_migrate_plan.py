@@ -248,3 +248,18 @@ def test_no_source_load_balancer():
     facts = _facts(objects)
     with pytest.raises(PlanError, match="no load balancer of a vendor"):
         plan(facts, "migrate")
+
+
+def test_the_gateway_an_earlier_parallel_stage_made_is_planned_the_same():
+    ours = _gateway()
+    ours["metadata"]["managedFields"] = [{"manager": "meshgate", "operation": "Apply"}]
+    first = plan(_facts(_objects()), "migrate", {"migrate_accept": NOT_TRANSLATED})
+    again = plan(_facts(_objects([ours])), "migrate", {"migrate_accept": NOT_TRANSLATED})
+    assert [pt["manifest"] for pt in _patches(again)] == [pt["manifest"] for pt in _patches(first)]
+    assert again["migration"]["gateway"]["existing"] is False
+    retire = plan(
+        _facts(_objects([ours])),
+        "migrate",
+        {"migrate_accept": NOT_TRANSLATED, "migrate_stage": "retire"},
+    )
+    assert [pt["target"]["kind"] for pt in _patches(retire)] == ["Deployment"]
