@@ -52,9 +52,7 @@ OPTIONS = (
         roles=_STANDALONE + _CHAINED + _MIGRATE,
     ),
     PlanOption("namespaces", "list", elements="str", rule="label", roles=_STANDALONE + _CHAINED),
-    PlanOption(
-        "hosts", "list", elements="str", rule="hostname", roles=_CHAINED + _GCLB + _MIGRATE
-    ),
+    PlanOption("hosts", "list", elements="str", rule="hostname", roles=_CHAINED + _GCLB + _MIGRATE),
     PlanOption("revision", "str", rule="label", roles=_STANDALONE),
     PlanOption("global_switch", "bool", default=False, roles=_STANDALONE),
     PlanOption("exclude_api_server", "bool", default=True, roles=_STANDALONE),
@@ -87,9 +85,7 @@ OPTIONS = (
         choices=("parallel", "cutover", "retire"),
         roles=_MIGRATE,
     ),
-    PlanOption(
-        "migrate_cutover", "str", default="dns", choices=("dns", "service"), roles=_MIGRATE
-    ),
+    PlanOption("migrate_cutover", "str", default="dns", choices=("dns", "service"), roles=_MIGRATE),
 )
 OPTIONS_BY_NAME = {o.name: o for o in OPTIONS}
 DEFAULT_OPTIONS = {o.name: o.default for o in OPTIONS}
