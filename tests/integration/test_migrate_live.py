@@ -152,13 +152,9 @@ def test_migrate_parallel_is_accepted_applied_and_undone(control_plane, loaded, 
 
 
 def _role(tmp_path, kubeconfig, options, check=False):
-    include = {"name": "meshgate.istio_lb.migrate_ingress_nginx"}
-    if check:
-        # Check mode for the role's tasks only: the test play's own last task saves the result.
-        include["apply"] = {"check_mode": True}
     task = {
         "name": "migrate",
-        "ansible.builtin.include_role": include,
+        "ansible.builtin.include_role": {"name": "meshgate.istio_lb.migrate_ingress_nginx"},
         "vars": dict(
             {
                 "migrate_ingress_nginx_plan_dir": str(tmp_path / "plans"),
@@ -167,11 +163,26 @@ def _role(tmp_path, kubeconfig, options, check=False):
             **options,
         ),
     }
+    tasks = [task]
+    if check:
+        # ansible-playbook --check: the play's own saving task would not write, this one does.
+        tasks.append(
+            {
+                "name": "save in check mode",
+                "ansible.builtin.copy": {
+                    "content": "{{ {'lb_mode_result': lb_mode_result} | to_json }}",
+                    "dest": str(tmp_path / "registered.json"),
+                    "mode": "0600",
+                },
+                "check_mode": False,
+            }
+        )
     return run_play(
         tmp_path,
-        [task],
+        tasks,
         ["lb_mode_result"],
         module_defaults={"group/meshgate.istio_lb.istio_lb": {"kubeconfig": kubeconfig}},
+        extra_args=["--check"] if check else (),
     )
 
 
