@@ -116,7 +116,9 @@ def translate_ingresses(
         objects += routes
     if not gw.get("existing"):
         hosts.update(h for h in secrets if h in hosts)
-    objects = gateway_objects(gw, hosts, secrets, namespaces) + objects
+    if objects:
+        # A Gateway needs a listener: with no route to serve, nothing is made.
+        objects = gateway_objects(gw, hosts, secrets, namespaces) + objects
     objects += ctx.policies.objects()
     objects.sort(
         key=lambda o: (

@@ -564,3 +564,11 @@ def test_long_names_stay_distinct_and_valid():
     assert len(set(drs)) == 2 and all(len(n) <= 63 for n in drs), drs
     for o in out["objects"]:
         assert object_name_problem(o) is None, o["metadata"]
+
+
+def test_nothing_to_route_makes_no_gateway():
+    out = translate_ingresses([], [], "ingress-nginx", GATEWAY)
+    assert out == {"objects": [], "report": [], "refused": []}
+    bad_host_only = _ingress("x", {"configuration-snippet": "x"}, host="<your host>")
+    out = translate_ingresses([bad_host_only], [], "ingress-nginx", GATEWAY)
+    assert out["objects"] == [] and "host <your host>" in out["refused"]
