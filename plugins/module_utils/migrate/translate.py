@@ -93,15 +93,9 @@ def translate_ingresses(
         for p in r["paths"]
     }
     secrets = tls_secrets(mains)
-    redirect_hosts = set()
     built = []
     for rec in mains:
         entries, route = _translate(ctx, catalog, rec, regex_hosts)
-        for host in rec["hosts"]:
-            if (host in secrets and rec["ann"].get("ssl-redirect", "true") != "false") or is_true(
-                rec["ann"].get("force-ssl-redirect")
-            ):
-                redirect_hosts.add(host)
         built.append((rec, entries, route))
     _canaries(ctx, catalog, canaries, built)
     objects = []
@@ -112,8 +106,7 @@ def translate_ingresses(
             continue
         hosts.update(e["host"] for e in entries)
         namespaces.add(rec["namespace"])
-        routes = route_objects(rec, entries, route, gw, set(secrets), redirect_hosts)
-        objects += routes
+        objects += route_objects(rec, entries, route, gw, set(secrets), _redirects(rec, secrets))
     if not gw.get("existing"):
         hosts.update(h for h in secrets if h in hosts)
     if objects:
@@ -141,6 +134,17 @@ def translate_ingresses(
     )
     # Plain data without shared sub-objects (routes reuse filter dicts while they are built).
     return json.loads(json.dumps({"objects": objects, "report": report, "refused": refused}))
+
+
+def _redirects(rec, secrets):
+    """The Ingress's hosts whose HTTP requests it redirects to HTTPS: ssl-redirect is per
+    location in ingress-nginx (default true once the host has a certificate, from any Ingress);
+    force-ssl-redirect redirects without one."""
+    if is_true(rec["ann"].get("force-ssl-redirect")):
+        return set(rec["hosts"])
+    if rec["ann"].get("ssl-redirect", "true") == "false":
+        return set()
+    return {h for h in rec["hosts"] if h in secrets}
 
 
 def _bare(catalog, key):
@@ -362,7 +366,12 @@ def _canaries(ctx, catalog, canaries, built):
         for p in rec["paths"]:
             for _main, entries, _route in built:
                 for e in list(entries):
-                    if e["host"] != p["host"] or e["path"] != p["path"] or not e["backends"]:
+                    if (
+                        e["host"] != p["host"]
+                        or e["path"] != p["path"]
+                        or not e["backends"]
+                        or e["headers"]
+                    ):
                         continue
                     if not p["backend"] or "port" not in p["backend"]:
                         continue

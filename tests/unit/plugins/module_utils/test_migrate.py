@@ -572,3 +572,24 @@ def test_nothing_to_route_makes_no_gateway():
     bad_host_only = _ingress("x", {"configuration-snippet": "x"}, host="<your host>")
     out = translate_ingresses([bad_host_only], [], "ingress-nginx", GATEWAY)
     assert out["objects"] == [] and "host <your host>" in out["refused"]
+
+
+def test_ssl_redirect_is_per_ingress_on_a_shared_host():
+    """ingress-nginx decides the redirect per location: an Ingress with ssl-redirect "false" on
+    a host another Ingress gives a certificate keeps serving plain HTTP."""
+    secure = _ingress("secure", host="both.example.com", paths=[("/app", "Prefix", "web", 80)])
+    secure["spec"]["tls"] = [{"hosts": ["both.example.com"], "secretName": "both-tls"}]
+    plain = _ingress(
+        "plain",
+        {"ssl-redirect": "false"},
+        host="both.example.com",
+        paths=[("/hook", "Prefix", "hook", 80)],
+    )
+    out = translate_ingresses([secure, plain], [], "ingress-nginx", GATEWAY)
+    routes = {o["metadata"]["name"]: o for o in out["objects"] if o["kind"] == "HTTPRoute"}
+    assert sorted(routes) == ["plain", "secure", "secure-https-redirect"]
+    sections = sorted(p["sectionName"] for p in routes["plain"]["spec"]["parentRefs"])
+    assert sections == ["http-both-example-com", "https-both-example-com"]
+    assert [p["sectionName"] for p in routes["secure"]["spec"]["parentRefs"]] == [
+        "https-both-example-com"
+    ]
