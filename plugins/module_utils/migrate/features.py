@@ -305,8 +305,16 @@ def auth_url(ctx, rec, entries):
         "approximated",
         "%s (CUSTOM, provider %s)" % (to, provider),
         "needs meshConfig.extensionProviders entry %s (istiod's mesh config); Istio appends the "
-        "request path to pathPrefix, NGINX calls the URL as is with X-Original-URI"
-        % json.dumps(needs, sort_keys=True, separators=(",", ":")),
+        "request path to pathPrefix, NGINX calls the URL as is with X-Original-URI%s"
+        % (
+            json.dumps(needs, sort_keys=True, separators=(",", ":")),
+            (
+                ""
+                if ".svc." in parts.hostname
+                else "; %s is outside the cluster: it needs a ServiceEntry%s"
+                % (parts.hostname, " and TLS origination" if parts.scheme == "https" else "")
+            ),
+        ),
     )
 
 

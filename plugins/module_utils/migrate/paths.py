@@ -22,6 +22,8 @@ _SLASH_OR_END = re.compile(r"^(?P<prefix>/[^()\\$^*+?\[\]{}|]*?)\(/\|\$\)\(\.\*\
 # path P/(.*) or P(.*) with target T$1.
 _REST = re.compile(r"^(?P<prefix>/[^()\\$^*+?\[\]{}|]*?)\((?P<group>\.\*|/\.\*)\)$")
 _META = re.compile(r"[()\\$^*+?\[\]{}|]")
+# PCRE constructs RE2 (Envoy's and istiod's regular expressions) does not have.
+_PCRE_ONLY = re.compile(r"\(\?[=!>]|\(\?<[=!]|\\[1-9]|[*+?}][+]")
 
 
 def regex_value(path):
@@ -33,6 +35,14 @@ def regex_value(path):
 def path_match(entry, regex_host):
     """(Gateway API path match, status, detail) of one Ingress path."""
     path, kind = entry["path"], entry["type"]
+    if regex_host and _PCRE_ONLY.search(path):
+        return (
+            {"type": "RegularExpression", "value": regex_value(path)},
+            "not-translated",
+            "%r uses lookaround, a backreference or a possessive quantifier: NGINX's PCRE has them, "
+            "RE2 (Envoy, istiod) does not and istiod rejects the route; rewrite the path, then "
+            "accept" % path,
+        )
     if regex_host:
         return (
             {"type": "RegularExpression", "value": regex_value(path)},

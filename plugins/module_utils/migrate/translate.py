@@ -279,6 +279,15 @@ def _entry(ctx, rec, host, path, match, backend, filters):
             "the Service, or accept the rule without a backend (404 on the gateway)"
             % (rec["namespace"], backend["name"], backend["port_name"]),
         )
+    else:
+        ctx.report.add(
+            rec["id"],
+            "backend %s%s" % (host, path),
+            "not-translated",
+            "",
+            "not a Service backend (a resource backend): an HTTPRoute names Services; accept the "
+            "rule without a backend (404 on the gateway) or point it at a Service",
+        )
     return {
         "host": host,
         "path": path,

@@ -593,3 +593,23 @@ def test_ssl_redirect_is_per_ingress_on_a_shared_host():
     assert [p["sectionName"] for p in routes["secure"]["spec"]["parentRefs"]] == [
         "https-both-example-com"
     ]
+
+
+def test_pcre_only_regex_and_resource_backends_are_refused():
+    ing = _ingress(
+        "pcre", {"use-regex": "true"}, paths=[("/(?!admin).*", "ImplementationSpecific", "web", 80)]
+    )
+    res = _ingress("res", host="res.example.com")
+    res["spec"]["rules"][0]["http"]["paths"][0]["backend"] = {
+        "resource": {"apiGroup": "k8s.example.com", "kind": "StorageBucket", "name": "assets"}
+    }
+    out = translate_ingresses([ing, res], [], "ingress-nginx", GATEWAY)
+    assert "path x.example.com/(?!admin).* (ImplementationSpecific)" in out["refused"]
+    assert "backend res.example.com/" in out["refused"]
+
+
+def test_external_auth_url_names_the_service_entry_it_needs():
+    ing = _ingress("ext", {"auth-url": "https://auth.example.org/check"})
+    out = translate_ingresses([ing], [], "ingress-nginx", GATEWAY)
+    (row,) = [r for r in out["report"] if r["annotation"] == P + "auth-url"]
+    assert "needs a ServiceEntry and TLS origination" in row["detail"]
