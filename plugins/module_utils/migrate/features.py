@@ -321,7 +321,9 @@ def auth_url(ctx, rec, entries):
 def _operation(rec, entries):
     """The AuthorizationPolicy operation of the Ingress's hosts and paths. Each host also as
     host:* - a Host header with a port would not match the bare name and pass a DENY policy."""
-    op = {"paths": operation_paths(entries)}
+    # The gateway's HTTP ports (its pods listen on the listener ports): a DENY policy with only
+    # HTTP attributes would also deny every TCP connection in its scope (istioctl validate).
+    op = {"ports": ["80", "443"], "paths": operation_paths(entries)}
     hosts = sorted({x for h in rec["hosts"] if h for x in (h, h + ":*")})
     if hosts:
         op["hosts"] = hosts
