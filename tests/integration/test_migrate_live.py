@@ -233,3 +233,50 @@ def test_the_role_refuses_then_applies_the_parallel_stage_and_undoes_it(
             import json
 
             undo_plan(client, json.loads(plan_file.read_text()))
+
+
+def test_the_service_cutover_repoints_the_lb_service_and_its_undo_restores_it(
+    control_plane, loaded, namespace
+):
+    """migrate_cutover: service on the real API server: the ingress-nginx LoadBalancer Service
+    selects the gateway pods (an atomic selector, taken whole) with the listener ports as
+    target ports; undo puts the selector and the named target ports back exactly."""
+    client = client_from_params({"kubeconfig": control_plane.kubeconfig})
+    docs = [
+        d
+        for d in _cases({"shop": namespace, "api": namespace})
+        if d["kind"] == "Service" or d["metadata"]["name"] == "web"
+    ]
+    control_plane.apply_manifests(docs)
+    opts = {
+        "load_balancers": [LB],
+        "hosts": ["shop.example.com"],
+        "migrate_cutover": "service",
+    }
+    svc_target = {"apiVersion": "v1", "kind": "Service", "name": "ingress-nginx-controller"}
+    svc_target["namespace"] = "ingress-nginx"
+    before = copy.deepcopy(read_targets(client, [svc_target])[_key(svc_target)]["spec"])
+    applied = []
+    try:
+        parallel = plan(_facts(client), "migrate", opts)
+        assert parallel["migration"]["gateway"]["namespace"] == "ingress-nginx"
+        apply_plan(client, parallel, wait="none")
+        applied.append(parallel)
+        cutover = plan(_facts(client), "migrate", dict(opts, migrate_stage="cutover"))
+        (patch,) = _patches(cutover)
+        assert patch["target"] == svc_target
+        apply_plan(client, cutover, wait="none", force_conflicts=True)
+        applied.append(cutover)
+        spec = read_targets(client, [svc_target])[_key(svc_target)]["spec"]
+        assert spec["selector"] == {"gateway.networking.k8s.io/gateway-name": "meshgate-migrate"}
+        assert sorted((p["port"], p["targetPort"]) for p in spec["ports"]) == [(80, 80), (443, 443)]
+        undo_plan(client, cutover)
+        applied.remove(cutover)
+        spec = read_targets(client, [svc_target])[_key(svc_target)]["spec"]
+        assert spec["selector"] == before["selector"]
+        assert [(p["port"], p["targetPort"]) for p in spec["ports"]] == [
+            (p["port"], p["targetPort"]) for p in before["ports"]
+        ]
+    finally:
+        for left in reversed(applied):
+            undo_plan(client, left)

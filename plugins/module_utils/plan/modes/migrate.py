@@ -57,6 +57,12 @@ def plan_migrate(b):
         return
     gw, present = _target_gateway(b, lb)
     ids = {r["id"] for r in routes_of(facts, lb, opts) if r["kind"] == "Ingress"}
+    # Ingresses in a namespace being deleted are not moved (their routes could not be created).
+    namespaces = (facts.get("istio") or {}).get("namespaces") or {}
+    leaving = sorted(i for i in ids if (namespaces.get(i.split("/")[1]) or {}).get("terminating"))
+    if leaving:
+        b.warn("migrate: left out, their namespace is being deleted: %s" % ", ".join(leaving))
+        ids -= set(leaving)
     ingresses = [i for i in source["ingresses"] if _id(i) in ids]
     try:
         result = translate_ingresses(

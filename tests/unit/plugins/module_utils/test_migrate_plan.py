@@ -295,3 +295,15 @@ def test_objects_take_the_version_the_cluster_serves():
         == "gateway.networking.k8s.io/v1beta1"
         for g in grants
     )
+
+
+def test_ingresses_in_a_namespace_being_deleted_are_left_out():
+    objects = _objects()
+    for o in objects:
+        if o["kind"] == "Namespace" and o["metadata"]["name"] == "api":
+            o["metadata"]["deletionTimestamp"] = "2026-12-08T00:00:00Z"
+            o["status"] = {"phase": "Terminating"}
+    p = plan(_facts(objects), "migrate", {"migrate_accept": NOT_TRANSLATED})
+    assert not [pt for pt in _patches(p) if pt["target"].get("namespace") == "api"]
+    assert "Ingress/api/grpc" not in p["migration"]["ingresses"]
+    assert any("being deleted: Ingress/api/grpc" in w for w in p["warnings"])
