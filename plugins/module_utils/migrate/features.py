@@ -8,6 +8,7 @@ report what it became. Defaults are ingress-nginx's (controller-v1.15.1 annotati
 from __future__ import annotations
 
 import json
+import re
 from urllib.parse import urlsplit
 
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.migrate.model import (
@@ -46,7 +47,7 @@ def redirect(ctx, rec, key, default_code, entries):
         code = default_code
     parts = urlsplit(url)
     if not parts.scheme or not parts.hostname:
-        return "not-translated", "", "%r is not an absolute URL" % url
+        return "not-translated", "", "the value is not an absolute URL (scheme://host/path)"
     spec = {"scheme": parts.scheme, "hostname": parts.hostname, "statusCode": code}
     if parts.port:
         spec["port"] = parts.port
@@ -54,11 +55,19 @@ def redirect(ctx, rec, key, default_code, entries):
     for e in entries:
         e["filters"] = [{"type": "RequestRedirect", "requestRedirect": dict(spec)}]
         e["backends"] = []
-    notes.append(
-        "Envoy keeps the request's query string%s, NGINX's return %d sends exactly %s"
-        % (" (and cannot add the URL's own)" if parts.query else "", code, url)
+    # Shown without user info or query, which may hold credentials (reported.py's rule).
+    shown = "%s://%s%s%s%s" % (
+        parts.scheme,
+        parts.hostname,
+        ":%d" % parts.port if parts.port else "",
+        parts.path or "/",
+        "?..." if parts.query else "",
     )
-    return "approximated", "HTTPRoute RequestRedirect %s (%d)" % (url, code), "; ".join(notes)
+    notes.append(
+        "Envoy keeps the request's query string%s, NGINX's return %d sends exactly the URL"
+        % (" (and cannot add the URL's own)" if parts.query else "", code)
+    )
+    return "approximated", "HTTPRoute RequestRedirect %s (%d)" % (shown, code), "; ".join(notes)
 
 
 def app_root(ctx, rec, entries):
@@ -281,8 +290,9 @@ def auth_url(ctx, rec, entries):
         return (
             "not-translated",
             "",
-            "%r uses NGINX variables or is not an absolute URL; Istio's extension provider "
-            "names one fixed service" % url,
+            "the URL uses NGINX variables (%s) or is not absolute; Istio's extension provider "
+            "names one fixed service: point auth-url at it, then plan again"
+            % ", ".join(sorted(set(re.findall(r"\$[a-z_]+", url)))),
         )
     provider = "meshgate-ext-authz-" + parts.hostname.replace(".", "-")
     port = parts.port or (443 if parts.scheme == "https" else 80)

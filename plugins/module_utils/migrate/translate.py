@@ -107,8 +107,6 @@ def translate_ingresses(
         hosts.update(e["host"] for e in entries)
         namespaces.add(rec["namespace"])
         objects += route_objects(rec, entries, route, gw, set(secrets), _redirects(rec, secrets))
-    if not gw.get("existing"):
-        hosts.update(h for h in secrets if h in hosts)
     if objects:
         # A Gateway needs a listener: with no route to serve, nothing is made.
         objects = gateway_objects(gw, hosts, secrets, namespaces) + objects
