@@ -118,7 +118,9 @@ options:
     description:
     - C(gatewayTopology.numTrustedProxies) for the gateway.
     - By default the fewest X-Forwarded-For entries the load balancers in front add (1 for an in-cluster
-      LB, an AWS ALB or an Azure Application Gateway, 0 for an AWS NLB or an Azure load balancer).
+      LB, an AWS ALB or an Azure Application Gateway, 0 for an AWS NLB or an Azure load balancer),
+      an in-cluster LB counting the cloud LBs in front of it too (its C(xff_hops) in lb_info, 3
+      behind Google's Application LB). A higher value already set on the gateway is kept.
     type: int
   gateway_credential_name:
     description:

@@ -56,6 +56,7 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.workloads
     pod_has_proxy,
     pods_of,
     workload_editions,
+    xff_passed_on,
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors.istio import ISTIO
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors.registry import route_entry
@@ -77,6 +78,13 @@ def lb_start(idx, item, istio, controllers, findings, keep_routes):
         "item": item,
         "id": obj_id(wl),
         "service": _first_service(idx, wl),
+        # Whether it passes on the X-Forwarded-For entries of the cloud LBs in front of it.
+        "xff_passed_on": xff_passed_on(idx, wl, entry),
+        # Its Services, each with the Service-level cloud LB exposing it (fronted_by).
+        "services": [
+            (namespace_of(s), name_of(s), service_cloud_vendor(s))
+            for s in services_selecting(idx, wl)
+        ],
         "sidecar": _sidecar(wl, inj, pods, anns, istio),
         "anns": anns,
         "sidecar_intended": sidecar_intended,
@@ -213,6 +221,17 @@ def lb_take_routes(idx, state, routes, istio):
     take_lb_routes(idx, state, mine, istio)
 
 
+def lb_front(state, fronting):
+    """What stands in front of a workload LB, once every route is seen: ``fronting`` (cloud.py
+    fronted_by()), and the X-Forwarded-For entries its backends receive - the one it appends
+    plus, when it passes on what it receives (vendor data "xff"), the fewest any cloud LB in
+    front adds (trusting more would let clients of that path choose their address)."""
+    state["fronted_by"] = fronting
+    state["xff_hops"] = 1 + (
+        min((f["xff_hops"] for f in fronting), default=0) if state["xff_passed_on"] else 0
+    )
+
+
 def _mode(state):
     """standalone, chained (every backend is an Istio gateway's), mixed, or unknown (none)."""
     if not state["backend_count"]:
@@ -298,6 +317,12 @@ def lb_finish(state, istio, findings, keep_routes):
         "mesh_routes": state["foreign_mesh_routes"],
         # The mesh routes our plans made there: {host: their http routes}.
         "meshgate_routes": state["our_mesh_routes"],
+        # The cloud LBs in front of it, and the X-Forwarded-For entries reaching what it sends
+        # to: its own and, on the path adding the fewest, theirs (lb_front() sets them).
+        "fronted_by": state.get("fronted_by", []),
+        "xff_hops": state.get("xff_hops", 1),
+        # False: it sends one X-Forwarded-For entry whatever it receives (vendor data "xff").
+        "xff_passed_on": state["xff_passed_on"],
     }
     if not keep_routes:
         lists_to_counts(result, state["route_count"])

@@ -15,12 +15,14 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.backends 
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.classes import (
     gateway_class_parameters,
     gateway_classes,
+    gateway_parameters,
     ingress_classes,
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.cloud import (
     cloud_finish,
     cloud_start,
     cloud_take_routes,
+    fronted_by,
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.findings.messages import (
     sort_findings,
@@ -36,6 +38,7 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.index imp
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.istio import istio_inventory
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.load_balancers import (
     lb_finish,
+    lb_front,
     lb_start,
     lb_take_routes,
 )
@@ -129,6 +132,8 @@ def _detect(idx, route_pages, options, keep_routes):
         for page in route_pages(group, kind):
             judge(routes_of(ctx, group, kind, page))
 
+    for state in judge.lb_states:
+        lb_front(state, fronted_by(judge.cloud, state["services"]))
     load_balancers = [lb_finish(state, istio, findings, keep_routes) for state in judge.lb_states]
     load_balancers += cloud_finish(idx, judge.cloud, istio, keep_routes)
     run_cluster(idx, istio, load_balancers, findings)
@@ -303,6 +308,9 @@ def _cluster_facts(idx, istio):
         # Each GatewayClass's parametersRef and what the object it names holds (plans extend
         # that object rather than replace the reference).
         "gateway_classes": gateway_class_parameters(idx),
+        # Each Gateway's own parameters (spec.infrastructure.parametersRef) where its vendor
+        # uses them over its class's: whether they are used, merged, or why refused.
+        "gateways": gateway_parameters(idx),
         # Served versions of the kinds plans create (live only; null offline = unknown).
         "apis": (
             {

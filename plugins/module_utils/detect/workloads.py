@@ -353,6 +353,19 @@ def configmap_switch(idx, wl, entry):
     return ref_.get("current") == ref_["value"]
 
 
+def xff_passed_on(idx, wl, entry):
+    """Does the LB pass on the X-Forwarded-For it receives, appending its peer (entry "xff")?
+    True when the vendor declares no condition; else its controller ConfigMap must hold every
+    key and value the condition names (a ConfigMap not in the input holds none)."""
+    rule = (entry.get("xff") or {}).get("appends_when")
+    if not rule:
+        return True
+    ref_ = configmap_ref(wl, entry, idx)
+    cm = idx.get("", "ConfigMap", ref_["namespace"], ref_["name"]) if ref_ else None
+    data = (cm or {}).get("data") or {}
+    return all(str(data.get(k, "")).strip() == v for k, v in rule["configmap"].items())
+
+
 def class_vendors(idx):
     """{vendor id: evidence} for each vendor with an IngressClass or GatewayClass here."""
     out = {}

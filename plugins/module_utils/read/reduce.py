@@ -15,10 +15,26 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.kinds impor
     CLUSTER_SCOPED,
     group_of,
 )
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors.registry import VENDORS
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors.signals import singled_out
 
-# ConfigMap keys detection looks at (controller global switches, Istio mesh config).
-CONFIGMAP_KEYS = ("service-upstream", "mesh", "meshNetworks")
+# ConfigMap keys detection looks at (Istio mesh config, and the controller ConfigMap keys the
+# vendor entries name: global switches, what the LB does with X-Forwarded-For).
+CONFIGMAP_KEYS = tuple(
+    sorted(
+        {"mesh", "meshNetworks"}
+        | {
+            e["service_routing"]["configmap"]["key"]
+            for e in VENDORS
+            if (e.get("service_routing") or {}).get("configmap")
+        }
+        | {
+            k
+            for e in VENDORS
+            for k in (((e.get("xff") or {}).get("appends_when") or {}).get("configmap") or {})
+        }
+    )
+)
 # ...and of Istio's injector ConfigMaps (istio-sidecar-injector[-<revision>]), its Helm values
 # (pilot.env.ENABLE_NATIVE_SIDECARS, detect/native_sidecars.py).
 INJECTOR = "istio-sidecar-injector"

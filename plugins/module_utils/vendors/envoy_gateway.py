@@ -40,6 +40,16 @@ ENTRIES = [
             },
         },
         "name": "Envoy Gateway",
+        # A Gateway's own EnvoyProxy (spec.infrastructure.parametersRef, in the Gateway's
+        # namespace) is used over its class's: it replaces it whole unless it sets mergeType
+        # StrategicMerge or JSONMerge; a Gateway with one is refused when its class's EnvoyProxy
+        # merges gateways (Envoy Gateway v1.9.0, docs/vendor-facts.md).
+        "gateway_parameters": {
+            "kind": "gateway.envoyproxy.io/EnvoyProxy",
+            "refused_if_class": "spec.mergeGateways == `true`",
+            "merge_field": "mergeType",
+            "merges": ["StrategicMerge", "JSONMerge"],
+        },
         # Its data-plane pods serve only the routes of the Gateway this pod label names.
         "owner_label": "gateway.envoyproxy.io/owning-gateway-name",
         "kind": "in-cluster",

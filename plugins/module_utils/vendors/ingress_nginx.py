@@ -75,6 +75,15 @@ ENTRIES = [
             "configmap": {"arg": "--configmap", "key": "service-upstream", "value": "true"},
             "default": False,
         },
+        # The X-Forwarded-For it sends on: the one it received with its peer appended only when
+        # both controller ConfigMap keys are "true", else one entry (its peer's address, or the
+        # client's that use-forwarded-headers took from it): rootfs/etc/nginx/template/nginx.tmpl.
+        "xff": {
+            "appends_when": {
+                "configmap": {"use-forwarded-headers": "true", "compute-full-forwarded-for": "true"}
+            },
+            "switch": 'controller ConfigMap keys use-forwarded-headers and compute-full-forwarded-for: "true"',
+        },
         # What its shutdown waits for (docs/vendor-facts.md): kubernetes/ingress-nginx
         # pkg/flags/flags.go. nginx's own quit (worker-shutdown-timeout) comes on top.
         "shutdown": {

@@ -101,6 +101,12 @@ Entry keys (all optional unless required):
   editions                  the vendor's editions a workload can run: {id: {"name", "image": regex
                             on the normalised image, "args": container args (before any "=")}};
                             the LB record lists those it runs ("editions")
+  xff                       an in-cluster LB's handling of the X-Forwarded-For it receives:
+                            {"appends_when": {"configmap": {key: value}} (the controller
+                            ConfigMap - the one service_routing's "configmap" arg names - must
+                            hold them all for it to pass the received entries on with its peer
+                            appended; else it sends one entry, and the cloud LBs' in front do
+                            not reach the gateway), "switch": text}; without it the LB appends
   xff_hops                  X-Forwarded-For entries a cloud LB adds in front of the Istio gateway
                             (its numTrustedProxies) when its health_check has no "plan" that says
   headless_service          what the vendor does, with Service routing on, with a backend that
@@ -108,6 +114,14 @@ Entry keys (all optional unless required):
   multi_cluster_classes      GatewayClasses that span a fleet: {"suffix": of their names,
                             "backend": {"group", "kind"} that routes' backendRefs and policies'
                             targetRef name instead of a Service}
+  gateway_parameters        a Gateway's own parameters (spec.infrastructure.parametersRef, an
+                            object in the Gateway's namespace) that its controller uses over its
+                            GatewayClass's: {"kind": "group/Kind" it must name, "refused_if_class":
+                            jmespath on the class's parameters object true when the controller
+                            refuses such a Gateway (Envoy Gateway: mergeGateways), "merge_field":
+                            the spec field of the Gateway's object that says how it combines with
+                            the class's, "merges": [values of it that merge; any other replaces
+                            the class's object whole]}
   retired                   text when the project is retired / end of life
   plan                      what plans write ("pod_template_in": {"kind", "paths": {workload
                             kind: dotted path of the pod spec}}: the object the vendor makes its
@@ -509,6 +523,13 @@ ENTRY = _record(
             if isinstance(v, int) and not isinstance(v, bool) and v >= 0
             else ["is not a hop count"]
         ),
+        "xff": _record(
+            {
+                "appends_when": _record({"configmap": _map_of(_str, _str)}, ("configmap",)),
+                "switch": _str,
+            },
+            ("appends_when", "switch"),
+        ),
         "editions": _map_of(
             _str, _record({"name": _str, "image": _regex, "args": _STRINGS}, ("name",))
         ),
@@ -520,6 +541,15 @@ ENTRY = _record(
             ("suffix", "backend"),
         ),
         "owner_label": _str,
+        "gateway_parameters": _record(
+            {
+                "kind": _group_kind,
+                "refused_if_class": _jmespath,
+                "merge_field": _str,
+                "merges": _STRINGS,
+            },
+            ("kind",),
+        ),
         "resolver_field": _str,
         "retired": _str,
         "plan": PLAN,

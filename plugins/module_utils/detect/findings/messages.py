@@ -266,6 +266,21 @@ MESSAGES = {
         "chart's terminationGracePeriodSeconds), or shorten the preStop sleep / drain flags.",
         "reference": "https://kubernetes.io/docs/concepts/containers/container-lifecycle-hooks/",
     },
+    "MG0023": {
+        "name": "TrustedProxiesTooFew",
+        "level": "Warning",
+        "description": "The Istio gateway takes the client address numTrustedProxies entries "
+        "from the right of X-Forwarded-For: set lower than the entries the proxies in front of it "
+        "add (an in-cluster LB 1, Google's Application LB 2, AWS ALB 1, an L4 LB none), it takes "
+        "the address of one of those proxies for the client's, in access logs, "
+        "X-Envoy-External-Address and authorization policies on remoteIpBlocks.",
+        "template": "Istio gateway {gateway} trusts {have} X-Forwarded-For entries ({source}), "
+        "but {path} add {n}: backends see a proxy's address as the client IP.",
+        "fix": 'Set proxy.istio.io/config: \'{{"gatewayTopology": {{"numTrustedProxies": {n}}}}}\' '
+        "on the gateway pod template (the chained plans do this); keep it lower only if a proxy "
+        "in front overwrites X-Forwarded-For instead of appending to it.",
+        "reference": TOPO_DOC,
+    },
 }
 
 LEVELS = ("Error", "Warning", "Info")

@@ -367,6 +367,38 @@ def test_mg0013_chained_gateway_without_trusted_proxies():
     assert not only(objs, "MG0013")
 
 
+def test_mg0023_gateway_trusts_fewer_proxies_than_stand_in_front():
+    """Google's LB in front of ingress-nginx, chained to the gateway: 3 entries; 1 is too few
+    (every cloud LB kind and the bridged gateway: test_trusted_proxies.py)."""
+    gw, svc = _gateway()
+    gw["spec"]["template"]["metadata"]["annotations"][
+        "proxy.istio.io/config"
+    ] = '{"gatewayTopology": {"numTrustedProxies": 1}}'
+    to_gw = ingress("istio-system", "edge", "istio-ingressgateway", 80)
+    gclb = ingress(
+        "ingress-nginx",
+        "gclb",
+        "ingress-nginx-controller",
+        80,
+        klass=None,
+        annotations={"kubernetes.io/ingress.class": "gce"},
+    )
+    # ingress-nginx passing on the X-Forwarded-For it receives (its ConfigMap says so).
+    objs = istio_base() + nginx_lb(args=["--configmap=ingress-nginx/cm"]) + [gw, svc, to_gw]
+    objs.append(
+        {
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {"name": "cm", "namespace": "ingress-nginx"},
+            "data": {"use-forwarded-headers": "true", "compute-full-forwarded-for": "true"},
+        }
+    )
+    assert not only(objs, "MG0023")  # ingress-nginx alone adds 1
+    (f,) = only(objs + [gclb], "MG0023")
+    assert f["level"] == "Warning" and f["args"]["n"] == 3
+    assert "gke-ingress:Ingress/ingress-nginx/gclb (2)" in f["message"]
+
+
 def test_mg0014_headless_backend_with_service_routing():
     lb = nginx_lb(
         pod_labels={"sidecar.istio.io/inject": "true"}, pod_annotations=GOOD_SIDECAR_ANNOTATIONS
