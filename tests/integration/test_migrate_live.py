@@ -46,6 +46,15 @@ def _cases(namespaces):
     return docs
 
 
+def _remove_cases(control_plane, *namespaces):
+    """Our Ingresses and Services gone now: a namespace's deletion takes a while, and later tests
+    of the session must not plan for Ingresses of a namespace being deleted."""
+    for ns in namespaces:
+        control_plane.kubectl(
+            "delete", "ingresses,services", "--all", "-n", ns, "--wait=true", check=False
+        )
+
+
 def _facts(client):
     facts = detect(collect_live(client)[0])
     facts["cluster"] = {"source": "live", "server": client.server}
@@ -148,6 +157,7 @@ def test_migrate_parallel_is_accepted_applied_and_undone(control_plane, loaded, 
     finally:
         for left in applied:
             undo_plan(client, left)
+        _remove_cases(control_plane, namespace, api_ns)
         control_plane.kubectl("delete", "namespace", api_ns, "--wait=false", check=False)
 
 
@@ -233,6 +243,7 @@ def test_the_role_refuses_then_applies_the_parallel_stage_and_undoes_it(
             import json
 
             undo_plan(client, json.loads(plan_file.read_text()))
+        _remove_cases(control_plane, namespace)
 
 
 def test_the_service_cutover_repoints_the_lb_service_and_its_undo_restores_it(
@@ -280,3 +291,4 @@ def test_the_service_cutover_repoints_the_lb_service_and_its_undo_restores_it(
     finally:
         for left in reversed(applied):
             undo_plan(client, left)
+        _remove_cases(control_plane, namespace)
