@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 from builders import istio_base, namespace, nginx_lb, peer_auth
+from shared_fixtures import SHARED_FIXTURES
 
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.run import detect
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.migrate.source import read_source
@@ -307,3 +308,62 @@ def test_ingresses_in_a_namespace_being_deleted_are_left_out():
     assert not [pt for pt in _patches(p) if pt["target"].get("namespace") == "api"]
     assert "Ingress/api/grpc" not in p["migration"]["ingresses"]
     assert any("being deleted: Ingress/api/grpc" in w for w in p["warnings"])
+
+
+def test_the_module_reads_the_ingresses_offline_and_never_returns_their_annotations(tmp_path):
+    """lb_plan mode migrate from files (src): the Ingresses' full annotations reach the
+    translator (a snippet is refused), but the result carries no annotation value."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[4]
+    play = [
+        {
+            "hosts": "localhost",
+            "connection": "local",
+            "gather_facts": False,
+            "vars": {"ansible_python_interpreter": sys.executable},
+            "tasks": [
+                {
+                    "meshgate.istio_lb.lb_plan": {
+                        "mode": "migrate",
+                        "src": [
+                            str(SHARED_FIXTURES / "controllers/ingress-nginx/deploy-cloud.yaml"),
+                            str(CASES),
+                        ],
+                    },
+                    "register": "planned",
+                },
+                {
+                    "ansible.builtin.copy": {
+                        "content": "{{ planned | to_json }}",
+                        "dest": str(tmp_path / "out.json"),
+                        "mode": "0600",
+                    }
+                },
+            ],
+        }
+    ]
+    (tmp_path / "play.yml").write_text(yaml.safe_dump(play))
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(root / ".build" / "collections"))
+    proc = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "ansible-playbook"),
+            "-i",
+            "localhost,",
+            str(tmp_path / "play.yml"),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    text = (tmp_path / "out.json").read_text()
+    result = json.loads(text)
+    assert P + "configuration-snippet" in result["plan"]["migration"]["refused"]
+    assert "more_set_headers" not in text and "auth.shop.svc.cluster.local:8080/verify" not in text
+    assert "migrate_source" not in result["facts"]
