@@ -79,6 +79,9 @@ type Call struct {
 	Protocol string `json:"protocol"`
 	TLS      string `json:"tls"`
 	Sni      string `json:"sni,omitempty"`
+	// Request headers (cookies as a "cookie" header) and method, matched by rematch (routes.go).
+	Headers map[string]string `json:"headers,omitempty"`
+	Method  string            `json:"method,omitempty"`
 }
 
 // Answer is the oracle's verdict on one hop.
@@ -95,6 +98,11 @@ type Answer struct {
 	Cluster           string `json:"cluster"`
 	Error             string `json:"error"`
 	XffNumTrustedHops *int   `json:"xff_num_trusted_hops"`
+	// The route Envoy's matching picks among the simulator's virtual host's routes with the
+	// whole request (path, headers, query; routes.go), and what it does. Route and Cluster
+	// above are that route's (the simulator's own path-only pick is SimulatorRoute).
+	SimulatorRoute string  `json:"simulator_route"`
+	Action         *Action `json:"action"`
 	// Where the request lands, one entry per endpoint the cluster (or kube-proxy) may pick.
 	Endpoints []Landing `json:"endpoints"`
 	// True when every endpoint is reached with Istio mTLS and accepts the request.
@@ -116,6 +124,8 @@ type Landing struct {
 	Cluster     string `json:"cluster"`
 	Error       string `json:"error"`
 	Accepted    bool   `json:"accepted"`
+	// The caller's cluster that leads here (a weighted route has several).
+	Via string `json:"via"`
 }
 
 type object = map[string]any
@@ -398,19 +408,47 @@ func (st *state) run(t *testing.T, s *xds.FakeDiscoveryServer, h Hop) (Answer, e
 		a.Listener, a.FilterChain = res.ListenerMatched, res.FilterChainMatched
 		a.RouteConfig, a.VirtualHost = res.RouteConfigMatched, res.VirtualHostMatched
 		a.Route, a.Cluster = res.RouteMatched, res.ClusterMatched
+		a.SimulatorRoute = res.RouteMatched
 		a.XffNumTrustedHops = trustedHops(t, sim, res)
-		if res.Error != nil {
+		if res.Error != nil && res.Error != simulation.ErrNoRoute {
 			a.Error = res.Error.Error()
 			break
 		}
-		a.Endpoints = st.landings(s, sim, proxy, h.Call, res.ClusterMatched)
+		clusters := []string{res.ClusterMatched}
+		if res.VirtualHostMatched != "" {
+			r, err := rematch(sim, res, h.Call)
+			if err != nil {
+				return a, err
+			}
+			if r == nil {
+				a.Route, a.Cluster, a.Error = "", "", simulation.ErrNoRoute.Error()
+				break
+			}
+			act := actionOf(r)
+			a.Route, a.Action, a.Cluster, clusters = r.GetName(), &act, "", nil
+			for _, c := range act.Clusters {
+				clusters = append(clusters, c.Name)
+			}
+			if len(clusters) == 1 {
+				a.Cluster = clusters[0]
+			}
+		} else if res.Error != nil {
+			a.Error = res.Error.Error()
+			break
+		}
+		for _, c := range clusters {
+			for _, l := range st.landings(s, sim, proxy, h.Call, c) {
+				l.Via = c
+				a.Endpoints = append(a.Endpoints, l)
+			}
+		}
 	default:
 		return a, fmt.Errorf("caller.proxy must be sidecar, router or none, not %q", h.Caller.Proxy)
 	}
 	for i := range a.Endpoints {
 		st.inbound(t, s, h.Call, &a.Endpoints[i])
 	}
-	a.Reaches = a.Error == "" && len(a.Endpoints) > 0
+	a.Reaches = a.Error == "" && len(a.Endpoints) > 0 && (a.Action == nil || a.Action.Kind == "route")
 	a.MTLS = a.Reaches
 	for _, e := range a.Endpoints {
 		a.Reaches = a.Reaches && e.Accepted
