@@ -22,6 +22,8 @@ from nginx_model import PREFIX
 UNKNOWN_HOST = "unknown.migrate.invalid"
 # Source addresses: one inside the private ranges the test Ingresses allow, one outside.
 INSIDE, OUTSIDE = "10.1.2.3", "203.0.113.9"
+GRPC_METHOD = "/grpc.health.v1.Health/Check"
+GRPC_CALL = {"protocol": "http2", "method": "POST", "headers": {"content-type": "application/grpc"}}
 
 
 def _ann(ing, key):
@@ -55,6 +57,7 @@ def _hosts(rule_host):
 def _req(name, host, path, scheme="http", **extra):
     r = {"host": host, "path": path, "scheme": scheme, "headers": {}, "cookies": {}}
     r.update(extra)
+    r["headers"] = dict(r["headers"])
     return {"name": name, "request": r}
 
 
@@ -91,9 +94,14 @@ def corpus(ingresses):
                     ]
                 else:
                     variants.append(("any path", "/some/page"))
+                grpc = str(_ann(ing, "backend-protocol") or "").upper() in ("GRPC", "GRPCS")
+                if grpc:
+                    # A gRPC backend gets gRPC calls: HTTP/2 POST /<service>/<method>.
+                    variants = [("grpc call", base.rstrip("/") + GRPC_METHOD)]
                 for scheme in schemes:
                     for what, rp in variants:
-                        out.append(_req("%s: %s %s" % (tag, what, scheme), host, rp, scheme))
+                        extra = GRPC_CALL if grpc else {}
+                        out.append(_req("%s: %s %s" % (tag, what, scheme), host, rp, scheme, **extra))
                 for nh in near_hosts:
                     out.append(_req("%s: near host %s" % (tag, nh), nh, base))
                 out += _annotation_requests(ing, tag, host, base, schemes)

@@ -303,10 +303,13 @@ def route(ingresses, services, req):
     ing = loc.ing
     ref = _ref(ing) if ing is not None else None
     features = ["default-backend"] if loc.default_backend else []
+    server = _server_for(servers, host)
+    if server != DEFAULT_SERVER:
+        features.append("host:" + server)
+    if loc.kind == "regex" or loc.path_type == "ImplementationSpecific":
+        features.append("path:" + getattr(loc, "ingress_path", loc.path))
     if loc.kind == "regex":
         features.append("use-regex")
-    elif loc.path_type == "ImplementationSpecific":
-        features.append("pathType:ImplementationSpecific")
     if any(n.startswith("*.") and host.lower().endswith(n[1:]) for n in servers):
         features.append("wildcard-host")  # matched one label deep, or missed deeper
     if loc.backend is None:
@@ -369,6 +372,7 @@ def route(ingresses, services, req):
         chosen = canary or main
         backends = [{"service": chosen[0], "port": chosen[1], "weight": 100}]
     features += cfeatures
+    related = [ref] + [_ref(c) for c, _ in loc.canaries]
     if canary is not None or split:
         # [canary] the canary's own annotations are not applied (only its backend): the
         # main location's rewrite and Host stay.
@@ -390,12 +394,15 @@ def route(ingresses, services, req):
     for key in NOT_MODELLED:
         if _ann(ing, key) is not None:
             features.append(key)
+    if _ann(ing, "backend-protocol"):
+        features.append("backend-protocol:" + str(_ann(ing, "backend-protocol")).upper())
     return {
         "kind": "backend",
         "backends": backends,
         "upstream_path": upstream_path,
         "upstream_host": upstream_host,
         "ingress": ref,
+        "ingresses": related,
         "features": features,
     }
 

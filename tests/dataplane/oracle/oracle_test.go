@@ -34,7 +34,9 @@ import (
 	"istio.io/istio/pilot/pkg/simulation"
 	"istio.io/istio/pilot/test/xds"
 	"istio.io/istio/pilot/test/xdstest"
+	"istio.io/istio/pkg/config"
 	"istio.io/istio/pkg/config/mesh"
+	"istio.io/istio/pkg/config/schema/collections"
 	"istio.io/istio/pkg/log"
 )
 
@@ -267,7 +269,14 @@ func (st *state) add(o object) error {
 		return nil
 	case isGatewayAPI(group) && strings.Contains(api, "/"):
 		// Istio's Gateway API controller reads these from the Kubernetes client (krt), as
-		// istiod does from the API server, not from the config store.
+		// istiod does from the API server, not from the config store. It watches one version
+		// per kind (ReferenceGrant: v1beta1), while the API server serves an object at each of
+		// its CRD's served versions (Gateway API v1.6 serves ReferenceGrant as v1 and v1beta1,
+		// one schema): the object is handed over at the version Istio watches, as the API
+		// server would serve it.
+		if sch, ok := collections.All.FindByGroupKind(config.GroupVersionKind{Group: group, Kind: kind}); ok {
+			o["apiVersion"] = sch.APIVersion()
+		}
 		return st.keep(&st.kube, o)
 	case isConfigGroup(group) && strings.Contains(api, "/"):
 		return st.keep(&st.config, o)
@@ -401,7 +410,9 @@ func (st *state) run(t *testing.T, s *xds.FakeDiscoveryServer, h Hop) (Answer, e
 		}
 		sim := simulation.NewSimulation(t, s, proxy)
 		res := sim.Run(simulation.Call{
-			Address: h.Call.Address, Port: h.Call.Port, Path: h.Call.Path, HostHeader: h.Call.Host,
+			// Envoy matches virtual host domains case-insensitively (it lower-cases the Host
+			// for the lookup); the simulator compares strings, so it gets the lower-cased Host.
+			Address: h.Call.Address, Port: h.Call.Port, Path: h.Call.Path, HostHeader: strings.ToLower(h.Call.Host),
 			Protocol: simulation.Protocol(h.Call.Protocol), TLS: simulation.TLSMode(h.Call.TLS),
 			Sni: h.Call.Sni, CallMode: mode,
 		})
