@@ -310,8 +310,9 @@ def route(ingresses, services, req):
         features.append("path:" + getattr(loc, "ingress_path", loc.path))
     if loc.kind == "regex":
         features.append("use-regex")
-    if any(n.startswith("*.") and host.lower().endswith(n[1:]) for n in servers):
-        features.append("wildcard-host")  # matched one label deep, or missed deeper
+    for n in sorted(servers):
+        if n.startswith("*.") and host.lower().endswith(n[1:]) and n != server:
+            features.append("host:" + n)  # a wildcard deeper than nginx's one label
     if loc.backend is None:
         # The controller's default backend answers 404 ([ctrl] upstream-default-backend).
         return {"kind": "reject", "code": 404, "ingress": ref, "features": features}
