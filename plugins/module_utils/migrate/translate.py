@@ -165,6 +165,15 @@ def _translate(ctx, catalog, rec, regex_hosts):
                 "not a DNS host name (RFC 1123, optionally *.): the Gateway API refuses it; fix the Ingress or accept leaving the rule out",
             )
             continue
+        if p["host"].startswith("*."):
+            report.add(
+                rec["id"],
+                "host %s" % p["host"],
+                "approximated",
+                "HTTPRoute hostname %s" % p["host"],
+                "ingress-nginx matches one label for the wildcard (server_name ~^[\\w-]+\\.); "
+                "Gateway API matches any number: deeper names now reach this route",
+            )
         match, status, detail = path_match(p, p["host"] in regex_hosts)
         filters = []
         if status != "translated":
@@ -185,6 +194,9 @@ def _translate(ctx, catalog, rec, regex_hosts):
         entries.append(_entry(ctx, rec, p["host"], p["path"], match, p["backend"], filters))
     if rec["default"]:
         for host in rec["hosts"] or [""]:
+            # ingress-nginx: a rule's own "/" path replaces the default backend's root location.
+            if any(p["host"] == host and p["path"] == "/" and p["type"] != "Exact" for p in rec["paths"]):
+                continue
             entries.append(
                 _entry(
                     ctx, rec, host, "/", {"type": "PathPrefix", "value": "/"}, rec["default"], []
