@@ -123,7 +123,29 @@ def test_istio_analyze_finds_nothing_new_in_the_migrated_objects(oracle_binary):
         after = cluster_objects(case, result)
         before = cluster_objects(case, dict(result, objects=[]))
         seen = {(f["code"], f["origin"]) for f in analyze_objects(before, oracle_binary)}
+        unverified = _unverified_tls(result["objects"])
         for f in analyze_objects(after, oracle_binary):
-            if (f["code"], f["origin"]) not in seen:
-                new.append("%s: %s %s %s" % (case["name"], f["code"], f["origin"], f["message"]))
+            if (f["code"], f["origin"]) in seen:
+                continue
+            if f["code"] == "IST0129" and f["origin"] in unverified:
+                # Upstream TLS left unverified on purpose (ingress-nginx's proxy-ssl-verify is
+                # off by default) and said so by insecureSkipVerify, which this analyzer does
+                # not read (pkg/config/analysis/analyzers/destinationrule/ca-certificates.go).
+                continue
+            new.append("%s: %s %s %s" % (case["name"], f["code"], f["origin"], f["message"]))
     assert new == [], "\n".join(new)
+
+
+def _unverified_tls(objects):
+    """Origins ("DestinationRule ns/name") of DestinationRules whose every TLS setting says
+    insecureSkipVerify."""
+    out = set()
+    for o in objects:
+        if o.get("kind") != "DestinationRule":
+            continue
+        policy = (o.get("spec") or {}).get("trafficPolicy") or {}
+        tls = [policy.get("tls")] + [p.get("tls") for p in policy.get("portLevelSettings") or ()]
+        tls = [t for t in tls if t]
+        if tls and all(t.get("insecureSkipVerify") for t in tls):
+            out.add("DestinationRule %s/%s" % (o["metadata"]["namespace"], o["metadata"]["name"]))
+    return out
