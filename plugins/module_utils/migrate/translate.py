@@ -102,6 +102,17 @@ def translate_ingresses(
                 rec["ann"].get("force-ssl-redirect")
             ):
                 redirect_hosts.add(host)
+                if not is_true(rec["ann"].get("preserve-trailing-slash")):
+                    why = "force-ssl-redirect" if is_true(rec["ann"].get("force-ssl-redirect")) else "ssl-redirect"
+                    ctx.report.add(
+                        rec["id"],
+                        "%s (trailing slash)" % why,
+                        "approximated",
+                        "HTTPRoute RequestRedirect https",
+                        "ingress-nginx's HTTPS redirect drops a trailing slash of the request URI "
+                        "(lua_ingress.lua, unless preserve-trailing-slash); the Gateway API "
+                        "redirect keeps the path as sent",
+                    )
         built.append((rec, entries, route))
     _canaries(ctx, catalog, canaries, built)
     objects = []
