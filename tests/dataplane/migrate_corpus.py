@@ -93,7 +93,7 @@ def corpus(ingresses):
                         ("upper case", base.upper()),
                     ]
                 else:
-                    variants.append(("any path", "/some/page"))
+                    variants += [("any path", "/some/page"), ("trailing slash", "/some/dir/")]
                 grpc = str(_ann(ing, "backend-protocol") or "").upper() in ("GRPC", "GRPCS")
                 if grpc:
                     # A gRPC backend gets gRPC calls: HTTP/2 POST /<service>/<method>.

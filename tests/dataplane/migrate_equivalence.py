@@ -406,6 +406,8 @@ def _say(o):
         return "backend " + _bk(sorted((b["service"], b["port"], b["weight"]) for b in o["backends"]))
     if o["kind"] == "redirect":
         return "redirect %s %s" % (o["code"], o["location"])
+    if o.get("code") is None:
+        return "refused (%s)" % (o.get("error") or "no listener")
     return "reject %s" % o.get("code")
 
 
@@ -419,7 +421,7 @@ def _explains(key, feature):
     token, _, value = feature.partition(":")
     if " " in key:
         first, rest = key.split(" ", 1)
-        return first == token and bool(value) and value.lower() in rest.lower()
+        return first == token and (not value or value.lower() in rest.lower())
     return key == token or token.startswith(key + "-") or key.startswith(token + "-")
 
 

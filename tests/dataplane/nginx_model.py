@@ -174,9 +174,10 @@ def _servers(ingresses, services):
             srv = servers.get((rule.get("host") or DEFAULT_SERVER).lower())
             for p in (rule.get("http") or {}).get("paths") or ():
                 # [ctrl] mergeAlternativeBackends: the canary joins the main location of the
-                # same host and path; a canary without one is ignored.
+                # same host, path and pathType; a canary without one is ignored.
+                ptype = p.get("pathType") or "ImplementationSpecific"
                 for loc in (srv or {}).get("locations") or ():
-                    if loc.path == (p.get("path") or "/") and not loc.default_backend:
+                    if loc.path == (p.get("path") or "/") and loc.path_type == ptype and not loc.default_backend:
                         loc.canaries.append((can, service_port(services, _ns(can), p["backend"])))
     for srv in servers.values():
         srv["locations"] = _nginx_locations(srv["locations"], srv["regex"])
