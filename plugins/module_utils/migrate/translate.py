@@ -103,7 +103,11 @@ def translate_ingresses(
             ):
                 redirect_hosts.add(host)
                 if not is_true(rec["ann"].get("preserve-trailing-slash")):
-                    why = "force-ssl-redirect" if is_true(rec["ann"].get("force-ssl-redirect")) else "ssl-redirect"
+                    why = (
+                        "force-ssl-redirect"
+                        if is_true(rec["ann"].get("force-ssl-redirect"))
+                        else "ssl-redirect"
+                    )
                     ctx.report.add(
                         rec["id"],
                         "%s (trailing slash)" % why,
@@ -206,7 +210,10 @@ def _translate(ctx, catalog, rec, regex_hosts):
     if rec["default"]:
         for host in rec["hosts"] or [""]:
             # ingress-nginx: a rule's own "/" path replaces the default backend's root location.
-            if any(p["host"] == host and p["path"] == "/" and p["type"] != "Exact" for p in rec["paths"]):
+            if any(
+                p["host"] == host and p["path"] == "/" and p["type"] != "Exact"
+                for p in rec["paths"]
+            ):
                 continue
             entries.append(
                 _entry(
