@@ -101,7 +101,9 @@ def corpus(ingresses):
                 for scheme in schemes:
                     for what, rp in variants:
                         extra = GRPC_CALL if grpc else {}
-                        out.append(_req("%s: %s %s" % (tag, what, scheme), host, rp, scheme, **extra))
+                        out.append(
+                            _req("%s: %s %s" % (tag, what, scheme), host, rp, scheme, **extra)
+                        )
                 for nh in near_hosts:
                     out.append(_req("%s: near host %s" % (tag, nh), nh, base))
                 out += _annotation_requests(ing, tag, host, base, schemes)
@@ -125,13 +127,25 @@ def _annotation_requests(ing, tag, host, path, schemes):
             values.append(_ann(ing, "canary-by-header-value"))
         for v in values:
             out.append(
-                _req("%s: canary header %s=%s" % (tag, header, v), host, path, scheme, headers={header.lower(): v})
+                _req(
+                    "%s: canary header %s=%s" % (tag, header, v),
+                    host,
+                    path,
+                    scheme,
+                    headers={header.lower(): v},
+                )
             )
     cookie = _ann(ing, "canary-by-cookie")
     if cookie:
         for v in ("always", "never", "other"):
             out.append(
-                _req("%s: canary cookie %s=%s" % (tag, cookie, v), host, path, scheme, cookies={cookie: v})
+                _req(
+                    "%s: canary cookie %s=%s" % (tag, cookie, v),
+                    host,
+                    path,
+                    scheme,
+                    cookies={cookie: v},
+                )
             )
     if _ann(ing, "app-root"):
         out.append(_req("%s: app-root /" % tag, host, "/", scheme))
@@ -142,5 +156,7 @@ def _annotation_requests(ing, tag, host, path, schemes):
     for key in ("whitelist-source-range", "denylist-source-range"):
         if _ann(ing, key):
             for ip in (INSIDE, OUTSIDE):
-                out.append(_req("%s: %s from %s" % (tag, key, ip), host, path, scheme, source_ip=ip))
+                out.append(
+                    _req("%s: %s from %s" % (tag, key, ip), host, path, scheme, source_ip=ip)
+                )
     return out

@@ -44,7 +44,9 @@ DOC = ROOT / "docs" / "migrate.md"
 BEGIN, END = "<!-- migrate-equivalence:start -->", "<!-- migrate-equivalence:end -->"
 CASES = HERE / "migrate_cases"
 GATEWAY_NS, GATEWAY_NAME = "istio-ingress", "meshgate-migrate"
-TARGET = {"gateway": {"name": GATEWAY_NAME, "namespace": GATEWAY_NS, "class": "istio", "existing": False}}
+TARGET = {
+    "gateway": {"name": GATEWAY_NAME, "namespace": GATEWAY_NS, "class": "istio", "existing": False}
+}
 # What the oracle does not execute (Envoy filters are matched, not run; docs/dataplane.md): a
 # request whose ingress-nginx outcome depends on one of these is "not checked" for that part.
 NOT_EXECUTED = {
@@ -62,7 +64,9 @@ def shared_fixtures() -> Path:
 
 
 def _docs(path: Path) -> list[dict]:
-    return [d for d in yaml.safe_load_all(path.read_text()) if isinstance(d, dict) and d.get("kind")]
+    return [
+        d for d in yaml.safe_load_all(path.read_text()) if isinstance(d, dict) and d.get("kind")
+    ]
 
 
 def case_sets() -> list[dict]:
@@ -80,7 +84,11 @@ def case_sets() -> list[dict]:
             out.append(
                 {
                     "name": "%s/%s" % (group, f.stem),
-                    "source": str(f.relative_to(ROOT)) if group == "ours" else "examples/ingress-nginx/" + f.name,
+                    "source": (
+                        str(f.relative_to(ROOT))
+                        if group == "ours"
+                        else "examples/ingress-nginx/" + f.name
+                    ),
                     "ingresses": ings,
                     "services": [d for d in docs if d["kind"] == "Service"],
                 }
@@ -170,7 +178,10 @@ def cluster_objects(case, result) -> list[dict]:
     (the case's, else one per backend the Ingresses name), a Deployment per Service, the
     translated objects, the Istio GatewayClass, TLS Secrets, mesh-wide STRICT; then the
     simulated Pods, EndpointSlices and the gateway's Deployment."""
-    services = {(s["metadata"]["namespace"], s["metadata"]["name"]): copy.deepcopy(s) for s in case["services"]}
+    services = {
+        (s["metadata"]["namespace"], s["metadata"]["name"]): copy.deepcopy(s)
+        for s in case["services"]
+    }
     secrets = set()
     for ing in case["ingresses"]:
         ns = ing["metadata"]["namespace"]
@@ -187,7 +198,9 @@ def cluster_objects(case, result) -> list[dict]:
                 secrets.add((ns, t["secretName"]))
     namespaces = {ns for ns, _ in services} | {ns for ns, _ in secrets}
     objs = [ob.namespace("istio-system"), ob.namespace(GATEWAY_NS)]
-    objs += [ob.namespace(ns, injection=True) for ns in sorted(namespaces - {GATEWAY_NS, "istio-system"})]
+    objs += [
+        ob.namespace(ns, injection=True) for ns in sorted(namespaces - {GATEWAY_NS, "istio-system"})
+    ]
     for (ns, name), svc in sorted(services.items()):
         objs.append(svc)
         labels = dict((svc.get("spec") or {}).get("selector") or {"app": name})
@@ -235,7 +248,8 @@ def _gateway(objs):
         o
         for o in objs
         if o.get("kind") == "Pod"
-        and (o["metadata"].get("labels") or {}).get("gateway.networking.k8s.io/gateway-name") == GATEWAY_NAME
+        and (o["metadata"].get("labels") or {}).get("gateway.networking.k8s.io/gateway-name")
+        == GATEWAY_NAME
     )
     ports = {}
     for listener in gw["spec"].get("listeners") or ():
@@ -267,7 +281,10 @@ def hop_for(item, pod, ports):
         call["sni"] = req["host"].lower()
     return {
         "name": item["name"],
-        "caller": {"pod": "%s/%s" % (pod["metadata"]["namespace"], pod["metadata"]["name"]), "proxy": "router"},
+        "caller": {
+            "pod": "%s/%s" % (pod["metadata"]["namespace"], pod["metadata"]["name"]),
+            "proxy": "router",
+        },
         "call": call,
     }
 
@@ -281,7 +298,11 @@ def istio_outcome(answer, req) -> dict:
     act = answer.get("action") or {}
     err = answer.get("error") or ""
     if err.startswith("tls required"):
-        return {"kind": "redirect", "code": 301, "location": "https://%s%s" % (req["host"], req["path"])}
+        return {
+            "kind": "redirect",
+            "code": 301,
+            "location": "https://%s%s" % (req["host"], req["path"]),
+        }
     if err:
         # Envoy answers 404 when no virtual host or route matches.
         code = 404 if ("no virtual host" in err or "no route" in err) else 0
@@ -289,14 +310,20 @@ def istio_outcome(answer, req) -> dict:
     if act.get("kind") == "direct_response":
         return {"kind": "reject", "code": act.get("status")}
     if act.get("kind") == "redirect":
-        return {"kind": "redirect", "code": act["redirect"]["code"], "location": _location(act, req)}
+        return {
+            "kind": "redirect",
+            "code": act["redirect"]["code"],
+            "location": _location(act, req),
+        }
     backends, mtls = [], bool(answer.get("mtls"))
     total = sum(c.get("weight") or 0 for c in act.get("clusters") or ()) or 0
     for c in act.get("clusters") or ():
         m = CLUSTER_RE.match(c["name"])
         service = "%s/%s" % (m.group(3), m.group(2)) if m else c["name"]
         weight = round(100 * c["weight"] / total) if total else 100
-        backends.append({"service": service, "port": int(m.group(1)) if m else None, "weight": weight})
+        backends.append(
+            {"service": service, "port": int(m.group(1)) if m else None, "weight": weight}
+        )
     return {
         "kind": "backend",
         "backends": [b for b in backends if b["weight"] > 0],
@@ -311,7 +338,11 @@ def _upstream_path(act, full):
     """Envoy: prefix_rewrite replaces the part of the path the route's prefix matched;
     regex_rewrite substitutes every match of its pattern in the path (query kept)."""
     path, sep, query = full.partition("?")
-    if act.get("prefix_rewrite") and act.get("match_type") in ("prefix", "path_separated_prefix", "path"):
+    if act.get("prefix_rewrite") and act.get("match_type") in (
+        "prefix",
+        "path_separated_prefix",
+        "path",
+    ):
         path = act["prefix_rewrite"] + path[len(act.get("match_value") or "") :]
     elif act.get("regex_rewrite"):
         subst = re.sub(r"\\(\d)", r"\\g<\1>", act.get("regex_substitution") or "")
@@ -331,7 +362,7 @@ def _location(act, req):
     path, sep, query = req["path"].partition("?")
     if r.get("path"):
         new = r["path"]
-        path, sep, query = (new.partition("?") if "?" in new else (new, sep, query))
+        path, sep, query = new.partition("?") if "?" in new else (new, sep, query)
     elif r.get("prefix_rewrite"):
         path = r["prefix_rewrite"] + path[len(act.get("match_value") or "") :]
     if r.get("strip_query"):
@@ -362,9 +393,13 @@ def compare(model, istio, report_for) -> tuple[str, str]:
         if mb != ib:
             diffs.append("backends %s vs %s" % (_bk(mb), _bk(ib)))
         if model["upstream_path"] != istio["upstream_path"]:
-            diffs.append("upstream path %s vs %s" % (model["upstream_path"], istio["upstream_path"]))
+            diffs.append(
+                "upstream path %s vs %s" % (model["upstream_path"], istio["upstream_path"])
+            )
         if model["upstream_host"].lower() != istio["upstream_host"].lower():
-            diffs.append("upstream Host %s vs %s" % (model["upstream_host"], istio["upstream_host"]))
+            diffs.append(
+                "upstream Host %s vs %s" % (model["upstream_host"], istio["upstream_host"])
+            )
         if not istio["mtls"]:
             diffs.append("not Istio mTLS to every endpoint")
     elif model["kind"] == "redirect":
@@ -375,11 +410,17 @@ def compare(model, istio, report_for) -> tuple[str, str]:
     elif model["code"] != istio["code"] and istio["code"] is not None:
         # A refused connection (no listener) rejects as surely as a 404 does.
         diffs.append("reject %s vs %s" % (model["code"], istio["code"]))
-    if model["kind"] == "backend" and istio["kind"] == "backend" and "backend-protocol:HTTPS" in (model.get("features") or ()):
+    if (
+        model["kind"] == "backend"
+        and istio["kind"] == "backend"
+        and "backend-protocol:HTTPS" in (model.get("features") or ())
+    ):
         # The translation originates TLS to the backend (DestinationRule tls SIMPLE), which is
         # not Istio mTLS by design; the oracle recognises Istio mTLS only.
         diffs = [d for d in diffs if not d.startswith("not Istio mTLS")]
-        unexecuted.append("upstream TLS (backend-protocol HTTPS) is not Istio mTLS; the oracle checks only the route")
+        unexecuted.append(
+            "upstream TLS (backend-protocol HTTPS) is not Istio mTLS; the oracle checks only the route"
+        )
         if not diffs:
             return "not checked", "; ".join(unexecuted)
     grpc = {"backend-protocol:GRPC", "backend-protocol:GRPCS"} & set(model.get("features") or ())
@@ -398,12 +439,17 @@ def compare(model, istio, report_for) -> tuple[str, str]:
 
 
 def _bk(items):
-    return ", ".join("%s:%s%s" % (s, p, "" if w == 100 else " %d%%" % w) for s, p, w in items) or "none"
+    return (
+        ", ".join("%s:%s%s" % (s, p, "" if w == 100 else " %d%%" % w) for s, p, w in items)
+        or "none"
+    )
 
 
 def _say(o):
     if o["kind"] == "backend":
-        return "backend " + _bk(sorted((b["service"], b["port"], b["weight"]) for b in o["backends"]))
+        return "backend " + _bk(
+            sorted((b["service"], b["port"], b["weight"]) for b in o["backends"])
+        )
     if o["kind"] == "redirect":
         return "redirect %s %s" % (o["code"], o["location"])
     if o.get("code") is None:
@@ -440,7 +486,11 @@ def report_lookup(report):
                 continue
             key = _strip(e.get("annotation"))
             if key and any(_explains(key, f) for f in feats):
-                return "%s %s: %s" % (e.get("annotation"), e.get("status"), e.get("detail") or e.get("to") or "")
+                return "%s %s: %s" % (
+                    e.get("annotation"),
+                    e.get("status"),
+                    e.get("detail") or e.get("to") or "",
+                )
         return ""
 
     return find
@@ -460,14 +510,18 @@ def measure(case, binary=None) -> list[dict]:
         if h is None:
             # No listener for the scheme: the gateway refuses the connection.
             model = nginx_model.route(case["ingresses"], case["services"], item["request"])
-            refused = {"kind": "reject", "code": None, "error": "no %s listener" % item["request"]["scheme"]}
+            refused = {
+                "kind": "reject",
+                "code": None,
+                "error": "no %s listener" % item["request"]["scheme"],
+            }
             verdict, detail = compare(model, refused, find)
             rows.append(_row(case, item, model, refused, verdict, detail))
             continue
         hops.append(h)
         kept.append(item)
     answers = run_objects(objs, hops, binary=binary) if hops else []
-    for item, answer in zip(kept, answers):
+    for item, answer in zip(kept, answers, strict=True):
         model = nginx_model.route(case["ingresses"], case["services"], item["request"])
         istio = istio_outcome(answer, item["request"])
         verdict, detail = compare(model, istio, find)
@@ -510,14 +564,23 @@ def markdown(rows) -> str:
     for name in sorted(counts):
         c = counts[name]
         lines.append(
-            "| %s | %d | %s |" % (name, sum(c.values()), " | ".join(str(c.get(v, 0)) for v in verdicts))
+            "| %s | %d | %s |"
+            % (name, sum(c.values()), " | ".join(str(c.get(v, 0)) for v in verdicts))
         )
-    lines += ["", "Every request that is not `same`:", "", "| set | request | ingress-nginx | Istio gateway | verdict | why |", "|---|---|---|---|---|---|"]
+    lines += [
+        "",
+        "Every request that is not `same`:",
+        "",
+        "| set | request | ingress-nginx | Istio gateway | verdict | why |",
+        "|---|---|---|---|---|---|",
+    ]
     for r in rows:
         if r["verdict"] != "same":
             lines.append(
                 "| %s | %s | %s | %s | %s | %s |"
-                % tuple(_cell(r[k]) for k in ("set", "request", "model", "istio", "verdict", "detail"))
+                % tuple(
+                    _cell(r[k]) for k in ("set", "request", "model", "istio", "verdict", "detail")
+                )
             )
     lines.append(END)
     return "\n".join(lines)

@@ -177,7 +177,11 @@ def _servers(ingresses, services):
                 # same host, path and pathType; a canary without one is ignored.
                 ptype = p.get("pathType") or "ImplementationSpecific"
                 for loc in (srv or {}).get("locations") or ():
-                    if loc.path == (p.get("path") or "/") and loc.path_type == ptype and not loc.default_backend:
+                    if (
+                        loc.path == (p.get("path") or "/")
+                        and loc.path_type == ptype
+                        and not loc.default_backend
+                    ):
                         loc.canaries.append((can, service_port(services, _ns(can), p["backend"])))
     for srv in servers.values():
         srv["locations"] = _nginx_locations(srv["locations"], srv["regex"])
@@ -258,7 +262,9 @@ def _canary(loc, req):
         header = _ann(can, "canary-by-header")
         if header:
             got = req.get("headers", {}).get(header.lower())
-            value, pattern = _ann(can, "canary-by-header-value"), _ann(can, "canary-by-header-pattern")
+            value, pattern = _ann(can, "canary-by-header-value"), _ann(
+                can, "canary-by-header-pattern"
+            )
             if got is not None:
                 if value:
                     if got == value:
@@ -359,9 +365,19 @@ def route(ingresses, services, req):
     deny = _ann(ing, "denylist-source-range")
     allow = _ann(ing, "whitelist-source-range") or _ann(ing, "allowlist-source-range")
     if src and deny and _in(src, deny):
-        return {"kind": "reject", "code": 403, "ingress": ref, "features": features + ["denylist-source-range"]}
+        return {
+            "kind": "reject",
+            "code": 403,
+            "ingress": ref,
+            "features": features + ["denylist-source-range"],
+        }
     if src and allow and not _in(src, allow):
-        return {"kind": "reject", "code": 403, "ingress": ref, "features": features + ["whitelist-source-range"]}
+        return {
+            "kind": "reject",
+            "code": 403,
+            "ingress": ref,
+            "features": features + ["whitelist-source-range"],
+        }
     canary, split, cfeatures = _canary(loc, req)
     main = loc.backend
     if split:
@@ -410,4 +426,10 @@ def route(ingresses, services, req):
 
 
 def _redirect(code, location, ref, features):
-    return {"kind": "redirect", "code": code, "location": location, "ingress": ref, "features": features}
+    return {
+        "kind": "redirect",
+        "code": code,
+        "location": location,
+        "ingress": ref,
+        "features": features,
+    }

@@ -78,7 +78,9 @@ def test_every_issue_annotation_and_path_type_is_in_the_sets():
         for p in (r.get("http") or {}).get("paths") or ()
     }
     assert {"Exact", "Prefix", "ImplementationSpecific"} <= types
-    assert any((i.get("spec") or {}).get("defaultBackend") for c in case_sets() for i in c["ingresses"])
+    assert any(
+        (i.get("spec") or {}).get("defaultBackend") for c in case_sets() for i in c["ingresses"]
+    )
 
 
 def test_the_corpus_hits_every_rule_of_every_ingress():
@@ -100,7 +102,11 @@ def test_the_corpus_hits_every_rule_of_every_ingress():
 
 
 def test_every_request_goes_where_ingress_nginx_sends_it_or_the_report_says_why(rows):
-    differs = ["%s | %s: %s" % (r["set"], r["request"], r["detail"]) for r in rows if r["verdict"] == "DIFFERS"]
+    differs = [
+        "%s | %s: %s" % (r["set"], r["request"], r["detail"])
+        for r in rows
+        if r["verdict"] == "DIFFERS"
+    ]
     assert differs == [], "\n".join(differs)
     same = [r for r in rows if r["verdict"] == "same"]
     # The proof proves something: most requests are routed the same, and they reach the
@@ -109,9 +115,9 @@ def test_every_request_goes_where_ingress_nginx_sends_it_or_the_report_says_why(
 
 
 def test_the_doc_table_is_what_the_oracle_says(rows):
-    assert documented() == markdown(rows), (
-        "docs/migrate.md is stale: run python tests/dataplane/migrate_equivalence.py --write"
-    )
+    assert documented() == markdown(
+        rows
+    ), "docs/migrate.md is stale: run python tests/dataplane/migrate_equivalence.py --write"
 
 
 def test_istio_analyze_finds_nothing_new_in_the_migrated_objects(oracle_binary):
