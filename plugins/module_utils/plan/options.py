@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from ansible_collections.meshgate.istio_lb.plugins.module_utils import names
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.errors import PlanError
 
-MODES = ("standalone", "standalone_mtls", "chained", "gclb_chained", "ambient")
+MODES = ("standalone", "standalone_mtls", "chained", "gclb_chained", "ambient", "migrate")
 
 
 @dataclass(frozen=True)
@@ -75,6 +75,12 @@ OPTIONS = (
     PlanOption("ssl_policy", "str", rule="label_1035", roles=_GCLB),
     PlanOption("ingress_name", "str", default="meshgate-gclb", rule="subdomain", roles=_GCLB),
     PlanOption("gke_gateway_class", "str", rule="subdomain", roles=_GCLB),
+    # Mode migrate: annotations accepted untranslated, the stage, how traffic moves.
+    PlanOption("migrate_accept", "list", elements="str"),
+    PlanOption(
+        "migrate_stage", "str", default="parallel", choices=("parallel", "cutover", "retire")
+    ),
+    PlanOption("migrate_cutover", "str", default="dns", choices=("dns", "service")),
 )
 OPTIONS_BY_NAME = {o.name: o for o in OPTIONS}
 DEFAULT_OPTIONS = {o.name: o.default for o in OPTIONS}

@@ -15,6 +15,7 @@ Modes (reference: ../shared/docs/istio-lb-reference.md section 2 matrix):
   chained          C: in-cluster LB -> Istio ingress gateway (Gateway + VirtualService)
   gclb_chained     C: GKE Ingress (or GKE Gateway) -> Istio ingress gateway, health check 15021
   ambient          D: LB enrolled in ambient, inbound capture bypassed
+  migrate          the source LB's Ingresses moved to an Istio Gateway API Gateway, by stage
 """
 
 from __future__ import annotations
@@ -52,6 +53,10 @@ def _planner(mode):
     elif mode == "gclb_chained":
         from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.modes.gclb_chained import (
             plan_gclb as planner,
+        )
+    elif mode == "migrate":
+        from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.modes.migrate import (
+            plan_migrate as planner,
         )
     else:
         from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.modes.ambient import (

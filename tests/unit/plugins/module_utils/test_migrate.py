@@ -535,3 +535,13 @@ def _ingress(name, annotations=None, host="x.example.com", paths=(("/", "Prefix"
             "rules": [{"host": host, "http": {"paths": [_path(*p) for p in paths]}}],
         },
     }
+
+
+def test_docs_name_every_catalog_annotation():
+    """docs/migrate.md lists every annotation the catalog translates or refuses (the ones that
+    only tune another are covered by it)."""
+    doc = (Path(__file__).resolve().parents[4] / "docs" / "migrate.md").read_text(encoding="utf-8")
+    catalog = SOURCES["ingress-nginx"]["annotations"]
+    missing = [k for k, v in catalog.items() if v.get("feature") != "info" and "`%s" % k not in doc]
+    assert missing == []
+    assert "<!-- migrate-equivalence:start -->" in doc and "<!-- migrate-equivalence:end -->" in doc

@@ -1,0 +1,150 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, meshgate authors
+# Apache License 2.0 (see LICENSE)
+"""Mode migrate against the real API server (real Gateway API and Istio CRDs): our Ingresses
+(tests/migrate/ingresses.yaml, one ingress-nginx feature each) served by the fixtures'
+ingress-nginx, translated; every generated object passes the server-side dry run; the parallel
+stage is applied (idempotent) and undone; the retire stage scales ingress-nginx to zero and its
+undo brings the replicas back."""
+
+from __future__ import annotations
+
+import copy
+import uuid
+from pathlib import Path
+
+import pytest
+import yaml
+
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.apply import (
+    apply_plan,
+    read_targets,
+    subset_equal,
+    undo_plan,
+)
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.run import detect
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.connect import (
+    client_from_params,
+)
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.migrate.source import read_source
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.planner import plan
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.live import collect_live
+
+ROOT = Path(__file__).resolve().parents[2]
+CASES = ROOT / "tests" / "migrate" / "ingresses.yaml"
+LB = "Deployment/ingress-nginx/ingress-nginx-controller"
+P = "nginx.ingress.kubernetes.io/"
+
+pytestmark = [pytest.mark.controlplane, pytest.mark.mutates_cluster]
+
+
+def _cases(namespaces):
+    docs = [d for d in yaml.safe_load_all(CASES.read_text(encoding="utf-8")) if d]
+    for d in docs:
+        d["metadata"]["namespace"] = namespaces[d["metadata"]["namespace"]]
+    return docs
+
+
+def _facts(client):
+    facts = detect(collect_live(client)[0])
+    facts["cluster"] = {"source": "live", "server": client.server}
+    facts["migrate_source"] = read_source(client=client)
+    return facts
+
+
+def _key(t):
+    group = t["apiVersion"].rpartition("/")[0]
+    return (group, t["kind"], t.get("namespace"), t["name"])
+
+
+def _patches(p):
+    return [pt for ph in p["phases"] for pt in ph["patches"]]
+
+
+def test_migrate_parallel_is_accepted_applied_and_undone(control_plane, loaded, namespace):
+    client = client_from_params({"kubeconfig": control_plane.kubeconfig})
+    # shop's Ingresses in the test namespace, api's in a second one: the api Secrets then live
+    # outside the Gateway's namespace (ReferenceGrant) and the Gateway admits two namespaces.
+    api_ns = "t-migrate-api-%s" % uuid.uuid4().hex[:6]
+    control_plane.apply_manifests(
+        {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": api_ns}}
+    )
+    docs = _cases({"shop": namespace, "api": api_ns})
+    control_plane.apply_manifests(docs)
+    hosts = sorted(
+        {r["host"] for d in docs if d["kind"] == "Ingress" for r in d["spec"].get("rules") or ()}
+    )
+    opts = {
+        "load_balancers": [LB],
+        "hosts": hosts,
+        "gateway": "%s/meshgate-migrate" % namespace,
+    }
+    applied = []
+    try:
+        facts = _facts(client)
+        refused = plan(facts, "migrate", opts)
+        assert _patches(refused) == []
+        keys = refused["migration"]["refused"]
+        assert {P + "configuration-snippet", P + "limit-rps", P + "proxy-body-size"} <= set(keys)
+        ours = {
+            "%s/%s" % (d["metadata"]["namespace"], d["metadata"]["name"])
+            for d in docs
+            if d["kind"] == "Ingress"
+        }
+        assert {r["ingress"] for r in refused["migration"]["report"]} <= ours
+
+        p = plan(facts, "migrate", dict(opts, migrate_accept=keys))
+        kinds = {pt["target"]["kind"] for pt in _patches(p)}
+        assert kinds == {
+            "Gateway",
+            "ReferenceGrant",
+            "HTTPRoute",
+            "GRPCRoute",
+            "DestinationRule",
+            "AuthorizationPolicy",
+        }
+        grants = [pt for pt in _patches(p) if pt["target"]["kind"] == "ReferenceGrant"]
+        assert [g["target"]["namespace"] for g in grants] == [api_ns]
+
+        # Every generated object, as the API server's schemas and CEL rules judge it.
+        checked = apply_plan(client, p, check_mode=True, wait="none")
+        assert checked["changed"] and {r["status"] for r in checked["results"]} == {"changed"}
+        assert read_targets(client, [pt["target"] for pt in _patches(p)]) == {}
+
+        applied.append(p)
+        out = apply_plan(client, p, wait="none")
+        assert {r["status"] for r in out["results"]} == {"changed"}
+        stored = read_targets(client, [pt["target"] for pt in _patches(p)])
+        for pt in _patches(p):
+            assert subset_equal(pt["manifest"], stored[_key(pt["target"])]), pt["target"]
+        assert apply_plan(client, p, wait="none")["changed"] is False  # idempotent
+
+        # Planned again, the parallel stage is the same plan (the Gateway is ours).
+        after = _facts(client)
+        again = plan(after, "migrate", dict(opts, migrate_accept=keys))
+        assert [pt["manifest"] for pt in _patches(again)] == [pt["manifest"] for pt in _patches(p)]
+        # The next stage sees the Gateway: cutover by DNS writes nothing and names the hosts.
+        cutover = plan(after, "migrate", dict(opts, migrate_accept=keys, migrate_stage="cutover"))
+        assert _patches(cutover) == [] and cutover["refusals"] == []
+        assert "shop.example.com" in cutover["migration"]["dns"]
+
+        # Retire: ingress-nginx to zero replicas; its undo puts them back.
+        retire = plan(after, "migrate", dict(opts, migrate_accept=keys, migrate_stage="retire"))
+        (scale,) = _patches(retire)
+        before = copy.deepcopy(read_targets(client, [scale["target"]])[_key(scale["target"])])
+        apply_plan(client, retire, wait="none")
+        now = read_targets(client, [scale["target"]])[_key(scale["target"])]
+        assert now["spec"]["replicas"] == 0
+        assert undo_plan(client, retire)["changed"] is True
+        now = read_targets(client, [scale["target"]])[_key(scale["target"])]
+        assert now["spec"]["replicas"] == before["spec"]["replicas"]
+
+        undone = undo_plan(client, p)
+        applied.remove(p)
+        assert undone["changed"] is True
+        assert read_targets(client, [pt["target"] for pt in _patches(p)]) == {}
+        assert undo_plan(client, p)["changed"] is False
+    finally:
+        for left in applied:
+            undo_plan(client, left)
+        control_plane.kubectl("delete", "namespace", api_ns, "--wait=false", check=False)
