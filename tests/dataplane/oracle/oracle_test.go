@@ -84,6 +84,9 @@ type Call struct {
 	// Request headers (cookies as a "cookie" header) and method, matched by rematch (routes.go).
 	Headers map[string]string `json:"headers,omitempty"`
 	Method  string            `json:"method,omitempty"`
+	// The client's address as the caller's proxy sees it: the RBAC filters are evaluated for
+	// it (rbac.go); without it they are not.
+	SourceIP string `json:"source_ip,omitempty"`
 }
 
 // Answer is the oracle's verdict on one hop.
@@ -105,6 +108,9 @@ type Answer struct {
 	// above are that route's (the simulator's own path-only pick is SimulatorRoute).
 	SimulatorRoute string  `json:"simulator_route"`
 	Action         *Action `json:"action"`
+	// The gateway's RBAC filters for call.source_ip: "" (not evaluated), "allowed", or
+	// "denied ..." (Envoy answers 403 before any route action runs).
+	RBAC string `json:"rbac"`
 	// Where the request lands, one entry per endpoint the cluster (or kube-proxy) may pick.
 	Endpoints []Landing `json:"endpoints"`
 	// True when every endpoint is reached with Istio mTLS and accepts the request.
@@ -437,6 +443,13 @@ func (st *state) run(t *testing.T, s *xds.FakeDiscoveryServer, h Hop) (Answer, e
 			}
 			act := actionOf(r)
 			a.Route, a.Action, a.Cluster, clusters = r.GetName(), &act, "", nil
+			verdict, err := rbacVerdict(t, sim, res, h.Call)
+			if err != nil {
+				return a, err
+			}
+			if a.RBAC = verdict; strings.HasPrefix(verdict, "denied") {
+				break
+			}
 			for _, c := range act.Clusters {
 				clusters = append(clusters, c.Name)
 			}
