@@ -147,6 +147,20 @@ def _annotation_requests(ing, tag, host, path, schemes):
                     cookies={cookie: v},
                 )
             )
+    if str(_ann(ing, "enable-cors")).lower() == "true":
+        origin = (
+            (_ann(ing, "cors-allow-origin") or "https://origin.example.com").split(",")[0].strip()
+        )
+        out.append(
+            _req(
+                "%s: CORS preflight" % tag,
+                host,
+                path,
+                scheme,
+                method="OPTIONS",
+                headers={"origin": origin, "access-control-request-method": "POST"},
+            )
+        )
     if _ann(ing, "app-root"):
         out.append(_req("%s: app-root /" % tag, host, "/", scheme))
     if _ann(ing, "permanent-redirect") or _ann(ing, "temporal-redirect"):

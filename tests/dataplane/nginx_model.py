@@ -11,6 +11,7 @@ and an outcome is one of
      "upstream_path", "upstream_host", "ingress": "ns/name", "features": [...]}
     {"kind": "redirect", "code": N, "location": "...", "ingress", "features"}
     {"kind": "reject", "code": N, "ingress", "features"}
+    {"kind": "answer", "code": N, ...}: answered by NGINX itself (a CORS preflight)
 "features" names the Ingress features and annotations that decided the outcome, so a
 difference from Istio can be matched to the translation report's entry for it.
 
@@ -377,6 +378,16 @@ def route(ingresses, services, req):
             "code": 403,
             "ingress": ref,
             "features": features + ["whitelist-source-range"],
+        }
+    # [annot] enable-cors: a preflight (OPTIONS with Origin) is answered by NGINX itself, 204,
+    # without reaching the backend ([tmpl] the cors block's `if ($request_method = 'OPTIONS')`).
+    headers = req.get("headers") or {}
+    if _true(ing, "enable-cors") and req.get("method") == "OPTIONS" and "origin" in headers:
+        return {
+            "kind": "answer",
+            "code": 204,
+            "ingress": ref,
+            "features": features + ["enable-cors"],
         }
     canary, split, cfeatures = _canary(loc, req)
     main = loc.backend

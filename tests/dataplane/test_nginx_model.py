@@ -247,3 +247,10 @@ def test_source_ranges_reject_with_403_after_redirects():
     ]
     assert _to(deny, "/", source_ip="10.1.1.1") == ("redirect", 308, "https://h.example.com")
     assert _to(deny, "/", source_ip="10.1.1.1", scheme="https") == ("reject", 403, None)
+
+
+def test_a_cors_preflight_is_answered_by_nginx():
+    ings = [_ing("c", [_rule("h.example.com", ("/", "Prefix", "web"))], {"enable-cors": "true"})]
+    pre = {"origin": "https://a.example.com", "access-control-request-method": "POST"}
+    assert _to(ings, "/", method="OPTIONS", headers=pre) == ("answer", 204, None)
+    assert _to(ings, "/", method="OPTIONS") == ["ns/web"]  # no Origin: not a preflight
