@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from playbook import run_play
 
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.apply import (
     apply_plan,
@@ -148,3 +149,87 @@ def test_migrate_parallel_is_accepted_applied_and_undone(control_plane, loaded, 
         for left in applied:
             undo_plan(client, left)
         control_plane.kubectl("delete", "namespace", api_ns, "--wait=false", check=False)
+
+
+def _role(tmp_path, kubeconfig, options, check=False):
+    task = {
+        "name": "migrate",
+        "ansible.builtin.include_role": {"name": "meshgate.istio_lb.migrate_ingress_nginx"},
+        "vars": dict(
+            {
+                "migrate_ingress_nginx_plan_dir": str(tmp_path / "plans"),
+                "migrate_ingress_nginx_wait": "none",
+            },
+            **options,
+        ),
+    }
+    tasks = [task]
+    if check:
+        # ansible-playbook --check: the play's own saving task would not write, this one does.
+        tasks.append(
+            {
+                "name": "save in check mode",
+                "ansible.builtin.copy": {
+                    "content": "{{ {'lb_mode_result': lb_mode_result} | to_json }}",
+                    "dest": str(tmp_path / "registered.json"),
+                    "mode": "0600",
+                },
+                "check_mode": False,
+            }
+        )
+    return run_play(
+        tmp_path,
+        tasks,
+        ["lb_mode_result"],
+        module_defaults={"group/meshgate.istio_lb.istio_lb": {"kubeconfig": kubeconfig}},
+        extra_args=["--check"] if check else (),
+    )
+
+
+def test_the_role_refuses_then_applies_the_parallel_stage_and_undoes_it(
+    control_plane, loaded, namespace, tmp_path
+):
+    client = client_from_params({"kubeconfig": control_plane.kubeconfig})
+    docs = [
+        d
+        for d in _cases({"shop": namespace, "api": namespace})
+        if d["kind"] == "Service" or d["metadata"]["name"] in ("web", "snippets", "cors", "grpc")
+    ]
+    control_plane.apply_manifests(docs)
+    hosts = sorted(
+        {r["host"] for d in docs if d["kind"] == "Ingress" for r in d["spec"].get("rules") or ()}
+    )
+    base = {
+        "migrate_ingress_nginx_load_balancers": [LB],
+        "migrate_ingress_nginx_hosts": hosts,
+        "migrate_ingress_nginx_gateway": "%s/meshgate-migrate" % namespace,
+    }
+    # A snippet is not translated: the role fails, naming it, and writes nothing.
+    with pytest.raises(AssertionError, match="configuration-snippet"):
+        _role(tmp_path, control_plane.kubeconfig, base)
+    accept = dict(
+        base, migrate_ingress_nginx_migrate_accept="configuration-snippet, server-snippet"
+    )
+    # Check mode: the plan and its server-side dry run, nothing written.
+    saved, proc = _role(tmp_path, control_plane.kubeconfig, accept, check=True)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    the_plan = saved["lb_mode_result"]["plan"]
+    targets = [pt["target"] for ph in the_plan["phases"] for pt in ph["patches"]]
+    assert {t["kind"] for t in targets} >= {"Gateway", "HTTPRoute", "GRPCRoute"}
+    assert read_targets(client, targets) == {}
+    try:
+        saved, proc = _role(tmp_path, control_plane.kubeconfig, accept)
+        assert proc.returncode == 0, proc.stdout[-3000:]
+        assert (tmp_path / "plans" / "localhost-migrate-parallel.json").exists()
+        assert len(read_targets(client, targets)) == len(targets)
+        saved, proc = _role(
+            tmp_path, control_plane.kubeconfig, dict(accept, migrate_ingress_nginx_state="absent")
+        )
+        assert proc.returncode == 0, proc.stdout[-3000:]
+        assert read_targets(client, targets) == {}
+    finally:
+        plan_file = tmp_path / "plans" / "localhost-migrate-parallel.json"
+        if plan_file.exists():
+            import json
+
+            undo_plan(client, json.loads(plan_file.read_text()))

@@ -8,13 +8,11 @@ each Secret namespace other than the Gateway's, and the parentRefs routes attach
 from __future__ import annotations
 
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.migrate.model import host_matches
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.migrate.naming import safe_name
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.migrate.policies import (
     MIGRATED_FROM,
 )
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.manifests import (
-    MANAGED_LABEL,
-    dns_name,
-)
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.manifests import MANAGED_LABEL
 
 GATEWAY_API = "gateway.networking.k8s.io/v1"
 
@@ -22,7 +20,7 @@ GATEWAY_API = "gateway.networking.k8s.io/v1"
 def listener_name(scheme, host):
     if not host:
         return scheme
-    return dns_name(scheme, host.replace("*", "wildcard"))
+    return safe_name(scheme, host.replace("*", "wildcard"))
 
 
 def tls_secrets(records):
@@ -108,7 +106,7 @@ def gateway_objects(gw, hosts, secrets, namespaces):
                 "apiVersion": GATEWAY_API,
                 "kind": "ReferenceGrant",
                 "metadata": {
-                    "name": dns_name("meshgate", gw["namespace"], gw["name"], "certificates"),
+                    "name": safe_name("meshgate", gw["namespace"], gw["name"], "certificates"),
                     "namespace": ns,
                     "labels": dict(MANAGED_LABEL),
                 },

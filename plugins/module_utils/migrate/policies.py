@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import copy
 
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.manifests import (
-    MANAGED_LABEL,
-    dns_name,
-)
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.migrate.naming import safe_name
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.manifests import MANAGED_LABEL
 
 DR_API = "networking.istio.io/v1"
 AP_API = "security.istio.io/v1"
@@ -47,7 +45,7 @@ class Policies:
 
     def authorization(self, gateway, ingress_id, kind, action, rules, provider=None):
         """An AuthorizationPolicy on the gateway (targetRefs) for one Ingress."""
-        name = dns_name("meshgate", ingress_id.replace("/", "-"), kind)
+        name = safe_name("meshgate", ingress_id.replace("/", "-"), kind)
         spec = {
             "targetRefs": [
                 {"group": "gateway.networking.k8s.io", "kind": "Gateway", "name": gateway["name"]}
@@ -102,7 +100,7 @@ class Policies:
 
 
 def dr_name(ns, service):
-    return dns_name("meshgate", ns, service)
+    return safe_name("meshgate", ns, service)
 
 
 def _merge(dst, src):

@@ -19,13 +19,11 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.migrate.gateway 
     GATEWAY_API,
     parent_ref,
 )
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.migrate.naming import safe_name
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.migrate.policies import (
     MIGRATED_FROM,
 )
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.manifests import (
-    MANAGED_LABEL,
-    dns_name,
-)
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.manifests import MANAGED_LABEL
 
 MAX_RULES = 16
 HTTPS_REDIRECT = {
@@ -55,7 +53,11 @@ def route_objects(rec, entries, route, gw, tls_hosts, redirect_hosts):
         units.setdefault(signature, []).append(host)
     out = []
     for hosts in sorted(units.values()):
-        base = rec["name"] if len(units) == 1 else dns_name(rec["name"], hosts[0] or "any-host")
+        base = (
+            rec["name"]
+            if len(units) == 1
+            else safe_name(rec["name"], hosts[0] or "any-host", limit=253)
+        )
         items = [e for h in hosts for e in by_host[h]]
         tls = hosts[0] in tls_hosts
         redirect = hosts[0] in redirect_hosts
@@ -72,7 +74,7 @@ def route_objects(rec, entries, route, gw, tls_hosts, redirect_hosts):
             ]
             out += _routes(
                 rec,
-                dns_name(base, "https-redirect"),
+                safe_name(base, "https-redirect", limit=253),
                 hosts,
                 redirect_items,
                 {},
@@ -108,7 +110,7 @@ def _routes(rec, base, hosts, items, route, parents):
         rendered.append(rule)
     out = []
     for i in range(0, len(rendered), MAX_RULES):
-        name = base if i == 0 else dns_name(base, str(i // MAX_RULES + 1))
+        name = base if i == 0 else safe_name(base, str(i // MAX_RULES + 1), limit=253)
         spec = {"parentRefs": parents, "rules": rendered[i : i + MAX_RULES]}
         named = sorted(h for h in hosts if h)
         if named:

@@ -26,6 +26,7 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.migrate.translat
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.builder import FIELD_MANAGER
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.errors import PlanError
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.facts import (
+    api,
     lbs,
     routes_of,
     workload_target,
@@ -83,6 +84,13 @@ def plan_migrate(b):
         "dns": [],
     }
     b.extra["migration"] = migration
+    unused = _unused_acceptances(lb["vendor"], opts["migrate_accept"] or (), result["report"])
+    if unused:
+        b.warn(
+            "migrate_accept: %s matched nothing left untranslated (names are annotation keys, "
+            "with or without %s, or report items such as 'host <name>')"
+            % (", ".join(unused), SOURCES[lb["vendor"]]["prefix"])
+        )
     if result["refused"]:
         for key in result["refused"]:
             rows = [r for r in result["report"] if r["annotation"] == key]
@@ -115,6 +123,18 @@ def plan_migrate(b):
         _cutover(b, lb, gw, hosts, source)
     else:
         _retire(b, lb, migration)
+
+
+def _unused_acceptances(vendor, accept, report):
+    prefix = SOURCES[vendor]["prefix"]
+    untranslated = {
+        r["annotation"][len(prefix) :] if r["annotation"].startswith(prefix) else r["annotation"]
+        for r in report
+        if r["status"] == "not-translated"
+    }
+    return sorted(
+        a for a in accept if (a[len(prefix) :] if a.startswith(prefix) else a) not in untranslated
+    )
 
 
 def _id(obj):
@@ -189,6 +209,9 @@ def _parallel(b, lb, gw, objects):
     )
     for obj in objects:
         m = obj["metadata"]
+        # The version the cluster serves (ReferenceGrant is v1beta1 only before Gateway API v1.5).
+        group, _sep, version = obj["apiVersion"].rpartition("/")
+        obj = dict(obj, apiVersion=api(b.facts, group, obj["kind"], version))
         target = patch_target(obj["apiVersion"], obj["kind"], m["name"], m.get("namespace"))
         phase = gateway_phase if obj["kind"] in ("Gateway", "ReferenceGrant") else routes_phase
         b.patch(

@@ -545,3 +545,23 @@ def test_docs_name_every_catalog_annotation():
     missing = [k for k, v in catalog.items() if v.get("feature") != "info" and "`%s" % k not in doc]
     assert missing == []
     assert "<!-- migrate-equivalence:start -->" in doc and "<!-- migrate-equivalence:end -->" in doc
+
+
+def test_long_names_stay_distinct_and_valid():
+    ns = "a-very-long-namespace-name-for-the-shop-team-production-eu"
+    ings = [
+        _ingress(
+            name,
+            {"affinity": "cookie"},
+            host="%s.example.com" % name,
+            paths=[("/", "Prefix", svc, 80)],
+        )
+        for name, svc in (("one", "greeter-service-alpha"), ("two", "greeter-service-beta"))
+    ]
+    for ing in ings:
+        ing["metadata"]["namespace"] = ns
+    out = translate_ingresses(ings, [], "ingress-nginx", GATEWAY)
+    drs = [o["metadata"]["name"] for o in out["objects"] if o["kind"] == "DestinationRule"]
+    assert len(set(drs)) == 2 and all(len(n) <= 63 for n in drs), drs
+    for o in out["objects"]:
+        assert object_name_problem(o) is None, o["metadata"]

@@ -263,3 +263,35 @@ def test_the_gateway_an_earlier_parallel_stage_made_is_planned_the_same():
         {"migrate_accept": NOT_TRANSLATED, "migrate_stage": "retire"},
     )
     assert [pt["target"]["kind"] for pt in _patches(retire)] == ["Deployment"]
+
+
+def test_an_acceptance_that_matches_nothing_is_named():
+    p = plan(
+        _facts(_objects()),
+        "migrate",
+        {"migrate_accept": NOT_TRANSLATED + ["configuraton-snippet"]},
+    )
+    assert p["refusals"] == []
+    assert any("configuraton-snippet matched nothing" in w for w in p["warnings"])
+
+
+def test_objects_take_the_version_the_cluster_serves():
+    facts = _facts(_objects())
+    facts["cluster_facts"] = {
+        "apis": {
+            "gateway.networking.k8s.io/Gateway": "v1",
+            "gateway.networking.k8s.io/HTTPRoute": "v1",
+            "gateway.networking.k8s.io/GRPCRoute": "v1",
+            "gateway.networking.k8s.io/ReferenceGrant": "v1beta1",
+            "networking.istio.io/DestinationRule": "v1",
+            "security.istio.io/AuthorizationPolicy": "v1",
+        }
+    }
+    p = plan(facts, "migrate", {"migrate_accept": NOT_TRANSLATED})
+    grants = [pt for pt in _patches(p) if pt["target"]["kind"] == "ReferenceGrant"]
+    assert grants and all(
+        g["target"]["apiVersion"]
+        == g["manifest"]["apiVersion"]
+        == "gateway.networking.k8s.io/v1beta1"
+        for g in grants
+    )
