@@ -218,7 +218,9 @@ def source_range(ctx, rec, key, entries):
     ranges = csv(rec["ann"][key])
     if not ranges:
         return "not-translated", "", "no address ranges"
-    op = _operation(rec, entries)
+    # The gateway's HTTP ports: a DENY rule of HTTP attributes only would deny all TCP traffic
+    # on the gateway (istioctl analyze IST0133).
+    op = dict(_operation(rec, entries), ports=["80", "443"])
     allow = key == "whitelist-source-range"
     source = {"notRemoteIpBlocks" if allow else "remoteIpBlocks": ranges}
     to = ctx.policies.authorization(

@@ -96,6 +96,21 @@ def translate_ingresses(
     built = []
     for rec in mains:
         entries, route = _translate(ctx, catalog, rec, regex_hosts)
+        if _redirects(rec, secrets) and not is_true(rec["ann"].get("preserve-trailing-slash")):
+            why = (
+                "force-ssl-redirect"
+                if is_true(rec["ann"].get("force-ssl-redirect"))
+                else "ssl-redirect"
+            )
+            ctx.report.add(
+                rec["id"],
+                "%s (trailing slash)" % why,
+                "approximated",
+                "HTTPRoute RequestRedirect https",
+                "ingress-nginx's HTTPS redirect drops a trailing slash of the request URI "
+                "(lua_ingress.lua, unless preserve-trailing-slash); the Gateway API "
+                "redirect keeps the path as sent",
+            )
         built.append((rec, entries, route))
     _canaries(ctx, catalog, canaries, built)
     objects = []
@@ -169,6 +184,15 @@ def _translate(ctx, catalog, rec, regex_hosts):
                 "not a DNS host name (RFC 1123, optionally *.): the Gateway API refuses it; fix the Ingress or accept leaving the rule out",
             )
             continue
+        if p["host"].startswith("*."):
+            report.add(
+                rec["id"],
+                "host %s" % p["host"],
+                "approximated",
+                "HTTPRoute hostname %s" % p["host"],
+                "ingress-nginx matches one label for the wildcard (server_name ~^[\\w-]+\\.); "
+                "Gateway API matches any number: deeper names now reach this route",
+            )
         match, status, detail = path_match(p, p["host"] in regex_hosts)
         filters = []
         if status != "translated":
@@ -189,6 +213,12 @@ def _translate(ctx, catalog, rec, regex_hosts):
         entries.append(_entry(ctx, rec, p["host"], p["path"], match, p["backend"], filters))
     if rec["default"]:
         for host in rec["hosts"] or [""]:
+            # ingress-nginx: a rule's own "/" path replaces the default backend's root location.
+            if any(
+                p["host"] == host and p["path"] == "/" and p["type"] != "Exact"
+                for p in rec["paths"]
+            ):
+                continue
             entries.append(
                 _entry(
                     ctx, rec, host, "/", {"type": "PathPrefix", "value": "/"}, rec["default"], []
