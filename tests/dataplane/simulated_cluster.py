@@ -56,11 +56,16 @@ def _namespaces(objects):
     }
 
 
-def injected(ns_labels: dict, template: dict) -> bool:
+# Namespaces Istio's injector never injects, whatever their labels say
+# (istio.io/istio pkg/kube/inject/initializer.go IgnoredNamespaces).
+NEVER_INJECTED = frozenset(("kube-system", "kube-public", "kube-node-lease", "local-path-storage"))
+
+
+def injected(ns_labels: dict, template: dict, namespace: str | None = None) -> bool:
     """Istio's default injection rules (istiod chart's webhooks, default revision)."""
     spec = template.get("spec") or {}
     labels = (template.get("metadata") or {}).get("labels") or {}
-    if spec.get("hostNetwork"):
+    if spec.get("hostNetwork") or namespace in NEVER_INJECTED:
         return False
     pod_says = labels.get("sidecar.istio.io/inject")
     if pod_says == "false" or ns_labels.get("istio-injection") == "disabled":
@@ -76,7 +81,7 @@ def _pod(workload, ns_labels, ip):
     labels = dict(meta.get("labels") or {})
     annotations = dict(meta.get("annotations") or {})
     spec = template.get("spec") or {}
-    if injected(ns_labels, template):
+    if injected(ns_labels, template, (workload.get("metadata") or {}).get("namespace")):
         labels.setdefault("security.istio.io/tlsMode", "istio")
         annotations["sidecar.istio.io/status"] = SIDECAR_STATUS
         containers = list(spec.get("containers") or [])

@@ -296,7 +296,6 @@ def test_source_ranges_are_deny_policies_on_the_gateway(result):
                 "ports": ["80", "443"],
                 "paths": ["/admin", "/admin/*"],
                 "hosts": ["admin.example.com", "admin.example.com:*"],
-                "ports": ["80", "443"],
             }
         }
     ]
