@@ -213,7 +213,7 @@ def cluster_objects(case, result) -> list[dict]:
         for t in spec.get("tls") or ():
             if t.get("secretName"):
                 secrets.add((ns, t["secretName"]))
-    namespaces = {ns for ns, _ in services} | {ns for ns, _ in secrets}
+    namespaces = {ns for ns, _name in services} | {ns for ns, _name in secrets}
     objs = [ob.namespace("istio-system"), ob.namespace(GATEWAY_NS)]
     objs += [
         ob.namespace(ns, injection=True) for ns in sorted(namespaces - {GATEWAY_NS, "istio-system"})
@@ -507,7 +507,7 @@ def _strip(annotation):
 def _explains(key, feature):
     """A report entry's key explains a model feature: the same annotation (canary explains
     canary-by-cookie), or a "path ..."/"host ..." entry naming the feature's path or host."""
-    token, _, value = feature.partition(":")
+    token, _sep, value = feature.partition(":")
     if " " in key:
         first, rest = key.split(" ", 1)
         return first == token and (not value or value.lower() in rest.lower())

@@ -304,7 +304,7 @@ def route(ingresses, services, req):
     host = req["host"]
     srv = servers[_server_for(servers, host)]
     full = req.get("path") or "/"
-    uri, _, query = full.partition("?")
+    uri, _sep, query = full.partition("?")
     loc = _location_for(srv["locations"], uri)
     if loc is None:
         return {"kind": "reject", "code": 404, "ingress": None, "features": ["no-location"]}
@@ -401,7 +401,7 @@ def route(ingresses, services, req):
         chosen = canary or main
         backends = [{"service": chosen[0], "port": chosen[1], "weight": 100}]
     features += cfeatures
-    related = [ref] + [_ref(c) for c, _ in loc.canaries]
+    related = [ref] + [_ref(c) for c, _weight in loc.canaries]
     if canary is not None or split:
         # [canary] the canary's own annotations are not applied (only its backend): the
         # main location's rewrite and Host stay.

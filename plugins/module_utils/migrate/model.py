@@ -17,7 +17,8 @@ class Report:
         self.entries = {}
 
     def add(self, ingress, annotation, status, to, detail=""):
-        assert status in STATUSES, status
+        if status not in STATUSES:  # a programming error in a catalog entry, never input
+            raise ValueError("report status %r is not one of %s" % (status, ", ".join(STATUSES)))
         self.entries[(ingress, annotation)] = {
             "ingress": ingress,
             "annotation": annotation,
