@@ -20,7 +20,9 @@ connection: its TLS handshake is over, so those bytes are the answer to that req
 - ``arm("truncate", after=n)``: forward ``n`` bytes of the next answer, then close (FIN): an
   answer cut short;
 - ``arm("swallow")``: the request reaches the server (which answers: the work is done), the
-  answer is dropped and the connection reset: the client cannot know the outcome.
+  answer is dropped and the connection reset: the client cannot know the outcome;
+- ``arm(..., every=True)``: the same for every new connection until ``disarm()`` (counting
+  from its first byte), so that retries meet the fault too.
 """
 
 from __future__ import annotations
@@ -80,6 +82,7 @@ class FaultProxy:
         self.fired = []  # the faults that acted, in order (kind, bytes forwarded)
         self.connections = 0
         self._conns = set()
+        self._every = None  # a fault for every new connection too (arm(every=True))
         self._lock = threading.Lock()
         self._sock = None
         self._stop = threading.Event()
@@ -125,18 +128,22 @@ class FaultProxy:
         for c in conns:
             c.close(reset=True)
 
-    def arm(self, kind, after=0):
-        """Fault the next answer on every established connection (see the module docstring)."""
+    def arm(self, kind, after=0, every=False):
+        """Fault the next answer on every established connection (see the module docstring);
+        returns how many were armed. ``every``: also every new connection until disarm(),
+        ``after`` counting from its first byte (its TLS handshake included)."""
         if kind not in ("reset", "truncate", "swallow"):
             raise ValueError(kind)
         with self._lock:
             conns = [c for c in self._conns if c.answered and not c.closed]
+            self._every = (kind, int(after)) if every else None
         for c in conns:
-            c.fault = (kind, int(after))
+            c.fault = (kind, int(after), 0)  # (what, after how many bytes, bytes sent so far)
         return len(conns)
 
     def disarm(self):
         with self._lock:
+            self._every = None
             for c in self._conns:
                 c.fault = None
 
@@ -161,6 +168,8 @@ class FaultProxy:
             upstream.settimeout(None)
             conn = _Conn(client, upstream)
             with self._lock:
+                if self._every is not None:
+                    conn.fault = self._every + (0,)
                 self._conns.add(conn)
                 self.connections += 1
             for src, dst, answers in ((client, upstream, False), (upstream, client, True)):
@@ -180,11 +189,15 @@ class FaultProxy:
                 if self.latency:
                     time.sleep(self.latency)
                 if answers and conn.fault is not None:
-                    kind, after = conn.fault
+                    kind, after, sent = conn.fault
+                    if kind != "swallow" and sent + len(data) <= after:
+                        dst.sendall(data)  # not there yet: the fault acts after ``after`` bytes
+                        conn.fault = (kind, after, sent + len(data))
+                        continue
                     conn.fault = None
-                    self.fired.append((kind, min(after, len(data)) if kind != "swallow" else 0))
-                    if kind != "swallow" and after:
-                        dst.sendall(data[:after])
+                    if kind != "swallow":
+                        dst.sendall(data[: after - sent])
+                    self.fired.append((kind, after if kind != "swallow" else 0))
                     conn.close(reset=kind != "truncate")
                     return
                 dst.sendall(data)

