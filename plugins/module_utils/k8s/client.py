@@ -239,9 +239,10 @@ class KubeClient:
             # were never compared, so the TLS hints below would mislead.
             return K8sError(
                 "unreachable",
-                "cannot reach the API server at %s: the connection was closed during the TLS "
-                "handshake (%s) while trying to %s. Check that the cluster is up and that host "
-                "points at the API server itself" % (where, reason, desc),
+                "the connection to the API server at %s was closed in the middle of its TLS "
+                "stream (%s) while trying to %s: the other end (the server, a proxy or a load "
+                "balancer) hung up; certificates were not the problem. Check that the cluster "
+                "is up and that host points at the API server itself" % (where, reason, desc),
             )
         if isinstance(exc, e.SSLError):
             text = reason
@@ -287,6 +288,13 @@ class KubeClient:
                 "timeout: the API server at %s did not answer within %ss (request_timeout) while "
                 "trying to %s. Raise request_timeout or check the API server's load"
                 % (where, timeout, desc),
+            )
+        if isinstance(exc, e.ProtocolError):
+            return K8sError(
+                "unreachable",
+                "the connection to the API server at %s broke before its answer came, while "
+                "trying to %s: %s. Check that the cluster is up and the network in between"
+                % (where, desc, reason),
             )
         if isinstance(exc, (e.LocationParseError, e.LocationValueError)):
             return K8sError("config", "invalid API server URL %s: %s" % (self.server, reason))
