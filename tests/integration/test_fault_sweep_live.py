@@ -35,7 +35,7 @@ import pytest
 import yaml
 from faultproxy import FaultProxy
 from plans import GATEWAY, MODE_VARIANTS
-from test_lb_apply_live import CONTROLLER_ANNOTATIONS, _writes
+from test_lb_apply_live import CONTROLLER_ANNOTATIONS, _clean, _writes
 
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.apply import (
     ApplyError,
@@ -74,14 +74,6 @@ FAULTS = ("api_server_stopped", "connection_cut", "process_killed")
 # Everything else is compared: spec, labels, annotations, and for every other managedFields
 # entry its manager, operation, apiVersion and fieldsV1 (who owns which field).
 _HISTORY = ("resourceVersion", "uid", "creationTimestamp", "generation")
-
-
-def _clean(value):
-    if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items() if v not in ({}, [], None)}
-    if isinstance(value, list):
-        return [_clean(v) for v in value]
-    return value
 
 
 def _state(client, targets):
