@@ -66,7 +66,8 @@ _STRICT_X509_ERRORS = (
 )
 
 
-# OpenSSL's words for a peer that closed the connection before the handshake finished.
+# OpenSSL's words for a peer that closed the connection in the middle of the TLS stream
+# (during the handshake, or in an answer): the certificates are not what failed.
 _HANDSHAKE_CLOSED = ("EOF occurred in violation of protocol", "UNEXPECTED_EOF", "Connection reset")
 
 
@@ -364,7 +365,8 @@ class KubeClient:
                         exc.message = "%s (%d attempts)" % (exc.message, attempt)
                         exc.args = (exc.message,)
                     raise
-            self.retried += 1
+            with self._count_lock:
+                self.retried += 1
             self.sleep(delay)
 
     def _attempt(self, method, path, url, data, content_type, timeout, accept):
