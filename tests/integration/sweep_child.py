@@ -8,7 +8,8 @@ SIGTERM, or after its grace period).
     python sweep_child.py K ARGS.json
 
 ARGS.json is ``{"ANSIBLE_MODULE_ARGS": {...}}``, how Ansible hands arguments to a module. Before
-sending write K (a server-side apply that is not a dry run) the process writes
+sending write K (a server-side apply that is not a dry run; writes are counted when the server
+took them) the process writes
 ``before-write K`` to stderr and waits to be killed; stdout stays the module's JSON result (if
 the plan has fewer than K writes, the module simply finishes).
 """
@@ -30,13 +31,15 @@ def main():
     writes = [0]
 
     def apply(self, obj, field_manager, dry_run=False, force=False):
-        if not dry_run:
-            writes[0] += 1
-            if writes[0] == k:
-                sys.stderr.write("before-write %d\n" % k)
-                sys.stderr.flush()
-                time.sleep(3600)  # the test kills us here
-        return real_apply(self, obj, field_manager, dry_run=dry_run, force=force)
+        if dry_run:
+            return real_apply(self, obj, field_manager, dry_run=dry_run, force=force)
+        if writes[0] + 1 == k:
+            sys.stderr.write("before-write %d\n" % k)
+            sys.stderr.flush()
+            time.sleep(3600)  # the test kills us here
+        out = real_apply(self, obj, field_manager, dry_run=dry_run, force=force)
+        writes[0] += 1  # counted once the server took it (a 409 attempt is retried, not a write)
+        return out
 
     KubeClient.apply = apply
     sys.argv = [MODULE, sys.argv[2]]

@@ -126,16 +126,21 @@ def _client(kubeconfig):
 
 
 def _count_writes(client, before_write=None):
-    """Wrap client.apply: count real writes; call before_write(k) before the k-th."""
+    """Wrap client.apply: record the real writes that succeeded; call before_write(k) before
+    each attempt at the k-th. (A write is counted when the server took it: an attempt answered
+    409 because the controller-manager changed the object since the read - its status, after
+    an earlier round's write - is retried by lb_apply, and is not a write.)"""
     real_apply = client.apply
     writes = []
 
     def apply(obj, manager, dry_run=False, force=False):
-        if not dry_run:
-            writes.append("%s %s" % (obj["kind"], obj["metadata"]["name"]))
-            if before_write is not None:
-                before_write(len(writes))
-        return real_apply(obj, manager, dry_run=dry_run, force=force)
+        if dry_run:
+            return real_apply(obj, manager, dry_run=dry_run, force=force)
+        if before_write is not None:
+            before_write(len(writes) + 1)
+        out = real_apply(obj, manager, dry_run=dry_run, force=force)
+        writes.append("%s %s" % (obj["kind"], obj["metadata"]["name"]))
+        return out
 
     client.apply = apply
     return writes
@@ -213,7 +218,7 @@ class Sweep:
         client = _client(self.kubeconfig)
 
         def stop(n):
-            if n == k:
+            if n == k:  # a no-op if it is stopped already
                 self.cp.stop_component("kube-apiserver")
 
         _count_writes(client, stop)
