@@ -8,7 +8,9 @@ around KubeClient.apply and checked against the audit log). For every k in 1..N 
 three faults - the API server stopped, the connection cut by the test's TCP proxy, the lb_apply
 module process SIGKILLed - the apply is interrupted just before write k, then:
 
-- undo right after the partial apply returns every object to its state before the plan;
+- undo right after the partial apply returns every object to its state before the plan (as
+  undo after the uninterrupted apply leaves it: the same values and owners, except that a value
+  undo puts back is owned by meshgate-restore - docs/reliability.md, "Not guaranteed");
 - interrupted again the same way, a re-run of the same plan converges to exactly the state of
   the uninterrupted apply, and a third run writes nothing (audit log); undo then restores the
   state before the plan again.
