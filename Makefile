@@ -1,6 +1,6 @@
 # Developer and CI entry points for the meshgate.istio_lb collection.
 #
-#   make test     the whole suite, in CI order: lint, sanity, units, dataplane-tests,
+#   make test     the whole suite, in CI order: lint, sanity, units, fuzz-short, dataplane-tests,
 #                 build + install-check, ee, docs + docs-check, integration, molecule (stops at
 #                 the first failing stage)
 #   make docs     the HTML docs site into .build/docs/html (docs-check: checks it in chromium)
@@ -53,9 +53,9 @@ endif
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 # `install-check` builds the tarball itself (never checks a stale one).
-STAGES := lint sanity units dataplane-tests install-check ee docs docs-check integration molecule matrix
+STAGES := lint sanity units fuzz-short dataplane-tests install-check ee docs docs-check integration molecule matrix
 
-.PHONY: help venv collections demo lint sanity sanity-run matrix units integration molecule build \
+.PHONY: help venv collections demo lint sanity sanity-run matrix units integration molecule build fuzz fuzz-short fuzz-lib \
         install-check ee test clean distclean bench bench-venv dataplane dataplane-tests \
         docs docs-venv docs-node docs-check
 
@@ -178,9 +178,10 @@ lint: venv collections ## ansible-lint (production), black, ruff, yamllint, chan
 	if [ -n "$$failed" ]; then echo "lint FAILED:$$failed"; exit 1; fi
 
 # Upstream manifests kept byte-for-byte (see their PROVENANCE.md) are data, not our content, and
-# the tests' Helm charts hold Go templates, not YAML: left out of the sanity copy as they are
-# left out of lint, so the ignore file stays empty.
-SANITY_SKIP := tests/crds tests/charts
+# the tests' Helm charts hold Go templates, not YAML, and the fuzz corpora are raw bytes (any
+# line ending, NUL, invalid UTF-8): left out of the sanity copy as they are left out of lint, so
+# the ignore file stays empty.
+SANITY_SKIP := tests/crds tests/charts tests/fuzz/corpus
 
 # ansible-test accepts only a real .../ansible_collections/meshgate/istio_lb directory (it
 # resolves a symlinked cwd, also when it re-executes itself inside --venv), so sanity runs on a
@@ -257,6 +258,27 @@ endef
 
 units: venv collections ## pytest tests/unit
 	$(call pytest,tests/unit)
+
+# Coverage-guided fuzzing (tests/fuzz, docs/reliability.md#fuzzing): atheris from
+# requirements-fuzz.txt, installed once per hash of that file under the cache folder (pip
+# --target, beside the dev venv, whose Python it runs on). FUZZ_SECONDS per target.
+FUZZ_SECONDS ?= 60
+FUZZ_ARGS ?=
+FUZZ_LIB := $(VENV_CACHE_ROOT)/fuzz-lib-$(shell { cat requirements-fuzz.txt; $(PYTHON) --version; } 2>&1 | sha256sum | cut -c1-12)
+
+fuzz-lib: venv ## install atheris (requirements-fuzz.txt) into the cache folder, once per hash
+	@mkdir -p $(VENV_CACHE_ROOT)
+	@flock $(FUZZ_LIB).lock bash -euo pipefail -c ' \
+	  if [ -f $(FUZZ_LIB)/.meshgate-installed ]; then exit 0; fi; \
+	  echo "==> installing requirements-fuzz.txt into $(FUZZ_LIB)"; \
+	  rm -rf $(FUZZ_LIB); $(BIN)/python -m pip install -q --target $(FUZZ_LIB) -r requirements-fuzz.txt; \
+	  touch $(FUZZ_LIB)/.meshgate-installed'
+
+fuzz: venv collections fuzz-lib ## fuzz every target for FUZZ_SECONDS (60) each; a crash fails (FUZZ_ARGS='--target plan')
+	$(BIN)/python tests/fuzz/run.py --seconds $(FUZZ_SECONDS) --path $(FUZZ_LIB) $(FUZZ_ARGS)
+
+fuzz-short: ## the make test stage: make fuzz for 10 s per target
+	@$(MAKE) fuzz FUZZ_SECONDS=10
 
 # --durations: the slowest tests in every log, to see where the CI budget goes.
 integration: venv collections ## pytest tests/integration (real control plane)
@@ -350,7 +372,7 @@ ee: build ## ansible-builder create on examples/ee/execution-environment.yml, an
 
 # --- everything -------------------------------------------------------------------------------
 
-test: venv collections ## lint, sanity, units, dataplane, install-check, ee, docs + docs-check, integration, molecule
+test: venv collections ## lint, sanity, units, fuzz-short, dataplane, install-check, ee, docs + docs-check, integration, molecule
 	@start=$$(date +%s); \
 	for stage in $(STAGES); do \
 	  echo; echo "######## $$stage"; t0=$$(date +%s); \

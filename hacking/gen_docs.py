@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -96,6 +97,19 @@ def _signal_rows(v):
             yield title, _list(texts)
 
 
+def _shutdown_text(flag):
+    where = flag.get("in", "args")
+    if where == "configmap":
+        name = "ConfigMap key `%s` (the ConfigMap `%s` names)" % (flag["key"], flag["arg"])
+    else:
+        name = "`%s`" % (flag.get("name") or flag["flag"].replace("\\", ""))
+        if where == "pre_stop":
+            command = re.sub(r"\(\^\|\[\\s/\]\)|\(\\s\|\$\)", "", flag["command"])
+            name += " in a preStop running `%s`" % command
+    default = "default %gs" % flag["default"] if flag.get("default") else "counted when set"
+    return "%s (%s)" % (name, default)
+
+
 def vendors_md():
     out = [GENERATED % "vendors/", "# Supported load balancers\n"]
     out.append(
@@ -152,6 +166,28 @@ def vendors_md():
                 )
             )
         out.append("- Annotation prefixes on routes: %s" % _list(v.get("annotation_prefixes")))
+        for spec in v.get("install_config", ()):
+            out.append(
+                "- A second install is its own load balancer: `%s` in the `%s` file of a mounted "
+                "ConfigMap%s names the %s it serves (default %s)"
+                % (
+                    spec["controller"],
+                    spec["key"],
+                    " (%s)" % spec["role"] if spec.get("role") else "",
+                    " and ".join(spec["serves"]),
+                    _list(spec["default"]),
+                )
+            )
+        if v.get("install_id"):
+            spec = v["install_id"]
+            out.append(
+                "- A second install is its own load balancer: `%s` (default `%s`) is its id; a "
+                "route is served by the installs %s names (none: %s)"
+                % (spec["env"], spec["default"], _list(spec["route"]), _list(spec["route_default"]))
+            )
+        flags = (v.get("shutdown") or {}).get("flags") or ()
+        if flags:
+            out.append("- Shutdown (MG0022): %s" % "; ".join(_shutdown_text(f) for f in flags))
         if v.get("health_check"):
             out.append(
                 "- Health check (chained to the Istio gateway): %s" % v["health_check"]["where"]

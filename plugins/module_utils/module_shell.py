@@ -9,6 +9,11 @@ Takes the module object; imports nothing of ansible.module_utils.basic (the modu
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
+import threading
+
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.errors import K8sError
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.redact import (
     kubeconfig_no_log_values,
@@ -66,17 +71,59 @@ def gather_for_module(module, options, detail="full"):
             )
 
             client = client_from_params(params)
-        facts, kinds, warnings = gather(
-            src=params.get("src"),
-            client=client,
-            page_size=params["page_size"],
-            options=options,
-            detail=detail,
-            keep_frozen=True,
-            src_namespace=params.get("src_namespace"),
-        )
+        with deadline_guard(module, client):
+            facts, kinds, warnings = gather(
+                src=params.get("src"),
+                client=client,
+                page_size=params["page_size"],
+                options=options,
+                detail=detail,
+                keep_frozen=True,
+                src_namespace=params.get("src_namespace"),
+            )
     except (SourceError, K8sError) as exc:
         fail(module, exc)  # the read's error alone, as before: no request counts
     for warning in warnings:
         module.warn(warning)
     return facts, kinds, dict(client.request_counts) if client is not None else {}
+
+
+# Seconds past the deadline the client's own checks get before the module's timer fails it.
+DEADLINE_GRACE = 2
+
+
+@contextlib.contextmanager
+def deadline_guard(module, client):
+    """The last resort behind the client's deadline: a timer (SIGALRM) that fails the module
+    ``deadline`` + DEADLINE_GRACE seconds after the read starts, whatever a request is stuck in
+    (headers sent a byte at a time, a connection that never completes; the reading threads
+    cannot be interrupted, so the process ends with the failure written, as fail_json does).
+    Nothing without a live client, a deadline, SIGALRM or in another thread than the main one."""
+    import signal
+
+    seconds = getattr(client, "deadline_seconds", None)
+    if (
+        not seconds
+        or not hasattr(signal, "SIGALRM")
+        or threading.current_thread() is not threading.main_thread()
+    ):
+        yield
+        return
+
+    def expire(_signum, _frame):
+        try:
+            fail(module, client.deadline_error())
+        except SystemExit:
+            pass
+        finally:
+            sys.stdout.flush()
+            # The threads stuck reading would keep a normal exit waiting.
+            os._exit(1)
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds + DEADLINE_GRACE)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

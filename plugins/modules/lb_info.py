@@ -77,6 +77,7 @@ options:
     default: summary
 extends_documentation_fragment:
   - meshgate.istio_lb.k8s_auth
+  - meshgate.istio_lb.read_limits
   - meshgate.istio_lb.offline_source
   - meshgate.istio_lb.attributes
   - meshgate.istio_lb.attributes.info_module
@@ -198,6 +199,27 @@ load_balancers:
       description: Backend Services (C(namespace/name)) (only with O(detail=full)).
       type: list
       elements: str
+    fronted_by:
+      description:
+        - In-cluster LBs only. The cloud load balancers in front of it - those whose routes send
+          to one of its Services, and the Service-level ones (AWS NLB, Azure load balancer)
+          exposing its Service - each with C(id), C(vendor) and C(xff_hops) (the
+          X-Forwarded-For entries it adds, vendor data).
+      type: list
+      elements: dict
+    xff_hops:
+      description:
+        - In-cluster LBs only. The X-Forwarded-For entries reaching what it sends to - the one it
+          adds plus the fewest any cloud LB in front of it adds - which an Istio gateway it is
+          chained to should trust (C(numTrustedProxies); MG0013, MG0023).
+      type: int
+    xff_passed_on:
+      description:
+        - In-cluster LBs only. Whether it passes on the X-Forwarded-For it receives, appending its
+          peer; when false (ingress-nginx without C(use-forwarded-headers) and
+          C(compute-full-forwarded-for)) it sends one entry and the cloud LBs' in front do not
+          count in C(xff_hops).
+      type: bool
     route_count:
       description: How many routes it serves (only with O(detail=summary)).
       type: int
@@ -240,9 +262,14 @@ cluster_facts:
   description:
     - What plans need of the cluster beyond its load balancers - C(api_server_ip) and
       C(api_server_ips) (the C(kubernetes) Service's cluster IPs, every family), C(apis) (served
-      versions of the kinds plans write; null offline), and C(gateway_classes) (per GatewayClass
+      versions of the kinds plans write; null offline), C(gateway_classes) (per GatewayClass
       its C(controller), C(vendor), C(parameters_ref) and C(parameters) - whether the object it
-      names was C(found), its C(apiVersion) and C(spec)).
+      names was C(found), its C(apiVersion) and C(spec)), and C(gateways) (per Gateway
+      C(namespace/name) with its own C(spec.infrastructure.parametersRef), for vendors that use
+      it over the class's, Envoy Gateway's EnvoyProxy - its C(class), C(vendor),
+      C(parameters_ref), C(parameters) as above, C(used) (its controller uses them), C(merged)
+      (merged over the class's, else replacing them whole) and, when not used, C(refused) (why
+      its controller does not accept the Gateway)).
   returned: always
   type: dict
 detail:
@@ -272,7 +299,8 @@ routes:
       description:
         - Backend Services with C(namespace), C(service), C(port) (as the route says),
           C(service_port) (the Service port number it means), C(target_port), C(waypoint) (the
-          ambient waypoint it is bound to), C(istio_gateway),
+          ambient waypoint it is bound to), C(istio_gateway), C(via) and C(gateway_service)
+          (an ExternalName Service leading to the gateway Service C(namespace/name)),
           C(headless), C(fqdn).
       type: list
       elements: dict
@@ -336,7 +364,10 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.expressio
     HAS_JMESPATH,
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.summary import DETAILS
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.args import AUTH_ARG_SPEC
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.args import (
+    AUTH_ARG_SPEC,
+    READ_LIMITS_ARG_SPEC,
+)
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.gc_pause import gc_paused
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.module_shell import (
     gather_for_module,
@@ -348,6 +379,7 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors.registry
 
 def argument_spec():
     spec = copy.deepcopy(AUTH_ARG_SPEC)
+    spec.update(copy.deepcopy(READ_LIMITS_ARG_SPEC))
     spec.update(
         src=dict(type="list", elements="path"),
         src_namespace=dict(type="str"),

@@ -45,9 +45,13 @@ options:
         of the Istio ingress gateway, with the health check on 15021 C(/healthz/ready).
       - V(ambient) enrols the load balancer pods in ambient and bypasses inbound capture; routes to
         Services bound to a waypoint get the vendor's Service routing.
+      - V(migrate) moves the Ingresses of a source load balancer (ingress-nginx) to an Istio Gateway
+        API Gateway, one stage per run (O(migrate_stage)), with a translation report per Ingress and
+        annotation in RV(plan.migration). It reads the Ingresses with all their annotations itself,
+        so it cannot plan from O(facts). See the collection's docs/migrate.md.
     type: str
     required: true
-    choices: [standalone, standalone_mtls, chained, gclb_chained, ambient]
+    choices: [standalone, standalone_mtls, chained, gclb_chained, ambient, migrate]
   facts:
     description:
       - A registered M(meshgate.istio_lb.lb_info) result to plan from, instead of detecting again.
@@ -97,6 +101,9 @@ options:
     description:
       - The Istio ingress gateway Service (C(namespace/name)) for V(chained) and
         V(gclb_chained); needed when several exist.
+      - For V(migrate), the Gateway API Gateway (C(namespace/name)) the routes move to - an
+        existing one, or the one to create. Default C(meshgate-migrate) beside the Istio gateways,
+        or in the source load balancer's namespace with O(migrate_cutover=service).
     type: str
   route_api:
     description:
@@ -111,7 +118,9 @@ options:
     description:
     - C(gatewayTopology.numTrustedProxies) for the gateway.
     - By default the fewest X-Forwarded-For entries the load balancers in front add (1 for an in-cluster
-      LB, an AWS ALB or an Azure Application Gateway, 0 for an AWS NLB or an Azure load balancer).
+      LB, an AWS ALB or an Azure Application Gateway, 0 for an AWS NLB or an Azure load balancer),
+      an in-cluster LB counting the cloud LBs in front of it too (its C(xff_hops) in lb_info, 3
+      behind Google's Application LB). A higher value already set on the gateway is kept.
     type: int
   gateway_credential_name:
     description:
@@ -172,6 +181,34 @@ options:
         HTTPRoute and the HealthCheckPolicy name the gateway Service's C(ServiceImport)
         (C(net.gke.io)), which a ServiceExport of it must create.
     type: str
+  migrate_accept:
+    description:
+      - V(migrate) only. Annotations (with or without the vendor prefix, for example
+        C(configuration-snippet)) or report items (such as C(host <name>)) accepted untranslated.
+        A translation with anything else that has no equivalent is refused.
+    type: list
+    elements: str
+  migrate_stage:
+    description:
+      - V(migrate) only. V(parallel) creates the Gateway (its own address), the routes and the Istio
+        policies while the source keeps serving; V(cutover) moves traffic (see O(migrate_cutover));
+        V(retire) scales the source load balancer to zero and lists the PERMISSIVE exceptions made
+        for it for removal (its IngressClass stays).
+      - Each stage is its own run with the same other options, and its own undo
+        (M(meshgate.istio_lb.lb_apply) with C(state=absent) brings back the stage before).
+    type: str
+    default: parallel
+    choices: [parallel, cutover, retire]
+  migrate_cutover:
+    description:
+      - V(migrate) with O(migrate_stage=cutover). V(dns) writes nothing and says which names to
+        point at the gateway's address. V(service) re-points the source's existing LoadBalancer
+        Service at the gateway pods, so the external address stays; the Gateway must be in that
+        Service's namespace, and the source's Helm chart or GitOps sync puts the selector back on
+        its next upgrade (the plan warns).
+    type: str
+    default: dns
+    choices: [dns, service]
   dest:
     description:
       - Also write the plan to this directory, C(plan.json) and one YAML file per patch under
@@ -184,6 +221,7 @@ options:
     default: 500
 extends_documentation_fragment:
   - meshgate.istio_lb.k8s_auth
+  - meshgate.istio_lb.read_limits
   - meshgate.istio_lb.offline_source
   - meshgate.istio_lb.attributes
 attributes:
@@ -231,6 +269,17 @@ EXAMPLES = r"""
     managed_certificate_domains: [shop.example.com]
     https_redirect: true
     dest: "{{ playbook_dir }}/plans/{{ inventory_hostname }}"
+
+- name: Migrate ingress-nginx to an Istio Gateway, first stage, accepting the lost snippet
+  meshgate.istio_lb.lb_plan:
+    mode: migrate
+    migrate_stage: parallel
+    migrate_accept: [configuration-snippet]
+  register: migrate
+
+- name: The translation report, per Ingress and annotation
+  ansible.builtin.debug:
+    msg: "{{ migrate.plan.migration.report }}"
 
 - name: Show what would change
   ansible.builtin.debug:
@@ -284,6 +333,14 @@ plan:
     summary:
       description: Counts of phases, patches, created objects, restarts, refusals and warnings.
       type: dict
+    migration:
+      description:
+        - V(migrate) only. C(source), C(vendor), C(stage), C(cutover), C(gateway), C(ingresses), C(report)
+          (per Ingress and annotation - C(status) translated, approximated or not-translated, C(to),
+          C(detail)), C(refused), C(accepted), C(counts), C(dns) (the hosts to move) and
+          C(permissive_for_removal).
+      returned: when O(mode=migrate)
+      type: dict
 facts:
   description:
     - What the plan was computed from, as a summary (the load balancers with route and backend
@@ -310,9 +367,18 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.summary i
     FACT_KEYS,
     summarize,
 )
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.args import AUTH_ARG_SPEC
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.args import (
+    AUTH_ARG_SPEC,
+    READ_LIMITS_ARG_SPEC,
+)
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.errors import K8sError
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.gc_pause import gc_paused
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.migrate.source import (
+    SOURCE_KEY,
+    read_source,
+)
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.module_shell import (
+    deadline_guard,
     fail,
     gather_for_module,
     open_module,
@@ -326,12 +392,14 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.options imp
     validate_options,
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.planner import plan
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.sources import SourceError
 
 PLAN_OPTIONS = sorted(DEFAULT_OPTIONS)
 
 
 def argument_spec():
     spec = copy.deepcopy(AUTH_ARG_SPEC)
+    spec.update(copy.deepcopy(READ_LIMITS_ARG_SPEC))
     spec.update(
         mode=dict(type="str", required=True, choices=list(MODES)),
         facts=dict(type="dict"),
@@ -351,7 +419,31 @@ def gather_facts(module):
     facts, _kinds, _requests = gather_for_module(
         module, {"cluster_domain": params["cluster_domain"]}
     )
+    if params["mode"] == "migrate":
+        facts[SOURCE_KEY] = migrate_source(module)
     return facts
+
+
+def migrate_source(module):
+    """The Ingresses (all annotations) and Services mode migrate translates (never returned)."""
+    params = module.params
+    try:
+        if params.get("src"):
+            from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.sources import (
+                load_sources,
+            )
+
+            objects, _warnings = load_sources(params["src"], params.get("src_namespace"))
+            return read_source(objects=objects, namespace=params.get("src_namespace"))
+        from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.connect import (
+            client_from_params,
+        )
+
+        client = client_from_params(params)
+        with deadline_guard(module, client):  # the same bound as the main read
+            return read_source(client=client, page_size=params["page_size"])
+    except (SourceError, K8sError) as exc:
+        fail(module, exc)
 
 
 def write_files(module, dest, the_plan):

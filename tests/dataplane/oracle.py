@@ -72,6 +72,25 @@ def run_objects(objects: list[dict], hops: list[dict], binary: Path | None = Non
         return run_folder(src, binary=binary)
 
 
+def analyze_objects(objects: list[dict], binary: Path | None = None) -> list[dict]:
+    """`istioctl analyze` on the objects as files (oracle/analyze_test.go: Istio's analyzers,
+    schema validation included): [{"code", "level", "origin", "message"}]."""
+    binary = binary or oracle_binary()
+    with tempfile.TemporaryDirectory(prefix="meshgate-analyze-") as tmp:
+        src = Path(tmp) / "src"
+        src.mkdir()
+        (src / "objects.yaml").write_text(yaml.safe_dump_all(objects, sort_keys=True))
+        out = Path(tmp) / "findings.json"
+        argv = [str(binary), "-test.run", "^TestAnalyze$", "-src", str(src), "-out", str(out)]
+        proc = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=600)
+        if proc.returncode != 0 or not out.exists():
+            raise OracleError(
+                "the analyzer failed (exit %d):\n%s"
+                % (proc.returncode, (proc.stdout + proc.stderr)[-4000:])
+            )
+        return json.loads(out.read_text())
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("src", type=Path, help="folder of Kubernetes and Istio objects")

@@ -281,3 +281,81 @@ def test_the_gateway_without_a_route_for_the_host_answers_no_virtual_host(oracle
 def test_an_unknown_caller_is_one_clear_error(oracle_binary):
     with pytest.raises(OracleError, match="Pod lb/nope is not in the folder"):
         _one(oracle_binary, hop("x", "lb/nope", "sidecar", FRONTEND_IP, 80, SERVICE_HOST))
+
+
+def test_the_gateway_route_is_matched_by_path_element_header_and_client_address(oracle_binary):
+    """routes.go and rbac.go: an HTTPRoute PathPrefix /shop matches /shop/x, not /shopping;
+    a header match picks its rule; a DENY AuthorizationPolicy on the gateway for a client
+    range answers 403 for that client only."""
+    gw_labels = {"gateway.networking.k8s.io/gateway-name": "meshgate"}
+    gw_pod = pod("istio-ingress", "meshgate-istio-1", "10.244.3.50", gw_labels)
+    gw_svc = service(
+        "istio-ingress", "meshgate-istio", "10.96.20.30", [("http", 80, 80)], gw_labels
+    )
+    route = http_route(
+        "shop", "shop", ("istio-ingress", "meshgate"), ["shop.example.com"], "frontend", 80
+    )
+    route["spec"]["rules"] = [
+        {
+            "matches": [
+                {
+                    "path": {"type": "PathPrefix", "value": "/shop"},
+                    "headers": [{"name": "x-admin", "value": "yes"}],
+                }
+            ],
+            "backendRefs": [{"name": "frontend", "port": 9090}],
+        },
+        {
+            "matches": [{"path": {"type": "PathPrefix", "value": "/shop"}}],
+            "backendRefs": [{"name": "frontend", "port": 80}],
+        },
+    ]
+    deny = {
+        "apiVersion": "security.istio.io/v1",
+        "kind": "AuthorizationPolicy",
+        "metadata": {"name": "deny-range", "namespace": "istio-ingress"},
+        "spec": {
+            "targetRefs": [
+                {"group": "gateway.networking.k8s.io", "kind": "Gateway", "name": "meshgate"}
+            ],
+            "action": "DENY",
+            "rules": [
+                {
+                    "from": [{"source": {"remoteIpBlocks": ["192.0.2.0/24"]}}],
+                    "to": [{"operation": {"ports": ["80"]}}],
+                }
+            ],
+        },
+    }
+    objects = [
+        ISTIO_GATEWAY_CLASS,
+        gateway_api_gateway("istio-ingress", "meshgate", "shop.example.com"),
+        gw_pod,
+        gw_svc,
+        endpoint_slice(gw_svc, [gw_pod]),
+        route,
+        deny,
+    ]
+
+    def call(path, **extra):
+        h = hop(
+            "gw", "istio-ingress/meshgate-istio-1", "router", "10.244.3.50", 80, "shop.example.com"
+        )
+        h["call"].update(path=path, **extra)
+        return h
+
+    hops = [
+        call("/shop/x"),
+        call("/shopping"),
+        call("/shop", headers={"x-admin": "yes"}),
+        call("/shop/x", source_ip="192.0.2.7"),
+        call("/shop/x", source_ip="198.51.100.7"),
+    ]
+    element, boundary, header, denied, allowed = run_objects(
+        _cluster(*objects), hops, binary=oracle_binary
+    )
+    assert element["cluster"] == FRONTEND_CLUSTER and element["mtls"]
+    assert boundary["error"] == "no route matched" and not boundary["reaches"]
+    assert header["cluster"] == "outbound|9090||" + SERVICE_HOST
+    assert denied["rbac"].startswith("denied by DENY policy") and not denied["reaches"]
+    assert allowed["rbac"] == "allowed" and allowed["reaches"]

@@ -436,3 +436,95 @@ def test_the_envoyproxy_a_gatewayclass_uses_is_extended_and_undo_restores_it(con
                 "--wait=false",
                 check=False,
             )
+
+
+def test_the_envoyproxy_a_gateway_itself_uses_is_extended_and_undo_restores_it(
+    control_plane, client
+):
+    """standalone_mtls on an Envoy Gateway whose Gateway names its own EnvoyProxy
+    (spec.infrastructure.parametersRef), which Envoy Gateway uses over its class's: routingType
+    and the sidecar's pod labels go there, next to the user's own pod labels and replicas; the
+    class's EnvoyProxy and reference stay as they are; undo puts the Gateway's EnvoyProxy back
+    exactly as it was."""
+    control_plane.install_crds(module_crd_paths("envoy-gateway"))
+    objs = _envoy_gateway_with_its_own_envoyproxy()
+    gateway = next(o for o in objs if o["kind"] == "Gateway")
+    gateway["spec"]["infrastructure"] = {
+        "parametersRef": {"group": "gateway.envoyproxy.io", "kind": "EnvoyProxy", "name": "own"}
+    }
+    own = {
+        "apiVersion": "gateway.envoyproxy.io/v1alpha1",
+        "kind": "EnvoyProxy",
+        "metadata": {"name": "own", "namespace": "eg-kept"},
+        "spec": {
+            "provider": {
+                "type": "Kubernetes",
+                "kubernetes": {
+                    "envoyDeployment": {
+                        "replicas": 3,
+                        "pod": {
+                            "labels": {"team": "edge", "sidecar.istio.io/inject": "false"},
+                            "annotations": {"example.com/owner": "edge"},
+                        },
+                    }
+                },
+            }
+        },
+    }
+    objs.insert(objs.index(gateway), own)
+    for obj in objs:
+        control_plane.apply_manifests(obj)
+
+    def read(kind, namespace, name, group="gateway.envoyproxy.io", version="v1alpha1"):
+        target = {"apiVersion": "%s/%s" % (group, version), "kind": kind, "name": name}
+        if namespace:
+            target["namespace"] = namespace
+        return read_targets(client, [target])[(group, kind, namespace, name)]["spec"]
+
+    class_proxy = read("EnvoyProxy", "envoy-gateway-system", "config")
+    before = read("EnvoyProxy", "eg-kept", "own")
+    gc_before = read("GatewayClass", None, "eg", "gateway.networking.k8s.io", "v1")
+    facts = _facts(client)
+    assert facts["cluster_facts"]["gateways"]["eg-kept/eg-kept"]["used"] is True
+    p = plan(
+        facts,
+        "standalone_mtls",
+        {"load_balancers": ["Deployment/envoy-gateway-system/envoy-eg-kept"]},
+    )
+    try:
+        proxies = [pt["target"] for pt in _targets_of(p, "EnvoyProxy")]
+        assert [(t["namespace"], t["name"]) for t in proxies] == [("eg-kept", "own")], p["warnings"]
+        assert _targets_of(p, "GatewayClass") == []
+        apply_plan(client, p, force_conflicts=True, wait="none")
+        after = read("EnvoyProxy", "eg-kept", "own")
+        assert after["routingType"] == "Service"
+        deployment = after["provider"]["kubernetes"]["envoyDeployment"]
+        assert deployment["replicas"] == 3
+        assert deployment["pod"]["labels"] == {"team": "edge", "sidecar.istio.io/inject": "true"}
+        assert deployment["pod"]["annotations"]["example.com/owner"] == "edge"
+        assert read("EnvoyProxy", "envoy-gateway-system", "config") == class_proxy
+        assert read("GatewayClass", None, "eg", "gateway.networking.k8s.io", "v1") == gc_before
+        # Detection now reads the Gateway's own EnvoyProxy: its routes go to Services.
+        (lb,) = [
+            x
+            for x in _facts(client)["load_balancers"]
+            if x["id"] == "Deployment/envoy-gateway-system/envoy-eg-kept"
+        ]
+        assert lb["service_routing"] == "on"
+        undo_plan(client, p)
+        assert read("EnvoyProxy", "eg-kept", "own") == before  # the user's "false" label too
+    finally:
+        undo_plan(client, p)
+        for obj in reversed(objs[2:]):
+            control_plane.kubectl(
+                "delete",
+                obj["kind"].lower(),
+                obj["metadata"]["name"],
+                *(["-n", obj["metadata"]["namespace"]] if obj["metadata"].get("namespace") else []),
+                "--wait=false",
+                check=False,
+            )
+
+
+def _targets_of(p, kind):
+    return [pt for ph in p["phases"] for pt in ph["patches"] if pt["target"]["kind"] == kind]

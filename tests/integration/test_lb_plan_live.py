@@ -20,6 +20,7 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.connect impo
     client_from_params,
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.errors import K8sError
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.migrate.source import read_source
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.builder import FIELD_MANAGER
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.errors import PlanError
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.options import MODES
@@ -64,7 +65,10 @@ pytestmark = [pytest.mark.controlplane, pytest.mark.mutates_cluster]
 def facts(control_plane, loaded, scenario):
     client = client_from_params({"kubeconfig": control_plane.kubeconfig})
     idx, _kinds, _pages = collect_live(client)
-    return detect(idx)
+    facts = detect(idx)
+    # What lb_plan reads beside detection for mode migrate (the Ingresses' full annotations).
+    facts["migrate_source"] = read_source(client=client)
+    return facts
 
 
 def _plans(facts):
@@ -131,6 +135,7 @@ def test_kinds_planned_cover_the_modes(facts):
         "HTTPRoute",
     } <= kinds["gclb_chained"]
     assert "Deployment" in kinds["ambient"]
+    assert {"Gateway", "HTTPRoute", "DestinationRule"} <= kinds["migrate"]
 
 
 def test_predicted_conflicts_are_the_servers(control_plane, facts):

@@ -156,3 +156,58 @@ def test_the_lb_plan_files_filter_writes_what_lb_plan_dest_writes(tmp_path):
     expected = {Path(p).name: text for p, text in plan_files(the_plan) if p.startswith("gitops/")}
     assert len(expected) == 3
     assert {f.name: f.read_text() for f in (tmp_path / "out").iterdir()} == expected
+
+
+def _migrate_result():
+    sys.path.insert(0, str(Path(__file__).parent / "plugins" / "module_utils"))
+    from builders import istio_base, namespace, nginx_lb
+
+    from ansible_collections.meshgate.istio_lb.plugins.module_utils.migrate.source import (
+        read_source,
+    )
+
+    cases = ROOT / "tests" / "migrate" / "ingresses.yaml"
+    docs = [d for d in yaml.safe_load_all(cases.read_text(encoding="utf-8")) if d]
+    objects = istio_base("STRICT") + nginx_lb() + [namespace("shop"), namespace("api")] + docs
+    facts = detect(objects)
+    facts["cluster"] = {"source": "offline"}
+    facts["migrate_source"] = read_source(objects=objects)
+    the_plan = plan(facts, "migrate")
+    return {
+        "ok": True,
+        "mode": "migrate",
+        "state": "present",
+        "check_mode": True,
+        "facts": summarize(facts),
+        "plan": the_plan,
+        "applied": {"results": []},
+        "gitops_dir": "",
+    }
+
+
+def test_the_report_shows_the_migration_and_what_was_not_translated(tmp_path):
+    migrated = _migrate_result()
+    md = _report(tmp_path, {"cluster-migrate": migrated, "cluster-plain": _result()})
+    section = _section(md, "cluster-migrate")
+    m = migrated["plan"]["migration"]
+    head = "### Migration of Deployment/ingress-nginx/ingress-nginx-controller (ingress-nginx), stage parallel"
+    assert head in section
+    counts = m["counts"]
+    assert (
+        "%d translated, %d approximated, %d not translated"
+        % (
+            counts["translated"],
+            counts["approximated"],
+            counts["not-translated"],
+        )
+        in section
+    )
+    assert "refused until accepted: " + ", ".join(m["refused"]) in section
+    table = section.split(head, 1)[1].split("###", 1)[0]
+    rows = [line for line in table.splitlines() if line.startswith("| ")][1:]
+    expected = [r for r in m["report"] if r["status"] != "translated"]
+    assert len(rows) == len(expected) > 10
+    assert (
+        "| shop/snippets | nginx.ingress.kubernetes.io/server-snippet | not-translated |" in table
+    )
+    assert "### Migration" not in _section(md, "cluster-plain")

@@ -124,6 +124,9 @@ def annotate_backends(idx, routes, istio, cluster_domain, gw_services):
             if external and ".".join(external.split(".")[:2]) in gw_hosts:
                 b["istio_gateway"] = True
                 b["via"] = "ExternalName %s" % external
+                # The gateway Service the bridge leads to (its trust is judged there).
+                name, ns = external.split(".")[:2]
+                b["gateway_service"] = "%s/%s" % (ns, name)
             if svc is None:
                 mcs = idx.get(
                     "networking.gke.io", "MultiClusterService", b["namespace"], b["service"]

@@ -31,6 +31,7 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors import r
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors.health_checks import (
     effective_annotations,
     judge,
+    xff_hops,
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors.istio import (
     ISTIO_READY_PATH,
@@ -179,6 +180,9 @@ def cloud_start(wl_lbs, controllers, findings):
         # (vendor, "namespace/name" of a cloud Gateway) -> [(route key, id, backends)] of the
         # routes attached to it: a Gateway is the cloud LB, its routes bring the backends.
         "attached": {},
+        # (namespace, Service) -> {cloud LB id: vendor} of the cloud LBs sending to it: those
+        # in front of an in-cluster LB (fronted_by).
+        "fronts": {},
     }
 
 
@@ -191,6 +195,7 @@ def cloud_take_routes(idx, cloud, routes, istio):
         if r.get("parents") is not None and r["kind"] != "Gateway":
             r["served_by"].extend("%s:Gateway/%s" % (r["vendor"], p) for p in r["parents"])
             for parent in r["parents"]:
+                _fronts(cloud, r, "%s:Gateway/%s" % (r["vendor"], parent))
                 children = cloud["attached"].get((r["vendor"], parent))
                 if children is not None:
                     children.append((r["_key"], r["id"], r["backends"]))
@@ -200,8 +205,30 @@ def cloud_take_routes(idx, cloud, routes, istio):
             cloud["gateways"].append((r, r["_obj"]))
             cloud["attached"].setdefault((r["vendor"], "%s/%s" % (r["namespace"], r["name"])), [])
             continue
+        _fronts(cloud, r, "%s:%s" % (r["vendor"], r["id"]))
         entry = cloud_lb_entry(idx, cloud, r["_obj"], r["vendor"], r, istio)
         cloud["entries"].append((r["_key"], entry))
+
+
+def _fronts(cloud, r, lb_id):
+    for b in r["backends"]:
+        cloud["fronts"].setdefault((b["namespace"], b["service"]), {})[lb_id] = r["vendor"]
+
+
+def fronted_by(cloud, services):
+    """The cloud LBs in front of an in-cluster LB whose Services are ``services`` ((namespace,
+    name, the Service-level cloud LB that exposes it or None)): those whose routes send to
+    one of them, and the Service-level ones (NLB, Azure LB), each {"id", "vendor",
+    "xff_hops"} (the X-Forwarded-For entries it adds, vendor data), by id."""
+    found = {}
+    for ns, name, service_lb in services:
+        found.update(cloud["fronts"].get((ns, name)) or {})
+        if service_lb:
+            found["%s:Service/%s/%s" % (service_lb, ns, name)] = service_lb
+    return [
+        {"id": lb_id, "vendor": vendor, "xff_hops": xff_hops(registry.vendor(vendor))}
+        for lb_id, vendor in sorted(found.items())
+    ]
 
 
 def cloud_finish(idx, cloud, istio, keep_routes):

@@ -14,6 +14,9 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.objects i
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.kinds import group_of
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.reduce import reduce_object
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.shape import (
+    reduced_or_problem,
+)
 
 WORKLOAD_KINDS = ("Deployment", "DaemonSet", "StatefulSet")
 
@@ -48,10 +51,13 @@ class Index:
         for obj in objects:
             if not isinstance(obj, dict) or not obj.get("kind"):
                 continue
+            if reduce:
+                # What the API server would refuse is skipped (the offline reader warns).
+                obj, problem = reduced_or_problem(obj, reduce_object)
+                if problem:
+                    continue
             if not (obj.get("metadata") or {}).get("name"):
                 continue  # not a complete object (e.g. a golden-file fragment)
-            if reduce:
-                obj = reduce_object(obj)
             gk = (group_of(obj.get("apiVersion")), obj["kind"])
             # Objects from old dumps (extensions/v1beta1) are read as their current group.
             gk = LEGACY_GROUPS.get(gk, gk)

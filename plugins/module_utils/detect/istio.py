@@ -247,13 +247,13 @@ def _gateways(idx, gateways, mesh):
     for wl in gateways:
         svcs = services_selecting(idx, wl)
         pc = parse_proxy_config(template_annotations(wl).get("proxy.istio.io/config"))
-        ntp = mapping_or_empty(pc.get("gatewayTopology")).get(
-            "numTrustedProxies"
-        ) or mapping_or_empty(
-            mapping_or_empty(mesh.get("defaultConfig")).get("gatewayTopology")
-        ).get(
-            "numTrustedProxies"
-        )
+        ntp = mapping_or_empty(pc.get("gatewayTopology")).get("numTrustedProxies")
+        ntp_source = "the pod's proxy.istio.io/config" if ntp else None
+        if not ntp:
+            ntp = mapping_or_empty(
+                mapping_or_empty(mesh.get("defaultConfig")).get("gatewayTopology")
+            ).get("numTrustedProxies")
+            ntp_source = "the mesh's defaultConfig.gatewayTopology" if ntp else None
         gw_out.append(
             {
                 "kind": wl.get("kind"),
@@ -265,6 +265,8 @@ def _gateways(idx, gateways, mesh):
                     if k in ("app", "istio", "istio.io/rev")
                 },
                 "num_trusted_proxies": ntp,
+                # Where that value comes from (MG0023 names it).
+                "num_trusted_proxies_source": ntp_source,
                 "apiVersion": wl.get("apiVersion"),
                 "proxy_config": template_annotations(wl).get("proxy.istio.io/config"),
                 "services": [service_summary(s) for s in svcs],
@@ -283,6 +285,7 @@ def _gateways(idx, gateways, mesh):
                     "name": None,
                     "labels": selector,
                     "num_trusted_proxies": None,
+                    "num_trusted_proxies_source": None,
                     "apiVersion": None,
                     "proxy_config": None,
                     "services": [service_summary(svc)],

@@ -14,6 +14,10 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.findings.
     run_lb,
     take_lb_routes,
 )
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.index import OLD_GATEWAY_API
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.installs import (
+    route_install_ids,
+)
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.istio import (
     injection_state,
     parse_proxy_config,
@@ -56,6 +60,7 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.workloads
     pod_has_proxy,
     pods_of,
     workload_editions,
+    xff_passed_on,
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors.istio import ISTIO
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors.registry import route_entry
@@ -77,6 +82,13 @@ def lb_start(idx, item, istio, controllers, findings, keep_routes):
         "item": item,
         "id": obj_id(wl),
         "service": _first_service(idx, wl),
+        # Whether it passes on the X-Forwarded-For entries of the cloud LBs in front of it.
+        "xff_passed_on": xff_passed_on(idx, wl, entry),
+        # Its Services, each with the Service-level cloud LB exposing it (fronted_by).
+        "services": [
+            (namespace_of(s), name_of(s), service_cloud_vendor(s))
+            for s in services_selecting(idx, wl)
+        ],
         "sidecar": _sidecar(wl, inj, pods, anns, istio),
         "anns": anns,
         "sidecar_intended": sidecar_intended,
@@ -163,12 +175,30 @@ def _sidecar(wl, inj, pods, anns, istio):
     return sidecar
 
 
+def _names_an_ingress_class(r):
+    """An Ingress's class, or a vendor route kind's (its "ingress_class"): an IngressClass, not a
+    Gateway API route's GatewayClass."""
+    group = (r.get("apiVersion") or "").split("/")[0]
+    return r["kind"] == "Ingress" or group not in ("gateway.networking.k8s.io", OLD_GATEWAY_API)
+
+
 def _serves(state, r):
     item = state["item"]
     if r["vendor"] != item["vendor"]:
         return False
-    if r["kind"] == "Ingress" and item.get("classes") and r["class"]:
+    if item.get("classes") and r["class"] and _names_an_ingress_class(r):
         if r["class"] not in item["classes"]:
+            return False
+    # A Gateway API route's classes' controllers: those of the install it is (installs.py).
+    gateway = item.get("gateway_controllers")
+    if gateway is not None and r.get("_controllers") is not None:
+        if not set(r["_controllers"]) & set(gateway):
+            return False
+    install_id = (item.get("install") or {}).get("id")
+    if install_id is not None and "_obj" in r:
+        if "_install_ids" not in r:
+            r["_install_ids"] = route_install_ids(item["entry"], r["_obj"])
+        if r["_install_ids"] is not None and install_id not in r["_install_ids"]:
             return False
     if state["owner"] and r["kind"] != "Gateway":
         if not any(p.split("/", 1)[-1] == state["owner"] for p in r.get("parents", [])):
@@ -211,6 +241,17 @@ def lb_take_routes(idx, state, routes, istio):
         state["routing"][0] += 1
         state["routing"][1] += 1 if (bool(sr) or hr) else 0
     take_lb_routes(idx, state, mine, istio)
+
+
+def lb_front(state, fronting):
+    """What stands in front of a workload LB, once every route is seen: ``fronting`` (cloud.py
+    fronted_by()), and the X-Forwarded-For entries its backends receive - the one it appends
+    plus, when it passes on what it receives (vendor data "xff"), the fewest any cloud LB in
+    front adds (trusting more would let clients of that path choose their address)."""
+    state["fronted_by"] = fronting
+    state["xff_hops"] = 1 + (
+        min((f["xff_hops"] for f in fronting), default=0) if state["xff_passed_on"] else 0
+    )
 
 
 def _mode(state):
@@ -298,6 +339,12 @@ def lb_finish(state, istio, findings, keep_routes):
         "mesh_routes": state["foreign_mesh_routes"],
         # The mesh routes our plans made there: {host: their http routes}.
         "meshgate_routes": state["our_mesh_routes"],
+        # The cloud LBs in front of it, and the X-Forwarded-For entries reaching what it sends
+        # to: its own and, on the path adding the fewest, theirs (lb_front() sets them).
+        "fronted_by": state.get("fronted_by", []),
+        "xff_hops": state.get("xff_hops", 1),
+        # False: it sends one X-Forwarded-For entry whatever it receives (vendor data "xff").
+        "xff_passed_on": state["xff_passed_on"],
     }
     if not keep_routes:
         lists_to_counts(result, state["route_count"])

@@ -38,6 +38,7 @@ class Backend(TypedDict, total=False):
     found: bool  # the Service exists in the input
     istio_gateway: bool  # it is an Istio ingress gateway's Service
     via: str  # "ExternalName <host>" when it reaches a gateway that way
+    gateway_service: str  # "namespace/name" of the gateway Service that ExternalName leads to
     multi_cluster_service: bool
     headless: bool
     fqdn: str
@@ -53,7 +54,9 @@ class Backend(TypedDict, total=False):
 
 
 # One route into the mesh (detect/routes.py route_record()). While detection runs it also carries
-# _obj (the object) and _key (its place in route order). Functional form: "class" is a keyword.
+# _obj (the object), _key (its place in route order) and, for Gateway API routes, _controllers
+# (its classes' controller names) and, once an LB with an install id judged it, _install_ids
+# (detect/installs.py). Functional form: "class" is a keyword.
 Route = TypedDict(
     "Route",
     {
@@ -136,4 +139,9 @@ class LoadBalancer(TypedDict, total=False):
     mesh_routes: List[str]  # hosts of mesh-bound VirtualServices its namespace sees, not ours
     meshgate_routes: dict  # {host: http routes} of the mesh routes our plans made there
     health_check: Optional[dict]  # cloud LBs: {ok, actual, where, planned_by}
+    # In-cluster LBs: the cloud LBs in front of them ({id, vendor, xff_hops}), and the
+    # X-Forwarded-For entries that reach what they send to (theirs and the cloud LBs').
+    fronted_by: List[dict]
+    xff_hops: int
+    xff_passed_on: bool  # it passes on the entries it receives (vendor data "xff")
     annotations: Optional[dict]

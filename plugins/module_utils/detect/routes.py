@@ -15,6 +15,7 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.backends 
     route_backends,
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.classes import (
+    gateway_class_controllers,
     gateway_class_vendor,
     resolve_ingress_vendor,
 )
@@ -74,6 +75,7 @@ def route_context(idx, classes, gclasses, lb_classes):
         "idx": idx,
         "classes": classes,
         "gclasses": gclasses,
+        "gclass_controllers": gateway_class_controllers(idx),
         "lb_classes": lb_classes,
         "gateways": gateways,
         "old_gateways": old_gateways,
@@ -102,7 +104,14 @@ def routes_of(ctx, group, kind, objects):
             hosts = [h for h in (jp(spec.get("hosts", "[]"), obj) or []) if isinstance(h, str)]
             if spec.get("hosts_pattern"):
                 hosts = _hosts_in(spec["hosts_pattern"], hosts)
-            served = Served(vendor, False, [], None, "kind %s" % gk)
+            klass = jp(spec["ingress_class"], obj) if spec.get("ingress_class") else None
+            served = Served(
+                vendor,
+                False,
+                [],
+                klass if isinstance(klass, str) and klass else None,
+                "kind %s" % gk,
+            )
             return route_record(obj, served, hosts, route_backends(obj, raw))
 
     routes = []
@@ -131,9 +140,12 @@ def _gateway_route(ctx, gw):
         for ls in (gw.get("spec") or {}).get("listeners") or ()
         if ls.get("hostname")
     ]
-    return route_record(
+    route = route_record(
         gw, Served(vendor, inferred, [], klass, "GatewayClass %s" % klass), hosts, []
     )
+    # Its class's controller name: which install of the vendor serves it (while detecting).
+    route["_controllers"] = [ctx["gclass_controllers"].get(klass)]
+    return route
 
 
 def _gateway_api_route(ctx, rt):
@@ -157,6 +169,7 @@ def _gateway_api_route(ctx, rt):
         route_backends(rt, gateway_api_backends(rt)),
     )
     route["parents"] = parents
+    route["_controllers"] = [ctx["gclass_controllers"].get(v[2]) for v in vendors]
     return route
 
 

@@ -6,8 +6,15 @@ Services, the LB's arguments or ConfigMap)?"""
 
 from __future__ import annotations
 
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.classes import (
+    gateway_vendor,
+    parameters_in_use,
+)
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.expressions import jp
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.objects import containers_of
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.objects import (
+    containers_of,
+    template_labels,
+)
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.workloads import (
     configmap_switch,
 )
@@ -30,11 +37,27 @@ def route_service_routing(idx, route, entry, wl=None):
         and group_of(obj.get("apiVersion")) == "gateway.networking.k8s.io"
     ):
         return None
-    if sr.get("cluster"):
-        for spec in sr["cluster"]:
+    if sr.get("cluster") or sr.get("parameters"):
+        for spec in sr.get("cluster") or ():
             gk, expr = spec.split(":", 1)
             group, kind = gk.split("/", 1)
             if any(jp(expr, o) for o in idx.kind(group, kind)):
+                return True
+        if sr.get("parameters"):
+            # The parameters each of its parent Gateways (of the route's vendor) uses: the one
+            # whose data plane wl is, when its pods name their Gateway (entry "owner_label").
+            owner = (
+                template_labels(wl).get(entry["owner_label"])
+                if wl is not None and entry.get("owner_label")
+                else None
+            )
+            used = [
+                parameters_in_use(idx, p)
+                for p in route.get("parents") or ()
+                if gateway_vendor(idx, p) == route["vendor"]
+                and (owner is None or p.split("/", 1)[-1] == owner)
+            ]
+            if used and all(_eval_any(sr["parameters"], {"spec": s or {}}) for s in used):
                 return True
         return sr.get("default", False)
     if _eval_any(sr.get("route"), obj):

@@ -15,12 +15,14 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.backends 
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.classes import (
     gateway_class_parameters,
     gateway_classes,
+    gateway_parameters,
     ingress_classes,
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.cloud import (
     cloud_finish,
     cloud_start,
     cloud_take_routes,
+    fronted_by,
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.findings.messages import (
     sort_findings,
@@ -33,9 +35,13 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.index imp
     OLD_GATEWAY_API,
     Index,
 )
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.installs import (
+    install_controllers,
+)
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.istio import istio_inventory
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.load_balancers import (
     lb_finish,
+    lb_front,
     lb_start,
     lb_take_routes,
 )
@@ -102,14 +108,16 @@ def _detect(idx, route_pages, options, keep_routes):
     opts = dict(DEFAULT_OPTIONS)
     opts.update({k: v for k, v in (options or {}).items() if v is not None})
     istio = istio_inventory(idx)
-    classes = ingress_classes(idx)
     wl_lbs, controllers = workload_lbs(idx, istio)
+    # Controller names the installs' own configs declare (a second install's).
+    extra = install_controllers(wl_lbs + controllers)
+    classes = ingress_classes(idx, extra)
     lb_classes = _lb_classes(wl_lbs + controllers, classes)
     _claim_classes(wl_lbs, classes)
     # Scope filters apply to what is reported; linking sees everything (routes keep their
     # served_by whatever the scope).
     in_scope = _Scope(opts)
-    ctx = route_context(idx, classes, gateway_classes(idx), lb_classes)
+    ctx = route_context(idx, classes, gateway_classes(idx, extra), lb_classes)
     # The Gateways come first: routes of the other kinds attach to them.
     gateway_routes = routes_of(
         ctx,
@@ -129,6 +137,8 @@ def _detect(idx, route_pages, options, keep_routes):
         for page in route_pages(group, kind):
             judge(routes_of(ctx, group, kind, page))
 
+    for state in judge.lb_states:
+        lb_front(state, fronted_by(judge.cloud, state["services"]))
     load_balancers = [lb_finish(state, istio, findings, keep_routes) for state in judge.lb_states]
     load_balancers += cloud_finish(idx, judge.cloud, istio, keep_routes)
     run_cluster(idx, istio, load_balancers, findings)
@@ -142,7 +152,7 @@ def _detect(idx, route_pages, options, keep_routes):
     lb_ids = {lb["id"] for lb in load_balancers}
     out = {
         "detail": "full" if keep_routes else "summary",
-        "cluster_facts": _cluster_facts(idx, istio),
+        "cluster_facts": _cluster_facts(idx, istio, extra),
         "load_balancers": load_balancers,
         "controllers": _controller_list(controllers, lb_ids, in_scope),
         "routes": kept,
@@ -156,21 +166,32 @@ def _detect(idx, route_pages, options, keep_routes):
 
 
 def _lb_classes(items, classes):
-    """{class name: [vendors]} the detected LBs serve (from their args and IngressClasses);
-    each item's ``classes`` is set on the way."""
+    """{class name: [vendors]} the detected LBs serve (from their args, their install config and
+    IngressClasses); each item's ``classes`` (and, when its install config says, its
+    ``gateway_controllers``: the GatewayClass controller names it serves) is set on the way."""
     lb_classes = {}
     # A data plane serves the classes its control plane in its namespace is told (Contour's
-    # Envoy: the contour Deployment's --ingress-class-name).
+    # Envoy: the contour Deployment's --ingress-class-name; APISIX: the ingress controller's
+    # config.yaml).
     told = {}
     for item in items:
         if item["role"] == "control-plane":
-            args = class_args(item["wl"], item["entry"])
-            if args["ingress_class"] or args["controller_class"]:
-                told.setdefault((item["vendor"], namespace_of(item["wl"])), args)
+            args, gateway = _told(item)
+            if args["ingress_class"] or args["controller_class"] or gateway is not None:
+                told.setdefault((item["vendor"], namespace_of(item["wl"])), (args, gateway, item))
     for item in items:
-        args = class_args(item["wl"], item["entry"])
-        if item["role"] == "data-plane" and not (args["ingress_class"] or args["controller_class"]):
-            args = told.get((item["vendor"], namespace_of(item["wl"])), args)
+        args, gateway = _told(item)
+        plane = told.get((item["vendor"], namespace_of(item["wl"])))
+        if (
+            item["role"] == "data-plane"
+            and plane
+            and not (args["ingress_class"] or args["controller_class"] or gateway is not None)
+        ):
+            args, gateway = plane[0], plane[1]
+            item["evidence"] = item["evidence"] + [
+                "its control plane's: %s" % e for e in plane[2]["install"]["evidence"]
+            ]
+        item["gateway_controllers"] = gateway
         flagged = set(args["ingress_class"])
         names = set(flagged)
         ctrl = args["controller_class"]
@@ -201,6 +222,19 @@ def _lb_classes(items, classes):
             if item["vendor"] not in lb_classes[n]:
                 lb_classes[n].append(item["vendor"])
     return lb_classes
+
+
+def _told(item):
+    """(class args, GatewayClass controller names or None) of one workload: its flags, and the
+    controller names its install config gives (detect/installs.py)."""
+    args = class_args(item["wl"], item["entry"])
+    install = item.get("install") or {}
+    controllers = install.get("controllers")
+    if not controllers:
+        return args, None
+    if "IngressClass" in install["serves"]:
+        args = dict(args, controller_class=args["controller_class"] + list(controllers))
+    return args, (list(controllers) if "GatewayClass" in install["serves"] else None)
 
 
 def _claim_classes(items, classes):
@@ -275,7 +309,8 @@ class _RouteJudge:
         cloud_take_routes(idx, self.cloud, routes, istio)
         run_route_page(idx, routes, self.findings)
         for r in routes:
-            r.pop("_obj", None)
+            for key in ("_obj", "_controllers", "_install_ids"):
+                r.pop(key, None)
             if self.in_scope(r["namespace"], r["vendor"]):
                 self.routes_in_scope += 1
                 if self.keep_routes:
@@ -295,14 +330,18 @@ def _summary(load_balancers, findings, routes_in_scope):
     }
 
 
-def _cluster_facts(idx, istio):
+def _cluster_facts(idx, istio, extra):
+    classes = gateway_class_parameters(idx, extra)
     return {
         # The kubernetes Service's cluster IP (the first family) and all of them (dual-stack).
         "api_server_ip": (istio["_api_server_ips"] or [None])[0],
         "api_server_ips": istio["_api_server_ips"],
         # Each GatewayClass's parametersRef and what the object it names holds (plans extend
         # that object rather than replace the reference).
-        "gateway_classes": gateway_class_parameters(idx),
+        "gateway_classes": classes,
+        # Each Gateway's own parameters (spec.infrastructure.parametersRef) where its vendor
+        # uses them over its class's: whether they are used, merged, or why refused.
+        "gateways": gateway_parameters(idx, classes),
         # Served versions of the kinds plans create (live only; null offline = unknown).
         "apis": (
             {

@@ -20,6 +20,7 @@ import re
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.objects import (
     containers_of,
     mapping_or_empty,
+    namespace_of,
     pod_template_of,
 )
 
@@ -69,8 +70,51 @@ def _pre_stop_sleep(container):
     return sum(float(m) for m in _SLEEP.findall(command))
 
 
-def lb_drain(wl, entry):
-    """(seconds, [what adds up]) the LB's own containers take to shut down."""
+def _pre_stop_command(container):
+    """A container's preStop exec command, as a list of strings (empty without one)."""
+    pre_stop = mapping_or_empty(mapping_or_empty(container.get("lifecycle")).get("preStop"))
+    return [str(c) for c in mapping_or_empty(pre_stop.get("exec")).get("command") or ()]
+
+
+def _pre_stop_args(containers, pattern):
+    """The words of the preStop commands that run what ``pattern`` matches (a shell's "-c"
+    string split on spaces), or None when no preStop runs it."""
+    rx = re.compile(pattern)
+    found = None
+    for c in containers:
+        command = _pre_stop_command(c)
+        if command and rx.search(" ".join(command)):
+            found = (found or []) + [w for part in command for w in part.split()]
+    return found
+
+
+def _configmap_value(wl, containers, flag, configmap):
+    """The value the controller's ConfigMap (named by its ``flag["arg"]``, "ns/name") holds
+    under ``flag["key"]``, or None (no such arg, ConfigMap or key; ``configmap``: (namespace,
+    name) -> its data or None)."""
+    if configmap is None:
+        return None
+    args = [a for c in containers for a in (c.get("args") or []) + (c.get("command") or [])]
+    for value in _flag_values(args, re.escape(flag["arg"])):
+        ns, _sep, name = value.replace("$(POD_NAMESPACE)", namespace_of(wl) or "").rpartition("/")
+        data = configmap(ns or namespace_of(wl), name) or {}
+        if flag["key"] in data:
+            return data[flag["key"]]
+    return None
+
+
+def _flag_label(flag):
+    if flag.get("name"):
+        return flag["name"]
+    if flag.get("in") == "configmap":
+        return "ConfigMap %s" % flag["key"]
+    return flag["flag"].replace("\\", "")
+
+
+def lb_drain(wl, entry, configmap=None):
+    """(seconds, [what adds up]) the LB's own containers take to shut down. ``configmap``:
+    (namespace, name) -> the data of that ConfigMap or None, for settings read from the
+    controller's ConfigMap (their defaults apply without it)."""
     parts = []
     containers = [c for c in containers_of(wl, init=False) if c.get("name") != "istio-proxy"]
     sleeps = [(s, c.get("name")) for s, c in ((_pre_stop_sleep(c), c) for c in containers) if s]
@@ -81,7 +125,17 @@ def lb_drain(wl, entry):
         parts.append("preStop sleep %gs (%s)" % (seconds, name))
     args = [a for c in containers for a in (c.get("command") or []) + (c.get("args") or [])]
     for flag in (entry.get("shutdown") or {}).get("flags") or ():
-        values = [parse_seconds(v, flag["unit"]) for v in _flag_values(args, flag["flag"])]
+        where = flag.get("in", "args")
+        if where == "configmap":
+            raw = _configmap_value(wl, containers, flag, configmap)
+            values = [] if raw is None else [parse_seconds(raw, flag["unit"])]
+        elif where == "pre_stop":
+            words = _pre_stop_args(containers, flag["command"])
+            if words is None:
+                continue  # no preStop runs the command these flags belong to
+            values = [parse_seconds(v, flag["unit"]) for v in _flag_values(words, flag["flag"])]
+        else:
+            values = [parse_seconds(v, flag["unit"]) for v in _flag_values(args, flag["flag"])]
         values = [v for v in values if v is not None]
         if values:
             seconds, source = max(values), "set"
@@ -90,7 +144,7 @@ def lb_drain(wl, entry):
         else:
             continue
         total += seconds
-        parts.append("%s %gs (%s)" % (flag["flag"].replace("\\", ""), seconds, source))
+        parts.append("%s %gs (%s)" % (_flag_label(flag), seconds, source))
     return total, parts
 
 
@@ -111,11 +165,11 @@ def istio_drain(proxy_config, mesh_default_config):
     return float(ISTIO_DRAIN_SECONDS)
 
 
-def shutdown_need(wl, entry, sidecar_kind, proxy_config, mesh_default_config):
+def shutdown_need(wl, entry, sidecar_kind, proxy_config, mesh_default_config, configmap=None):
     """(seconds the pod needs, [what decides it], grace seconds) for an LB workload;
     ``sidecar_kind``: "classic" (or "unknown", treated so) when a sidecar drains beside it,
-    "native", or None (no sidecar)."""
-    need, parts = lb_drain(wl, entry)
+    "native", or None (no sidecar); ``configmap`` as for lb_drain()."""
+    need, parts = lb_drain(wl, entry, configmap)
     if sidecar_kind in ("classic", "unknown"):
         drain = istio_drain(proxy_config, mesh_default_config)
         if drain > need:

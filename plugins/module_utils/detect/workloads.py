@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.expressions import regex
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.index import OLD_GATEWAY_API
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.installs import (
+    install_identity,
+)
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.detect.istio import (
     is_istio_gateway_workload,
 )
@@ -353,6 +356,19 @@ def configmap_switch(idx, wl, entry):
     return ref_.get("current") == ref_["value"]
 
 
+def xff_passed_on(idx, wl, entry):
+    """Does the LB pass on the X-Forwarded-For it receives, appending its peer (entry "xff")?
+    True when the vendor declares no condition; else its controller ConfigMap must hold every
+    key and value the condition names (a ConfigMap not in the input holds none)."""
+    rule = (entry.get("xff") or {}).get("appends_when")
+    if not rule:
+        return True
+    ref_ = configmap_ref(wl, entry, idx)
+    cm = idx.get("", "ConfigMap", ref_["namespace"], ref_["name"]) if ref_ else None
+    data = (cm or {}).get("data") or {}
+    return all(str(data.get(k, "")).strip() == v for k, v in rule["configmap"].items())
+
+
 def class_vendors(idx):
     """{vendor id: evidence} for each vendor with an IngressClass or GatewayClass here."""
     out = {}
@@ -381,18 +397,38 @@ def workload_lbs(idx, istio):
         if not vendor_id:
             continue
         entry = registry.vendor(vendor_id)
-        item = {"wl": wl, "vendor": vendor_id, "role": role, "evidence": evidence, "entry": entry}
+        install = install_identity(idx, wl, entry, role)
+        item = {
+            "wl": wl,
+            "vendor": vendor_id,
+            "role": role,
+            "evidence": evidence + install["evidence"],
+            "entry": entry,
+            "install": install,
+        }
         if entry["kind"] == "cloud" or role == "control-plane":
             controllers.append(item)
         else:
             lbs.append(item)
-    # Control planes without a data plane in their namespace still represent an install.
+    # Control planes without a data plane in their namespace still represent an install: the
+    # vendor's first, and any other whose config makes it an install of its own (controller
+    # names no other install of the vendor has).
     planes = {(i["vendor"], namespace_of(i["wl"])) for i in lbs}
     for item in controllers:
         if (
             item["entry"]["kind"] == "in-cluster"
             and (item["vendor"], namespace_of(item["wl"])) not in planes
         ):
-            if not any(i["vendor"] == item["vendor"] for i in lbs):
+            if not any(i["vendor"] == item["vendor"] for i in lbs) or _own_install(item, lbs):
                 lbs.append(item)
+                planes.add((item["vendor"], namespace_of(item["wl"])))
     return lbs, controllers
+
+
+def _own_install(item, lbs):
+    """The control plane's install config names controllers that no LB of its vendor has."""
+    mine = set(item["install"]["controllers"] or ())
+    if not mine:
+        return False
+    theirs = [set(i["install"]["controllers"] or ()) for i in lbs if i["vendor"] == item["vendor"]]
+    return all(not (mine & t) for t in theirs)

@@ -43,6 +43,14 @@ AUTH_ARG_SPEC = {
     "request_timeout": {"type": "int", "default": 30},
 }
 
+# The modules that only read (lb_info, lb_plan): a bound on the whole read, in seconds, and on
+# the size of one answer, in MiB (doc fragment read_limits). lb_apply has neither option: a
+# deadline must not cut an apply between its writes (resolve_auth_params: no deadline then).
+READ_LIMITS_ARG_SPEC = {
+    "deadline": {"type": "int", "default": 600},
+    "max_response_size": {"type": "int", "default": 64},
+}
+
 # Option name -> kubernetes client attribute name. kubernetes.core reads the environment variable
 # K8S_AUTH_<OPTION> first and then K8S_AUTH_<CLIENT NAME> (e.g. K8S_AUTH_VALIDATE_CERTS, then
 # K8S_AUTH_VERIFY_SSL).
@@ -64,6 +72,7 @@ AUTH_ARG_MAP = {
 
 
 DEFAULT_REQUEST_TIMEOUT = 30
+DEFAULT_MAX_RESPONSE_SIZE = 64  # MiB
 
 
 _TRUE = frozenset(("y", "yes", "on", "1", "true", "t"))
@@ -129,6 +138,10 @@ def resolve_auth_params(params=None, environ=None):
             auth[name], origin[name] = found
     _normalise(auth)
     auth["request_timeout"] = _request_timeout(params)
+    auth["deadline"] = _positive(params, "deadline", None, "seconds")
+    auth["max_response_size"] = _positive(
+        params, "max_response_size", DEFAULT_MAX_RESPONSE_SIZE, "MiB"
+    )
     return auth, origin
 
 
@@ -199,3 +212,19 @@ def _request_timeout(params):
             "config", "request_timeout must be a positive number of seconds, got %d" % timeout
         )
     return timeout
+
+
+def _positive(params, name, default, unit):
+    """A positive int option (``default`` when not given), or K8sError naming it."""
+    value = params.get(name)
+    if value is None:
+        return default
+    try:
+        value = int(value)
+    except (TypeError, ValueError):
+        raise K8sError(
+            "config", "%s must be a number of %s, got %r" % (name, unit, value)
+        ) from None
+    if value <= 0:
+        raise K8sError("config", "%s must be a positive number of %s, got %d" % (name, unit, value))
+    return value

@@ -21,6 +21,7 @@ from typing import NamedTuple, Optional
 from urllib.parse import quote, urlencode
 
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.args import (
+    DEFAULT_MAX_RESPONSE_SIZE,
     DEFAULT_REQUEST_TIMEOUT,
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.errors import (
@@ -91,6 +92,39 @@ class RequestSettings(NamedTuple):
     timeout: int = DEFAULT_REQUEST_TIMEOUT  # seconds, to connect and again to read the answer
     impersonate_user: Optional[str] = None  # sent as Impersonate-User
     impersonate_groups: Optional[list] = None  # each sent as an Impersonate-Group header
+    # Seconds from the client's creation after which no answer is read further (option
+    # deadline; None: no limit): a server that trickles bytes defeats a per-read timeout.
+    deadline: Optional[float] = None
+    # Bytes one answer may have (option max_response_size, in MiB): read in chunks, never
+    # allocated whole beyond it.
+    max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE * 1024 * 1024
+
+
+# Bytes read from the socket at a time (each read waits at most request_timeout).
+_CHUNK = 256 * 1024
+
+
+def _mib(size):
+    return "%g MiB" % round(size / 1048576.0, 1)
+
+
+def _location_host(location):
+    """scheme://host[:port] of a redirect's Location (never its path or query: they may carry
+    tokens), or "an unnamed location"."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(location or "")
+        if parts.scheme and parts.hostname:
+            port = ":%d" % parts.port if parts.port else ""
+            return "%s://%s%s" % (parts.scheme, parts.hostname, port)
+    except ValueError:
+        pass
+    return (
+        "a location on the same server"
+        if (location or "").startswith("/")
+        else "an unnamed location"
+    )
 
 
 def _pool_factory(configuration, rest_module):
@@ -158,6 +192,10 @@ class KubeClient:
         self.impersonate_groups = list(settings.impersonate_groups or [])
         self.request_counts = {}
         self._count_lock = threading.Lock()
+        self.deadline_seconds = settings.deadline
+        self._deadline = time.monotonic() + settings.deadline if settings.deadline else None
+        self.max_response_size = int(settings.max_response_size)
+        self._in_flight = {}  # thread id -> (method, path, start): what deadline_error names
         self.discovery_warnings = []
         self._secrets = set(secrets or ())
         self._discovery = None
@@ -313,8 +351,29 @@ class KubeClient:
             )
         return url
 
-    def _send(self, method, url, data, headers, timeout):
-        """``(response, body bytes)`` of one request; the connection goes back to the pool."""
+    def _remaining(self, method, path):
+        """Seconds left before the deadline (None: no deadline); K8sError when none are."""
+        if self._deadline is None:
+            return None
+        left = self._deadline - time.monotonic()
+        if left <= 0:
+            raise K8sError(
+                "timeout",
+                "deadline: %ss (option deadline) passed before the API server at %s was asked "
+                "to %s; the answers before took that long. Raise deadline or check the server"
+                % (self.deadline_seconds, self._where(), describe_request(method, path)),
+            )
+        return left
+
+    def _send(self, method, url, data, headers, timeout, path):
+        """``(response, body bytes)`` of one request; the connection goes back to the pool.
+
+        The body is read in chunks: no more than max_response_size bytes are ever held, and
+        reading stops at the deadline however slowly the server sends (each chunk waits at most
+        ``timeout``)."""
+        left = self._remaining(method, path)
+        if left is not None:
+            timeout = max(0.1, min(timeout, left))
         resp = self._pool.request(
             method,
             url,
@@ -326,12 +385,83 @@ class KubeClient:
             preload_content=False,
         )
         try:
-            raw = resp.read()
+            return resp, self._read_body(resp, method, path)
         except (self._urllib3.exceptions.HTTPError, OSError) as exc:
             raise _BrokenAnswer(exc, resp.status) from None
         finally:
             resp.release_conn()
-        return resp, raw
+
+    def deadline_error(self):
+        """The K8sError for a deadline that passed while requests were still unanswered (the
+        module's last-resort timer, module_shell.py: headers sent a byte at a time, a
+        connection that never completes), naming the server and those requests."""
+        now = time.monotonic()
+        # dict.copy() is one step for the interpreter: other threads may add and remove
+        # requests meanwhile (this runs from a signal handler: no lock may be taken).
+        waiting = sorted(self._in_flight.copy().values(), key=lambda item: item[2])
+        what = "; ".join(
+            "%s for %.0fs" % (describe_request(method, path), now - start)
+            for method, path, start in waiting[:3]
+        )
+        return K8sError(
+            "timeout",
+            "deadline: the API server at %s did not complete its answers within the deadline of "
+            "%ss (option deadline)%s: a server that never finishes an answer, or sends it a byte "
+            "at a time. Check the server and what is between (proxy, load balancer); raise "
+            "deadline for a slow link"
+            % (
+                self._where(),
+                self.deadline_seconds,
+                ", still waiting to %s" % what if what else "",
+            ),
+        )
+
+    def _read_body(self, resp, method, path):
+        cap = self.max_response_size
+        length = resp.headers.get("Content-Length")
+        if length and length.isdigit() and int(length) > cap:
+            raise self._too_large(method, path, "announced %s (Content-Length)" % _mib(int(length)))
+        chunks = []
+        size = 0
+        start = time.monotonic()
+        while True:
+            if self._deadline is not None and time.monotonic() > self._deadline:
+                # Only when more is to be waited for: an answer complete in time is kept.
+                if not size or resp.length_remaining != 0:
+                    raise self._trickled(method, path, size, start)
+            chunk = resp.read1(_CHUNK) if hasattr(resp, "read1") else resp.read(_CHUNK)
+            if not chunk:
+                break
+            size += len(chunk)
+            if size > cap:
+                raise self._too_large(method, path, "sent more than that")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _trickled(self, method, path, size, start):
+        return K8sError(
+            "timeout",
+            "deadline: the API server at %s did not finish its answer to %s within the "
+            "deadline of %ss (option deadline): %d bytes in %.0fs, still sending (a "
+            "server that trickles its answer). Check the server and what is between "
+            "(proxy, load balancer); raise deadline for a slow link"
+            % (
+                self._where(),
+                describe_request(method, path),
+                self.deadline_seconds,
+                size,
+                time.monotonic() - start,
+            ),
+        )
+
+    def _too_large(self, method, path, what):
+        return K8sError(
+            "server",
+            "the API server at %s answered %s with more than %s (option max_response_size) and "
+            "%s; not read further. Lower page_size for large objects, raise max_response_size, "
+            "or check host points at the API server"
+            % (self._where(), describe_request(method, path), _mib(self.max_response_size), what),
+        )
 
     # Seven parameters: the method, the path and the five options of one HTTP request, all
     # optional keywords with the names callers already use; request() passes them on as they
@@ -375,14 +505,31 @@ class KubeClient:
         with self._count_lock:  # collect_live lists kinds from several threads
             self.request_counts[method] = self.request_counts.get(method, 0) + 1
         e = self._urllib3.exceptions
+        self._in_flight[threading.get_ident()] = (method, path, time.monotonic())
         try:
-            resp, raw = self._send(method, url, data, headers, timeout)
+            resp, raw = self._send(method, url, data, headers, timeout, path)
         except _BrokenAnswer as broken:
             raise self._broken_answer(broken, method, path, content_type, timeout) from None
         except e.HTTPError as exc:
             raise self._transport_error(exc, method, path, timeout) from None
         except OSError as exc:
             raise self._transport_error(exc, method, path, timeout) from None
+        finally:
+            self._in_flight.pop(threading.get_ident(), None)
+        if 300 <= resp.status < 400:
+            raise K8sError(
+                "server",
+                "the API server at %s answered %s with a redirect (HTTP %d) to %s; not followed, "
+                "so no credentials go to another host. Point host / the kubeconfig's server at the "
+                "API server itself"
+                % (
+                    self._where(),
+                    describe_request(method, path),
+                    resp.status,
+                    _location_host(resp.headers.get("Location")),
+                ),
+                status=resp.status,
+            )
         if resp.status >= 400 or resp.status < 200:
             raise error_from_response(
                 resp.status,
@@ -434,6 +581,14 @@ class KubeClient:
                     except ValueError:
                         pass  # a "]" in a string fooled it: decode what the server sent
                 return json.loads(raw)
+        except RecursionError:
+            raise K8sError(
+                "server",
+                "the API server at %s answered %s %s with JSON nested deeper than %d levels; no "
+                "Kubernetes object nests like that: not read. Check host points at the API server"
+                % (self.server, method.upper(), path, sys.getrecursionlimit()),
+                status=status,
+            ) from None
         except ValueError:
             raise K8sError(
                 "server",
@@ -460,12 +615,26 @@ class KubeClient:
         compact = None if field_sets else compact_managed_fields
         cont = None
         page = 0
+        tokens = set()
         while True:
             q = dict(query or {})
             if limit:
                 q["limit"] = int(limit)
             if cont:
                 q["continue"] = cont
+                if self._deadline is not None and time.monotonic() > self._deadline:
+                    raise K8sError(
+                        "timeout",
+                        "deadline: after %d page(s) of %s the API server at %s was still sending "
+                        "continue tokens at the deadline of %ss (option deadline): a list that "
+                        "never ends, or one too long for the deadline (raise deadline or page_size)"
+                        % (
+                            page,
+                            describe_request("GET", path),
+                            self._where(),
+                            self.deadline_seconds,
+                        ),
+                    )
             try:
                 body = self.request("GET", path, query=q, compact=compact)
             except K8sError as exc:
@@ -487,6 +656,16 @@ class KubeClient:
             )
             api_version = body.get("apiVersion")
             cont = (body.get("metadata") or {}).get("continue")
+            if cont:
+                if cont in tokens:
+                    raise K8sError(
+                        "server",
+                        "the API server at %s sent a continue token it had sent before, after %d "
+                        "page(s) of %s: a list that would never end; stopped. Check the API "
+                        "server (or what answers in its place)"
+                        % (self._where(), page, describe_request("GET", path)),
+                    )
+                tokens.add(cont)
             del body
             for item in items:
                 if item_kind and isinstance(item, dict):

@@ -121,7 +121,11 @@ def _build_client(auth, origin, environ, secrets):
         cfg,
         context=context,
         settings=RequestSettings(
-            auth["request_timeout"], auth["impersonate_user"], auth["impersonate_groups"]
+            auth["request_timeout"],
+            auth["impersonate_user"],
+            auth["impersonate_groups"],
+            auth["deadline"],
+            auth["max_response_size"] * 1024 * 1024,
         ),
         secrets=secrets,
         config_source=source,

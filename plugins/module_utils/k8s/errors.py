@@ -193,7 +193,7 @@ def _read_answer(status, body, secrets):
         parsed = json.loads(body) if body else {}
         if isinstance(parsed, dict):
             status_obj = parsed
-    except ValueError:
+    except (ValueError, RecursionError):  # not a Status (or JSON nested too deep to be one)
         pass
     api_message = status_obj.get("message") or (body or "").strip()[:300] or "HTTP %d" % status
     api_message = redact(api_message, secrets)

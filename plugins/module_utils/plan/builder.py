@@ -39,6 +39,8 @@ class Builder:
         self._patches = {}
         self._warned = set()
         self._route_owners = None  # route_sources.route_owners(facts), on the first patch
+        # Mode-specific parts of the result (mode migrate: "migration", its translation report).
+        self.extra = {}
 
     def phase(self, name, description, wait=None):
         for ph in self.phases:
@@ -131,7 +133,7 @@ class Builder:
             for p in reversed(ph["patches"])
         ]
         cluster = self.facts.get("cluster") or {}
-        return {
+        out = {
             "version": PLAN_VERSION,
             "mode": self.mode,
             "field_manager": FIELD_MANAGER,
@@ -163,6 +165,8 @@ class Builder:
                 "warnings": len(self.warnings),
             },
         }
+        out.update(copy.deepcopy(self.extra))
+        return out
 
 
 def _deep_merge(dst, src):

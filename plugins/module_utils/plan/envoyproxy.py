@@ -1,10 +1,11 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, meshgate authors
 # Apache License 2.0 (see LICENSE)
-"""The EnvoyProxy behind an Envoy Gateway GatewayClass (its spec.parametersRef): where the
-vendor's Service-routing switch ("envoyproxy" target) and, for its generated data plane, the
-LB pods' labels and annotations (plan "pod_template_in") belong. The one a class already uses is
-extended, never replaced; a class without one gets ours."""
+"""The EnvoyProxy an Envoy Gateway Gateway uses: its own (spec.infrastructure.parametersRef,
+which Envoy Gateway uses over its class's), else its GatewayClass's (spec.parametersRef). There
+the vendor's Service-routing switch ("envoyproxy" target) and, for its generated data plane,
+the LB pods' labels and annotations (plan "pod_template_in") belong. The one a Gateway or class
+already uses is extended, never replaced; a class without one gets ours."""
 
 from __future__ import annotations
 
@@ -21,15 +22,15 @@ ENVOYPROXY_NAME = "meshgate-service-routing"
 _GROUP_KIND = ("gateway.envoyproxy.io", "EnvoyProxy")
 
 
-def _vendor_classes(b, lb):
-    """The GatewayClasses of the vendor's Gateways (those lb serves, when it serves any)."""
+def _vendor_gateways(b, lb):
+    """The vendor's Gateways (those lb serves, when it serves any)."""
     gateways = [
         x
         for x in b.facts.get("routes") or ()
-        if x["kind"] == "Gateway" and x["vendor"] == lb["vendor"] and x.get("class")
+        if x["kind"] == "Gateway" and x["vendor"] == lb["vendor"]
     ]
     mine = [x for x in gateways if lb["id"] in (x.get("served_by") or ())]
-    return sorted({x["class"] for x in mine or gateways})
+    return mine or gateways
 
 
 def _class_parameters(b, klass):
@@ -37,35 +38,73 @@ def _class_parameters(b, klass):
     return known.get(klass) or {}
 
 
-def envoyproxy_routing(b, lb, switch, phase):
-    """The switch's fields on the EnvoyProxy each GatewayClass of the vendor's Gateways uses: the
-    one its parametersRef already names, extended (its other settings are the user's), or, for a
-    class without one, an EnvoyProxy of ours that the class is pointed at."""
-    ours = False
-    for klass in _vendor_classes(b, lb):
+def _owners(b, lb):
+    """Whose parameters the vendor's Gateways use, one entry per object that holds them:
+    {"owner": text, "ref", "parameters"} for a Gateway's own EnvoyProxy (detection says Envoy
+    Gateway uses it), then {"owner", "klass", "ref", "parameters"} for each GatewayClass of the
+    Gateways without one. A Gateway whose own reference Envoy Gateway refuses is left alone."""
+    own = (b.facts.get("cluster_facts") or {}).get("gateways") or {}
+    out, classes = [], set()
+    for gw in _vendor_gateways(b, lb):
+        key = "%s/%s" % (gw["namespace"], gw["name"])
+        mine = own.get(key)
+        if mine is None:
+            if gw.get("class"):
+                classes.add(gw["class"])
+        elif not mine["used"]:
+            b.warn(
+                "Gateway %s: %s, so Envoy Gateway does not accept it; left alone (fix its "
+                "spec.infrastructure.parametersRef, then plan again)" % (key, mine["refused"])
+            )
+        elif all(o.get("ref") != mine["parameters_ref"] for o in out):
+            out.append(
+                {
+                    "owner": "Gateway %s" % key,
+                    "ref": mine["parameters_ref"],
+                    "parameters": mine["parameters"],
+                }
+            )
+    for klass in sorted(classes):
         known = _class_parameters(b, klass)
-        ref = known.get("parameters_ref")
+        out.append(
+            {
+                "owner": "GatewayClass %s" % klass,
+                "klass": klass,
+                "ref": known.get("parameters_ref"),
+                "parameters": known.get("parameters"),
+            }
+        )
+    return out
+
+
+def envoyproxy_routing(b, lb, switch, phase):
+    """The switch's fields on the EnvoyProxy each of the vendor's Gateways uses: its own or its
+    GatewayClass's, extended (its other settings are the user's), or, for a class without one,
+    an EnvoyProxy of ours that the class is pointed at."""
+    ours = False
+    for owner in _owners(b, lb):
+        ref = owner["ref"]
         if not ref:
             ours = True
-            _point_gateway_class_at(b, lb, klass, phase)
+            _point_gateway_class_at(b, lb, owner["klass"], phase)
         elif (ref.get("group"), ref.get("kind")) != _GROUP_KIND:
             b.warn(
-                "GatewayClass %s: its parametersRef names a %s, not an EnvoyProxy; left alone, so "
-                "its Gateways keep pod-IP routing" % (klass, ref.get("kind"))
+                "%s: its parametersRef names a %s, not an EnvoyProxy; left alone, so "
+                "its Gateways keep pod-IP routing" % (owner["owner"], ref.get("kind"))
             )
-        elif not known["parameters"]["found"]:
+        elif not owner["parameters"]["found"]:
             b.warn(
-                "GatewayClass %s: its parametersRef names EnvoyProxy %s/%s, which is not among the "
+                "%s: its parametersRef names EnvoyProxy %s/%s, which is not among the "
                 "objects read; left alone (create it, then plan again)"
-                % (klass, ref.get("namespace"), ref.get("name"))
+                % (owner["owner"], ref.get("namespace"), ref.get("name"))
             )
         else:
-            _extend_envoyproxy(b, switch, klass, ref, known["parameters"], phase)
+            _extend_envoyproxy(b, switch, owner["owner"], ref, owner["parameters"], phase)
     if ours:
         _create_envoyproxy(b, lb, switch, phase)
 
 
-def _extend_envoyproxy(b, switch, klass, ref, current, phase):
+def _extend_envoyproxy(b, switch, owner, ref, current, phase):
     """The switch's fields set on an EnvoyProxy a GatewayClass already uses; undo puts back what
     it held (or removes what it did not have)."""
     target = patch_target(current["apiVersion"], "EnvoyProxy", ref["name"], ref.get("namespace"))
@@ -83,9 +122,9 @@ def _extend_envoyproxy(b, switch, klass, ref, current, phase):
             "metadata": meta(target),
             "spec": dict(wanted),
         },
-        "GatewayClass %s already uses EnvoyProxy %s/%s: %s set there, its other settings kept"
+        "%s already uses EnvoyProxy %s/%s: %s set there, its other settings kept"
         % (
-            klass,
+            owner,
             ref.get("namespace"),
             ref["name"],
             ", ".join("%s: %s" % kv for kv in sorted(wanted.items())),
@@ -166,27 +205,26 @@ def envoyproxy_pod_template(b, phase, lb, spec, labels, annotations, reason):
     Envoy Gateway makes the data plane's Deployment or DaemonSet from it, and would undo a patch
     to that workload at its next reconcile. Returns False when no EnvoyProxy can take them."""
     path = (spec.get("paths") or {}).get(lb.get("kind"))
-    classes = _vendor_classes(b, lb)
-    if not path or not classes:
+    owners = _owners(b, lb)
+    if not path or not owners:
         return False
-    klass = classes[0]
-    known = _class_parameters(b, klass)
-    ref = known.get("parameters_ref")
+    owner = owners[0]
+    ref = owner["ref"]
     if not ref:
         version = api(b.facts, *_GROUP_KIND, "v1alpha1")
         target = patch_target(version, "EnvoyProxy", ENVOYPROXY_NAME, lb["namespace"])
         current, creates = {}, True
-        _point_gateway_class_at(b, lb, klass, phase)
-    elif (ref.get("group"), ref.get("kind")) == _GROUP_KIND and known["parameters"]["found"]:
-        parameters = known["parameters"]
+        _point_gateway_class_at(b, lb, owner["klass"], phase)
+    elif (ref.get("group"), ref.get("kind")) == _GROUP_KIND and owner["parameters"]["found"]:
+        parameters = owner["parameters"]
         target = patch_target(
             parameters["apiVersion"], "EnvoyProxy", ref["name"], ref.get("namespace")
         )
         current, creates = _at(parameters["spec"], path), False
     else:
         b.warn(
-            "%s: its GatewayClass %s names parameters this plan cannot extend; set the pod "
-            "labels and annotations in its EnvoyProxy (%s) yourself" % (lb["id"], klass, path)
+            "%s: its %s names parameters this plan cannot extend; set the pod labels and "
+            "annotations in its EnvoyProxy (%s) yourself" % (lb["id"], owner["owner"], path)
         )
         return False
     pod = {}

@@ -61,6 +61,19 @@ def workload_target(lb):
     return patch_target(lb.get("apiVersion") or "apps/v1", lb["kind"], lb["name"], lb["namespace"])
 
 
+def planned_xff_hops(b):
+    """The fewest X-Forwarded-For entries the in-cluster LBs in scope pass on (detection's
+    xff_hops: their own and the cloud LBs' in front of them); 1 when none says."""
+    return min(
+        (
+            lb.get("xff_hops", 1)
+            for lb in b.facts.get("load_balancers") or ()
+            if lb.get("role") != "cloud" and _in_scope(lb, b.opts)
+        ),
+        default=1,
+    )
+
+
 def lbs(b, cloud=False, data_plane=True):
     """The load balancers in scope, sorted; refusals for those no mode can patch.
 

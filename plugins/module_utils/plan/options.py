@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from ansible_collections.meshgate.istio_lb.plugins.module_utils import names
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.errors import PlanError
 
-MODES = ("standalone", "standalone_mtls", "chained", "gclb_chained", "ambient")
+MODES = ("standalone", "standalone_mtls", "chained", "gclb_chained", "ambient", "migrate")
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,7 @@ class PlanOption:
 _STANDALONE = ("standalone_mtls",)
 _CHAINED = ("chained_gateway",)
 _GCLB = ("gclb_chained",)
+_MIGRATE = ("migrate_ingress_nginx",)
 
 OPTIONS = (
     PlanOption(
@@ -48,14 +49,14 @@ OPTIONS = (
         "list",
         elements="str",
         rule="workload_ref",
-        roles=_STANDALONE + _CHAINED,
+        roles=_STANDALONE + _CHAINED + _MIGRATE,
     ),
     PlanOption("namespaces", "list", elements="str", rule="label", roles=_STANDALONE + _CHAINED),
-    PlanOption("hosts", "list", elements="str", rule="hostname", roles=_CHAINED + _GCLB),
+    PlanOption("hosts", "list", elements="str", rule="hostname", roles=_CHAINED + _GCLB + _MIGRATE),
     PlanOption("revision", "str", rule="label", roles=_STANDALONE),
     PlanOption("global_switch", "bool", default=False, roles=_STANDALONE),
     PlanOption("exclude_api_server", "bool", default=True, roles=_STANDALONE),
-    PlanOption("gateway", "str", rule="namespaced_name", roles=_CHAINED + _GCLB),
+    PlanOption("gateway", "str", rule="namespaced_name", roles=_CHAINED + _GCLB + _MIGRATE),
     PlanOption(
         "route_api", "str", default="istio", choices=("istio", "gateway-api"), roles=_CHAINED
     ),
@@ -75,6 +76,16 @@ OPTIONS = (
     PlanOption("ssl_policy", "str", rule="label_1035", roles=_GCLB),
     PlanOption("ingress_name", "str", default="meshgate-gclb", rule="subdomain", roles=_GCLB),
     PlanOption("gke_gateway_class", "str", rule="subdomain", roles=_GCLB),
+    # Mode migrate: annotations accepted untranslated, the stage, how traffic moves.
+    PlanOption("migrate_accept", "list", elements="str", roles=_MIGRATE),
+    PlanOption(
+        "migrate_stage",
+        "str",
+        default="parallel",
+        choices=("parallel", "cutover", "retire"),
+        roles=_MIGRATE,
+    ),
+    PlanOption("migrate_cutover", "str", default="dns", choices=("dns", "service"), roles=_MIGRATE),
 )
 OPTIONS_BY_NAME = {o.name: o for o in OPTIONS}
 DEFAULT_OPTIONS = {o.name: o.default for o in OPTIONS}

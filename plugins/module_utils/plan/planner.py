@@ -15,12 +15,16 @@ Modes (reference: ../shared/docs/istio-lb-reference.md section 2 matrix):
   chained          C: in-cluster LB -> Istio ingress gateway (Gateway + VirtualService)
   gclb_chained     C: GKE Ingress (or GKE Gateway) -> Istio ingress gateway, health check 15021
   ambient          D: LB enrolled in ambient, inbound capture bypassed
+  migrate          the source LB's Ingresses moved to an Istio Gateway API Gateway, by stage
 """
 
 from __future__ import annotations
 
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.builder import Builder
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.errors import PlanError
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.facts_shape import (
+    facts_problem,
+)
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.files import gitops_file_names
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.options import (
     DEFAULT_OPTIONS,
@@ -53,6 +57,10 @@ def _planner(mode):
         from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.modes.gclb_chained import (
             plan_gclb as planner,
         )
+    elif mode == "migrate":
+        from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.modes.migrate import (
+            plan_migrate as planner,
+        )
     else:
         from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.modes.ambient import (
             plan_ambient as planner,
@@ -75,6 +83,13 @@ def plan(facts, mode, options=None):
             "lb_info with detail: full or from a detect_load_balancers result, or let the lb_plan "
             "module read the cluster itself - leave facts out (one task, and faster than "
             "handing facts over)"
+        )
+    problem = facts_problem(facts)
+    if problem:
+        raise PlanError(
+            "facts are not what lb_info returns: %s. Pass the registered result of "
+            "meshgate.istio_lb.lb_info (detail: full) unchanged, or leave facts out and let "
+            "lb_plan read the cluster" % problem
         )
     opts = dict(DEFAULT_OPTIONS)
     unknown = sorted(set(options or {}) - set(DEFAULT_OPTIONS))

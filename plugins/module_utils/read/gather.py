@@ -68,6 +68,7 @@ def _gather(src, client, page_size, options, detail, src_namespace=None):
 
         idx, kinds, route_pages = collect_live(client, page_size=page_size, stream_routes=True)
         warnings = list(getattr(client, "discovery_warnings", None) or [])
+        warnings += getattr(idx, "read_warnings", None) or []
         cluster = {"source": "live", "server": client.server, "context": client.context}
     settle()
     if detail == "summary":

@@ -78,6 +78,8 @@ _CORE_PLURALS = {
     "VirtualService": "virtualservices",
     "DestinationRule": "destinationrules",
     "PeerAuthentication": "peerauthentications",
+    "AuthorizationPolicy": "authorizationpolicies",
+    "ReferenceGrant": "referencegrants",
 }
 # ...and every vendor's own kinds, as its entry declares them.
 PLURALS = dict(
@@ -103,6 +105,11 @@ _PLANNED_KINDS = (
     (("gateway.networking.k8s.io", "Gateway"), True),
     (("gateway.networking.k8s.io", "GatewayClass"), False),
     (("gateway.networking.k8s.io", "HTTPRoute"), True),
+    # Mode migrate: the routes, certificate grants and Istio policies of the translation.
+    (("gateway.networking.k8s.io", "GRPCRoute"), True),
+    (("gateway.networking.k8s.io", "ReferenceGrant"), True),
+    (("networking.istio.io", "DestinationRule"), True),
+    (("security.istio.io", "AuthorizationPolicy"), True),
 )
 _PLANNED_KINDS += tuple(
     (gk, spec["creates"]) for gk, spec in registry.vendor_kinds().items() if spec["patched"]

@@ -34,6 +34,10 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.reduce impo
     reduce_object,
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.settle import settle
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.shape import (
+    describe,
+    reduced_or_problem,
+)
 
 try:
     from urllib.parse import quote
@@ -102,6 +106,7 @@ def collect_live(client, page_size=500, stream_routes=False):
     idx.api_groups = {g for (g, _k) in discovery}
     idx.served = {gk: info["version"] for gk, info in discovery.items()}
     kinds += _second_pass(reader, idx, discovery)
+    idx.read_warnings = reader.warnings
     settle()
     return idx, kinds, route_pages
 
@@ -111,13 +116,24 @@ class _PageReader:
 
     def __init__(self, client, page_size):
         self.client, self.page_size = client, page_size
+        # Objects the server sent that detection cannot read (their shape is not what the
+        # schema says): skipped, each named here.
+        self.warnings = []
+
+    def _reduce(self, obj):
+        reduced, problem = reduced_or_problem(obj, reduce_object)
+        if problem:
+            self.warnings.append(
+                "%s from %s skipped: %s" % (describe(obj), self.client.server, problem)
+            )
+        return reduced
 
     def reduced(self, group, kind, info, namespace=None, query=None):
         # Each page reduced as it arrives; field sets cut before decoding where unread.
         items = self.client.list_items(
             _list_path(info, group, namespace),
             limit=self.page_size,
-            reduce=reduce_object,
+            reduce=self._reduce,
             query=query,
             field_sets=needs_field_sets(group, kind),
         )

@@ -15,10 +15,14 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.kinds impor
     CLUSTER_SCOPED,
     group_of,
 )
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors.registry import (
+    configmap_keys,
+)
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.vendors.signals import singled_out
 
-# ConfigMap keys detection looks at (controller global switches, Istio mesh config).
-CONFIGMAP_KEYS = ("service-upstream", "mesh", "meshNetworks")
+# ConfigMap keys detection looks at (Istio's mesh config, and the vendor entries' controller
+# switches, shutdown settings and install configs).
+CONFIGMAP_KEYS = ("mesh", "meshNetworks") + configmap_keys()
 # ...and of Istio's injector ConfigMaps (istio-sidecar-injector[-<revision>]), its Helm values
 # (pilot.env.ENABLE_NATIVE_SIDECARS, detect/native_sidecars.py).
 INJECTOR = "istio-sidecar-injector"
@@ -146,8 +150,16 @@ def _shared_list(items):
     return _stored_once(key, lambda: list(key))
 
 
-def _container(c, command_line):
+def _container(c, command_line, config_volumes=()):
     out = {"name": _str(c.get("name")), "image": _str(c.get("image") or "")}
+    mounts = [
+        {"name": m["name"]}
+        for m in c.get("volumeMounts") or ()
+        if isinstance(m, dict) and m.get("name") in config_volumes
+    ]
+    if mounts:
+        # The ConfigMaps it mounts: an install's own config file (detect/installs.py).
+        out["volumeMounts"] = mounts
     if c.get("ports"):
         out["ports"] = _ports_stored_once(c["ports"])
     for key in ("restartPolicy",) + (("args", "command") if command_line else ()):
@@ -215,11 +227,23 @@ def _pod_spec(spec, labels, command_line=None):
     init = spec.get("initContainers") or ()
     if command_line is None:
         command_line = _pod_singled_out(spec, labels)
+    volumes = (
+        [
+            {"name": v["name"], "configMap": {"name": v["configMap"].get("name")}}
+            for v in spec.get("volumes") or ()
+            if isinstance(v, dict) and isinstance(v.get("configMap"), dict) and v.get("name")
+        ]
+        if command_line
+        else []
+    )
+    names = {v["name"] for v in volumes}
     out = {
-        "containers": [_container(c, command_line) for c in containers],
+        "containers": [_container(c, command_line, names) for c in containers],
     }
     if init:
         out["initContainers"] = [_container(c, command_line) for c in init]
+    if volumes:
+        out["volumes"] = volumes
     if spec.get("hostNetwork"):
         out["hostNetwork"] = True
     if command_line and spec.get("terminationGracePeriodSeconds") is not None:

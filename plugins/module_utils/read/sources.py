@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 
 try:
     import yaml
@@ -45,6 +46,7 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.kinds impor
     CLUSTER_SCOPED,
     read_kinds,
 )
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.read.shape import shape_problem
 
 DIRECTORY_EXTENSIONS = (".yaml", ".yml", ".json")
 
@@ -164,10 +166,22 @@ def _read(path):
         ) from None
 
 
+def _too_deep(path):
+    # Python's JSON decoder recurses per level; libyaml stops at 1,000 levels with an error.
+    return SourceError(
+        "src: %s: JSON nested too deep (more than %d levels of arrays and objects); no "
+        "Kubernetes object nests like that: is it the right file?"
+        % (path, sys.getrecursionlimit()),
+        path=path,
+    )
+
+
 def _parse_json(path, text):
     try:
         with gc_paused():
             return [json.loads(text)]
+    except RecursionError:
+        raise _too_deep(path) from None
     except ValueError as exc:
         line = getattr(exc, "lineno", None)
         column = getattr(exc, "colno", None)
@@ -217,6 +231,8 @@ def _parse(path, text):
         try:
             with gc_paused():
                 return [json.loads(text)]
+        except RecursionError:
+            raise _too_deep(path) from None
         except ValueError:
             pass  # YAML flow mapping or several documents: let YAML parse and report
     return _parse_yaml(path, text)
@@ -262,7 +278,7 @@ def _collect(doc, where, objects, warnings, inherited=None):
         return
     # Checked for the kinds detection reads (their name rules are known); other documents,
     # a kustomization.yaml or an IPAddress named by its IP, pass as before.
-    problem = object_name_problem(doc) if _read_kind(doc) else None
+    problem = (object_name_problem(doc) or shape_problem(doc)) if _read_kind(doc) else None
     if problem:
         warnings.append(
             "%s (%s) would be refused by the API server: %s; skipped"

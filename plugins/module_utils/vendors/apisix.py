@@ -39,6 +39,21 @@ ENTRIES = [
             "apisix.apache.org/apisix-ingress",
         ],
         "gateway_class_controllers": ["apisix.apache.org/apisix-ingress-controller"],
+        # The 2.x controller serves the IngressClasses and GatewayClasses whose controller is its
+        # config.yaml controller_name (internal/controller/config/types.go; default
+        # apisix.apache.org/apisix-ingress-controller; 1.x charts name apisix-ingress).
+        "install_config": [
+            {
+                "key": "config.yaml",
+                "role": "control-plane",  # the controller's file, not APISIX's own config.yaml
+                "controller": "controller_name",
+                "default": [
+                    "apisix.apache.org/apisix-ingress-controller",
+                    "apisix.apache.org/apisix-ingress",
+                ],
+                "serves": ["IngressClass", "GatewayClass"],
+            }
+        ],
         "class_names": ["apisix"],
         "annotation_prefixes": ["k8s.apisix.apache.org/"],
         "route_kinds": {
@@ -47,6 +62,8 @@ ENTRIES = [
                 "patched": True,
                 "plan_fields": ["http"],
                 "backends": "spec.http[].backends[].{service: serviceName, port: servicePort}",
+                # The IngressClass whose install serves it (2.x; ../shared/fixtures/helm/apisix).
+                "ingress_class": "spec.ingressClassName",
                 "hosts": "spec.http[].match.hosts[]",
             },
         },

@@ -77,6 +77,26 @@ ENTRIES = [
             },
             {"container": r"^shutdown-manager$", "role": "data-plane"},
         ],
+        # The Envoy pod's preStop "contour envoy shutdown" waits --drain-delay, fails Envoy's
+        # health checks, waits --check-delay, then polls until the open connections are down
+        # to --min-open-connections, however long that takes (cmd/contour/shutdownmanager.go:
+        # both delays default 0s). Only the delays are known in advance.
+        "shutdown": {
+            "flags": [
+                {
+                    "in": "pre_stop",
+                    "command": r"(^|[\s/])contour envoy shutdown(\s|$)",
+                    "flag": r"--drain-delay",
+                    "unit": "duration",
+                },
+                {
+                    "in": "pre_stop",
+                    "command": r"(^|[\s/])contour envoy shutdown(\s|$)",
+                    "flag": r"--check-delay",
+                    "unit": "duration",
+                },
+            ],
+        },
         "service_routing": {"switch": None, "default": False},
     },
 ]

@@ -30,6 +30,20 @@ ENTRIES = [
         "resolver_field": "resolver",
         "kind": "in-cluster",
         "ingress_class_controllers": ["getambassador.io/ingress-controller"],
+        # Installs tell themselves apart by AMBASSADOR_ID (default "default"): a resource is
+        # served by the installs its spec.ambassador_id lists (an Ingress: its
+        # getambassador.io/ambassador-id annotation), with none by the "default" one
+        # (python/ambassador/config/config.py, fetch/k8sobject.py; the CRDs' ambassador_id).
+        "install_id": {
+            "env": "AMBASSADOR_ID",
+            "role": "all-in-one",  # not its agent's
+            "default": "default",
+            "route": [
+                "spec.ambassador_id",
+                'metadata.annotations."getambassador.io/ambassador-id"',
+            ],
+            "route_default": ["default"],
+        },
         "class_names": ["ambassador", "emissary"],
         "annotation_prefixes": ["getambassador.io/"],
         "route_kinds": {

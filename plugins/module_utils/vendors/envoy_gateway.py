@@ -40,10 +40,31 @@ ENTRIES = [
             },
         },
         "name": "Envoy Gateway",
+        # A Gateway's own EnvoyProxy (spec.infrastructure.parametersRef, in the Gateway's
+        # namespace) is used over its class's: it replaces it whole unless it sets mergeType
+        # StrategicMerge or JSONMerge; a Gateway with one is refused when its class's EnvoyProxy
+        # merges gateways (Envoy Gateway v1.9.0, docs/vendor-facts.md).
+        "gateway_parameters": {
+            "kind": "gateway.envoyproxy.io/EnvoyProxy",
+            "refused_if_class": "spec.mergeGateways == `true`",
+            "merge_field": "mergeType",
+            "merges": ["StrategicMerge", "JSONMerge"],
+        },
         # Its data-plane pods serve only the routes of the Gateway this pod label names.
         "owner_label": "gateway.envoyproxy.io/owning-gateway-name",
         "kind": "in-cluster",
         "gateway_class_controllers": ["gateway.envoyproxy.io/gatewayclass-controller"],
+        # It serves the GatewayClasses whose controllerName is its EnvoyGateway config's
+        # gateway.controllerName (the chart's envoy-gateway-config ConfigMap, mounted at /config).
+        "install_config": [
+            {
+                "key": "envoy-gateway.yaml",
+                "role": "control-plane",
+                "controller": "gateway.controllerName",
+                "default": ["gateway.envoyproxy.io/gatewayclass-controller"],
+                "serves": ["GatewayClass"],
+            }
+        ],
         # Helm-hook Job that generates the control plane's certificates.
         "helper_jobs": [r"certgen$"],
         "workload_signals": [

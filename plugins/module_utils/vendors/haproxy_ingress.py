@@ -48,6 +48,11 @@ ENTRIES = [
             "ingress_class": ["--ingress-class"],
             "controller_class": ["--controller-class"],
         },
+        # It waits --wait-before-shutdown seconds (default 0) after SIGTERM before it stops
+        # (docs/content/en/docs/configuration/command-line.md).
+        "shutdown": {
+            "flags": [{"flag": r"--wait-before-shutdown", "unit": "seconds"}],
+        },
         "service_routing": {
             "switch": 'annotation haproxy-ingress.github.io/service-upstream: "true" (Ingress or Service; '
             "legacy prefix ingress.kubernetes.io/; global ConfigMap key service-upstream)",

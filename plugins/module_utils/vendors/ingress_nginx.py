@@ -75,11 +75,29 @@ ENTRIES = [
             "configmap": {"arg": "--configmap", "key": "service-upstream", "value": "true"},
             "default": False,
         },
-        # What its shutdown waits for (docs/vendor-facts.md): kubernetes/ingress-nginx
-        # pkg/flags/flags.go. nginx's own quit (worker-shutdown-timeout) comes on top.
+        # The X-Forwarded-For it sends on: the one it received with its peer appended only when
+        # both controller ConfigMap keys are "true", else one entry (its peer's address, or the
+        # client's that use-forwarded-headers took from it): rootfs/etc/nginx/template/nginx.tmpl.
+        "xff": {
+            "appends_when": {
+                "configmap": {"use-forwarded-headers": "true", "compute-full-forwarded-for": "true"}
+            },
+            "switch": 'controller ConfigMap keys use-forwarded-headers and compute-full-forwarded-for: "true"',
+        },
+        # What its shutdown waits for (docs/vendor-facts.md): it sleeps --shutdown-grace-period,
+        # quits nginx, whose workers finish their requests for up to worker-shutdown-timeout
+        # (controller ConfigMap; internal/ingress/controller/config/config.go: 240s), then
+        # waits --post-shutdown-grace-period (pkg/flags/flags.go).
         "shutdown": {
             "flags": [
                 {"flag": r"--shutdown-grace-period", "unit": "seconds", "default": 0},
+                {
+                    "in": "configmap",
+                    "arg": "--configmap",
+                    "key": "worker-shutdown-timeout",
+                    "unit": "duration",
+                    "default": 240,
+                },
                 {"flag": r"--post-shutdown-grace-period", "unit": "seconds", "default": 10},
             ],
         },

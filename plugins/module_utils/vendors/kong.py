@@ -54,6 +54,28 @@ ENTRIES = [
             {"chart": r"^kong-\d", "role": "all-in-one", "weak": True},
         ],
         "class_args": {"ingress_class": ["CONTROLLER_INGRESS_CLASS", "--ingress-class"]},
+        # Its chart's preStop runs "kong quit": it waits --wait seconds (default 0), sends
+        # nginx QUIT and stops it by force after --timeout seconds (default 10; kong/cmd/quit.lua).
+        # nginx's own worker_shutdown_timeout is cut short by that timeout.
+        "shutdown": {
+            "flags": [
+                {
+                    "in": "pre_stop",
+                    "command": r"(^|[\s/])kong quit(\s|$)",
+                    "flag": r"--wait|-w",
+                    "name": "kong quit --wait",
+                    "unit": "seconds",
+                },
+                {
+                    "in": "pre_stop",
+                    "command": r"(^|[\s/])kong quit(\s|$)",
+                    "flag": r"--timeout|-t",
+                    "name": "kong quit --timeout",
+                    "unit": "seconds",
+                    "default": 10,
+                },
+            ],
+        },
         "service_routing": {
             "switch": 'Service annotation ingress.kubernetes.io/service-upstream: "true" on each backend Service',
             "default": False,

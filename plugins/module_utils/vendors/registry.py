@@ -105,8 +105,11 @@ def _controller_matches(pattern, value):
     return value == pattern or value.startswith(pattern + "/")
 
 
-def vendor_for_ingress_controller(controller):
-    """Vendor id for an IngressClass spec.controller string, or None."""
+def vendor_for_ingress_controller(controller, extra=None):
+    """Vendor id for an IngressClass spec.controller string, or None. ``extra``: {controller
+    name: vendor id} the installs in the cluster declare (detect/installs.py), first."""
+    if extra and controller in extra:
+        return extra[controller]
     for entry in VENDORS:
         for pattern in entry.get("ingress_class_controllers", ()):
             if _controller_matches(pattern, controller):
@@ -114,8 +117,11 @@ def vendor_for_ingress_controller(controller):
     return None
 
 
-def vendor_for_gateway_controller(controller):
-    """Vendor id for a GatewayClass spec.controllerName, "istio" for Istio, or None."""
+def vendor_for_gateway_controller(controller, extra=None):
+    """Vendor id for a GatewayClass spec.controllerName, "istio" for Istio, or None; ``extra``
+    as for vendor_for_ingress_controller()."""
+    if extra and controller in extra:
+        return extra[controller]
     for pattern in ISTIO["gateway_class_controllers"]:
         if _controller_matches(pattern, controller):
             return "istio"
@@ -183,3 +189,18 @@ def vendor_kinds():
                 },
             )
     return out
+
+
+def configmap_keys():
+    """The ConfigMap keys some vendor entry reads (its Service-routing switch, its shutdown
+    settings, its mounted install config, what it does with X-Forwarded-For): what a live read
+    keeps of ConfigMaps."""
+    keys = []
+    for entry in VENDORS:
+        switch = (entry.get("service_routing") or {}).get("configmap")
+        found = [switch["key"]] if switch else []
+        found += [f["key"] for f in (entry.get("shutdown") or {}).get("flags", ()) if f.get("key")]
+        found += [c["key"] for c in entry.get("install_config", ())]
+        found += sorted(((entry.get("xff") or {}).get("appends_when") or {}).get("configmap") or {})
+        keys += [k for k in found if k not in keys]
+    return tuple(keys)

@@ -32,7 +32,9 @@ Entry keys (all optional unless required):
   route_kinds               vendor route kinds: {"group/Kind": {"backends": <jmespath>, "hosts":
                             <jmespath>, "hosts_pattern": a regex over each string "hosts"
                             yields, whose group 1 holds hosts quoted with ` or " (Traefik's
-                            match rule Host(`a`, `b`)), "plan_fields": [atomic spec lists a plan sends whole],
+                            match rule Host(`a`, `b`)), "plan_fields": [atomic spec lists a plan sends whole], "ingress_class": <jmespath>
+                            giving the IngressClass it names (then only the installs serving
+                            that class serve it, as for an Ingress),
                             "plural" (required: the resource name, for LISTs and RBAC),
                             "patched": plans may patch them}} where backends yields
                             [{service, port, namespace?}] from the object; all are read
@@ -60,13 +62,32 @@ Entry keys (all optional unless required):
   class_args                container args / env that carry the class names the workload serves
                             ({"ingress_class": [...], "controller_class": [...]})
   helper_jobs               regexes on Job images/names that are the vendor's install helpers
-  shutdown                  how long the LB takes to shut down, from its container args:
-                            {"flags": [{"flag": regex on the flag's name (case-insensitive,
-                            "--name=value" or "--name value"), "unit": "seconds" | "duration"
-                            (Go's 10s / 1m30s, a bare number is seconds), "default": seconds
-                            when the flag is absent (only a default the vendor's source
-                            states; none: absent counts 0)}]}; the flags' times add up
-                            (detect/shutdown.py; a preStop sleep comes on top)
+  shutdown                  how long the LB takes to shut down: {"flags": [{"unit": "seconds" |
+                            "duration" (Go's 10s / 1m30s, a bare number is seconds), "in": where
+                            the setting is read - "args" (default: the containers' command and
+                            args), "pre_stop" (the args of a preStop exec command that matches
+                            "command", a regex; without such a preStop the setting does not
+                            apply), "configmap" (key "key" of the ConfigMap the controller's
+                            "arg" names, "ns/name"), "flag": regex on the flag's name
+                            (case-insensitive, "--name=value" or "--name value"; args and
+                            pre_stop), "name": how the reason names it, "default": seconds when
+                            it is not set (only a default the vendor's source states; none:
+                            absent counts 0)}]}; the settings' times add up (detect/shutdown.py;
+                            a preStop sleep comes on top)
+  install_config            the config file that makes an install of the vendor its own
+                            (detect/installs.py): [{"key": the file's key in a ConfigMap the
+                            workload's containers mount, "role": the workloads of that role
+                            that read it (all without), "controller": jmespath on the parsed
+                            YAML giving the controller name it serves, "default": the names it
+                            serves when the file leaves it out, "serves": ["IngressClass",
+                            "GatewayClass"] (the classes whose controller string those name)}];
+                            a second install with another name is a load balancer of its own
+  install_id                an install id that routes name (Emissary's AMBASSADOR_ID): {"env":
+                            the container variable, "role": the workloads of that role it
+                            applies to (all without), "default": its value when unset, "route":
+                            [jmespath on a route object giving the ids that serve it, a list or
+                            a comma-separated string; the first that gives any], "route_default":
+                            the ids of a route that names none}
   webhook_ports             ports on which the API server calls the LB pod (admission webhooks)
   service_routing           Service routing (traffic to the Service VIP rather than pod IPs):
                             {"switch": human text (None: the vendor has none), "configmap":
@@ -101,6 +122,12 @@ Entry keys (all optional unless required):
   editions                  the vendor's editions a workload can run: {id: {"name", "image": regex
                             on the normalised image, "args": container args (before any "=")}};
                             the LB record lists those it runs ("editions")
+  xff                       an in-cluster LB's handling of the X-Forwarded-For it receives:
+                            {"appends_when": {"configmap": {key: value}} (the controller
+                            ConfigMap - the one service_routing's "configmap" arg names - must
+                            hold them all for it to pass the received entries on with its peer
+                            appended; else it sends one entry, and the cloud LBs' in front do
+                            not reach the gateway), "switch": text}; without it the LB appends
   xff_hops                  X-Forwarded-For entries a cloud LB adds in front of the Istio gateway
                             (its numTrustedProxies) when its health_check has no "plan" that says
   headless_service          what the vendor does, with Service routing on, with a backend that
@@ -108,6 +135,14 @@ Entry keys (all optional unless required):
   multi_cluster_classes      GatewayClasses that span a fleet: {"suffix": of their names,
                             "backend": {"group", "kind"} that routes' backendRefs and policies'
                             targetRef name instead of a Service}
+  gateway_parameters        a Gateway's own parameters (spec.infrastructure.parametersRef, an
+                            object in the Gateway's namespace) that its controller uses over its
+                            GatewayClass's: {"kind": "group/Kind" it must name, "refused_if_class":
+                            jmespath on the class's parameters object true when the controller
+                            refuses such a Gateway (Envoy Gateway: mergeGateways), "merge_field":
+                            the spec field of the Gateway's object that says how it combines with
+                            the class's, "merges": [values of it that merge; any other replaces
+                            the class's object whole]}
   retired                   text when the project is retired / end of life
   plan                      what plans write ("pod_template_in": {"kind", "paths": {workload
                             kind: dotted path of the pod spec}}: the object the vendor makes its
@@ -308,6 +343,7 @@ ROUTE_KIND = _record(
         "backends": _jmespath,
         "hosts": _jmespath,
         "hosts_pattern": _regex,
+        "ingress_class": _jmespath,
         "plan_fields": _STRINGS,
         "plural": _str,
         "patched": _bool,
@@ -388,6 +424,39 @@ PLAN = _record(
     },
     ("switch",),
 )
+_SHUTDOWN_FLAG_FIELDS = _record(
+    {
+        "flag": _regex,
+        "name": _str,
+        "unit": _one_of("seconds", "duration"),
+        "default": _seconds,
+        "in": _one_of("args", "pre_stop", "configmap"),
+        "command": _regex,
+        "arg": _str,
+        "key": _str,
+    },
+    ("unit",),
+)
+# What each place a shutdown setting is read from needs besides the unit.
+_SHUTDOWN_FLAG_NEEDS = {
+    "args": ("flag",),
+    "pre_stop": ("flag", "command"),
+    "configmap": ("arg", "key"),
+}
+
+
+def _shutdown_flag(value):
+    out = _SHUTDOWN_FLAG_FIELDS(value)
+    if out or not isinstance(value, dict):
+        return out
+    where = value.get("in", "args")
+    return [
+        ".%s is required with in: %s" % (k, where)
+        for k in _SHUTDOWN_FLAG_NEEDS[where]
+        if k not in value
+    ]
+
+
 HEALTH_CHECK = _record(
     {
         "where": _str,
@@ -478,20 +547,28 @@ ENTRY = _record(
         "service_signals": _list_of(SERVICE_SIGNAL),
         "class_args": _record({"ingress_class": _STRINGS, "controller_class": _STRINGS}),
         "helper_jobs": _list_of(_regex),
-        "shutdown": _record(
+        "shutdown": _record({"flags": _list_of(_shutdown_flag)}, ("flags",)),
+        "install_config": _list_of(
+            _record(
+                {
+                    "key": _str,
+                    "role": _one_of(*ROLES),
+                    "controller": _jmespath,
+                    "default": _STRINGS,
+                    "serves": _list_of(_one_of("IngressClass", "GatewayClass")),
+                },
+                ("key", "controller", "default", "serves"),
+            )
+        ),
+        "install_id": _record(
             {
-                "flags": _list_of(
-                    _record(
-                        {
-                            "flag": _regex,
-                            "unit": _one_of("seconds", "duration"),
-                            "default": _seconds,
-                        },
-                        ("flag", "unit"),
-                    )
-                )
+                "env": _str,
+                "role": _one_of(*ROLES),
+                "default": _str,
+                "route": _list_of(_jmespath),
+                "route_default": _STRINGS,
             },
-            ("flags",),
+            ("env", "default", "route", "route_default"),
         ),
         "webhook_ports": _list_of(_port),
         "service_routing": SERVICE_ROUTING,
@@ -509,6 +586,13 @@ ENTRY = _record(
             if isinstance(v, int) and not isinstance(v, bool) and v >= 0
             else ["is not a hop count"]
         ),
+        "xff": _record(
+            {
+                "appends_when": _record({"configmap": _map_of(_str, _str)}, ("configmap",)),
+                "switch": _str,
+            },
+            ("appends_when", "switch"),
+        ),
         "editions": _map_of(
             _str, _record({"name": _str, "image": _regex, "args": _STRINGS}, ("name",))
         ),
@@ -520,6 +604,15 @@ ENTRY = _record(
             ("suffix", "backend"),
         ),
         "owner_label": _str,
+        "gateway_parameters": _record(
+            {
+                "kind": _group_kind,
+                "refused_if_class": _jmespath,
+                "merge_field": _str,
+                "merges": _STRINGS,
+            },
+            ("kind",),
+        ),
         "resolver_field": _str,
         "retired": _str,
         "plan": PLAN,

@@ -33,6 +33,18 @@ ENTRIES = [
         "class_args": {
             "ingress_class": ["-kubernetes-ingress-class", "--kubernetes-ingress-class"]
         },
+        # On SIGTERM it keeps serving, failing its health check, for
+        # -wait-for-healthcheck-interval before it shuts down (config/config.go: 45s).
+        "shutdown": {
+            "flags": [
+                {
+                    "flag": r"--?wait-for-healthcheck-interval",
+                    "name": "-wait-for-healthcheck-interval",
+                    "unit": "duration",
+                    "default": 45,
+                }
+            ],
+        },
         "service_routing": {"switch": None, "default": False},
     },
 ]

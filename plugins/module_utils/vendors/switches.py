@@ -14,9 +14,6 @@ from __future__ import annotations
 
 import json
 
-# The object a switch of target "envoyproxy" writes, and the field that says Service routing.
-ENVOYPROXY_KIND = "gateway.envoyproxy.io/EnvoyProxy"
-
 
 def _literal(value):
     return "`%s`" % json.dumps(value)
@@ -44,10 +41,12 @@ def _every_item_has(items, values):
 
 
 def switch_checks(switch):
-    """{"route": [...], "backend_service": [...], "cluster": [...]}: the JMESPath that is true
-    where this declared switch is on (each list in its own scope, as detect/routing.py reads)."""
+    """{"route": [...], "backend_service": [...], "cluster": [...], "parameters": [...]}: the
+    JMESPath that is true where this declared switch is on (each list in its own scope, as
+    detect/routing.py reads; "parameters": on {"spec"} of the parameters the route's parent
+    Gateway uses, detect/classes.py parameters_in_use)."""
     target = switch["target"]
-    out = {"route": [], "backend_service": [], "cluster": []}
+    out = {"route": [], "backend_service": [], "cluster": [], "parameters": []}
     if target in ("route", "backend_service"):
         scope = "route" if target == "route" else "backend_service"
         out[scope] = [annotation_is(k, v) for k, v in sorted(switch["annotations"].items())]
@@ -57,7 +56,8 @@ def switch_checks(switch):
         items = "spec.%s[].%s[]" % (switch["field"], switch["nested"])
         out["route"] = [_every_item_has(items, switch["set"])]
     elif target == "envoyproxy":
-        out["cluster"] = ["%s:spec.routingType == 'Service'" % ENVOYPROXY_KIND]
+        # On the EnvoyProxy the route's Gateway uses (its own, else its class's).
+        out["parameters"] = ["spec.routingType == 'Service'"]
     return out
 
 
@@ -76,14 +76,14 @@ _CHECKS = {}
 
 def routing_checks(entry):
     """What detection checks for an entry, worked out once per entry: {"service_routing": {...,
-    "route", "backend_service", "workload", "cluster"}, "host_rewrite": {"route",
+    "route", "backend_service", "workload", "cluster", "parameters"}, "host_rewrite": {"route",
     "backend_service"}} - the declared switches' checks first, then the entry's "also"."""
     cached = _CHECKS.get(id(entry))
     if cached is None or cached[0] is not entry:  # the entry is kept: its id is not reused
         plan = entry.get("plan") or {}
         sr = dict(entry.get("service_routing") or {})
         also = sr.pop("also", {})
-        for name in ("route", "backend_service", "workload", "cluster"):
+        for name in ("route", "backend_service", "workload", "cluster", "parameters"):
             derived = [c for s in plan.get("switch", ()) for c in switch_checks(s).get(name, ())]
             exprs = derived + list(also.get(name, ()))
             if exprs:

@@ -110,10 +110,12 @@ ENTRIES = [
             "flags": [
                 {
                     "flag": r"--entrypoints\.[^.=]+\.transport\.lifecycle\.requestacceptgracetimeout",
+                    "name": "--entryPoints.<name>.transport.lifeCycle.requestAcceptGraceTimeout",
                     "unit": "duration",
                 },
                 {
                     "flag": r"--entrypoints\.[^.=]+\.transport\.lifecycle\.gracetimeout",
+                    "name": "--entryPoints.<name>.transport.lifeCycle.graceTimeOut",
                     "unit": "duration",
                     "default": 10,
                 },

@@ -34,7 +34,9 @@ import (
 	"istio.io/istio/pilot/pkg/simulation"
 	"istio.io/istio/pilot/test/xds"
 	"istio.io/istio/pilot/test/xdstest"
+	"istio.io/istio/pkg/config"
 	"istio.io/istio/pkg/config/mesh"
+	"istio.io/istio/pkg/config/schema/collections"
 	"istio.io/istio/pkg/log"
 )
 
@@ -79,6 +81,12 @@ type Call struct {
 	Protocol string `json:"protocol"`
 	TLS      string `json:"tls"`
 	Sni      string `json:"sni,omitempty"`
+	// Request headers (cookies as a "cookie" header) and method, matched by rematch (routes.go).
+	Headers map[string]string `json:"headers,omitempty"`
+	Method  string            `json:"method,omitempty"`
+	// The client's address as the caller's proxy sees it: the RBAC filters are evaluated for
+	// it (rbac.go); without it they are not.
+	SourceIP string `json:"source_ip,omitempty"`
 }
 
 // Answer is the oracle's verdict on one hop.
@@ -95,6 +103,14 @@ type Answer struct {
 	Cluster           string `json:"cluster"`
 	Error             string `json:"error"`
 	XffNumTrustedHops *int   `json:"xff_num_trusted_hops"`
+	// The route Envoy's matching picks among the simulator's virtual host's routes with the
+	// whole request (path, headers, query; routes.go), and what it does. Route and Cluster
+	// above are that route's (the simulator's own path-only pick is SimulatorRoute).
+	SimulatorRoute string  `json:"simulator_route"`
+	Action         *Action `json:"action"`
+	// The gateway's RBAC filters for call.source_ip: "" (not evaluated), "allowed", or
+	// "denied ..." (Envoy answers 403 before any route action runs).
+	RBAC string `json:"rbac"`
 	// Where the request lands, one entry per endpoint the cluster (or kube-proxy) may pick.
 	Endpoints []Landing `json:"endpoints"`
 	// True when every endpoint is reached with Istio mTLS and accepts the request.
@@ -116,6 +132,8 @@ type Landing struct {
 	Cluster     string `json:"cluster"`
 	Error       string `json:"error"`
 	Accepted    bool   `json:"accepted"`
+	// The caller's cluster that leads here (a weighted route has several).
+	Via string `json:"via"`
 }
 
 type object = map[string]any
@@ -257,7 +275,14 @@ func (st *state) add(o object) error {
 		return nil
 	case isGatewayAPI(group) && strings.Contains(api, "/"):
 		// Istio's Gateway API controller reads these from the Kubernetes client (krt), as
-		// istiod does from the API server, not from the config store.
+		// istiod does from the API server, not from the config store. It watches one version
+		// per kind (ReferenceGrant: v1beta1), while the API server serves an object at each of
+		// its CRD's served versions (Gateway API v1.6 serves ReferenceGrant as v1 and v1beta1,
+		// one schema): the object is handed over at the version Istio watches, as the API
+		// server would serve it.
+		if sch, ok := collections.All.FindByGroupKind(config.GroupVersionKind{Group: group, Kind: kind}); ok {
+			o["apiVersion"] = sch.APIVersion()
+		}
 		return st.keep(&st.kube, o)
 	case isConfigGroup(group) && strings.Contains(api, "/"):
 		return st.keep(&st.config, o)
@@ -391,26 +416,63 @@ func (st *state) run(t *testing.T, s *xds.FakeDiscoveryServer, h Hop) (Answer, e
 		}
 		sim := simulation.NewSimulation(t, s, proxy)
 		res := sim.Run(simulation.Call{
-			Address: h.Call.Address, Port: h.Call.Port, Path: h.Call.Path, HostHeader: h.Call.Host,
+			// Envoy matches virtual host domains case-insensitively (it lower-cases the Host
+			// for the lookup); the simulator compares strings, so it gets the lower-cased Host.
+			Address: h.Call.Address, Port: h.Call.Port, Path: h.Call.Path, HostHeader: strings.ToLower(h.Call.Host),
 			Protocol: simulation.Protocol(h.Call.Protocol), TLS: simulation.TLSMode(h.Call.TLS),
 			Sni: h.Call.Sni, CallMode: mode,
 		})
 		a.Listener, a.FilterChain = res.ListenerMatched, res.FilterChainMatched
 		a.RouteConfig, a.VirtualHost = res.RouteConfigMatched, res.VirtualHostMatched
 		a.Route, a.Cluster = res.RouteMatched, res.ClusterMatched
+		a.SimulatorRoute = res.RouteMatched
 		a.XffNumTrustedHops = trustedHops(t, sim, res)
-		if res.Error != nil {
+		if res.Error != nil && res.Error != simulation.ErrNoRoute {
 			a.Error = res.Error.Error()
 			break
 		}
-		a.Endpoints = st.landings(s, sim, proxy, h.Call, res.ClusterMatched)
+		clusters := []string{res.ClusterMatched}
+		if res.VirtualHostMatched != "" {
+			r, err := rematch(sim, res, h.Call)
+			if err != nil {
+				return a, err
+			}
+			if r == nil {
+				a.Route, a.Cluster, a.Error = "", "", simulation.ErrNoRoute.Error()
+				break
+			}
+			act := actionOf(r)
+			a.Route, a.Action, a.Cluster, clusters = r.GetName(), &act, "", nil
+			verdict, err := rbacVerdict(t, sim, res, h.Call)
+			if err != nil {
+				return a, err
+			}
+			if a.RBAC = verdict; strings.HasPrefix(verdict, "denied") {
+				break
+			}
+			for _, c := range act.Clusters {
+				clusters = append(clusters, c.Name)
+			}
+			if len(clusters) == 1 {
+				a.Cluster = clusters[0]
+			}
+		} else if res.Error != nil {
+			a.Error = res.Error.Error()
+			break
+		}
+		for _, c := range clusters {
+			for _, l := range st.landings(s, sim, proxy, h.Call, c) {
+				l.Via = c
+				a.Endpoints = append(a.Endpoints, l)
+			}
+		}
 	default:
 		return a, fmt.Errorf("caller.proxy must be sidecar, router or none, not %q", h.Caller.Proxy)
 	}
 	for i := range a.Endpoints {
 		st.inbound(t, s, h.Call, &a.Endpoints[i])
 	}
-	a.Reaches = a.Error == "" && len(a.Endpoints) > 0
+	a.Reaches = a.Error == "" && len(a.Endpoints) > 0 && (a.Action == nil || a.Action.Kind == "route")
 	a.MTLS = a.Reaches
 	for _, e := range a.Endpoints {
 		a.Reaches = a.Reaches && e.Accepted

@@ -256,15 +256,32 @@ MESSAGES = {
         "level": "Warning",
         "description": "The kubelet counts terminationGracePeriodSeconds (default 30) from the "
         "start of the preStop hooks and kills what still runs when it ends: an LB whose preStop "
-        "sleep and drain flags (and, with a classic sidecar, Istio's terminationDrainDuration "
-        "beside them) take longer is killed while it drains, cutting in-flight requests. A "
+        "sleep and drain settings (its vendor's flags, preStop commands and controller ConfigMap "
+        "keys, with their defaults; and, with a classic sidecar, Istio's "
+        "terminationDrainDuration beside them) take longer is killed while it drains, cutting "
+        "in-flight requests. A "
         "native sidecar outlives the LB's containers but not the grace period: it is stopped "
         "in what is left of it.",
         "template": "{lb} ({vendor}) needs {need}s to shut down ({parts}) but its pods' "
         "terminationGracePeriodSeconds is {grace}s.",
         "fix": "Raise terminationGracePeriodSeconds above {need}s on the pod template (Helm: the "
-        "chart's terminationGracePeriodSeconds), or shorten the preStop sleep / drain flags.",
+        "chart's terminationGracePeriodSeconds), or shorten the preStop sleep / drain settings.",
         "reference": "https://kubernetes.io/docs/concepts/containers/container-lifecycle-hooks/",
+    },
+    "MG0023": {
+        "name": "TrustedProxiesTooFew",
+        "level": "Warning",
+        "description": "The Istio gateway takes the client address numTrustedProxies entries "
+        "from the right of X-Forwarded-For: set lower than the entries the proxies in front of it "
+        "add (an in-cluster LB 1, Google's Application LB 2, AWS ALB 1, an L4 LB none), it takes "
+        "the address of one of those proxies for the client's, in access logs, "
+        "X-Envoy-External-Address and authorization policies on remoteIpBlocks.",
+        "template": "Istio gateway {gateway} trusts {have} X-Forwarded-For entries ({source}), "
+        "but {path} add {n}: backends see a proxy's address as the client IP.",
+        "fix": 'Set proxy.istio.io/config: \'{{"gatewayTopology": {{"numTrustedProxies": {n}}}}}\' '
+        "on the gateway pod template (the chained plans do this); keep it lower only if a proxy "
+        "in front overwrites X-Forwarded-For instead of appending to it.",
+        "reference": TOPO_DOC,
     },
 }
 

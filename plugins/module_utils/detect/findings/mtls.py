@@ -2,7 +2,8 @@
 # Copyright: (c) 2026, meshgate authors
 # Apache License 2.0 (see LICENSE)
 """Findings about mTLS on the way in: STRICT backends reached from outside the mesh (MG0001),
-gateways that do not trust the proxy in front of them (MG0013). Stages lb_routes, lb_end and
+gateways that do not trust the proxies in front of them (MG0013) or trust fewer than they
+add (MG0023). Stages lb_routes, lb_end and
 cloud_lb (rule.py): in-cluster and cloud load balancers alike."""
 
 from __future__ import annotations
@@ -64,33 +65,53 @@ def strict_backend_findings(idx, istio, routes, label, vendor, first):
                 )
 
 
-def trusted_proxy_findings(istio, gw_backends, label, vendor, findings, n=1):
+def trusted_proxy_findings(istio, gw_backends, label, vendor, findings, n=1, path=None):
+    """MG0013 for each Istio gateway among ``gw_backends`` (reached directly or through an
+    ExternalName bridge) that trusts no X-Forwarded-For entry, MG0023 for one that trusts
+    fewer than the ``n`` entries the proxies in front of it add (``path``: who they are)."""
     reported = set()
     for b in gw_backends:
         for gw in istio["gateways"]:
-            if any(
-                s["namespace"] == b["namespace"] and s["name"] == b["service"]
-                for s in gw["services"]
-            ):
-                if gw["num_trusted_proxies"] or not gw["name"] or gw["name"] in reported:
-                    continue
-                reported.add(gw["name"])
-                obj = {
-                    "apiVersion": "apps/v1",
-                    "kind": gw["kind"],
-                    "namespace": gw["namespace"],
-                    "name": gw["name"],
-                }
+            if not any(_leads_to(b, s) for s in gw["services"]):
+                continue
+            if not gw["name"] or gw["name"] in reported:
+                continue
+            have = gw["num_trusted_proxies"]
+            if have and not (isinstance(have, int) and have < n):
+                continue
+            reported.add(gw["name"])
+            obj = {
+                "apiVersion": "apps/v1",
+                "kind": gw["kind"],
+                "namespace": gw["namespace"],
+                "name": gw["name"],
+            }
+            where = "%s/%s" % (gw["namespace"], gw["name"])
+            if not have:
                 findings.append(
-                    make_finding(
-                        "MG0013",
-                        obj,
-                        gateway="%s/%s" % (gw["namespace"], gw["name"]),
-                        lb=label,
-                        vendor=vendor,
-                        n=n,
-                    )
+                    make_finding("MG0013", obj, gateway=where, lb=label, vendor=vendor, n=n)
                 )
+                continue
+            findings.append(
+                make_finding(
+                    "MG0023",
+                    obj,
+                    gateway=where,
+                    lb=label,
+                    vendor=vendor,
+                    have=have,
+                    source=gw.get("num_trusted_proxies_source") or "numTrustedProxies",
+                    n=n,
+                    path=path or "%s (%s)" % (label, vendor),
+                )
+            )
+
+
+def _leads_to(b, svc):
+    """Does backend b reach the gateway Service svc (itself, or through an ExternalName)?"""
+    return (svc["namespace"] == b["namespace"] and svc["name"] == b["service"]) or b.get(
+        "gateway_service"
+    ) == "%s/%s" % (svc["namespace"], svc["name"])
 
 
 def _strict_from_lb(idx, state, routes, istio, store):
@@ -108,7 +129,15 @@ def _untrusted_gateway_from_lb(state, istio, mode):
         return []
     findings = []
     backends = [b for _place, b in sorted(state["to_gateway"].values(), key=lambda pb: pb[0])]
-    trusted_proxy_findings(istio, backends, state["label"], state["item"]["vendor"], findings)
+    vendor = state["item"]["vendor"]
+    path = "%s (%s)" % (state["label"], vendor)
+    fronts = [f for f in state.get("fronted_by") or () if f["xff_hops"]]
+    if fronts:
+        path += " and %s in front of it" % ", ".join(
+            "%s (%d)" % (f["id"], f["xff_hops"]) for f in fronts
+        )
+    n = state.get("xff_hops", 1)
+    trusted_proxy_findings(istio, backends, state["label"], vendor, findings, n, path)
     return findings
 
 
@@ -140,15 +169,17 @@ RULES = (
         stands="unless_chained",
     ),
     Rule(
-        ("MG0013",),
+        ("MG0013", "MG0023"),
         "lb_end",
-        "a chained LB's backends that are Istio gateways; their numTrustedProxies",
+        "a chained LB's backends that are Istio gateways (bridged too); their numTrustedProxies "
+        "against the X-Forwarded-For entries the LB and the cloud LBs in front of it add",
         _untrusted_gateway_from_lb,
     ),
     Rule(
-        ("MG0001", "MG0013"),
+        ("MG0001", "MG0013", "MG0023"),
         "cloud_lb",
-        "a cloud LB's mode; standalone: its backends' mTLS; chained: the gateways' trust",
+        "a cloud LB's mode; standalone: its backends' mTLS; chained: the gateways' trust "
+        "against the X-Forwarded-For entries it adds",
         _from_cloud_lb,
     ),
 )

@@ -31,6 +31,7 @@ def _drain_exceeds_grace(idx, state, istio):
         kind,
         parse_proxy_config(state["anns"].get("proxy.istio.io/config")),
         mesh_default,
+        lambda ns, name: (idx.get("", "ConfigMap", ns, name) or {}).get("data"),
     )
     if need <= grace:
         return []
@@ -51,8 +52,9 @@ RULES = (
     Rule(
         ("MG0022",),
         "lb",
-        "the LB pod template's preStop sleeps, terminationGracePeriodSeconds, its vendor's "
-        "shutdown flags (vendors/ shutdown), a classic sidecar's terminationDrainDuration",
+        "the LB pod template's preStop sleeps and commands, terminationGracePeriodSeconds, its "
+        "vendor's shutdown settings (vendors/ shutdown: flags, preStop command flags, controller "
+        "ConfigMap keys), a classic sidecar's terminationDrainDuration",
         _drain_exceeds_grace,
     ),
 )

@@ -80,11 +80,14 @@ def plan_chained(b):
     )
     hop = _hop(b, gw, svc)
     any_lb = False
+    hops = []
     for lb in lbs(b):
         if _chain_lb(b, gateway_phase, repoint, lb, hop):
             any_lb = True
-    # Each in-cluster LB re-pointed at the gateway adds one X-Forwarded-For entry.
-    hops = [1] if any_lb else []
+            # The X-Forwarded-For entries reaching the gateway through lb: the one it adds and
+            # those of the cloud LBs in front of it (detection's xff_hops).
+            hops.append(lb.get("xff_hops", 1))
+            _warn_xff_not_passed_on(b, lb)
     if b.opts["route_api"] != "gateway-api":
         cloud = b.phase(
             "cloud", "The cloud load balancers in front of the gateway probe its status port"
@@ -101,6 +104,18 @@ def plan_chained(b):
         )
 
 
+def _warn_xff_not_passed_on(b, lb):
+    """A cloud LB adding X-Forwarded-For entries stands in front of lb, which sends one entry
+    whatever it receives: the client's address stops there."""
+    fronts = [f["id"] for f in lb.get("fronted_by") or () if f["xff_hops"]]
+    if fronts and lb.get("xff_passed_on") is False:
+        b.warn(
+            "%s: the X-Forwarded-For entries of %s in front of it stop there (it sends one "
+            "entry); for the client's address to reach the gateway set its %s, then plan again"
+            % (lb["id"], ", ".join(fronts), registry.vendor(lb["vendor"])["xff"]["switch"])
+        )
+
+
 def _trust(b, phase, gw, hops):
     """numTrustedProxies for the load balancers in front: the option, else the fewest
     X-Forwarded-For entries any of them adds (trusting more would let clients of that path
@@ -108,12 +123,20 @@ def _trust(b, phase, gw, hops):
     n = b.opts["num_trusted_proxies"]
     if n is None:
         n = min(hops)
-        if n == 0 and gw.get("num_trusted_proxies"):
+        have = gw.get("num_trusted_proxies")
+        if n == 0 and have:
             # An L4 LB adds no entry, but something before it may (a CDN): not lowered unasked.
             b.warn(
                 "the gateway trusts %d X-Forwarded-For entries; the load balancers in front add "
-                "none, so that value is left as it is (set num_trusted_proxies to change it)"
-                % gw["num_trusted_proxies"]
+                "none, so that value is left as it is (set num_trusted_proxies to change it)" % have
+            )
+            return
+        if isinstance(have, int) and have > n:
+            # More proxies may stand in front than we see (a CDN): never lowered unasked.
+            b.warn(
+                "the gateway trusts %d X-Forwarded-For entries, more than the %d the load "
+                "balancers in front add; left as it is (set num_trusted_proxies to change it)"
+                % (have, n)
             )
             return
         if len(set(hops)) > 1:

@@ -10,7 +10,11 @@ from __future__ import annotations
 import json
 
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.errors import PlanError
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.facts import api, served
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.facts import (
+    api,
+    planned_xff_hops,
+    served,
+)
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.gateway import create_routing
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.manifests import (
     MANAGED_LABEL,
@@ -28,7 +32,7 @@ def gateway_api_gateway(b):
     targets that Service. Returns (gateway info, Service summary).
     """
     existing = _existing_gateways(b)
-    n = b.opts["num_trusted_proxies"] or 1
+    n = b.opts["num_trusted_proxies"] or planned_xff_hops(b)
     trust = {"gatewayTopology": {"numTrustedProxies": n}}
     annotations = {
         "proxy.istio.io/config": json.dumps(trust, sort_keys=True, separators=(",", ":"))

@@ -430,3 +430,223 @@ def test_the_default_docs_of_the_routes_files_detect_with_their_install():
         served = [r for r in result["routes"] if lb_id in r["served_by"]]
         if kinds & {"Ingress", "IngressRoute", "HTTPProxy", "Mapping", "ApisixRoute"}:
             assert served, (name, lb["ingress_classes"])
+
+
+# The vendors whose second install is told apart by its own config file or install id
+# (vendors' install_config / install_id), not by a class flag: the same chart installed again
+# in <ns>-internal, its workloads and the ConfigMaps they mount copied, made an install of its
+# own where the vendor reads it, next to routes for each install.
+WITH_INSTALL_IDENTITY = sorted(
+    n
+    for n, e in EXPECTED.items()
+    if registry.vendor(e[0]).get("install_config") or registry.vendor(e[0]).get("install_id")
+)
+INTERNAL_CONTROLLER = "example.com/internal-controller"
+
+
+def _set_path(data, path, value):
+    *parents, last = path.split(".")
+    for key in parents:
+        data = data.setdefault(key, {})
+    data[last] = value
+
+
+def _mounted(wl):
+    spec = _pod_spec(wl)
+    return {v["configMap"]["name"] for v in spec.get("volumes") or () if v.get("configMap")}
+
+
+def _second_install(lb_id, vendor):
+    entry = registry.vendor(vendor)
+    ns = lb_id.split("/")[1]
+    other = ns + "-internal"
+
+    def transform(objects):
+        install = [
+            copy.deepcopy(o)
+            for o in objects
+            if o["kind"] in ("Deployment", "DaemonSet", "StatefulSet")
+            and (o["metadata"].get("namespace") or "default") == ns
+            and match_catalog(o)[0] == vendor
+        ]
+        mounted = set().union(*(_mounted(wl) for wl in install))
+        config_maps = [
+            copy.deepcopy(o)
+            for o in objects
+            if o["kind"] == "ConfigMap"
+            and o["metadata"].get("namespace") == ns
+            and o["metadata"]["name"] in mounted
+        ]
+        for obj in install + config_maps:
+            obj["metadata"]["namespace"] = other
+        for wl in install:
+            wl["metadata"]["name"] += "-internal"
+        added = []
+        for spec in entry.get("install_config", ()):
+            for cm in config_maps:
+                if spec["key"] not in cm.get("data", {}):
+                    continue
+                config = yaml.safe_load(cm["data"][spec["key"]])
+                _set_path(config, spec["controller"], INTERNAL_CONTROLLER)
+                cm["data"][spec["key"]] = yaml.safe_dump(config)
+            if "IngressClass" in spec["serves"]:
+                added.append(_ingress_class("internal", INTERNAL_CONTROLLER))
+            if "GatewayClass" in spec["serves"]:
+                added.append(_gateway_class("internal", INTERNAL_CONTROLLER))
+        if entry.get("install_id"):
+            for wl in install:
+                for c in _pod_spec(wl)["containers"]:
+                    c.setdefault("env", []).append(
+                        {"name": entry["install_id"]["env"], "value": "internal"}
+                    )
+        return objects + install + config_maps + added
+
+    return transform
+
+
+def _ingress_class(name, controller):
+    return {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "IngressClass",
+        "metadata": {"name": name},
+        "spec": {"controller": controller},
+    }
+
+
+def _gateway_class(name, controller):
+    return {
+        "apiVersion": "gateway.networking.k8s.io/v1",
+        "kind": "GatewayClass",
+        "metadata": {"name": name},
+        "spec": {"controllerName": controller},
+    }
+
+
+def _gateway(name, klass):
+    return {
+        "apiVersion": "gateway.networking.k8s.io/v1",
+        "kind": "Gateway",
+        "metadata": {"name": name, "namespace": "shop"},
+        "spec": {"gatewayClassName": klass, "listeners": [{"name": "http", "port": 80}]},
+    }
+
+
+def _mapping(name, ids=None):
+    spec = {"hostname": "%s.example.com" % name, "prefix": "/", "service": "web.shop:80"}
+    if ids is not None:
+        spec["ambassador_id"] = ids
+    return {
+        "apiVersion": "getambassador.io/v3alpha1",
+        "kind": "Mapping",
+        "metadata": {"name": name, "namespace": "shop"},
+        "spec": spec,
+    }
+
+
+def _ingress(name, klass, annotations=None):
+    return {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "Ingress",
+        "metadata": {"name": name, "namespace": "shop", "annotations": annotations or {}},
+        "spec": {
+            "ingressClassName": klass,
+            "rules": [
+                {
+                    "host": "%s.example.com" % name,
+                    "http": {
+                        "paths": [
+                            {
+                                "path": "/",
+                                "pathType": "Prefix",
+                                "backend": {"service": {"name": "web", "port": {"number": 80}}},
+                            }
+                        ]
+                    },
+                }
+            ],
+        },
+    }
+
+
+def _apisix_route(name, klass=None):
+    spec = {
+        "http": [
+            {
+                "name": "r",
+                "match": {"hosts": ["%s.example.com" % name], "paths": ["/*"]},
+                "backends": [{"serviceName": "web", "servicePort": 80}],
+            }
+        ]
+    }
+    if klass:
+        spec["ingressClassName"] = klass
+    return {
+        "apiVersion": "apisix.apache.org/v2",
+        "kind": "ApisixRoute",
+        "metadata": {"name": name, "namespace": "shop"},
+        "spec": spec,
+    }
+
+
+# Per vendor: routes of each install, and which install ("first" / "second") serves each.
+INSTALL_ROUTES = {
+    # An ApisixRoute names its IngressClass in spec.ingressClassName; without it, every install.
+    "apisix": [
+        (_ingress("to-first", "apisix"), "first"),
+        (_ingress("to-second", "internal"), "second"),
+        (_apisix_route("ar-to-first", "apisix"), "first"),
+        (_apisix_route("ar-to-second", "internal"), "second"),
+        (_apisix_route("ar-to-both"), "both"),
+    ],
+    "envoy-gateway": [
+        (_gateway_class("eg", "gateway.envoyproxy.io/gatewayclass-controller"), None),
+        (_gateway("to-first", "eg"), "first"),
+        (_gateway("to-second", "internal"), "second"),
+    ],
+    # A Mapping without ambassador_id is the "default" install's; one listing both ids is
+    # served by both; an Ingress names its id in an annotation.
+    "emissary": [
+        (_mapping("to-first"), "first"),
+        (_mapping("to-second", ["internal"]), "second"),
+        (_mapping("to-both", ["default", "internal"]), "both"),
+        (_mapping("to-none", ["other"]), "none"),
+        (
+            _ingress("ing-to-second", "ambassador", {"getambassador.io/ambassador-id": "internal"}),
+            "second",
+        ),
+        (_ingress("ing-to-first", "ambassador"), "first"),
+    ],
+}
+
+
+def test_every_vendor_has_a_second_controller_variant():
+    with_flags = {EXPECTED[n][0] for n in WITH_CLASS_FLAGS}
+    with_identity = {EXPECTED[n][0] for n in WITH_INSTALL_IDENTITY}
+    assert with_flags | with_identity == {e[0] for e in EXPECTED.values()}
+    assert with_identity == set(INSTALL_ROUTES)
+
+
+@pytest.mark.parametrize("name", WITH_INSTALL_IDENTITY)
+def test_a_second_install_of_its_own_is_a_second_load_balancer_with_its_own_routes(name):
+    vendor, lb_id, _host, classes, namespace = EXPECTED[name]
+    routes = INSTALL_ROUTES[vendor]
+
+    def transform(objects):
+        return _second_install(lb_id, vendor)(objects) + [copy.deepcopy(r) for r, _owner in routes]
+
+    result, _w = _detect_file(name, namespace, transform)
+    lbs = _lbs(result)
+    kind, ns, wl_name = lb_id.split("/")
+    second = "%s/%s-internal/%s-internal" % (kind, ns, wl_name)
+    assert sorted(lbs) == sorted([lb_id, second])
+    assert lbs[second]["vendor"] == vendor
+    assert lbs[lb_id]["ingress_classes"] == classes
+    want = {"first": [lb_id], "second": [second], "both": sorted([lb_id, second]), "none": []}
+    served = {(r["kind"], r["name"]): sorted(r["served_by"]) for r in result["routes"]}
+    for route, who in routes:
+        if who is not None:
+            assert served[(route["kind"], route["metadata"]["name"])] == want[who], route
+    for spec in registry.vendor(vendor).get("install_config", ()):
+        assert any(INTERNAL_CONTROLLER in e for e in lbs[second]["evidence"])
+        if "IngressClass" in spec["serves"]:
+            assert lbs[second]["ingress_classes"] == ["internal"]

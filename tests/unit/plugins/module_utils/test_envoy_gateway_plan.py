@@ -169,3 +169,170 @@ def test_undo_puts_back_the_users_own_pod_labels_in_the_envoyproxy():
         base + "labels.sidecar.istio.io/inject": "false",
         base + "annotations.traffic.sidecar.istio.io/includeInboundPorts": "8080",
     }
+
+
+# A Gateway's own EnvoyProxy (spec.infrastructure.parametersRef, in the Gateway's namespace):
+# Envoy Gateway v1.9.0 uses it over its class's, replacing it whole unless it sets mergeType
+# StrategicMerge or JSONMerge, and does not accept the Gateway when its class's EnvoyProxy sets
+# mergeGateways (internal/gatewayapi/contexts.go attachEnvoyProxy, envoyproxy_merge.go;
+# internal/provider/kubernetes/controller.go processGatewayParamsRef).
+def _gateway_own_envoyproxy(objects, spec=None, name="eg-own"):
+    gateway = next(o for o in objects if o["kind"] == "Gateway")
+    gateway["spec"]["infrastructure"] = {
+        "parametersRef": {"group": "gateway.envoyproxy.io", "kind": "EnvoyProxy", "name": name}
+    }
+    own = {
+        "apiVersion": "gateway.envoyproxy.io/v1alpha1",
+        "kind": "EnvoyProxy",
+        "metadata": {"name": name, "namespace": gateway["metadata"].get("namespace", "default")},
+        "spec": copy.deepcopy(
+            spec
+            if spec is not None
+            else {
+                "provider": {
+                    "type": "Kubernetes",
+                    "kubernetes": {
+                        "envoyDeployment": {
+                            "replicas": 3,
+                            "pod": {"labels": {"team": "edge"}, "annotations": {"a": "b"}},
+                        }
+                    },
+                }
+            }
+        ),
+    }
+    return objects + [own]
+
+
+def _routing(facts):
+    (lb,) = [x for x in facts["load_balancers"] if x["vendor"] == "envoy-gateway"]
+    route = next(r for r in facts["routes"] if r["kind"] == "HTTPRoute")
+    return lb["service_routing"], route["service_routing"]
+
+
+def test_detection_reads_the_envoyproxy_the_gateway_itself_uses():
+    objects = _gateway_own_envoyproxy(
+        _cluster(with_class_parameters=True), {"routingType": "Service"}
+    )
+    facts = detect(objects)
+    own = facts["cluster_facts"]["gateways"]["default/eg"]
+    assert own["used"] is True and own["merged"] is False
+    assert own["parameters_ref"]["namespace"] == "default"
+    assert own["parameters"]["found"] is True
+    assert _routing(facts) == ("on", True)
+
+
+def test_the_gateways_own_envoyproxy_replaces_the_class_one_whole():
+    """The class's EnvoyProxy routes to Services, the Gateway's own does not say: Envoy Gateway
+    uses the Gateway's alone (mergeType unset: Replace), so the routes go to pod IPs."""
+    objects = _gateway_own_envoyproxy(_cluster(with_class_parameters=True, routing_type="Service"))
+    assert _routing(detect(objects)) == ("off", False)
+
+
+def test_a_merging_gateway_envoyproxy_keeps_the_class_routing_type():
+    for merge in ("StrategicMerge", "JSONMerge"):
+        objects = _gateway_own_envoyproxy(
+            _cluster(with_class_parameters=True, routing_type="Service"), {"mergeType": merge}
+        )
+        facts = detect(objects)
+        assert facts["cluster_facts"]["gateways"]["default/eg"]["merged"] is True
+        assert _routing(facts) == ("on", True)
+
+
+def test_an_envoyproxy_no_gateway_or_class_uses_turns_nothing_on():
+    """An EnvoyProxy with routingType Service that nothing references does nothing."""
+    objects = _cluster(with_class_parameters=False) + [
+        {
+            "apiVersion": "gateway.envoyproxy.io/v1alpha1",
+            "kind": "EnvoyProxy",
+            "metadata": {"name": "unused", "namespace": "default"},
+            "spec": {"routingType": "Service"},
+        }
+    ]
+    assert _routing(detect(objects)) == ("off", False)
+
+
+def test_a_gateway_reference_refused_under_merge_gateways_is_reported_and_left_alone():
+    objects = _gateway_own_envoyproxy(_cluster(with_class_parameters=True))
+    next(o for o in objects if o["metadata"]["name"] == "config")["spec"]["mergeGateways"] = True
+    facts = detect(objects)
+    own = facts["cluster_facts"]["gateways"]["default/eg"]
+    assert own["used"] is False and "mergeGateways" in own["refused"]
+    p = plan(facts, "standalone_mtls")
+    assert [x["target"]["name"] for x in _patches(p, "EnvoyProxy")] == []
+    assert any("Gateway default/eg" in w and "does not accept" in w for w in p["warnings"])
+
+
+def test_a_gateway_reference_to_a_missing_envoyproxy_is_refused():
+    objects = _gateway_own_envoyproxy(_cluster(with_class_parameters=True))
+    objects = [o for o in objects if o["metadata"]["name"] != "eg-own"]
+    own = detect(objects)["cluster_facts"]["gateways"]["default/eg"]
+    assert own["used"] is False and "default/eg-own" in own["refused"]
+
+
+def test_the_gateways_own_envoyproxy_is_extended_and_the_class_one_left_alone():
+    objects = _gateway_own_envoyproxy(_cluster(with_class_parameters=True))
+    p = plan(detect(objects), "standalone_mtls")
+    assert _patches(p, "GatewayClass") == []
+    (proxy,) = _patches(p, "EnvoyProxy")
+    assert (proxy["target"]["namespace"], proxy["target"]["name"]) == ("default", "eg-own")
+    assert not proxy["creates"]
+    spec = proxy["manifest"]["spec"]
+    assert spec["routingType"] == "Service"
+    deployment = spec["provider"]["kubernetes"]["envoyDeployment"]
+    assert set(deployment) == {"pod"}  # the user's replicas are not ours to send
+    assert deployment["pod"]["labels"] == {"sidecar.istio.io/inject": "true"}
+    assert "Gateway default/eg already uses EnvoyProxy default/eg-own" in " ".join(
+        ph_pt["reason"] for ph_pt in [proxy]
+    )
+
+
+def test_undo_of_the_gateways_own_envoyproxy_restores_the_users_pod_labels():
+    spec = {
+        "routingType": "Endpoint",
+        "provider": {
+            "type": "Kubernetes",
+            "kubernetes": {
+                "envoyDeployment": {"pod": {"labels": {"sidecar.istio.io/inject": "false"}}}
+            },
+        },
+    }
+    p = plan(
+        detect(_gateway_own_envoyproxy(_cluster(with_class_parameters=True), spec)),
+        "standalone_mtls",
+    )
+    (proxy,) = _patches(p, "EnvoyProxy")
+    assert proxy["target"]["name"] == "eg-own"
+    assert proxy["undo"]["restore"] == {
+        "spec.routingType": "Endpoint",
+        "spec.provider.kubernetes.envoyDeployment.pod.labels.sidecar.istio.io/inject": "false",
+    }
+
+
+def test_each_envoy_data_plane_is_judged_on_the_envoyproxy_of_its_own_gateway():
+    """One HTTPRoute attached to two Gateways of the class: eg uses its own EnvoyProxy with
+    routingType Service, eg-b uses none. The Envoy pods of eg route the route to Services,
+    those of eg-b to pod IPs."""
+    objects = _gateway_own_envoyproxy(
+        _cluster(with_class_parameters=False), {"routingType": "Service"}
+    )
+    gateway = next(o for o in objects if o["kind"] == "Gateway")
+    second = copy.deepcopy(gateway)
+    second["metadata"]["name"] = "eg-b"
+    del second["spec"]["infrastructure"]
+    route = next(o for o in objects if o["kind"] == "HTTPRoute")
+    route["spec"]["parentRefs"].append({"name": "eg-b"})
+    pods_b = _envoy_proxy_pods_of_gateway_eg()
+    pods_b["metadata"]["name"] = "envoy-default-eg-b"
+    for labels in (
+        pods_b["spec"]["selector"]["matchLabels"],
+        pods_b["spec"]["template"]["metadata"]["labels"],
+    ):
+        labels["gateway.envoyproxy.io/owning-gateway-name"] = "eg-b"
+    facts = detect(objects + [second, pods_b])
+    routing = {
+        lb["name"]: lb["service_routing"]
+        for lb in facts["load_balancers"]
+        if lb["vendor"] == "envoy-gateway" and lb["role"] == "data-plane"
+    }
+    assert routing == {"envoy-default-eg": "on", "envoy-default-eg-b": "off"}

@@ -367,6 +367,38 @@ def test_mg0013_chained_gateway_without_trusted_proxies():
     assert not only(objs, "MG0013")
 
 
+def test_mg0023_gateway_trusts_fewer_proxies_than_stand_in_front():
+    """Google's LB in front of ingress-nginx, chained to the gateway: 3 entries; 1 is too few
+    (every cloud LB kind and the bridged gateway: test_trusted_proxies.py)."""
+    gw, svc = _gateway()
+    gw["spec"]["template"]["metadata"]["annotations"][
+        "proxy.istio.io/config"
+    ] = '{"gatewayTopology": {"numTrustedProxies": 1}}'
+    to_gw = ingress("istio-system", "edge", "istio-ingressgateway", 80)
+    gclb = ingress(
+        "ingress-nginx",
+        "gclb",
+        "ingress-nginx-controller",
+        80,
+        klass=None,
+        annotations={"kubernetes.io/ingress.class": "gce"},
+    )
+    # ingress-nginx passing on the X-Forwarded-For it receives (its ConfigMap says so).
+    objs = istio_base() + nginx_lb(args=["--configmap=ingress-nginx/cm"]) + [gw, svc, to_gw]
+    objs.append(
+        {
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {"name": "cm", "namespace": "ingress-nginx"},
+            "data": {"use-forwarded-headers": "true", "compute-full-forwarded-for": "true"},
+        }
+    )
+    assert not only(objs, "MG0023")  # ingress-nginx alone adds 1
+    (f,) = only(objs + [gclb], "MG0023")
+    assert f["level"] == "Warning" and f["args"]["n"] == 3
+    assert "gke-ingress:Ingress/ingress-nginx/gclb (2)" in f["message"]
+
+
 def test_mg0014_headless_backend_with_service_routing():
     lb = nginx_lb(
         pod_labels={"sidecar.istio.io/inject": "true"}, pod_annotations=GOOD_SIDECAR_ANNOTATIONS
@@ -649,18 +681,30 @@ def _lb_pod(objs):
     return wl["spec"]["template"]["spec"]
 
 
+def _nginx_config(**data):
+    return {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": "ingress-nginx-controller", "namespace": "ingress-nginx"},
+        "data": data,
+    }
+
+
 def test_mg0022_drain_longer_than_the_grace_period():
-    objs = nginx_lb(args=["/nginx-ingress-controller", "--shutdown-grace-period=15"])
+    args = ["/nginx-ingress-controller", "--configmap=$(POD_NAMESPACE)/ingress-nginx-controller"]
+    objs = nginx_lb(args=args + ["--shutdown-grace-period=15"])
+    objs.append(_nginx_config(**{"worker-shutdown-timeout": "5s"}))
     spec = _lb_pod(objs)
     spec["terminationGracePeriodSeconds"] = 20
-    # 15s before nginx stops + the post-shutdown wait (default 10s) > 20s.
+    # 15s before nginx stops + its workers' 5s + the post-shutdown wait (default 10s) > 20s.
     (f,) = only(istio_base() + objs, "MG0022")
-    assert "needs 25s" in f["message"] and "is 20s" in f["message"], f["message"]
+    assert "needs 30s" in f["message"] and "is 20s" in f["message"], f["message"]
+    assert "ConfigMap worker-shutdown-timeout 5s (set)" in f["message"]
     assert "--post-shutdown-grace-period 10s (default)" in f["message"]
     spec["terminationGracePeriodSeconds"] = 300
     assert not only(istio_base() + objs, "MG0022")
     # A preStop sleep counts from the start of the grace period (default 30s).
-    objs = nginx_lb()
+    objs = nginx_lb(args=args) + [_nginx_config(**{"worker-shutdown-timeout": "5s"})]
     spec = _lb_pod(objs)
     spec["containers"][0]["lifecycle"] = {
         "preStop": {"exec": {"command": ["/bin/sh", "-c", "sleep 25 && /wait-shutdown"]}}
@@ -669,6 +713,23 @@ def test_mg0022_drain_longer_than_the_grace_period():
     assert "preStop sleep 25s" in f["message"]
     spec["containers"][0]["lifecycle"]["preStop"] = {"sleep": {"seconds": 15}}
     assert not only(istio_base() + objs, "MG0022")
+
+
+def test_mg0022_nginx_workers_finish_for_240s_unless_its_configmap_says_otherwise():
+    """worker-shutdown-timeout (controller ConfigMap, default 240s) is how long nginx's workers
+    may still finish requests after the controller quit them."""
+    objs = nginx_lb()
+    (f,) = only(istio_base() + objs, "MG0022")
+    assert "needs 250s" in f["message"] and "is 30s" in f["message"], f["message"]
+    assert "ConfigMap worker-shutdown-timeout 240s (default)" in f["message"]
+    # The ConfigMap its --configmap names, in its own namespace or another.
+    objs = nginx_lb(args=["/nginx-ingress-controller", "--configmap=edge/nginx-settings"])
+    config = _nginx_config(**{"worker-shutdown-timeout": "10s"})
+    config["metadata"] = {"name": "nginx-settings", "namespace": "edge"}
+    assert not only(istio_base() + objs + [config], "MG0022")  # 10s + 10s <= 30s
+    config["data"]["worker-shutdown-timeout"] = "1m"
+    (f,) = only(istio_base() + objs + [config], "MG0022")
+    assert "needs 70s" in f["message"], f["message"]
 
 
 def test_mg0022_traefik_entry_point_grace_and_a_classic_sidecar_drain():
@@ -688,7 +749,9 @@ def test_mg0022_traefik_entry_point_grace_and_a_classic_sidecar_drain():
     # stopped after the LB's containers and adds nothing the LB waits for.
     anns = {"proxy.istio.io/config": '{"terminationDrainDuration": "45s"}'}
     injected = {"istio-injection": "enabled"}
-    objs = istio_base() + nginx_lb(ns_labels=injected, pod_annotations=anns)
+    args = ["/nginx-ingress-controller", "--configmap=ingress-nginx/ingress-nginx-controller"]
+    objs = istio_base() + nginx_lb(ns_labels=injected, pod_annotations=anns, args=args)
+    objs.append(_nginx_config(**{"worker-shutdown-timeout": "5s"}))  # nginx itself: 15s
     (f,) = only(objs, "MG0022")
     assert "classic sidecar terminationDrainDuration 45s" in f["message"]
     (istiod,) = [o for o in objs if o["metadata"]["name"] == "istiod"]

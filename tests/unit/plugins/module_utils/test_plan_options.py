@@ -23,7 +23,7 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.options imp
 from ansible_collections.meshgate.istio_lb.plugins.modules import lb_plan
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", ".."))
-MODE_ROLES = ("standalone_mtls", "chained_gateway", "gclb_chained")
+MODE_ROLES = ("standalone_mtls", "chained_gateway", "gclb_chained", "migrate_ingress_nginx")
 # lb_plan's own options (not plan options): what to plan from, and where to write it.
 MODULE_OWN = {"mode", "facts", "src", "dest", "page_size"}  # src_namespace: offline_source fragment
 

@@ -1,0 +1,12 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, meshgate authors
+# Apache License 2.0 (see LICENSE)
+"""Source catalogs of the migrate mode: one entry per source vendor (its annotation data)."""
+
+from __future__ import annotations
+
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.migrate.catalog.ingress_nginx import (
+    CATALOG as INGRESS_NGINX,
+)
+
+SOURCES = {"ingress-nginx": INGRESS_NGINX}
