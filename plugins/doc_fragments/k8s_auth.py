@@ -125,6 +125,10 @@ options:
       - Time limit in seconds for connecting to the API server and for each answer to arrive,
         applied to every request.
       - Not a kubernetes.core option; there is no environment variable for it.
+      - A read or dry run that fails on the way (connection refused or reset, an answer cut
+        short, HTTP 429, 502, 503 or 504) is sent again, twice at most (after 0.5 and 1 s); a
+        timeout is not, so this limit holds. A write is never sent again without reading the
+        object first.
     type: int
     default: 30
 notes:

@@ -19,6 +19,7 @@ import time
 from typing import Callable, NamedTuple, Optional
 
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.errors import K8sError
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.retry import outcome_unknown
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.builder import FIELD_MANAGER
 
 # Values put back by undo (they were replaced by a patch) are applied under this manager, so
@@ -167,6 +168,19 @@ def _precondition_failed(exc):
     return exc.reason == "conflict" and not exc.managers
 
 
+# How often a write whose answer was lost (the connection broke, a timeout) is followed by a
+# read of the object and, if the read shows it did not land, sent again.
+UNKNOWN_OUTCOME_RETRIES = 1
+
+
+def _landed(body, obj):
+    """Does ``obj`` (read after a write whose answer was lost) hold what ``body`` sent, owned
+    by our field manager? Then the write was applied: sending it again would be a second write."""
+    sent = copy.deepcopy(body)
+    sent.get("metadata", {}).pop("resourceVersion", None)
+    return obj is not None and owned_by(obj, FIELD_MANAGER) and subset_equal(sent, obj)
+
+
 def write_fresh(client, target, build, current, force=False, creates=False):
     """Server-side apply ``build(obj)`` with obj's resourceVersion as a precondition.
 
@@ -174,9 +188,18 @@ def write_fresh(client, target, build, current, force=False, creates=False):
     run working from an old read would silently drop fields another run (another plan) wrote in
     between - the last writer wins. The precondition turns that into a 409; the object is read
     again (one LIST), the body recomputed from the fresh state, and the write retried
-    (FRESH_RETRIES times). ``current`` is updated with what the server stored."""
+    (FRESH_RETRIES times). ``current`` is updated with what the server stored.
+
+    A write whose answer never came (outcome unknown: the connection broke, a timeout) is never
+    simply sent again: the object is read first; if it holds the write, that is the result,
+    otherwise the write is recomputed from the fresh object and sent once more (its
+    precondition is the fresh resourceVersion, so a write that did land in between cannot be
+    doubled). If that read fails too, the write's own error is raised."""
     key = _key(target)
-    for attempt in range(FRESH_RETRIES + 1):
+    unknown = 0
+    attempt = 0
+    while True:
+        attempt += 1
         obj = current.get(key)
         if obj is None and not creates:
             raise ApplyError(
@@ -189,7 +212,15 @@ def write_fresh(client, target, build, current, force=False, creates=False):
         try:
             stored = client.apply(body, FIELD_MANAGER, force=force)
         except K8sError as exc:
-            if not _precondition_failed(exc) or attempt == FRESH_RETRIES:
+            if outcome_unknown(exc.reason, exc.status) and unknown < UNKNOWN_OUTCOME_RETRIES:
+                unknown += 1
+                fresh = _reread(client, target, exc)
+                current.pop(key, None)
+                current.update(fresh)
+                if _landed(body, fresh.get(key)):
+                    return fresh[key]
+                continue
+            if not _precondition_failed(exc) or attempt > FRESH_RETRIES:
                 raise
             current.pop(key, None)
             current.update(read_targets(client, [target]))
@@ -197,7 +228,24 @@ def write_fresh(client, target, build, current, force=False, creates=False):
         if isinstance(stored, dict) and stored.get("metadata"):
             current[key] = stored
         return stored
-    raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+
+
+def _reread(client, target, write_error):
+    """read_targets for one target after a write whose outcome is unknown; if the read fails
+    as well, the write's error (what the user must know) is raised, naming both."""
+    try:
+        return read_targets(client, [target])
+    except K8sError as exc:
+        write_error.message = (
+            "%s; reading %s again to learn whether it was applied failed too: %s"
+            % (
+                write_error.message,
+                _label(target),
+                exc.message,
+            )
+        )
+        write_error.args = (write_error.message,)
+        raise write_error from None
 
 
 # --------------------------------------------------------------------------- reading

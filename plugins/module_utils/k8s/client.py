@@ -40,6 +40,10 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.media_types 
     APPLY_PATCH,
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.redact import redact
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.retry import (
+    BACKOFF,
+    retry_delay,
+)
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.static_config import (
     StaticConfig,
 )
@@ -61,6 +65,24 @@ _STRICT_X509_ERRORS = (
     "Certificates with extensions must be version 3",
     "Empty Subject Alternative Name extension",
 )
+
+
+# OpenSSL's words for a peer that closed the connection in the middle of the TLS stream
+# (during the handshake, or in an answer): the certificates are not what failed.
+_HANDSHAKE_CLOSED = ("EOF occurred in violation of protocol", "UNEXPECTED_EOF", "Connection reset")
+
+
+def _closed_in_handshake(text):
+    return any(marker in text for marker in _HANDSHAKE_CLOSED)
+
+
+class _BrokenAnswer(Exception):
+    """The answer's status line arrived, its body did not (reset, or cut short)."""
+
+    def __init__(self, error, status):
+        super().__init__(str(error))
+        self.error = error
+        self.status = status
 
 
 class RequestSettings(NamedTuple):
@@ -177,6 +199,11 @@ class KubeClient:
         self.discovery_warnings = []
         self._secrets = set(secrets or ())
         self._discovery = None
+        # Reads and dry runs that failed on the way are sent again (k8s/retry.py): the waits
+        # between attempts, and the function that waits (tests pass their own).
+        self.retry_backoff = BACKOFF
+        self.sleep = time.sleep
+        self.retried = 0  # requests sent again
         if not configuration.verify_ssl:
             urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
         try:
@@ -246,6 +273,16 @@ class KubeClient:
                 "cannot reach the API server at %s through the proxy %s: %s. Check proxy / "
                 "no_proxy" % (where, proxy_for_display(self.configuration.proxy), reason),
             )
+        if isinstance(exc, e.SSLError) and _closed_in_handshake(reason):
+            # The peer hung up (a proxy, a load balancer, a server restarting): the certificates
+            # were never compared, so the TLS hints below would mislead.
+            return K8sError(
+                "unreachable",
+                "the connection to the API server at %s was closed in the middle of its TLS "
+                "stream (%s) while trying to %s: the other end (the server, a proxy or a load "
+                "balancer) hung up; certificates were not the problem. Check that the cluster "
+                "is up and that host points at the API server itself" % (where, reason, desc),
+            )
         if isinstance(exc, e.SSLError):
             text = reason
             hint = (
@@ -290,6 +327,13 @@ class KubeClient:
                 "timeout: the API server at %s did not answer within %ss (request_timeout) while "
                 "trying to %s. Raise request_timeout or check the API server's load"
                 % (where, timeout, desc),
+            )
+        if isinstance(exc, e.ProtocolError):
+            return K8sError(
+                "unreachable",
+                "the connection to the API server at %s broke before its answer came, while "
+                "trying to %s: %s. Check that the cluster is up and the network in between"
+                % (where, desc, reason),
             )
         if isinstance(exc, (e.LocationParseError, e.LocationValueError)):
             return K8sError("config", "invalid API server URL %s: %s" % (self.server, reason))
@@ -342,6 +386,8 @@ class KubeClient:
         )
         try:
             return resp, self._read_body(resp, method, path)
+        except (self._urllib3.exceptions.HTTPError, OSError) as exc:
+            raise _BrokenAnswer(exc, resp.status) from None
         finally:
             resp.release_conn()
 
@@ -435,6 +481,26 @@ class KubeClient:
         url = self._url(path, query)
         data, content_type = _encoded(body, content_type)
         timeout = self.request_timeout if timeout is None else timeout
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return self._attempt(method, path, url, data, content_type, timeout, accept)
+            except K8sError as exc:
+                delay = retry_delay(
+                    method, query, exc.reason, exc.status, attempt, self.retry_backoff
+                )
+                if delay is None:
+                    if attempt > 1:
+                        exc.message = "%s (%d attempts)" % (exc.message, attempt)
+                        exc.args = (exc.message,)
+                    raise
+            with self._count_lock:
+                self.retried += 1
+            self.sleep(delay)
+
+    def _attempt(self, method, path, url, data, content_type, timeout, accept):
+        """One try of raw_request (headers built each time: a token refresh hook may run)."""
         headers = self._headers(accept, content_type)
         with self._count_lock:  # collect_live lists kinds from several threads
             self.request_counts[method] = self.request_counts.get(method, 0) + 1
@@ -442,6 +508,8 @@ class KubeClient:
         self._in_flight[threading.get_ident()] = (method, path, time.monotonic())
         try:
             resp, raw = self._send(method, url, data, headers, timeout, path)
+        except _BrokenAnswer as broken:
+            raise self._broken_answer(broken, method, path, content_type, timeout) from None
         except e.HTTPError as exc:
             raise self._transport_error(exc, method, path, timeout) from None
         except OSError as exc:
@@ -473,6 +541,27 @@ class KubeClient:
                 secrets=self._secrets,
             )
         return resp.status, resp.headers, raw
+
+    def _broken_answer(self, broken, method, path, content_type, timeout):
+        """The K8sError for an answer whose status line came but whose body did not."""
+        if isinstance(broken.error, self._urllib3.exceptions.ReadTimeoutError):
+            return self._transport_error(broken.error, method, path, timeout)
+        return K8sError(
+            "unreachable",
+            "the connection to the API server at %s broke while it answered %s (HTTP %s, "
+            "answer cut short: %s). %s"
+            % (
+                self._where(),
+                describe_request(method, path, content_type),
+                broken.status,
+                redact(short_reason(broken.error), self._secrets),
+                (
+                    "Nothing was changed (a read)"
+                    if method in ("GET", "HEAD")
+                    else "The server may have done it: read the object before doing it again"
+                ),
+            ),
+        )
 
     def request(self, method, path, *, compact=None, **options):
         """One API request; returns the decoded JSON answer ({} when empty).

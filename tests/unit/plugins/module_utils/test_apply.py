@@ -190,3 +190,100 @@ def test_write_fresh_gives_up_after_bounded_retries_and_never_on_ownership_confl
         write_fresh(owned, target, lambda o: full_intent({}, o), {_key(target): obj})
     assert info.value.managers == ["kubectl"]
     assert len(owned.sent) == 1  # an ownership conflict is the user's decision, not a race
+
+
+class _LostAnswerClient:
+    """The first apply's answer is lost (a K8sError with no status, as a reset connection
+    gives); ``landed`` says whether the server had applied it. Re-reads serve the server's
+    object; ``read_fails`` makes them fail too."""
+
+    def __init__(self, old, landed, read_fails=False, error=None):
+        from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.errors import K8sError
+
+        self.server_obj = old
+        self.landed = landed
+        self.read_fails = read_fails
+        self.error = error or K8sError(
+            "unreachable", "the connection broke while it answered apply", status=None
+        )
+        self.sent = []
+        self.reads = 0
+
+    def _store(self, body):
+        meta = dict(body["metadata"])
+        meta.pop("resourceVersion", None)
+        meta["resourceVersion"] = str(int(self.server_obj["metadata"]["resourceVersion"]) + 1)
+        fields = [dict(f) for f in self.server_obj["metadata"]["managedFields"]]
+        self.server_obj = dict(self.server_obj, metadata=dict(meta, managedFields=fields))
+        return self.server_obj
+
+    def apply(self, body, manager, dry_run=False, force=False):
+        self.sent.append(body)
+        if len(self.sent) == 1:
+            if self.landed:
+                self._store(body)
+            raise self.error
+        return self._store(body)
+
+    def resource_path(self, api_version, kind, namespace=None, name=None):
+        return "/apis/%s/namespaces/%s/%ss" % (api_version, namespace, kind.lower())
+
+    def list_items(self, path):
+        from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.errors import K8sError
+
+        self.reads += 1
+        if self.read_fails:
+            raise K8sError("unreachable", "cannot reach the API server at https://x", status=None)
+        return [self.server_obj]
+
+
+PATCH_NEW = {
+    "apiVersion": "networking.k8s.io/v1",
+    "kind": "Ingress",
+    "metadata": {"name": "web", "namespace": "shop", "annotations": {"new": "y"}},
+}
+
+
+def test_a_write_whose_answer_was_lost_and_that_landed_is_not_sent_again(web_v1):
+    client = _LostAnswerClient(web_v1, landed=True)
+    current = {_key(WEB_TARGET): web_v1}
+    stored = write_fresh(client, WEB_TARGET, lambda o: full_intent(PATCH_NEW, o), current)
+    assert len(client.sent) == 1 and client.reads == 1  # read, found it applied, done
+    assert stored["metadata"]["annotations"]["new"] == "y"
+    assert current[_key(WEB_TARGET)]["metadata"]["resourceVersion"] == "2"
+
+
+def test_a_write_whose_answer_was_lost_and_that_did_not_land_is_sent_after_a_read(web_v1):
+    client = _LostAnswerClient(web_v1, landed=False)
+    current = {_key(WEB_TARGET): web_v1}
+    write_fresh(client, WEB_TARGET, lambda o: full_intent(PATCH_NEW, o), current)
+    assert client.reads == 1 and len(client.sent) == 2
+    # Sent again only after the read, with the precondition of what was read.
+    assert client.sent[1]["metadata"]["resourceVersion"] == "1"
+    assert client.server_obj["metadata"]["annotations"]["new"] == "y"
+
+
+def test_a_lost_answer_then_a_failed_read_raises_the_write_error_naming_both(web_v1):
+    client = _LostAnswerClient(web_v1, landed=False, read_fails=True)
+    from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.errors import K8sError
+
+    with pytest.raises(K8sError) as exc:
+        write_fresh(
+            client, WEB_TARGET, lambda o: full_intent(PATCH_NEW, o), {_key(WEB_TARGET): web_v1}
+        )
+    assert len(client.sent) == 1  # never sent again without knowing
+    text = str(exc.value)
+    assert "broke while it answered apply" in text
+    assert "reading Ingress shop/web again" in text and "https://x" in text
+
+
+def test_a_write_the_server_refused_is_not_read_again(web_v1):
+    from ansible_collections.meshgate.istio_lb.plugins.module_utils.k8s.errors import K8sError
+
+    refused = K8sError("invalid", "invalid: rejected", status=422)
+    client = _LostAnswerClient(web_v1, landed=False, error=refused)
+    with pytest.raises(K8sError):
+        write_fresh(
+            client, WEB_TARGET, lambda o: full_intent(PATCH_NEW, o), {_key(WEB_TARGET): web_v1}
+        )
+    assert len(client.sent) == 1 and client.reads == 0
