@@ -18,6 +18,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -46,15 +47,24 @@ def _seed_dirs(target):
     return dirs
 
 
-def run_target(target, seconds, python, extra_path):
-    work = BUILD / "corpus" / target
+def run_target(target, seconds, python, extra_path, runs=None, seed=None):
+    # A run of fixed length and seed (CI's) starts from the committed seeds alone, so a commit
+    # always gives the same verdict; an open-ended one keeps its working corpus between runs.
+    work = BUILD / ("corpus-fixed" if runs else "corpus") / target
+    if runs and work.exists():
+        shutil.rmtree(work)
     crashes = BUILD / "crashes"
     work.mkdir(parents=True, exist_ok=True)
     crashes.mkdir(parents=True, exist_ok=True)
+    bounds = ["-max_total_time=%d" % seconds]
+    if runs:
+        bounds.append("-runs=%d" % runs)
+    if seed is not None:
+        bounds.append("-seed=%d" % seed)
     cmd = [
         python,
         str(HERE / ("fuzz_%s.py" % target)),
-        "-max_total_time=%d" % seconds,
+        *bounds,
         "-rss_limit_mb=2048",
         "-timeout=30",
         "-max_len=65536",
@@ -92,13 +102,17 @@ def run_target(target, seconds, python, extra_path):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--seconds", type=int, default=60, help="per target (default 60)")
+    parser.add_argument("--runs", type=int, help="executions per target (a fixed-length run)")
+    parser.add_argument("--seed", type=int, help="libFuzzer's random seed (a repeatable run)")
     parser.add_argument("--target", action="append", choices=TARGETS, help="default: all")
     parser.add_argument("--python", default=sys.executable)
     parser.add_argument("--path", default="", help="where atheris is installed (PYTHONPATH)")
     args = parser.parse_args(argv)
     results = []
     for target in args.target or TARGETS:
-        result = run_target(target, args.seconds, args.python, args.path)
+        result = run_target(
+            target, args.seconds, args.python, args.path, runs=args.runs, seed=args.seed
+        )
         results.append(result)
         print(
             "==> fuzz %-10s %7d executions in %5.1fs, coverage %d, corpus %d%s"

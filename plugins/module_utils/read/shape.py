@@ -232,7 +232,28 @@ _GATEWAY = (
 
 _GATEWAY_API = "gateway.networking.k8s.io"
 
-# Built-in kinds and the Gateway API's (their API group, then kind): the fields of theirs that
+# Istio's VirtualService (networking.istio.io, its CRD's schema): what detect/routes.py reads.
+_VIRTUAL_SERVICE = (
+    ("spec.hosts", "list"),
+    ("spec.hosts[]", "str"),
+    ("spec.gateways", "list"),
+    ("spec.gateways[]", "str"),
+) + tuple(
+    row
+    for section in ("http", "tls", "tcp")
+    for row in (
+        ("spec.%s" % section, "list"),
+        ("spec.%s[]" % section, "map"),
+        ("spec.%s[].route" % section, "list"),
+        ("spec.%s[].route[]" % section, "map"),
+        ("spec.%s[].route[].destination" % section, "map"),
+        ("spec.%s[].route[].destination.host" % section, "str"),
+        ("spec.%s[].route[].destination.port" % section, "map"),
+        ("spec.%s[].route[].destination.port.number" % section, "int"),
+    )
+)
+
+# Built-in kinds, the Gateway API's and Istio's VirtualService (their API group, then kind): the fields of theirs that
 # reduction and detection read, typed as their schema says.
 KIND_SHAPES = {
     ("networking.k8s.io", "Ingress"): _INGRESS,
@@ -244,6 +265,7 @@ KIND_SHAPES = {
     (_GATEWAY_API, "TLSRoute"): _ROUTE,
     (_GATEWAY_API, "TCPRoute"): _ROUTE,
     (_GATEWAY_API, "UDPRoute"): _ROUTE,
+    ("networking.istio.io", "VirtualService"): _VIRTUAL_SERVICE,
     ("apps", "Deployment"): _WORKLOAD,
     ("apps", "DaemonSet"): _WORKLOAD,
     ("apps", "StatefulSet"): _WORKLOAD,
@@ -333,9 +355,14 @@ def _values(obj, steps, where):
 def _type_name(value):
     if value is None:
         return "null"
-    return {dict: "a mapping", list: "a list", str: "a string", bool: "a boolean"}.get(
-        type(value), "a %s" % type(value).__name__
-    )
+    return {
+        dict: "a mapping",
+        list: "a list",
+        str: "a string",
+        bool: "a boolean",
+        int: "an integer",
+        float: "a number",
+    }.get(type(value), "a %s" % type(value).__name__)
 
 
 _COMPILED = {}

@@ -58,6 +58,25 @@ def test_a_null_container_skips_its_workload_only():
     assert _lb_ids(objects) == []  # the LB's Deployment cannot be read: no LB, no crash
 
 
+def test_a_virtual_service_destination_that_is_a_string_is_skipped():
+    # Crashed (CI's fuzz-short, sources target): AttributeError ('str' has no 'get') in
+    # detect/routes.py _virtual_service_route.
+    vs = {
+        "apiVersion": "networking.istio.io/v1",
+        "kind": "VirtualService",
+        "metadata": {"name": "vs", "namespace": "shop"},
+        "spec": {
+            "hosts": ["shop.example.com"],
+            "gateways": ["istio-ingress/gw"],
+            "http": [{"route": [{"destination": "storefront"}]}],
+        },
+    }
+    assert shape_problem(vs) == "spec.http[0].route[0].destination must be a mapping, not a string"
+    facts = detect(_cluster() + [vs])
+    assert [lb["id"] for lb in facts["load_balancers"]] == _lb_ids(_cluster())
+    assert not [r for r in facts["routes"] if r["name"] == "vs"]
+
+
 def test_an_ingress_class_controller_that_is_a_number():
     # Crashed: AttributeError ('float' has no 'startswith') in vendors/registry.py.
     bad = {
@@ -66,7 +85,7 @@ def test_an_ingress_class_controller_that_is_a_number():
         "metadata": {"name": "nginx"},
         "spec": {"controller": 1.5},
     }
-    assert shape_problem(bad) == "spec.controller must be a string, not a float"
+    assert shape_problem(bad) == "spec.controller must be a string, not a number"
     assert _lb_ids(_cluster() + [bad]) == _lb_ids(_cluster())
 
 
@@ -162,6 +181,14 @@ CASES = {
     "gateway with a name and no namespace (KeyError in plan/gateway.py trusted_proxies)": (
         lambda f: f["istio"]["gateways"][0].pop("namespace"),
         "facts.istio.gateways[0].namespace is required with a name",
+    ),
+    "gateway proxy config that is a number (TypeError in plan/manifests.py merge_proxy_config)": (
+        lambda f: f["istio"]["gateways"][0].update(proxy_config=7),
+        "facts.istio.gateways[0].proxy_config must be a string, not an integer",
+    ),
+    "cloud LB in front without id (KeyError in plan/modes/chained.py)": (
+        lambda f: f["load_balancers"][0].update(fronted_by=[{"xff_hops": 2}]),
+        "facts.load_balancers[0].fronted_by[0].id is required",
     ),
     "mesh route host that is a list (AttributeError in detect/mesh_routes.py)": (
         lambda f: f["load_balancers"][0].update(mesh_routes=[["a"]]),
