@@ -547,7 +547,55 @@ def test_a_crd_missing_for_the_chosen_mode_is_one_error_up_front(control_plane, 
         control_plane.install_crds([str(crd_file)])
 
 
-def test_applier_clusterrole_is_minimal(control_plane, loaded, scenario):
+MIGRATE_CASES = Path(__file__).resolve().parents[1] / "migrate" / "ingresses.yaml"
+
+
+@pytest.fixture
+def migrate_plan(control_plane, loaded):
+    """Mode migrate's plan over our migrate cases (tests/migrate/ingresses.yaml) in two namespaces
+    of this test: the one plan that creates DestinationRules, AuthorizationPolicies,
+    ReferenceGrants and GRPCRoutes. The Ingresses and Services are removed afterwards."""
+    import uuid
+
+    from ansible_collections.meshgate.istio_lb.plugins.module_utils.migrate.source import (
+        read_source,
+    )
+
+    tag = uuid.uuid4().hex[:6]
+    names = {"shop": "t-applier-mig-shop-%s" % tag, "api": "t-applier-mig-api-%s" % tag}
+    control_plane.apply_manifests(
+        [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": n}} for n in names.values()]
+    )
+    docs = [d for d in yaml.safe_load_all(MIGRATE_CASES.read_text(encoding="utf-8")) if d]
+    for d in docs:
+        d["metadata"]["namespace"] = names[d["metadata"]["namespace"]]
+    control_plane.apply_manifests(docs)
+    try:
+        admin = _client(control_plane)
+        facts = _facts(admin)
+        facts["migrate_source"] = read_source(client=admin)
+        opts = {
+            "load_balancers": ["Deployment/ingress-nginx/ingress-nginx-controller"],
+            "hosts": sorted(
+                {
+                    r["host"]
+                    for d in docs
+                    if d["kind"] == "Ingress"
+                    for r in d["spec"].get("rules") or ()
+                }
+            ),
+            "gateway": "%s/meshgate-migrate" % names["shop"],
+        }
+        refused = plan(facts, "migrate", opts)
+        yield plan(facts, "migrate", dict(opts, migrate_accept=refused["migration"]["refused"]))
+    finally:
+        for ns in names.values():
+            control_plane.kubectl(
+                "delete", "ingresses,services", "--all", "-n", ns, "--wait=true", check=False
+            )
+
+
+def test_applier_clusterrole_is_minimal(control_plane, loaded, scenario, migrate_plan):
     """Drop any one verb on any one resource of the shipped applier role (bound with the reader
     role, as the docs say): a plan that needs it fails with 403 naming that resource, and
     nothing is written (patch/create/list: the first refusal is in the dry-run pass; delete:
@@ -562,8 +610,7 @@ def test_applier_clusterrole_is_minimal(control_plane, loaded, scenario):
     facts = _facts(admin)
     # (group, resource) -> {"patch": plan, "create": plan} from the plans above.
     covering = {}
-    for mode, opts in MODE_VARIANTS:
-        the_plan = plan(facts, mode, opts)
+    for the_plan in [plan(facts, mode, opts) for mode, opts in MODE_VARIANTS] + [migrate_plan]:
         for ph in the_plan["phases"]:
             for pt in ph["patches"]:
                 t = pt["target"]

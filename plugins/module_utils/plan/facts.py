@@ -44,12 +44,19 @@ def _in_scope(lb, opts):
     return True
 
 
+def _terminating(facts, namespace):
+    namespaces = (facts.get("istio") or {}).get("namespaces") or {}
+    return bool((namespaces.get(namespace) or {}).get("terminating"))
+
+
 def routes_of(facts, lb, opts):
+    """The LB's routes in scope; those in a namespace being deleted are left out (the API server
+    refuses new objects there; lbs() warns about them)."""
     by_id = {r["id"]: r for r in facts.get("routes") or ()}
     out = []
     for rid in lb.get("routes") or ():
         r = by_id.get(rid)
-        if r is None:
+        if r is None or _terminating(facts, r.get("namespace")):
             continue
         if opts["hosts"] and r.get("hosts") and not set(r["hosts"]) & set(opts["hosts"]):
             continue
@@ -82,13 +89,12 @@ def lbs(b, cloud=False, data_plane=True):
     """
     facts, opts = b.facts, b.opts
     out = []
-    namespaces = (facts.get("istio") or {}).get("namespaces") or {}
     for lb in facts.get("load_balancers") or ():
         if not _in_scope(lb, opts):
             continue
         if (lb.get("role") == "cloud") != cloud:
             continue
-        if (namespaces.get(lb["namespace"]) or {}).get("terminating"):
+        if _terminating(facts, lb["namespace"]):
             b.refuse(
                 lb,
                 "namespace-terminating",
@@ -106,4 +112,19 @@ def lbs(b, cloud=False, data_plane=True):
             )
             continue
         out.append(lb)
+        warn_leaving_routes(b, lb)
     return sorted(out, key=lambda x: x["id"])
+
+
+def warn_leaving_routes(b, lb):
+    by_id = {r["id"]: r for r in b.facts.get("routes") or ()}
+    leaving = sorted(
+        rid
+        for rid in lb.get("routes") or ()
+        if rid in by_id and _terminating(b.facts, by_id[rid].get("namespace"))
+    )
+    if leaving:
+        b.warn(
+            "%s: routes left out, their namespace is being deleted (the API server refuses new "
+            "objects there): %s" % (lb["id"], ", ".join(leaving))
+        )

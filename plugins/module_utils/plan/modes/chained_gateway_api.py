@@ -8,6 +8,7 @@ trust through the Gateway's infrastructure annotations."""
 from __future__ import annotations
 
 import json
+import re
 
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.errors import PlanError
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.facts import (
@@ -136,6 +137,19 @@ def _new_gateway(facts, annotations):
     return target, manifest
 
 
+# The Gateway API's rule for Exact and PathPrefix values (its CRD's CEL validation), and the
+# characters that make an ImplementationSpecific path a regular expression under ingress-nginx.
+GATEWAY_API_PATH = re.compile(r"^(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|%[0-9a-fA-F]{2})+$")
+REGEX_CHARACTERS = re.compile(r"[\\^$*+?()\[\]{}|]")
+
+
+def _plain_path(p):
+    path = p.get("path") or "/"
+    if not GATEWAY_API_PATH.match(path):
+        return False
+    return p.get("pathType") != "ImplementationSpecific" or not REGEX_CHARACTERS.search(path)
+
+
 def gateway_api_routing(b, phase, svc, routes):
     """One HTTPRoute per Ingress, attached to the Istio Gateway API gateway."""
     facts = b.facts
@@ -150,6 +164,14 @@ def gateway_api_routing(b, phase, svc, routes):
                     b.warn(
                         "%s: backend %s uses a named port; an HTTPRoute needs a number, left out"
                         % (r["id"], p.get("service"))
+                    )
+                    continue
+                if not _plain_path(p):
+                    b.warn(
+                        "%s: path %r is not a plain path (a regular expression, as use-regex "
+                        "allows); an HTTPRoute Exact or PathPrefix match cannot carry it, left out: "
+                        "mode migrate translates it, or keep route_api: istio for this route"
+                        % (r["id"], p.get("path"))
                     )
                     continue
                 kind = "Exact" if p.get("pathType") == "Exact" else "PathPrefix"

@@ -29,6 +29,7 @@ from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.facts impor
     api,
     lbs,
     routes_of,
+    warn_leaving_routes,
     workload_target,
 )
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.plan.manifests import (
@@ -56,13 +57,10 @@ def plan_migrate(b):
     if lb is None:
         return
     gw, present = _target_gateway(b, lb)
+    # Ingresses in a namespace being deleted are not moved (their routes could not be created):
+    # routes_of() leaves them out, and says so.
     ids = {r["id"] for r in routes_of(facts, lb, opts) if r["kind"] == "Ingress"}
-    # Ingresses in a namespace being deleted are not moved (their routes could not be created).
-    namespaces = (facts.get("istio") or {}).get("namespaces") or {}
-    leaving = sorted(i for i in ids if (namespaces.get(i.split("/")[1]) or {}).get("terminating"))
-    if leaving:
-        b.warn("migrate: left out, their namespace is being deleted: %s" % ", ".join(leaving))
-        ids -= set(leaving)
+    warn_leaving_routes(b, lb)
     ingresses = [i for i in source["ingresses"] if _id(i) in ids]
     try:
         result = translate_ingresses(

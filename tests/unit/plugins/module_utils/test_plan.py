@@ -703,6 +703,23 @@ def test_chained_gateway_choice():
         plan(detect(two), "chained", {"gateway": "nope/x"})
 
 
+def test_chained_gateway_api_variant_leaves_regex_paths_out_with_a_warning():
+    # Found live (applier test over the migrate cases): a use-regex path became a PathPrefix
+    # value the Gateway API's validation refuses, and the whole apply was rejected.
+    ing = ingress(
+        "shop", "web", "web", 80, annotations={"nginx.ingress.kubernetes.io/use-regex": "true"}
+    )
+    paths = ing["spec"]["rules"][0]["http"]["paths"]
+    paths.append(dict(paths[0], path="/user/[0-9]+", pathType="ImplementationSpecific"))
+    objs = istio_base("STRICT") + app() + nginx_lb() + [ing] + gateway_objects()
+    p = plan(detect(objs), "chained", {"route_api": "gateway-api"})
+    (route,) = by_kind(p, "HTTPRoute")
+    assert [r["matches"] for r in route["manifest"]["spec"]["rules"]] == [
+        [{"path": {"type": "PathPrefix", "value": "/"}}]
+    ]
+    assert any("'/user/[0-9]+' is not a plain path" in w for w in p["warnings"]), p["warnings"]
+
+
 def test_chained_gateway_api_variant_creates_an_istio_class_gateway():
     p = plan(detect(shop_with_nginx() + gateway_objects()), "chained", {"route_api": "gateway-api"})
     gateway_phase = p["phases"][0]
@@ -1097,6 +1114,28 @@ def test_load_balancers_in_a_terminating_namespace_are_refused():
     p = plan(detect(objs), "standalone_mtls")
     assert patches(p) == []
     assert p["refusals"][0]["code"] == "namespace-terminating"
+
+
+@pytest.mark.parametrize("mode", ["standalone", "standalone_mtls"])
+def test_routes_in_a_terminating_namespace_are_left_out_with_a_warning(mode):
+    # Found live: a plan created a VirtualService in a namespace a test was deleting, and the
+    # API server refused the whole apply ("being terminated").
+    objs = shop_with_nginx()
+    facts = detect(objs)
+    (lb,) = [x for x in facts["load_balancers"] if x["vendor"] == "ingress-nginx"]
+    route_ns = {r["namespace"] for r in facts["routes"] if r["id"] in lb["routes"]}
+    assert route_ns and lb["namespace"] not in route_ns
+    before = plan(
+        facts, mode, {"gateway": "istio-ingress/istio-ingress"} if mode == "chained" else {}
+    )
+    assert any(pt["target"].get("namespace") in route_ns for pt in patches(before))
+    for o in objs:
+        if o["kind"] == "Namespace" and o["metadata"]["name"] in route_ns:
+            o["status"] = {"phase": "Terminating"}
+    facts = detect(objs)
+    p = plan(facts, mode)
+    assert not [pt for pt in patches(p) if pt["target"].get("namespace") in route_ns]
+    assert any("routes left out, their namespace is being deleted" in w for w in p["warnings"])
 
 
 def test_undo_restores_values_the_plan_replaced():
