@@ -16,7 +16,9 @@ import copy
 import json
 
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.migrate import features
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.migrate.catalog import SOURCES
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.migrate.catalog.registry import (
+    SOURCES,
+)
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.migrate.gateway import (
     gateway_objects,
     tls_secrets,

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 
 try:
     import yaml
@@ -166,22 +165,52 @@ def _read(path):
         ) from None
 
 
+# libyaml stops at 1,000 levels with an error; JSON gets the same bound. Python's JSON decoder
+# recurses per level, and where it stops depends on the version (3.13 parses 5,000 levels that
+# 3.11 refuses), so the bound is checked on what it returns, not left to the interpreter.
+MAX_DEPTH = 1000
+
+
 def _too_deep(path):
-    # Python's JSON decoder recurses per level; libyaml stops at 1,000 levels with an error.
     return SourceError(
         "src: %s: JSON nested too deep (more than %d levels of arrays and objects); no "
-        "Kubernetes object nests like that: is it the right file?"
-        % (path, sys.getrecursionlimit()),
+        "Kubernetes object nests like that: is it the right file?" % (path, MAX_DEPTH),
         path=path,
     )
 
 
-def _parse_json(path, text):
+def _deeper_than(value, limit):
+    """Whether arrays and objects nest more than ``limit`` levels (iterative: no recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            children = node.values()
+        elif isinstance(node, list):
+            children = node
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((c, depth + 1) for c in children if isinstance(c, (dict, list)))
+    return False
+
+
+def _json_loads(path, text):
+    """json.loads bounded to MAX_DEPTH levels, whatever the interpreter's own limit."""
     try:
         with gc_paused():
-            return [json.loads(text)]
+            value = json.loads(text)
     except RecursionError:
         raise _too_deep(path) from None
+    if _deeper_than(value, MAX_DEPTH):
+        raise _too_deep(path)
+    return value
+
+
+def _parse_json(path, text):
+    try:
+        return [_json_loads(path, text)]
     except ValueError as exc:
         line = getattr(exc, "lineno", None)
         column = getattr(exc, "colno", None)
@@ -229,10 +258,7 @@ def _parse(path, text):
         return _parse_json(path, text)
     if stripped.startswith("{"):
         try:
-            with gc_paused():
-                return [json.loads(text)]
-        except RecursionError:
-            raise _too_deep(path) from None
+            return [_json_loads(path, text)]
         except ValueError:
             pass  # YAML flow mapping or several documents: let YAML parse and report
     return _parse_yaml(path, text)

@@ -17,7 +17,9 @@ is in migrate_accept. The translation report travels in the plan (plan["migratio
 
 from __future__ import annotations
 
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.migrate.catalog import SOURCES
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.migrate.catalog.registry import (
+    SOURCES,
+)
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.migrate.source import SOURCE_KEY
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.migrate.translate import (
     TranslateError,

@@ -11,7 +11,9 @@ import pytest
 import yaml
 from shared_fixtures import SHARED_FIXTURES
 
-from ansible_collections.meshgate.istio_lb.plugins.module_utils.migrate.catalog import SOURCES
+from ansible_collections.meshgate.istio_lb.plugins.module_utils.migrate.catalog.registry import (
+    SOURCES,
+)
 from ansible_collections.meshgate.istio_lb.plugins.module_utils.migrate.translate import (
     TranslateError,
     translate_ingresses,
